@@ -1,0 +1,3 @@
+export * from './common/errors.ts';
+export * from './common/ids.ts';
+export * from './permissions.ts';

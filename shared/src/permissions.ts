@@ -1,0 +1,128 @@
+/**
+ * The one permission table (role × action) and `can()`. REST handlers, Socket.IO handlers and the
+ * Yjs upgrade all ask `can()`; nothing else decides who may do what.
+ */
+import { z } from 'zod';
+
+export const ROLES = [
+  'admin',
+  'owner',
+  'resident',
+  'property_firm',
+  'owners_committee',
+  'party_branch',
+  'building_leader',
+  'notable',
+  'facilitator',
+  'guest',
+] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+export const ACTIONS = [
+  'community.view',
+  'community.manage',
+  'roster.view',
+  'roster.manage',
+  'members.manage',
+  'convention.view',
+  'convention.comment',
+  'convention.suggest',
+  'convention.edit',
+  'convention.version',
+  'meeting.create',
+  'meeting.join',
+  'meeting.facilitate',
+  'meeting.speak',
+  'meeting.check_in',
+  'motion.propose',
+  'problem.raise',
+  'problem.manage',
+  'ballot.create',
+  'ballot.open',
+  'ballot.vote',
+  'ballot.view_voters',
+  'vote.enter_paper',
+  'proxy.register',
+  'minutes.edit',
+  'dashboard.view',
+] as const;
+export const Action = z.enum(ACTIONS);
+export type Action = z.infer<typeof Action>;
+
+const PARTICIPANT: Action[] = [
+  'community.view',
+  'convention.view',
+  'convention.comment',
+  'convention.suggest',
+  'meeting.join',
+  'meeting.speak',
+  'motion.propose',
+  'problem.raise',
+  'ballot.vote',
+  'dashboard.view',
+];
+const ORGANISER: Action[] = [
+  ...PARTICIPANT,
+  'convention.edit',
+  'convention.version',
+  'meeting.create',
+  'meeting.check_in',
+  'problem.manage',
+  'minutes.edit',
+  'roster.view',
+];
+
+/** role → the actions it grants. A member holding several roles gets the union. */
+export const PERMISSIONS: Record<Role, readonly Action[]> = {
+  admin: ACTIONS,
+  owner: [...PARTICIPANT, 'proxy.register'],
+  resident: PARTICIPANT,
+  notable: [...PARTICIPANT, 'convention.edit'],
+  building_leader: [...PARTICIPANT, 'meeting.check_in', 'vote.enter_paper', 'roster.view'],
+  property_firm: [...PARTICIPANT, 'problem.manage'],
+  owners_committee: [...ORGANISER, 'ballot.create', 'ballot.open', 'vote.enter_paper', 'proxy.register'],
+  party_branch: [...ORGANISER, 'ballot.create', 'ballot.open'],
+  facilitator: [
+    ...ORGANISER,
+    'meeting.facilitate',
+    'ballot.create',
+    'ballot.open',
+    'ballot.view_voters',
+    'vote.enter_paper',
+    'proxy.register',
+  ],
+  guest: ['meeting.join', 'convention.view'],
+};
+
+/** Who is acting: the roles held in one community (or a global admin). */
+export interface Actor {
+  userId: string;
+  /** Global administrator: may act in every community. */
+  isAdmin?: boolean;
+  communityId?: string | null;
+  roles: readonly Role[];
+  /** For building leaders: the buildings they look after (empty = all). */
+  buildings?: readonly string[];
+}
+
+/** What is acted upon: at least its community. */
+export interface Resource {
+  communityId?: string | null;
+  building?: string;
+}
+
+/** True when `actor` may do `action` on `resource` (same community, a role that grants it). */
+export function can(actor: Actor | null | undefined, action: Action, resource: Resource = {}): boolean {
+  if (!actor) return false;
+  if (actor.isAdmin) return true;
+  if (resource.communityId != null && actor.communityId !== resource.communityId) return false;
+  const granted = actor.roles.some((r) => PERMISSIONS[r]?.includes(action));
+  if (!granted) return false;
+  // A building leader who is only a building leader for this action acts only in their buildings.
+  if (resource.building && actor.buildings && actor.buildings.length > 0) {
+    const viaOtherRole = actor.roles.some((r) => r !== 'building_leader' && PERMISSIONS[r]?.includes(action));
+    if (!viaOtherRole && !actor.buildings.includes(resource.building)) return false;
+  }
+  return true;
+}
