@@ -37,12 +37,15 @@ export class DomainError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly issues?: ErrorIssue[];
-  constructor(code: ErrorCode, message: string, opts: { status?: number; issues?: ErrorIssue[] } = {}) {
+  /** For rate_limited: seconds until a retry may succeed (sent as Retry-After). */
+  readonly retryAfter?: number;
+  constructor(code: ErrorCode, message: string, opts: { status?: number; issues?: ErrorIssue[]; retryAfter?: number } = {}) {
     super(message);
     this.name = 'DomainError';
     this.code = code;
     this.status = opts.status ?? (ERROR_STATUS as Record<string, number>)[code] ?? 400;
     this.issues = opts.issues;
+    this.retryAfter = opts.retryAfter;
   }
   toBody(): ErrorBody {
     return this.issues ? { code: this.code, message: this.message, issues: this.issues } : { code: this.code, message: this.message };

@@ -1,0 +1,94 @@
+/** Redis keys and commands for users, logins, sessions and memberships. No rules here. */
+import type { Membership, User } from '@linli/shared';
+import type { Redis } from '../redis/connection.ts';
+
+export interface StoredUser extends User {
+  passwordHash?: string;
+}
+
+export interface Session {
+  sid: string;
+  userId: string;
+  /** Guest sessions are limited to one meeting. */
+  meetingId?: string;
+  createdAt: number;
+}
+
+const k = {
+  user: (id: string) => `user:${id}`,
+  login: (login: string) => `login:${login.toLowerCase()}`,
+  session: (sid: string) => `sess:${sid}`,
+  membership: (cid: string, uid: string) => `member:${cid}:${uid}`,
+  userCommunities: (uid: string) => `user:${uid}:communities`,
+  communityMembers: (cid: string) => `community:${cid}:members`,
+};
+
+export class AuthRepository {
+  constructor(private readonly redis: Redis) {}
+
+  async getUser(id: string): Promise<StoredUser | null> {
+    const raw = await this.redis.get(k.user(id));
+    return raw ? (JSON.parse(raw) as StoredUser) : null;
+  }
+
+  async userIdByLogin(login: string): Promise<string | null> {
+    return this.redis.get(k.login(login));
+  }
+
+  /** Creates a user; with a login, fails (returns false) if the login is taken. Atomic. */
+  async createUser(user: StoredUser): Promise<boolean> {
+    if (user.login) {
+      const ok = await this.redis.set(k.login(user.login), user.id, 'NX');
+      if (!ok) return false;
+    }
+    await this.redis.set(k.user(user.id), JSON.stringify(user));
+    return true;
+  }
+
+  async saveUser(user: StoredUser): Promise<void> {
+    await this.redis.set(k.user(user.id), JSON.stringify(user));
+  }
+
+  async createSession(s: Session, ttlSeconds: number): Promise<void> {
+    await this.redis.set(k.session(s.sid), JSON.stringify(s), 'EX', ttlSeconds);
+  }
+
+  /** Reads a session and extends its expiry (rolling). */
+  async touchSession(sid: string, ttlSeconds: number): Promise<Session | null> {
+    const raw = await this.redis.getex(k.session(sid), 'EX', ttlSeconds);
+    return raw ? (JSON.parse(raw) as Session) : null;
+  }
+
+  async deleteSession(sid: string): Promise<void> {
+    await this.redis.del(k.session(sid));
+  }
+
+  async getMembership(communityId: string, userId: string): Promise<Membership | null> {
+    const raw = await this.redis.get(k.membership(communityId, userId));
+    return raw ? (JSON.parse(raw) as Membership) : null;
+  }
+
+  async saveMembership(userId: string, m: Membership): Promise<void> {
+    await this.redis
+      .multi()
+      .set(k.membership(m.communityId, userId), JSON.stringify(m))
+      .sadd(k.userCommunities(userId), m.communityId)
+      .sadd(k.communityMembers(m.communityId), userId)
+      .exec();
+  }
+
+  async membershipsOf(userId: string): Promise<Membership[]> {
+    const cids = await this.redis.smembers(k.userCommunities(userId));
+    if (cids.length === 0) return [];
+    const raws = await this.redis.mget(...cids.map((c) => k.membership(c, userId)));
+    return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as Membership);
+  }
+
+  async memberIdsOf(communityId: string): Promise<string[]> {
+    return this.redis.smembers(k.communityMembers(communityId));
+  }
+
+  async anyAdmin(): Promise<boolean> {
+    return (await this.redis.exists(k.login('admin'))) === 1;
+  }
+}

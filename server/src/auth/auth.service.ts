@@ -1,0 +1,148 @@
+/** Accounts and sessions: argon2id passwords, sessions in Redis with a rolling expiry. */
+import { hash, verify } from '@node-rs/argon2';
+import { randomInt } from 'node:crypto';
+import { DomainError, type Actor, type MeResponse, type Membership, type User } from '@linli/shared';
+import { newId, newSecret } from '../common/ids.ts';
+import type { AuthRepository, Session, StoredUser } from './auth.repository.ts';
+
+export const SESSION_TTL_SECONDS = 30 * 24 * 3600;
+export const GUEST_SESSION_TTL_SECONDS = 24 * 3600;
+
+// argon2id, OWASP's second recommended setting (19 MiB, 2 passes) keeps a login under ~50 ms.
+const ARGON = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON);
+}
+
+/** A readable generated password (no look-alike characters). */
+export function generatePassword(length = 16): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789';
+  let s = '';
+  for (let i = 0; i < length; i++) s += alphabet[randomInt(alphabet.length)];
+  return s;
+}
+
+export function publicUser(u: StoredUser): User {
+  return { id: u.id, login: u.login, displayName: u.displayName, isAdmin: u.isAdmin, kind: u.kind };
+}
+
+export class AuthService {
+  // A real hash to verify against when the login is unknown, so timing does not reveal logins.
+  #dummyHash: Promise<string> | null = null;
+
+  constructor(private readonly repo: AuthRepository) {}
+
+  /** Checks a password; returns the user or throws invalid_credentials. */
+  async checkPassword(login: string, password: string): Promise<StoredUser> {
+    const id = await this.repo.userIdByLogin(login);
+    const user = id ? await this.repo.getUser(id) : null;
+    if (!user?.passwordHash) {
+      this.#dummyHash ??= hashPassword('not-a-password');
+      await verify(await this.#dummyHash, password).catch(() => false);
+      throw new DomainError('invalid_credentials', 'Wrong login or password. 账号或密码错误。');
+    }
+    const ok = await verify(user.passwordHash, password).catch(() => false);
+    if (!ok) throw new DomainError('invalid_credentials', 'Wrong login or password. 账号或密码错误。');
+    return user;
+  }
+
+  async startSession(userId: string, opts: { meetingId?: string } = {}): Promise<Session> {
+    const s: Session = { sid: newSecret(), userId, createdAt: Date.now(), ...(opts.meetingId ? { meetingId: opts.meetingId } : {}) };
+    await this.repo.createSession(s, opts.meetingId ? GUEST_SESSION_TTL_SECONDS : SESSION_TTL_SECONDS);
+    return s;
+  }
+
+  async resolveSession(sid: string | undefined): Promise<{ session: Session; user: StoredUser } | null> {
+    if (!sid || sid.length > 100) return null;
+    const session = await this.repo.touchSession(sid, SESSION_TTL_SECONDS);
+    if (!session) return null;
+    const user = await this.repo.getUser(session.userId);
+    return user ? { session, user } : null;
+  }
+
+  endSession(sid: string): Promise<void> {
+    return this.repo.deleteSession(sid);
+  }
+
+  /** Creates a staff account with a login and password. 409 if the login exists. */
+  async createStaff(input: { login: string; password: string; displayName: string; isAdmin?: boolean }): Promise<StoredUser> {
+    const user: StoredUser = {
+      id: newId(),
+      login: input.login,
+      displayName: input.displayName,
+      isAdmin: input.isAdmin ?? false,
+      kind: 'staff',
+      passwordHash: await hashPassword(input.password),
+    };
+    if (!(await this.repo.createUser(user))) throw new DomainError('conflict', `The login "${input.login}" is taken.`);
+    return user;
+  }
+
+  /** Creates a user without a login (a household member or a guest). */
+  async createPerson(displayName: string, kind: 'member' | 'guest'): Promise<StoredUser> {
+    const user: StoredUser = { id: newId(), login: null, displayName, isAdmin: false, kind };
+    await this.repo.createUser(user);
+    return user;
+  }
+
+  async setPassword(login: string, password: string): Promise<void> {
+    const id = await this.repo.userIdByLogin(login);
+    const user = id ? await this.repo.getUser(id) : null;
+    if (!user) throw new DomainError('not_found', `No account "${login}".`);
+    await this.repo.saveUser({ ...user, passwordHash: await hashPassword(password) });
+  }
+
+  async setDisplayName(userId: string, displayName: string): Promise<User> {
+    const user = await this.repo.getUser(userId);
+    if (!user) throw new DomainError('not_found', 'No such user.');
+    const next = { ...user, displayName };
+    await this.repo.saveUser(next);
+    return publicUser(next);
+  }
+
+  /** On an empty store: the `admin` account, with the given or a generated password. */
+  async bootstrapAdmin(password?: string): Promise<{ created: boolean; password?: string }> {
+    if (await this.repo.anyAdmin()) return { created: false };
+    const pw = password ?? generatePassword();
+    try {
+      await this.createStaff({ login: 'admin', password: pw, displayName: '管理员', isAdmin: true });
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'conflict') return { created: false };
+      throw err;
+    }
+    return { created: true, password: pw };
+  }
+
+  async me(user: StoredUser, session: Session): Promise<MeResponse> {
+    return {
+      user: publicUser(user),
+      memberships: await this.repo.membershipsOf(user.id),
+      ...(session.meetingId ? { meetingId: session.meetingId } : {}),
+    };
+  }
+
+  /** The actor for `can()`: the user's roles in one community. */
+  async actor(user: StoredUser, communityId: string | null | undefined): Promise<Actor> {
+    const m: Membership | null = communityId ? await this.repo.getMembership(communityId, user.id) : null;
+    return {
+      userId: user.id,
+      isAdmin: user.isAdmin,
+      communityId: communityId ?? null,
+      roles: m?.roles ?? [],
+      buildings: m?.buildings ?? [],
+    };
+  }
+
+  membership(communityId: string, userId: string): Promise<Membership | null> {
+    return this.repo.getMembership(communityId, userId);
+  }
+
+  saveMembership(userId: string, m: Membership): Promise<void> {
+    return this.repo.saveMembership(userId, m);
+  }
+
+  getUser(id: string): Promise<StoredUser | null> {
+    return this.repo.getUser(id);
+  }
+}

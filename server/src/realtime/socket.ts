@@ -1,0 +1,35 @@
+/** Socket.IO on /socket.io: Redis streams adapter, connection-state recovery, cookie auth. */
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '@linli/shared';
+import type { AppContext } from '../context.ts';
+import { readCookie, SESSION_COOKIE } from '../auth/auth.middleware.ts';
+import type { AuthService } from '../auth/auth.service.ts';
+
+export type LinliIO = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export function createIO(server: HttpServer, ctx: AppContext, auth: AuthService): LinliIO {
+  const io: LinliIO = new Server(server, {
+    path: '/socket.io',
+    // Our own upgrade router destroys sockets of unknown paths; engine.io must leave them alone.
+    destroyUpgrade: false,
+    serveClient: false,
+    maxHttpBufferSize: 1e6,
+    adapter: createAdapter(ctx.redis, { streamName: 'linli:socket.io', maxLen: 10_000 }),
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: true },
+  });
+
+  io.use(async (socket, next) => {
+    try {
+      const found = await auth.resolveSession(readCookie(socket.handshake.headers.cookie, SESSION_COOKIE));
+      socket.data.userId = found?.user.id ?? null;
+      if (found?.session.meetingId) socket.data.meetingId = found.session.meetingId;
+      next();
+    } catch (err) {
+      ctx.logger.warn({ err: (err as Error).message }, 'socket handshake failed');
+      next(new Error('unavailable'));
+    }
+  });
+  return io;
+}

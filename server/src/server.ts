@@ -1,0 +1,107 @@
+/**
+ * The composition root: builds repositories and services for each feature, mounts their routes
+ * and socket handlers, and returns one http server with Express, Socket.IO and the Yjs gateway.
+ */
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { RequestHandler, Router } from 'express';
+import { z } from 'zod';
+import type { AppContext } from './context.ts';
+import { createApp } from './http/app.ts';
+import { FailureLimiter } from './http/rate-limit.ts';
+import { AuthRepository } from './auth/auth.repository.ts';
+import { AuthService } from './auth/auth.service.ts';
+import { authenticate } from './auth/auth.middleware.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import { CommunitiesRepository } from './communities/communities.repository.ts';
+import { CommunitiesService } from './communities/communities.service.ts';
+import { communitiesRoutes } from './communities/communities.routes.ts';
+import { createIO, type LinliIO } from './realtime/socket.ts';
+import { SocketRouter } from './realtime/router.ts';
+import { routeUpgrades, type UpgradeGateway } from './realtime/upgrade.ts';
+
+export interface LinliServer {
+  http: http.Server;
+  io: LinliIO;
+  auth: AuthService;
+  /** Seeds the admin account and (unless disabled) the demo community on an empty store. */
+  seed(): Promise<{ adminPassword?: string }>;
+  /** Stops features (flushes documents, tallies), closes sockets and the http server. */
+  close(): Promise<void>;
+}
+
+/** A feature's contribution to the server. */
+export interface Feature {
+  name: string;
+  routes?: Router;
+  /** Called for every new Socket.IO connection. */
+  onConnection?: (socket: Parameters<Parameters<LinliIO['on']>[1]>[0]) => void;
+  yjs?: UpgradeGateway;
+  /** Fills the demo community (runs once, on an empty store, in feature order). */
+  seedDemo?: (demo: { communityId: string }) => Promise<void>;
+  stop?: () => Promise<void>;
+}
+
+async function loadPages(ctx: AppContext): Promise<RequestHandler | undefined> {
+  const file = path.join(ctx.config.webBuildDir, 'handler.js');
+  if (!fs.existsSync(file)) {
+    ctx.logger.warn({ file }, 'web app not built: pages are unavailable until `npm run build`');
+    return undefined;
+  }
+  const mod = (await import(pathToFileURL(file).href)) as { handler: RequestHandler };
+  return mod.handler;
+}
+
+export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
+  const server = http.createServer();
+  const auth = new AuthService(new AuthRepository(ctx.redis));
+  const io = createIO(server, ctx, auth);
+  const router = new SocketRouter({ logger: ctx.logger });
+  const limits = {
+    perLogin: new FailureLimiter(ctx.redis, { name: 'login', points: 10, duration: 15 * 60 }),
+    perIp: new FailureLimiter(ctx.redis, { name: 'login-ip', points: 100, duration: 15 * 60 }),
+  };
+
+  // Features, in dependency order. Each one adds its routes, socket handlers and demo data.
+  const communities = new CommunitiesService(new CommunitiesRepository(ctx.redis));
+  const features: Feature[] = [{ name: 'communities', routes: communitiesRoutes(auth, communities) }];
+
+  const app = createApp(ctx, {
+    before: [authenticate(auth)],
+    api: [authRoutes(auth, limits), ...features.flatMap((f) => (f.routes ? [f.routes] : []))],
+    pages: await loadPages(ctx),
+  });
+  server.on('request', app);
+
+  io.on('connection', (socket) => {
+    router.on(socket, 'session:ping', z.object({}).loose().optional(), () => ({ at: Date.now() }));
+    for (const f of features) f.onConnection?.(socket);
+  });
+
+  const yjs = features.find((f) => f.yjs)?.yjs ?? null;
+  routeUpgrades(server, ctx.logger, () => yjs);
+
+  return {
+    http: server,
+    io,
+    auth,
+    async seed() {
+      const admin = await auth.bootstrapAdmin(ctx.config.adminPassword);
+      if (admin.created && ctx.config.demo) {
+        const { seedDemoCommunity } = await import('./demo/demo.seed.ts');
+        await seedDemoCommunity(ctx, communities, features);
+      }
+      return admin.created && !ctx.config.adminPassword ? { adminPassword: admin.password } : {};
+    },
+    async close() {
+      for (const f of [...features].reverse()) await f.stop?.().catch((err) => ctx.logger.error({ err, feature: f.name }, 'stop failed'));
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        server.closeAllConnections?.();
+      });
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/** Payloads of sign-in and the signed-in user (API.md "Sessions"). */
+import { z } from 'zod';
+import { Role } from '../permissions.ts';
+
+export const LoginRequest = z.object({
+  login: z.string().trim().min(1, 'required').max(64),
+  password: z.string().min(1, 'required').max(256),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const User = z.object({
+  id: z.string(),
+  login: z.string().nullable(),
+  displayName: z.string(),
+  isAdmin: z.boolean(),
+  kind: z.enum(['staff', 'member', 'guest']),
+});
+export type User = z.infer<typeof User>;
+
+export const Membership = z.object({
+  communityId: z.string(),
+  roles: z.array(Role),
+  householdIds: z.array(z.string()),
+  buildings: z.array(z.string()).default([]),
+});
+export type Membership = z.infer<typeof Membership>;
+
+export const MeResponse = z.object({
+  user: User,
+  memberships: z.array(Membership),
+  /** Guest sessions are bound to one meeting. */
+  meetingId: z.string().optional(),
+});
+export type MeResponse = z.infer<typeof MeResponse>;
+
+export const DisplayNameUpdate = z.object({ displayName: z.string().trim().min(1).max(40) });
+export type DisplayNameUpdate = z.infer<typeof DisplayNameUpdate>;

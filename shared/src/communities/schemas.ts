@@ -1,0 +1,20 @@
+/** Communities (小区). */
+import { z } from 'zod';
+
+export const CommunityCreate = z.object({
+  name: z.string().trim().min(1, 'required').max(80),
+  district: z.string().trim().max(80).optional(),
+});
+export type CommunityCreate = z.infer<typeof CommunityCreate>;
+
+export const CommunityUpdate = CommunityCreate.partial();
+export type CommunityUpdate = z.infer<typeof CommunityUpdate>;
+
+export const Community = z.object({
+  id: z.string(),
+  name: z.string(),
+  district: z.string().optional(),
+  createdAt: z.number(),
+  demo: z.boolean().optional(),
+});
+export type Community = z.infer<typeof Community>;
