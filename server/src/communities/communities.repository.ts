@@ -20,7 +20,7 @@ export class CommunitiesRepository {
   }
 
   async list(): Promise<Community[]> {
-    const ids = await this.redis.zrange(k.all, 0, -1);
+    const ids = await this.redis.zrange(k.all, '0', '-1');
     if (ids.length === 0) return [];
     const raws = await this.redis.mget(...ids.map((id) => k.community(id)));
     return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as Community);
