@@ -18,7 +18,8 @@ import { authRoutes } from './auth/auth.routes.ts';
 import { CommunitiesRepository } from './communities/communities.repository.ts';
 import { CommunitiesService } from './communities/communities.service.ts';
 import { communitiesRoutes } from './communities/communities.routes.ts';
-import { createIO, type LinliIO } from './realtime/socket.ts';
+import { communitiesSocket, communityRoom } from './communities/communities.socket.ts';
+import { createIO, type LinliIO, type LinliSocket } from './realtime/socket.ts';
 import { SocketRouter } from './realtime/router.ts';
 import { routeUpgrades, type UpgradeGateway } from './realtime/upgrade.ts';
 
@@ -37,7 +38,7 @@ export interface Feature {
   name: string;
   routes?: Router;
   /** Called for every new Socket.IO connection. */
-  onConnection?: (socket: Parameters<Parameters<LinliIO['on']>[1]>[0]) => void;
+  onConnection?: (socket: LinliSocket) => void;
   yjs?: UpgradeGateway;
   /** Fills the demo community (runs once, on an empty store, in feature order). */
   seedDemo?: (demo: { communityId: string }) => Promise<void>;
@@ -66,7 +67,13 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
 
   // Features, in dependency order. Each one adds its routes, socket handlers and demo data.
   const communities = new CommunitiesService(new CommunitiesRepository(ctx.redis));
-  const features: Feature[] = [{ name: 'communities', routes: communitiesRoutes(auth, communities) }];
+  const features: Feature[] = [
+    {
+      name: 'communities',
+      routes: communitiesRoutes(auth, communities, (community) => io.to(communityRoom(community.id)).emit('community:updated', { community })),
+      onConnection: communitiesSocket(router, auth, communities),
+    },
+  ];
 
   const app = createApp(ctx, {
     before: [authenticate(auth)],

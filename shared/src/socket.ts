@@ -5,16 +5,19 @@
  * every payload is parsed with its zod schema on arrival.
  */
 import type { AckFn } from './common/errors.ts';
+import type { Community, CommunityWatch } from './communities/schemas.ts';
 
 /** Events a client sends, each with an ack (API.md "Socket.IO"). Features extend this map. */
 export interface ClientToServerEvents {
   /** Round-trip check for the connection badge. */
   'session:ping': (payload: Record<string, never>, ack: AckFn<{ at: number }>) => void;
+  'community:watch': (payload: CommunityWatch, ack: AckFn<{ community: Community }>) => void;
 }
 
 /** Events the server pushes to rooms. Features extend this map. */
 export interface ServerToClientEvents {
   'session:expired': (payload: { reason: string }) => void;
+  'community:updated': (payload: { community: Community }) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

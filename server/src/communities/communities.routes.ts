@@ -1,11 +1,11 @@
 /** /api/communities: create (admin), list (what the user may see), get, rename (admin). */
 import { Router } from 'express';
-import { CommunityCreate, CommunityUpdate, DomainError, Id, parseOrThrow } from '@linli/shared';
+import { type Community, CommunityCreate, CommunityUpdate, DomainError, Id, parseOrThrow } from '@linli/shared';
 import { requireCan, requireUser } from '../auth/auth.middleware.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { CommunitiesService } from './communities.service.ts';
 
-export function communitiesRoutes(auth: AuthService, communities: CommunitiesService): Router {
+export function communitiesRoutes(auth: AuthService, communities: CommunitiesService, onUpdated: (c: Community) => void): Router {
   const r = Router();
 
   r.post('/communities', async (req, res) => {
@@ -33,7 +33,9 @@ export function communitiesRoutes(auth: AuthService, communities: CommunitiesSer
     const cid = parseOrThrow(Id, req.params.cid, 'community id');
     await requireCan(auth, req, 'community.manage', { communityId: cid });
     const body = parseOrThrow(CommunityUpdate, req.body, 'community');
-    res.json({ community: await communities.update(cid, body) });
+    const community = await communities.update(cid, body);
+    onUpdated(community);
+    res.json({ community });
   });
 
   return r;

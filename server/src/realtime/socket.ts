@@ -8,6 +8,7 @@ import { readCookie, SESSION_COOKIE } from '../auth/auth.middleware.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 
 export type LinliIO = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type LinliSocket = Parameters<Parameters<LinliIO['on']>[1]>[0];
 
 export function createIO(server: HttpServer, ctx: AppContext, auth: AuthService): LinliIO {
   const io: LinliIO = new Server(server, {

@@ -18,3 +18,7 @@ export const Community = z.object({
   demo: z.boolean().optional(),
 });
 export type Community = z.infer<typeof Community>;
+
+/** `community:watch` — follow live changes of one community (name, settings). */
+export const CommunityWatch = z.object({ communityId: z.string().min(1).max(64) });
+export type CommunityWatch = z.infer<typeof CommunityWatch>;

@@ -1,0 +1,139 @@
+/**
+ * Real parts for tests: a private redis-server on a free port, and the Linli server as a child
+ * process (exactly what `npm start` runs), each stopped after the test file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, pingRedis } from '../../src/redis/managed-redis.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '../../..');
+
+async function until(test: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await test()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export function tmpDir(prefix = 'linli-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface TestRedis {
+  url: string;
+  port: number;
+  dir: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+  /** Kills it hard (an outage); `start()` brings it back on the same port and data. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export async function startRedis(opts: { port?: number; dir?: string } = {}): Promise<TestRedis> {
+  const port = opts.port ?? (await freePort());
+  const dir = opts.dir ?? tmpDir('linli-redis-');
+  const r: TestRedis = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    dir,
+    proc: null as unknown as ChildProcess,
+    async start() {
+      r.proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {
+        stdio: 'ignore',
+      });
+      await until(() => pingRedis(port), 10_000, 'redis-server');
+    },
+    async kill() {
+      const p = r.proc;
+      const exited = new Promise((res) => p.once('exit', res));
+      p.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (r.proc.exitCode !== null || r.proc.signalCode !== null) return;
+      const exited = new Promise((res) => r.proc.once('exit', res));
+      r.proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+  await r.start();
+  return r;
+}
+
+export interface TestServer {
+  url: string;
+  port: number;
+  proc: ChildProcess;
+  logs: string[];
+  /** Stops with SIGTERM and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** The admin password printed on first start, if any. */
+  adminPassword?: string;
+}
+
+export interface ServerOptions {
+  redisUrl?: string;
+  dataDir?: string;
+  env?: Record<string, string>;
+  port?: number;
+}
+
+/** Starts `node --import tsx server/src/main.ts` and waits until /healthz answers 200. */
+export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
+  const port = opts.port ?? (await freePort());
+  const logs: string[] = [];
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LINLI_DEMO: '0',
+    LINLI_ADMIN_PASSWORD: 'admin-password-1',
+    LINLI_LOG_LEVEL: 'info',
+    CI: 'true',
+    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : { REDIS_URL: '' }),
+    LINLI_DATA_DIR: opts.dataDir ?? tmpDir('linli-data-'),
+    ...opts.env,
+  };
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/src/main.ts')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const onData = (d: Buffer) => logs.push(...d.toString().split('\n').filter(Boolean));
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<number | null>((res) => proc.once('exit', (code) => res(code)));
+  let dead = false;
+  void exited.then(() => (dead = true));
+  await until(
+    async () => {
+      if (dead) throw new Error(`server exited during start:\n${logs.join('\n')}`);
+      try {
+        return (await fetch(`${url}/healthz`)).status === 200 && logs.some((l) => l.includes('is running at'));
+      } catch {
+        return false;
+      }
+    },
+    60_000,
+    'the Linli server',
+  );
+  const pw = logs.map((l) => /password: (\S+)/.exec(l)?.[1]).find(Boolean);
+  return {
+    url,
+    port,
+    proc,
+    logs,
+    adminPassword: pw ?? opts.env?.LINLI_ADMIN_PASSWORD ?? 'admin-password-1',
+    async stop(signal = 'SIGTERM') {
+      if (dead) return proc.exitCode;
+      proc.kill(signal);
+      return exited;
+    },
+  };
+}
