@@ -16,7 +16,7 @@ export const ConfigSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   LINLI_DATA_DIR: z.string().min(1).default('./data'),
-  LINLI_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  LINLI_ADMIN_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(8, 'must be at least 8 characters').optional()),
   LINLI_DEMO: bool01,
   LINLI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LINLI_WEB_BUILD: z.string().optional(),

@@ -9,7 +9,7 @@ export interface AppContext {
   /** Commands. Never used for blocking reads. */
   redis: Redis;
   /** Opens another connection to the same Redis (for blocking reads, subscribers). */
-  newRedis(name: string, opts?: { blocking?: boolean }): Promise<Redis>;
+  newRedis(name: string, opts?: { blocking?: boolean; offlineQueue?: boolean }): Promise<Redis>;
   /** Set once shutdown begins: long loops should stop. */
   stopping: AbortSignal;
 }

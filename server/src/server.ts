@@ -58,7 +58,7 @@ async function loadPages(ctx: AppContext): Promise<RequestHandler | undefined> {
 export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   const server = http.createServer();
   const auth = new AuthService(new AuthRepository(ctx.redis));
-  const io = createIO(server, ctx, auth);
+  const io = await createIO(server, ctx, auth);
   const router = new SocketRouter({ logger: ctx.logger });
   const limits = {
     perLogin: new FailureLimiter(ctx.redis, { name: 'login', points: 10, duration: 15 * 60 }),

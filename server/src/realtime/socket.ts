@@ -10,14 +10,19 @@ import type { AuthService } from '../auth/auth.service.ts';
 export type LinliIO = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type LinliSocket = Parameters<Parameters<LinliIO['on']>[1]>[0];
 
-export function createIO(server: HttpServer, ctx: AppContext, auth: AuthService): LinliIO {
+/**
+ * The adapter's XREAD loop gets its own connection that queues while Redis is away: with a
+ * fail-fast connection the loop would spin on rejected reads and starve the event loop.
+ */
+export async function createIO(server: HttpServer, ctx: AppContext, auth: AuthService): Promise<LinliIO> {
+  const adapterRedis = await ctx.newRedis('socket.io', { blocking: true, offlineQueue: true });
   const io: LinliIO = new Server(server, {
     path: '/socket.io',
     // Our own upgrade router destroys sockets of unknown paths; engine.io must leave them alone.
     destroyUpgrade: false,
     serveClient: false,
     maxHttpBufferSize: 1e6,
-    adapter: createAdapter(ctx.redis, { streamName: 'linli:socket.io', maxLen: 10_000 }),
+    adapter: createAdapter(adapterRedis, { streamName: 'linli:socket.io', maxLen: 10_000 }),
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: true },
   });
 

@@ -8,6 +8,8 @@ export interface RedisOptions {
   /** Blocking readers (XREAD BLOCK) must not time out on a command timer. */
   blocking?: boolean;
   name?: string;
+  /** Queue commands while disconnected instead of failing them (for library-owned loops). */
+  offlineQueue?: boolean;
 }
 
 /** Opens a connection and resolves once it is ready. */
@@ -15,8 +17,8 @@ export async function connectRedis(url: string, logger: Logger, opts: RedisOptio
   const redis = new Redis(url, {
     lazyConnect: true,
     connectionName: opts.name ? `linli:${opts.name}` : 'linli',
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
+    enableOfflineQueue: opts.offlineQueue ?? false,
+    maxRetriesPerRequest: opts.offlineQueue ? null : 1,
     commandTimeout: opts.blocking ? undefined : 5000,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
   });
