@@ -4,3 +4,8 @@ export * from './permissions.ts';
 export * from './auth/schemas.ts';
 export * from './socket.ts';
 export * from './communities/schemas.ts';
+export * from './roster/schemas.ts';
+export * from './roster/area.ts';
+export * from './roster/roster.ts';
+export * from './roster/invitation.ts';
+export * from './members/schemas.ts';

@@ -25,6 +25,10 @@ export const ACTIONS = [
   'roster.view',
   'roster.manage',
   'members.manage',
+  /** Give or take away the `admin` role (members.manage alone cannot). */
+  'members.grant_admin',
+  /** See invitation codes and print slips (codes are credentials: a building leader only for their buildings). */
+  'invitation.print',
   'convention.view',
   'convention.comment',
   'convention.suggest',
@@ -79,9 +83,9 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
   owner: [...PARTICIPANT, 'proxy.register'],
   resident: PARTICIPANT,
   notable: [...PARTICIPANT, 'convention.edit'],
-  building_leader: [...PARTICIPANT, 'meeting.check_in', 'vote.enter_paper', 'roster.view'],
+  building_leader: [...PARTICIPANT, 'meeting.check_in', 'vote.enter_paper', 'roster.view', 'invitation.print'],
   property_firm: [...PARTICIPANT, 'problem.manage'],
-  owners_committee: [...ORGANISER, 'ballot.create', 'ballot.open', 'vote.enter_paper', 'proxy.register'],
+  owners_committee: [...ORGANISER, 'ballot.create', 'ballot.open', 'vote.enter_paper', 'proxy.register', 'members.manage', 'invitation.print'],
   party_branch: [...ORGANISER, 'ballot.create', 'ballot.open'],
   facilitator: [
     ...ORGANISER,
@@ -91,6 +95,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'ballot.view_voters',
     'vote.enter_paper',
     'proxy.register',
+    'invitation.print',
   ],
   guest: ['meeting.join', 'convention.view'],
 };

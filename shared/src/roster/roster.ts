@@ -1,0 +1,191 @@
+/**
+ * The roster parser, pure: a table (header + rows, from CSV, .xlsx or JSON) becomes valid household
+ * rows and a list of refused rows with their line numbers. No I/O; the server decodes files.
+ */
+import { DomainError } from '../common/errors.ts';
+import { parseAreaCentiares, spreadsheetNumberText } from './area.ts';
+import { ROSTER_MAX_ROWS, type RosterRejection } from './schemas.ts';
+
+/** A household row that passed every check, with the line it came from. */
+export interface RosterRow {
+  line: number;
+  building: string;
+  unit: string;
+  room: string;
+  areaCentiares: number;
+  owner: string;
+  phone?: string;
+}
+
+export interface RosterParse {
+  rows: RosterRow[];
+  rejected: RosterRejection[];
+}
+
+/** A row before checks: raw cell values by column name. */
+export interface RawRosterRow {
+  line: number;
+  building?: unknown;
+  unit?: unknown;
+  room?: unknown;
+  area?: unknown;
+  owner?: unknown;
+  phone?: unknown;
+}
+
+export const ROSTER_COLUMNS = ['building', 'unit', 'room', 'area', 'owner', 'phone'] as const;
+export type RosterColumn = (typeof ROSTER_COLUMNS)[number];
+const REQUIRED: RosterColumn[] = ['building', 'unit', 'room', 'area', 'owner'];
+
+/** Header names accepted for each column (English, and what Chinese spreadsheets say). */
+const HEADER_ALIASES: Record<RosterColumn, string[]> = {
+  building: ['building', '楼栋', '楼号', '栋', '幢', '楼栋号'],
+  unit: ['unit', '单元', '单元号'],
+  room: ['room', '房号', '房间号', '室', '门牌号'],
+  area: ['area', '面积', '建筑面积', '专有部分面积', '面积(m²)', '面积(㎡)', '面积(平方米)', '建筑面积(㎡)', '建筑面积(m²)', '建筑面积(平方米)'],
+  owner: ['owner', '业主', '业主姓名', '姓名', '产权人'],
+  phone: ['phone', '电话', '手机', '手机号', '联系电话', '电话号码'],
+};
+
+const normHeader = (h: unknown) =>
+  String(h ?? '')
+    .normalize('NFKC')
+    .replace(/^\uFEFF/, '')
+    .replace(/\s+/g, '')
+    .toLowerCase();
+
+/**
+ * Maps a header row to column positions. Throws a 400 naming the missing columns, so a file with
+ * the wrong header is refused as a whole rather than read as garbage.
+ */
+export function mapHeader(header: readonly unknown[]): Partial<Record<RosterColumn, number>> {
+  const map: Partial<Record<RosterColumn, number>> = {};
+  header.forEach((cell, i) => {
+    const h = normHeader(cell);
+    for (const col of ROSTER_COLUMNS) {
+      if (map[col] === undefined && HEADER_ALIASES[col].some((a) => normHeader(a) === h)) map[col] = i;
+    }
+  });
+  const missing = REQUIRED.filter((c) => map[c] === undefined);
+  if (missing.length > 0) {
+    throw new DomainError(
+      'validation_failed',
+      `The header row must name the columns building,unit,room,area,owner[,phone] (or 楼栋,单元,房号,面积,业主[,电话]); missing: ${missing.join(', ')}. 表头缺少列：${missing.join('、')}`,
+      { issues: missing.map((m) => ({ path: `header.${m}`, message: 'column missing' })) },
+    );
+  }
+  return map;
+}
+
+/**
+ * A whole table (first row = header) to raw rows. `lines[i]` is the file line of table row i
+ * (CSV records can span lines); by default row i is line i + 1. Blank rows are skipped.
+ * `spreadsheet`: numeric cells came from .xlsx and are read as Excel shows them.
+ */
+export function tableToRawRows(table: readonly (readonly unknown[])[], opts: { lines?: readonly number[]; spreadsheet?: boolean } = {}): RawRosterRow[] {
+  if (table.length === 0) throw new DomainError('validation_failed', 'The file is empty. 文件为空。');
+  const map = mapHeader(table[0]!);
+  const out: RawRosterRow[] = [];
+  if (table.length - 1 > ROSTER_MAX_ROWS) throw tooManyRows(table.length - 1);
+  for (let i = 1; i < table.length; i++) {
+    const cells = table[i]!;
+    if (cells.every((c) => c === null || c === undefined || String(c).trim() === '')) continue;
+    const row: RawRosterRow = { line: opts.lines?.[i] ?? i + 1 };
+    for (const col of ROSTER_COLUMNS) {
+      const at = map[col];
+      if (at === undefined) continue;
+      let v = cells[at];
+      if (opts.spreadsheet && col === 'area' && typeof v === 'string') v = spreadsheetNumberText(v);
+      row[col] = v;
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+export function tooManyRows(n: number): DomainError {
+  return new DomainError('too_large', `The roster has ${n} rows; at most ${ROSTER_MAX_ROWS} may be imported at once. 超过 ${ROSTER_MAX_ROWS} 行。`);
+}
+
+/** NFKC (full-width digits → ASCII), trimmed, inner whitespace collapsed. */
+export function cleanText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  return String(v).normalize('NFKC').replace(/\s+/g, ' ').trim();
+}
+
+/** The identity of a household inside one community: building + unit + room, case-insensitive. */
+export function householdKey(building: string, unit: string, room: string): string {
+  return [building, unit, room].map((s) => cleanText(s).toLowerCase()).join('\u001f');
+}
+
+/** "3栋2单元1201": building/unit/room as written on a slip, without doubling 栋/单元 if already there. */
+export function formatAddress(h: { building: string; unit: string; room: string }): string {
+  const b = /[栋幢座楼号]$/.test(h.building) ? h.building : `${h.building}栋`;
+  const u = /单元$/.test(h.unit) ? h.unit : `${h.unit}单元`;
+  return `${b}${u}${h.room}`;
+}
+
+/**
+ * An owner's name normalised so that one owner holding several units counts once
+ * (DOMAIN.md, Civil Code Art. 278): width, case and all whitespace ignored.
+ */
+export function normalizeOwnerName(owner: string): string {
+  return owner.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+}
+
+const LIMITS: Record<'building' | 'unit' | 'room' | 'owner', number> = { building: 40, unit: 40, room: 40, owner: 80 };
+// Control characters would break keys and exports; a name is never rendered as HTML anyway.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const PHONE = /^\+?[0-9][0-9 \-()]{4,24}$/;
+
+/** Checks one raw row: its cleaned household fields, or the reason it is refused. */
+export function checkRow(raw: RawRosterRow): { ok: true; row: RosterRow } | { ok: false; rejection: RosterRejection } {
+  const reject = (code: RosterRejection['code'], message: string) => ({ ok: false as const, rejection: { line: raw.line, code, message } });
+  const fields = { building: cleanText(raw.building), unit: cleanText(raw.unit), room: cleanText(raw.room), owner: cleanText(raw.owner) };
+  const areaText = typeof raw.area === 'number' ? raw.area : cleanText(raw.area);
+  const present: Record<string, boolean> = { ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v !== ''])), area: areaText !== '' };
+  const missing = REQUIRED.filter((c) => !present[c]);
+  if (missing.length > 0) return reject('missing_field', `missing ${missing.join(', ')} 缺少字段`);
+  for (const [k, v] of Object.entries(fields) as [keyof typeof LIMITS, string][]) {
+    if (v.length > LIMITS[k]) return reject('too_long', `${k} is longer than ${LIMITS[k]} characters`);
+    if (CONTROL.test(v)) return reject('invalid_text', `${k} contains control characters`);
+  }
+  const area = parseAreaCentiares(areaText);
+  if (!area.ok) return reject(area.code, area.message);
+  const phone = cleanText(raw.phone);
+  if (phone && !PHONE.test(phone)) return reject('invalid_phone', `phone "${phone}" is not a phone number`);
+  return { ok: true, row: { line: raw.line, ...fields, areaCentiares: area.centiares, ...(phone ? { phone } : {}) } };
+}
+
+/**
+ * Checks every row. A room (building + unit + room) that appears more than once in one file is
+ * refused on every line it appears on: the file does not say which of them is right.
+ */
+export function parseRoster(raws: readonly RawRosterRow[]): RosterParse {
+  if (raws.length > ROSTER_MAX_ROWS) throw tooManyRows(raws.length);
+  const rejected: RosterRejection[] = [];
+  const checked: RosterRow[] = [];
+  for (const raw of raws) {
+    const r = checkRow(raw);
+    if (r.ok) checked.push(r.row);
+    else rejected.push(r.rejection);
+  }
+  const linesByKey = new Map<string, number[]>();
+  for (const row of checked) {
+    const key = householdKey(row.building, row.unit, row.room);
+    const lines = linesByKey.get(key);
+    if (lines) lines.push(row.line);
+    else linesByKey.set(key, [row.line]);
+  }
+  const rows: RosterRow[] = [];
+  for (const row of checked) {
+    const lines = linesByKey.get(householdKey(row.building, row.unit, row.room))!;
+    if (lines.length === 1) rows.push(row);
+    else {
+      const others = lines.filter((l) => l !== row.line);
+      rejected.push({ line: row.line, code: 'duplicate_room', message: `room ${row.building}/${row.unit}/${row.room} also on line ${others.join(', ')} 房号重复` });
+    }
+  }
+  rejected.sort((a, b) => a.line - b.line);
+  return { rows, rejected };
+}
