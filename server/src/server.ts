@@ -19,6 +19,9 @@ import { CommunitiesRepository } from './communities/communities.repository.ts';
 import { CommunitiesService } from './communities/communities.service.ts';
 import { communitiesRoutes } from './communities/communities.routes.ts';
 import { communitiesSocket, communityRoom } from './communities/communities.socket.ts';
+import { RosterRepository } from './roster/roster.repository.ts';
+import { RosterService } from './roster/roster.service.ts';
+import { rosterRoutes } from './roster/roster.routes.ts';
 import { createIO, type LinliIO, type LinliSocket } from './realtime/socket.ts';
 import { SocketRouter } from './realtime/router.ts';
 import { routeUpgrades, type UpgradeGateway } from './realtime/upgrade.ts';
@@ -67,11 +70,16 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
 
   // Features, in dependency order. Each one adds its routes, socket handlers and demo data.
   const communities = new CommunitiesService(new CommunitiesRepository(ctx.redis));
+  const roster = new RosterService(new RosterRepository(ctx.redis));
   const features: Feature[] = [
     {
       name: 'communities',
       routes: communitiesRoutes(auth, communities, (community) => io.to(communityRoom(community.id)).emit('community:updated', { community })),
       onConnection: communitiesSocket(router, auth, communities),
+    },
+    {
+      name: 'roster',
+      routes: rosterRoutes(auth, communities, roster),
     },
   ];
 

@@ -66,6 +66,10 @@ export async function requireCan(
 ): Promise<Actor> {
   const { user } = requireUser(req);
   const actor = await auth.actor(user, resource.communityId);
+  // Someone outside the community learns nothing, not even that it exists: 404, not 403.
+  if (resource.communityId && !actor.isAdmin && actor.roles.length === 0) {
+    throw new DomainError('not_found', 'No such community. 小区不存在。');
+  }
   if (!can(actor, action, resource)) {
     throw new DomainError('forbidden', `You may not do this (${action}). 您没有此操作的权限。`);
   }

@@ -68,7 +68,8 @@ export function createApp(ctx: AppContext, parts: AppParts): Express {
   const api = express.Router();
   api.use(sameOrigin);
   api.use(express.json({ limit: '1mb' }));
-  api.use(express.text({ type: ['text/csv', 'text/plain'], limit: '6mb' }));
+  // text/csv is not decoded here: the roster route reads it as bytes to tell UTF-8 from GBK.
+  api.use(express.text({ type: ['text/plain'], limit: '6mb' }));
   for (const h of parts.before) api.use(h);
   for (const r of parts.api) api.use(r);
   api.use(notFoundApi);

@@ -68,6 +68,11 @@ describe('parseRoster', () => {
     ]);
   });
 
+  it('finds the header below a title row and counts lines from the top', () => {
+    const raws = tableToRawRows([['海月花园业主名册'], [], header, ['1', '1', '101', 'x', 'A', '']]);
+    expect(parseRoster(raws).rejected).toEqual([expect.objectContaining({ line: 4, code: 'invalid_area' })]);
+  });
+
   it('uses the given file lines (CSV records spanning lines)', () => {
     const raws = tableToRawRows([header, ['1', '1', '101', 'x', 'A', '']], { lines: [1, 5] });
     expect(parseRoster(raws).rejected[0]!.line).toBe(5);

@@ -78,18 +78,32 @@ export function mapHeader(header: readonly unknown[]): Partial<Record<RosterColu
 }
 
 /**
- * A whole table (first row = header) to raw rows. `lines[i]` is the file line of table row i
+ * A whole table (header row, possibly after a title row) to raw rows. `lines[i]` is the file line of table row i
  * (CSV records can span lines); by default row i is line i + 1. Blank rows are skipped.
  * `spreadsheet`: numeric cells came from .xlsx and are read as Excel shows them.
  */
 export function tableToRawRows(table: readonly (readonly unknown[])[], opts: { lines?: readonly number[]; spreadsheet?: boolean } = {}): RawRosterRow[] {
-  if (table.length === 0) throw new DomainError('validation_failed', 'The file is empty. 文件为空。');
-  const map = mapHeader(table[0]!);
+  const isBlank = (cells: readonly unknown[]) => cells.every((c) => c === null || c === undefined || String(c).trim() === '');
+  const first = table.findIndex((r) => !isBlank(r));
+  if (first < 0) throw new DomainError('validation_failed', 'The file is empty. 文件为空。');
+  // Chinese rosters often open with a title row (“XX小区业主名册”): the header is the first row that
+  // names the columns, among the first few.
+  let headerAt = first;
+  let map: Partial<Record<RosterColumn, number>> | null = null;
+  for (let i = first; i < Math.min(table.length, first + 5) && !map; i++) {
+    try {
+      map = mapHeader(table[i]!);
+      headerAt = i;
+    } catch {
+      /* not the header */
+    }
+  }
+  map ??= mapHeader(table[first]!);
   const out: RawRosterRow[] = [];
-  if (table.length - 1 > ROSTER_MAX_ROWS) throw tooManyRows(table.length - 1);
-  for (let i = 1; i < table.length; i++) {
+  if (table.length - 1 - headerAt > ROSTER_MAX_ROWS) throw tooManyRows(table.length - 1 - headerAt);
+  for (let i = headerAt + 1; i < table.length; i++) {
     const cells = table[i]!;
-    if (cells.every((c) => c === null || c === undefined || String(c).trim() === '')) continue;
+    if (isBlank(cells)) continue;
     const row: RawRosterRow = { line: opts.lines?.[i] ?? i + 1 };
     for (const col of ROSTER_COLUMNS) {
       const at = map[col];

@@ -1,0 +1,106 @@
+/**
+ * /api/communities/:cid/households: import (CSV in UTF-8/GBK, .xlsx, or JSON; ?dryRun=1), list
+ * with search, edit one. Phones only to roster managers; codes only to those who may print slips.
+ */
+import express, { Router, type RequestHandler } from 'express';
+import {
+  DomainError,
+  HouseholdImportJson,
+  HouseholdPatch,
+  HouseholdsQuery,
+  Id,
+  ImportQuery,
+  ROSTER_MAX_BYTES,
+  areaNumber,
+  can,
+  formatInvitationCode,
+  parseOrThrow,
+  type Actor,
+  type HouseholdView,
+  type RawRosterRow,
+} from '@linli/shared';
+import { requireCan } from '../auth/auth.middleware.ts';
+import type { AuthService } from '../auth/auth.service.ts';
+import type { CommunitiesService } from '../communities/communities.service.ts';
+import { XLSX_TYPE, rosterFileToRawRows, tooLarge } from './roster.files.ts';
+import type { HouseholdRecord, RosterService } from './roster.service.ts';
+
+/** Roster files arrive as bytes (the encoding is detected from them), at most 5 MB. */
+const FILE_TYPES = ['text/csv', 'application/csv', XLSX_TYPE, 'application/vnd.ms-excel', 'application/octet-stream'];
+const rawParser = express.raw({ type: FILE_TYPES, limit: ROSTER_MAX_BYTES });
+const rosterBody: RequestHandler = (req, res, next) =>
+  rawParser(req, res, (err?: unknown) => {
+    const e = err as { type?: string } | undefined;
+    next(e?.type === 'entity.too.large' ? tooLarge() : err);
+  });
+
+/** A household as this actor may see it. */
+export function householdView(h: HouseholdRecord, actor: Actor, cid: string): HouseholdView {
+  const showCode = h.invitationCode && can(actor, 'invitation.print', { communityId: cid, building: h.building });
+  return {
+    id: h.id,
+    building: h.building,
+    unit: h.unit,
+    room: h.room,
+    area: areaNumber(h.areaCentiares),
+    areaCentiares: h.areaCentiares,
+    owner: h.owner,
+    ...(h.phone && can(actor, 'roster.manage', { communityId: cid }) ? { phone: h.phone } : {}),
+    invitationCode: showCode ? formatInvitationCode(h.invitationCode!) : null,
+  };
+}
+
+export function rosterRoutes(auth: AuthService, communities: CommunitiesService, roster: RosterService): Router {
+  const r = Router();
+
+  r.post('/communities/:cid/households', rosterBody, async (req, res) => {
+    const cid = parseOrThrow(Id, req.params.cid, 'community id');
+    await requireCan(auth, req, 'roster.manage', { communityId: cid });
+    await communities.get(cid);
+    const { dryRun } = parseOrThrow(ImportQuery, req.query, 'query');
+    let raws: RawRosterRow[];
+    if (Buffer.isBuffer(req.body)) {
+      const type = req.headers['content-type'] ?? '';
+      const charset = /charset=([^;]+)/i.exec(type)?.[1]?.trim();
+      raws = await rosterFileToRawRows(req.body, { kind: type.startsWith(XLSX_TYPE) ? 'xlsx' : undefined, charset });
+    } else if (typeof req.body === 'string') {
+      raws = await rosterFileToRawRows(Buffer.from(req.body, 'utf8'), { kind: 'csv' });
+    } else if (req.body && typeof req.body === 'object' && 'households' in req.body) {
+      const body = parseOrThrow(HouseholdImportJson, req.body, 'households');
+      raws = body.households.map((h, i) => ({ line: i + 1, building: h.building, unit: h.unit, room: h.room, area: h.area, owner: h.owner, phone: h.phone }));
+    } else {
+      throw new DomainError('bad_request', 'Send the roster as text/csv, an .xlsx file, or JSON {households:[…]}.');
+    }
+    res.json(await roster.importRows(cid, raws, { dryRun }));
+  });
+
+  r.get('/communities/:cid/households', async (req, res) => {
+    const cid = parseOrThrow(Id, req.params.cid, 'community id');
+    const actor = await requireCan(auth, req, 'roster.view', { communityId: cid });
+    await communities.get(cid);
+    const q = parseOrThrow(HouseholdsQuery, req.query, 'query');
+    const found = await roster.search(cid, { q: q.q, building: q.building });
+    // A building leader sees the households of their own buildings only.
+    const visible = found.filter((h) => can(actor, 'roster.view', { communityId: cid, building: h.building }));
+    res.json({ households: visible.map((h) => householdView(h, actor, cid)) });
+  });
+
+  r.get('/communities/:cid/households/:hid', async (req, res) => {
+    const cid = parseOrThrow(Id, req.params.cid, 'community id');
+    const hid = parseOrThrow(Id, req.params.hid, 'household id');
+    const actor = await requireCan(auth, req, 'roster.view', { communityId: cid });
+    const h = await roster.getHousehold(cid, hid);
+    if (!h || !can(actor, 'roster.view', { communityId: cid, building: h.building })) throw new DomainError('not_found', 'No such household. 该户不存在。');
+    res.json({ household: householdView(h, actor, cid) });
+  });
+
+  r.patch('/communities/:cid/households/:hid', async (req, res) => {
+    const cid = parseOrThrow(Id, req.params.cid, 'community id');
+    const hid = parseOrThrow(Id, req.params.hid, 'household id');
+    const actor = await requireCan(auth, req, 'roster.manage', { communityId: cid });
+    const patch = parseOrThrow(HouseholdPatch, req.body, 'household');
+    res.json({ household: householdView(await roster.update(cid, hid, patch), actor, cid) });
+  });
+
+  return r;
+}
