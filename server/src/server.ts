@@ -22,6 +22,8 @@ import { communitiesSocket, communityRoom } from './communities/communities.sock
 import { RosterRepository } from './roster/roster.repository.ts';
 import { RosterService } from './roster/roster.service.ts';
 import { rosterRoutes } from './roster/roster.routes.ts';
+import { InvitationsService } from './invitations/invitations.service.ts';
+import { invitationsRoutes } from './invitations/invitations.routes.ts';
 import { createIO, type LinliIO, type LinliSocket } from './realtime/socket.ts';
 import { SocketRouter } from './realtime/router.ts';
 import { routeUpgrades, type UpgradeGateway } from './realtime/upgrade.ts';
@@ -80,6 +82,14 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     {
       name: 'roster',
       routes: rosterRoutes(auth, communities, roster),
+    },
+    {
+      name: 'invitations',
+      routes: invitationsRoutes(auth, communities, roster, new InvitationsService(roster, auth), {
+        // Failures only: a hall of 300 phones behind one NAT claiming valid slips is never refused.
+        perIp: new FailureLimiter(ctx.redis, { name: 'invite-ip', points: 50, duration: 10 * 60 }),
+        perPrefix: new FailureLimiter(ctx.redis, { name: 'invite-prefix', points: 10, duration: 15 * 60 }),
+      }),
     },
   ];
 

@@ -1,0 +1,93 @@
+/**
+ * POST /api/auth/invitation {code} (claim), slips for printing, re-issue and revoke one household's
+ * code. Failed claims are rate-limited per IP and per code prefix; successful ones never count.
+ */
+import { Router, type Request } from 'express';
+import { DomainError, Id, InvitationClaim, InvitationSlipsQuery, can, normalizeInvitationCode, parseOrThrow } from '@linli/shared';
+import { requireCan, setSessionCookie } from '../auth/auth.middleware.ts';
+import { publicUser, type AuthService } from '../auth/auth.service.ts';
+import type { CommunitiesService } from '../communities/communities.service.ts';
+import type { FailureLimiter } from '../http/rate-limit.ts';
+import { householdView } from '../roster/roster.routes.ts';
+import type { RosterService } from '../roster/roster.service.ts';
+import { joinUrlOf, type InvitationsService } from './invitations.service.ts';
+
+export interface InvitationLimits {
+  perIp: FailureLimiter;
+  perPrefix: FailureLimiter;
+}
+
+/** The server's own base URL as the browser reached it (behind a proxy: its forwarded host and scheme). */
+export function baseUrlOf(req: Request): string {
+  return `${req.protocol}://${req.host}`;
+}
+
+export function invitationsRoutes(
+  auth: AuthService,
+  communities: CommunitiesService,
+  roster: RosterService,
+  invitations: InvitationsService,
+  limits: InvitationLimits,
+): Router {
+  const r = Router();
+
+  r.post('/auth/invitation', async (req, res) => {
+    const { code } = parseOrThrow(InvitationClaim, req.body, 'invitation');
+    const ip = req.ip ?? 'unknown';
+    const prefix = (normalizeInvitationCode(code) ?? code.toUpperCase().replace(/[^0-9A-Z]/g, '')).slice(0, 4) || '-';
+    await limits.perIp.check(ip);
+    await limits.perPrefix.check(prefix);
+    let claimed;
+    try {
+      claimed = await invitations.claim(code, req.auth?.user ?? null);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'not_found') {
+        await Promise.all([limits.perIp.fail(ip), limits.perPrefix.fail(prefix)]);
+      }
+      throw err;
+    }
+    if (!claimed.resumed || !req.auth) {
+      const session = await auth.startSession(claimed.user.id);
+      setSessionCookie(req, res, session);
+    }
+    const h = claimed.household;
+    res.json({
+      user: publicUser(claimed.user),
+      membership: claimed.membership,
+      household: { id: h.id, building: h.building, unit: h.unit, room: h.room },
+      resumed: claimed.resumed,
+    });
+  });
+
+  r.get('/communities/:cid/invitations', async (req, res) => {
+    const cid = parseOrThrow(Id, req.params.cid, 'community id');
+    const { building } = parseOrThrow(InvitationSlipsQuery, req.query, 'query');
+    const actor = await requireCan(auth, req, 'invitation.print', { communityId: cid, ...(building ? { building } : {}) });
+    const community = await communities.get(cid);
+    const slips = await invitations.slips(cid, {
+      baseUrl: baseUrlOf(req),
+      building,
+      // A building leader gets the slips of their own buildings only.
+      visible: (h) => can(actor, 'invitation.print', { communityId: cid, building: h.building }),
+    });
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ community: { id: community.id, name: community.name }, invitations: slips });
+  });
+
+  r.post('/communities/:cid/households/:hid/invitation', async (req, res) => {
+    const cid = parseOrThrow(Id, req.params.cid, 'community id');
+    const hid = parseOrThrow(Id, req.params.hid, 'household id');
+    const actor = await requireCan(auth, req, 'roster.manage', { communityId: cid });
+    const h = await roster.reissueInvitation(cid, hid);
+    res.json({ household: householdView(h, actor, cid), joinUrl: joinUrlOf(baseUrlOf(req), h.invitationCode!) });
+  });
+
+  r.delete('/communities/:cid/households/:hid/invitation', async (req, res) => {
+    const cid = parseOrThrow(Id, req.params.cid, 'community id');
+    const hid = parseOrThrow(Id, req.params.hid, 'household id');
+    const actor = await requireCan(auth, req, 'roster.manage', { communityId: cid });
+    res.json({ household: householdView(await roster.revokeInvitation(cid, hid), actor, cid) });
+  });
+
+  return r;
+}
