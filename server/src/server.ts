@@ -24,6 +24,8 @@ import { RosterService } from './roster/roster.service.ts';
 import { rosterRoutes } from './roster/roster.routes.ts';
 import { InvitationsService } from './invitations/invitations.service.ts';
 import { invitationsRoutes } from './invitations/invitations.routes.ts';
+import { MembersService } from './members/members.service.ts';
+import { membersRoutes } from './members/members.routes.ts';
 import { createIO, type LinliIO, type LinliSocket } from './realtime/socket.ts';
 import { SocketRouter } from './realtime/router.ts';
 import { routeUpgrades, type UpgradeGateway } from './realtime/upgrade.ts';
@@ -73,6 +75,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   // Features, in dependency order. Each one adds its routes, socket handlers and demo data.
   const communities = new CommunitiesService(new CommunitiesRepository(ctx.redis));
   const roster = new RosterService(new RosterRepository(ctx.redis));
+  const members = new MembersService(auth, roster);
   const features: Feature[] = [
     {
       name: 'communities',
@@ -90,6 +93,10 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
         perIp: new FailureLimiter(ctx.redis, { name: 'invite-ip', points: 50, duration: 10 * 60 }),
         perPrefix: new FailureLimiter(ctx.redis, { name: 'invite-prefix', points: 10, duration: 15 * 60 }),
       }),
+    },
+    {
+      name: 'members',
+      routes: membersRoutes(auth, communities, members),
     },
   ];
 

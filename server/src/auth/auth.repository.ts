@@ -31,6 +31,19 @@ export class AuthRepository {
     return raw ? (JSON.parse(raw) as StoredUser) : null;
   }
 
+  async getUsers(ids: readonly string[]): Promise<StoredUser[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(...ids.map((id) => k.user(id)));
+    return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as StoredUser);
+  }
+
+  /** Memberships of many users in one community, in the order given (null where none). */
+  async membershipsIn(communityId: string, userIds: readonly string[]): Promise<(Membership | null)[]> {
+    if (userIds.length === 0) return [];
+    const raws = await this.redis.mget(...userIds.map((u) => k.membership(communityId, u)));
+    return raws.map((r) => (r ? (JSON.parse(r) as Membership) : null));
+  }
+
   async userIdByLogin(login: string): Promise<string | null> {
     return this.redis.get(k.login(login));
   }

@@ -145,4 +145,22 @@ export class AuthService {
   getUser(id: string): Promise<StoredUser | null> {
     return this.repo.getUser(id);
   }
+
+  /** The account with this login, or null. */
+  async findByLogin(login: string): Promise<StoredUser | null> {
+    const id = await this.repo.userIdByLogin(login);
+    return id ? this.repo.getUser(id) : null;
+  }
+
+  /** Every member of a community with their membership there (for the members page). */
+  async membersOf(communityId: string): Promise<{ user: StoredUser; membership: Membership }[]> {
+    const ids = await this.repo.memberIdsOf(communityId);
+    const [users, ms] = await Promise.all([this.repo.getUsers(ids), this.repo.membershipsIn(communityId, ids)]);
+    const byId = new Map(users.map((u) => [u.id, u]));
+    return ids.flatMap((id, i) => {
+      const user = byId.get(id);
+      const membership = ms[i];
+      return user && membership ? [{ user, membership }] : [];
+    });
+  }
 }
