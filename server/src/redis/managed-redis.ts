@@ -111,6 +111,10 @@ export class ManagedRedis {
   get pid(): number {
     return this.#pid;
   }
+  /** True when start() found a redis-server left running (e.g. by `npm start`) and reused it. */
+  get adopted(): boolean {
+    return this.#pid !== 0 && this.#child === null;
+  }
 
   /** Starts (or adopts a leftover) redis-server and resolves once it answers PING. */
   async start(): Promise<string> {
