@@ -26,6 +26,8 @@ import { InvitationsService } from './invitations/invitations.service.ts';
 import { invitationsRoutes } from './invitations/invitations.routes.ts';
 import { MembersService } from './members/members.service.ts';
 import { membersRoutes } from './members/members.routes.ts';
+import { seedDemoRoster } from './roster/roster.demo.ts';
+import { seedDemoMembers } from './members/members.demo.ts';
 import { createIO, type LinliIO, type LinliSocket } from './realtime/socket.ts';
 import { SocketRouter } from './realtime/router.ts';
 import { routeUpgrades, type UpgradeGateway } from './realtime/upgrade.ts';
@@ -76,6 +78,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   const communities = new CommunitiesService(new CommunitiesRepository(ctx.redis));
   const roster = new RosterService(new RosterRepository(ctx.redis));
   const members = new MembersService(auth, roster);
+  // Demo logins and invitation codes go to the log in development only.
+  const logDemo = ctx.config.dev || process.env.LINLI_DEMO_LOG === '1';
   const features: Feature[] = [
     {
       name: 'communities',
@@ -85,6 +89,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     {
       name: 'roster',
       routes: rosterRoutes(auth, communities, roster),
+      seedDemo: ({ communityId }) => seedDemoRoster(roster, communityId, ctx.logger, logDemo),
     },
     {
       name: 'invitations',
@@ -97,6 +102,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     {
       name: 'members',
       routes: membersRoutes(auth, communities, members),
+      seedDemo: ({ communityId }) => seedDemoMembers(auth, roster, communityId, ctx.logger, logDemo),
     },
   ];
 
