@@ -12,8 +12,9 @@ export function communitiesSocket(router: SocketRouter, auth: AuthService, commu
     router.on(socket, 'community:watch', CommunityWatch, async ({ communityId }) => {
       const user = socket.data.userId ? await auth.getUser(socket.data.userId) : null;
       if (!user) throw new DomainError('unauthenticated', 'Please sign in first. 请先登录。');
+      // Outsiders get the same answer as for a community that does not exist (no id probing).
       if (!can(await auth.actor(user, communityId), 'community.view', { communityId })) {
-        throw new DomainError('forbidden', 'You are not a member of this community.');
+        throw new DomainError('not_found', 'No such community. 小区不存在。');
       }
       const community = await communities.get(communityId);
       await socket.join(communityRoom(communityId));

@@ -149,6 +149,7 @@ export function normalizeOwnerName(owner: string): string {
 
 const LIMITS: Record<'building' | 'unit' | 'room' | 'owner', number> = { building: 40, unit: 40, room: 40, owner: 80 };
 // Control characters would break keys and exports; a name is never rendered as HTML anyway.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const PHONE = /^\+?[0-9][0-9 \-()]{4,24}$/;
 
