@@ -23,6 +23,7 @@ import { RosterRepository } from './roster/roster.repository.ts';
 import { RosterService } from './roster/roster.service.ts';
 import { rosterRoutes } from './roster/roster.routes.ts';
 import { InvitationsService } from './invitations/invitations.service.ts';
+import { InvitationsRepository } from './invitations/invitations.repository.ts';
 import { invitationsRoutes } from './invitations/invitations.routes.ts';
 import { MembersService } from './members/members.service.ts';
 import { membersRoutes } from './members/members.routes.ts';
@@ -93,7 +94,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     },
     {
       name: 'invitations',
-      routes: invitationsRoutes(auth, communities, roster, new InvitationsService(roster, auth), {
+      routes: invitationsRoutes(auth, communities, roster, new InvitationsService(roster, auth, new InvitationsRepository(ctx.redis)), {
         // Failures only: a hall of 300 phones behind one NAT claiming valid slips is never refused.
         perIp: new FailureLimiter(ctx.redis, { name: 'invite-ip', points: 50, duration: 10 * 60 }),
         perPrefix: new FailureLimiter(ctx.redis, { name: 'invite-prefix', points: 10, duration: 15 * 60 }),

@@ -81,6 +81,25 @@ describe('invitations', () => {
     households[1] = { ...h, invitationCode: again.body.household.invitationCode };
   });
 
+  it('revoking a stolen slip can also take the household from whoever joined with it', async () => {
+    const h = households[3];
+    const thief = new Client(srv.url);
+    expect((await thief.post('/api/auth/invitation', { code: h.invitationCode })).status).toBe(200);
+    expect((await thief.get(`/api/communities/${cid}`)).status).toBe(200);
+    const r = await admin.delete(`/api/communities/${cid}/households/${h.id}/invitation?removeMembers=1`);
+    expect(r.status).toBe(200);
+    expect(r.body.removedMembers).toBe(1);
+    const me = (await thief.get('/api/me')).body;
+    expect(me.memberships[0]).toMatchObject({ communityId: cid, roles: [], householdIds: [] });
+    expect((await thief.get(`/api/communities/${cid}`)).status).toBe(404);
+    // A plain revoke (no flag) leaves members who already joined alone.
+    const h2 = households[4];
+    const family = new Client(srv.url);
+    await family.post('/api/auth/invitation', { code: h2.invitationCode });
+    expect((await admin.delete(`/api/communities/${cid}/households/${h2.id}/invitation`)).body.removedMembers).toBe(0);
+    expect((await family.get(`/api/communities/${cid}`)).status).toBe(200);
+  });
+
   it('gives printable slips for one building: address, code, absolute /i/ link and its QR', async () => {
     const r = await admin.get(`/api/communities/${cid}/invitations?building=2`);
     expect(r.status).toBe(200);
@@ -92,7 +111,8 @@ describe('invitations', () => {
     expect(s).toMatchObject({ building: '2', address: `2栋1单元${inBuilding[0].room}`, code: inBuilding[0].invitationCode });
     expect(s.joinUrl).toBe(`${srv.url}/i/${s.code.replace(/-/g, '')}`);
     expect(s.qrSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
-    expect((await admin.get(`/api/communities/${cid}/invitations`)).body.invitations.length).toBeGreaterThanOrEqual(309);
+    // The whole roster: every household but the two revoked above.
+    expect((await admin.get(`/api/communities/${cid}/invitations`)).body.invitations).toHaveLength(308);
     // Signed-out or member: no slips (codes are credentials).
     expect((await new Client(srv.url).get(`/api/communities/${cid}/invitations`)).status).toBe(401);
   });

@@ -3,6 +3,7 @@
  * code. Failed claims are rate-limited per IP and per code prefix; successful ones never count.
  */
 import { Router, type Request } from 'express';
+import { z } from 'zod';
 import { DomainError, Id, InvitationClaim, InvitationSlipsQuery, can, normalizeInvitationCode, parseOrThrow } from '@linli/shared';
 import { requireCan, setSessionCookie } from '../auth/auth.middleware.ts';
 import { publicUser, type AuthService } from '../auth/auth.service.ts';
@@ -11,6 +12,9 @@ import type { FailureLimiter } from '../http/rate-limit.ts';
 import { householdView } from '../roster/roster.routes.ts';
 import type { RosterService } from '../roster/roster.service.ts';
 import { joinUrlOf, type InvitationsService } from './invitations.service.ts';
+
+/** `?removeMembers=1`: also sign out of the household everyone who joined with its slips. */
+const RevokeQuery = z.object({ removeMembers: z.enum(['1', '0', 'true', 'false']).optional().transform((v) => v === '1' || v === 'true') });
 
 export interface InvitationLimits {
   perIp: FailureLimiter;
@@ -86,7 +90,9 @@ export function invitationsRoutes(
     const cid = parseOrThrow(Id, req.params.cid, 'community id');
     const hid = parseOrThrow(Id, req.params.hid, 'household id');
     const actor = await requireCan(auth, req, 'roster.manage', { communityId: cid });
-    res.json({ household: householdView(await roster.revokeInvitation(cid, hid), actor, cid) });
+    const { removeMembers } = parseOrThrow(RevokeQuery, req.query, 'query');
+    const { household, removedMembers } = await invitations.revoke(cid, hid, { removeMembers });
+    res.json({ household: householdView(household, actor, cid), removedMembers });
   });
 
   return r;

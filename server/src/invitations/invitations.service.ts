@@ -7,6 +7,7 @@ import { DomainError, formatAddress, formatInvitationCode, type InvitationSlip, 
 import type { AuthService } from '../auth/auth.service.ts';
 import type { StoredUser } from '../auth/auth.repository.ts';
 import type { HouseholdRecord, RosterService } from '../roster/roster.service.ts';
+import type { InvitationsRepository } from './invitations.repository.ts';
 
 export interface ClaimResult {
   user: StoredUser;
@@ -25,6 +26,7 @@ export class InvitationsService {
   constructor(
     private readonly roster: RosterService,
     private readonly auth: AuthService,
+    private readonly repo: InvitationsRepository,
   ) {}
 
   /**
@@ -43,7 +45,30 @@ export class InvitationsService {
     const user = await this.auth.createPerson(`${household.building}栋业主`, 'member');
     const membership: Membership = { communityId, roles: ['owner'], householdIds: [household.id], buildings: [] };
     await this.auth.saveMembership(user.id, membership);
+    await this.repo.addClaim(communityId, household.id, user.id);
     return { user, membership, household, communityId, resumed: false };
+  }
+
+  /**
+   * Revokes the household's code; with `removeMembers`, also takes the household away from everyone
+   * who joined with one of its slips (a stolen slip): they lose the owner role it gave them.
+   */
+  async revoke(cid: string, hid: string, opts: { removeMembers?: boolean } = {}): Promise<{ household: HouseholdRecord; removedMembers: number }> {
+    const household = await this.roster.revokeInvitation(cid, hid);
+    if (!opts.removeMembers) return { household, removedMembers: 0 };
+    const ids = await this.repo.claimants(cid, hid);
+    let removed = 0;
+    for (const uid of ids) {
+      const m = await this.auth.membership(cid, uid);
+      if (!m?.householdIds.includes(hid)) continue;
+      const householdIds = m.householdIds.filter((h) => h !== hid);
+      // The owner role came from the slip; other roles (given by an admin) stay.
+      const roles = householdIds.length > 0 ? m.roles : m.roles.filter((r) => r !== 'owner');
+      await this.auth.saveMembership(uid, { ...m, householdIds, roles });
+      removed++;
+    }
+    await this.repo.removeClaimants(cid, hid, ids);
+    return { household, removedMembers: removed };
   }
 
   /** Printable slips for a roster (or one building): address, grouped code, join link and its QR. */
