@@ -1,7 +1,9 @@
 import type { Handle } from '@sveltejs/kit';
+import { paraglideMiddleware } from '$lib/paraglide/server.js';
 
-// Chinese first: the page language defaults to zh-CN (the i18n layer may override per person).
-export const handle: Handle = async ({ event, resolve }) => {
-  const lang = event.cookies.get('linli_lang') === 'en' ? 'en' : 'zh-CN';
-  return resolve(event, { transformPageChunk: ({ html }) => html.replace('%lang%', lang) });
-};
+// Chinese first: the locale comes from the `linli_lang` cookie, else the browser, else zh-CN.
+export const handle: Handle = ({ event, resolve }) =>
+  paraglideMiddleware(event.request, ({ request, locale }) => {
+    event.request = request;
+    return resolve(event, { transformPageChunk: ({ html }) => html.replace('%lang%', locale) });
+  });

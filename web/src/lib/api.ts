@@ -1,0 +1,35 @@
+/** The browser's door to the REST API: JSON in, JSON out, errors as ApiError with the API.md code. */
+import { m } from '$lib/paraglide/messages.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Calls `/api${path}`; resolves with the parsed body, rejects with ApiError (network failures too). */
+export async function api<T = unknown>(method: string, path: string, body?: unknown, fetchFn: typeof fetch = fetch): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetchFn(`/api${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new ApiError(0, 'network', m.err_network());
+  }
+  const data = res.status === 204 ? null : await res.json().catch(() => null);
+  if (!res.ok) {
+    const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
+    const retry = Number(res.headers.get('retry-after')) || undefined;
+    throw new ApiError(res.status, err?.code ?? 'error', err?.message ?? m.err_generic(), retry);
+  }
+  return data as T;
+}

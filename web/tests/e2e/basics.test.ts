@@ -1,0 +1,53 @@
+/** Home, sign-in and language: the first things a person sees, in Chinese first. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newViewer, seriousA11yFindings, shot, startApp, type App } from './helpers/harness.ts';
+
+let app: App;
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(async () => app?.stop());
+
+describe('home and sign-in', () => {
+  it('shows the home page in Chinese with no serious accessibility findings', async () => {
+    const ctx = await newViewer(app, 'phone');
+    const page = await ctx.newPage();
+    await page.goto('/');
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+    await expect.poll(() => page.locator('h1').innerText()).toContain("协商议事");
+    expect(await page.getByRole('link', { name: '登录' }).count()).toBeGreaterThan(0);
+    expect(await seriousA11yFindings(page)).toEqual([]);
+    await shot(page, 'home-phone-zh');
+    await ctx.close();
+  });
+
+  it('signs a facilitator in with the form and shows their name and community', async () => {
+    const ctx = await newViewer(app, 'laptop');
+    const page = await ctx.newPage();
+    await page.goto('/login');
+    expect(await seriousA11yFindings(page)).toEqual([]);
+    await page.getByLabel('账号').fill('facilitator');
+    await page.getByLabel('密码').fill('wrong-password');
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('账号或密码不正确');
+    await page.getByLabel('密码').fill('linli-demo');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await expect.poll(() => page.getByRole('link', { name: /海月花园/ }).count()).toBe(1);
+    await shot(page, 'home-signed-in');
+    await ctx.close();
+  });
+
+  it('switches to English and remembers it on the next visit', async () => {
+    const ctx = await newViewer(app, 'phone');
+    const page = await ctx.newPage();
+    await page.goto('/');
+    await page.getByRole('button', { name: '切换语言' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await page.goto('/login');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.locator('h1').innerText()).toBe('Sign in');
+    expect((await ctx.cookies()).find((c) => c.name === 'linli_lang')?.value).toBe('en');
+    await ctx.close();
+  });
+});
