@@ -1,0 +1,37 @@
+/**
+ * One Socket.IO connection for the page, with its state as a rune the ConnectionBadge shows.
+ * socket.io-client reconnects by itself (backoff); the server's connection-state recovery
+ * replays what was missed, and callers re-join their rooms on every (re)connect to be exact.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '@linli/shared';
+
+export type LinliClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type ConnectionState = 'online' | 'connecting' | 'offline';
+
+export class LiveConnection {
+  readonly socket: LinliClientSocket;
+  state = $state<ConnectionState>('connecting');
+
+  constructor() {
+    this.socket = io({ path: '/socket.io', transports: ['websocket', 'polling'], withCredentials: true });
+    this.socket.on('connect', () => (this.state = 'online'));
+    this.socket.on('disconnect', () => (this.state = 'offline'));
+    this.socket.io.on('reconnect_attempt', () => (this.state = this.state === 'online' ? 'connecting' : 'offline'));
+    // Browsers tell us when the network is gone before the socket notices.
+    if (typeof window !== 'undefined') {
+      window.addEventListener('offline', () => (this.state = 'offline'));
+      window.addEventListener('online', () => this.socket.connect());
+    }
+  }
+
+  /** Runs `fn` now if connected and after every reconnect (rejoining rooms, refreshing state). */
+  onEveryConnect(fn: () => void): void {
+    this.socket.on('connect', fn);
+    if (this.socket.connected) fn();
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+}
