@@ -29,6 +29,14 @@ import { MembersService } from './members/members.service.ts';
 import { membersRoutes } from './members/members.routes.ts';
 import { seedDemoRoster } from './roster/roster.demo.ts';
 import { seedDemoMembers } from './members/members.demo.ts';
+import { StatsRepository } from './dashboard/stats.repository.ts';
+import { MeetingsRepository } from './meetings/meetings.repository.ts';
+import { MeetingsService } from './meetings/meetings.service.ts';
+import { MeetingsState } from './meetings/meetings.state.ts';
+import { MeetingsMinutes } from './meetings/meetings.minutes.ts';
+import { meetingsRoutes } from './meetings/meetings.routes.ts';
+import { MeetingBroadcaster, meetingsSocket } from './meetings/meetings.socket.ts';
+import { seedDemoMeetings } from './meetings/meetings.demo.ts';
 import { createIO, type LinliIO, type LinliSocket } from './realtime/socket.ts';
 import { SocketRouter } from './realtime/router.ts';
 import { routeUpgrades, type UpgradeGateway } from './realtime/upgrade.ts';
@@ -79,6 +87,11 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   const communities = new CommunitiesService(new CommunitiesRepository(ctx.redis));
   const roster = new RosterService(new RosterRepository(ctx.redis));
   const members = new MembersService(auth, roster);
+  // Meetings: later features (ballots, problems) plug in through meetings.provide*().
+  const meetings = new MeetingsService(new MeetingsRepository(ctx.redis), auth, new StatsRepository(ctx.redis));
+  const meetingsState = new MeetingsState(meetings, auth, roster);
+  const meetingsBroadcaster = new MeetingBroadcaster(io, meetingsState, ctx.logger);
+  meetings.onChange((c) => meetingsBroadcaster.schedule(c.meetingId));
   // Demo logins and invitation codes go to the log in development only.
   const logDemo = ctx.config.dev || process.env.LINLI_DEMO_LOG === '1';
   const features: Feature[] = [
@@ -104,6 +117,16 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
       name: 'members',
       routes: membersRoutes(auth, communities, members),
       seedDemo: ({ communityId }) => seedDemoMembers(auth, roster, communityId, ctx.logger, logDemo),
+    },
+    {
+      name: 'meetings',
+      routes: meetingsRoutes(auth, communities, meetings, meetingsState, new MeetingsMinutes(meetings, auth, roster), {
+        // Failures only, per address: 10 wrong codes a minute, then a minute's pause (a hall behind one NAT recovers fast).
+        perIp: new FailureLimiter(ctx.redis, { name: 'meeting-join-ip', points: 10, duration: 60 }),
+      }),
+      onConnection: meetingsSocket(router, auth, meetings, meetingsState),
+      seedDemo: ({ communityId }) => seedDemoMeetings({ meetings, auth, roster, stats: new StatsRepository(ctx.redis) }, communityId, ctx.logger),
+      stop: async () => meetingsBroadcaster.stop(),
     },
   ];
 

@@ -6,18 +6,35 @@
  */
 import type { AckFn } from './common/errors.ts';
 import type { Community, CommunityWatch } from './communities/schemas.ts';
+import type * as Mt from './meetings/schemas.ts';
 
 /** Events a client sends, each with an ack (API.md "Socket.IO"). Features extend this map. */
 export interface ClientToServerEvents {
   /** Round-trip check for the connection badge. */
   'session:ping': (payload: Record<string, never>, ack: AckFn<{ at: number }>) => void;
   'community:watch': (payload: CommunityWatch, ack: AckFn<{ community: Community }>) => void;
+  // Meetings: join/leave the room; the rest act on the joined meeting (or `meetingId`).
+  'meeting:join': (payload: Mt.MeetingJoin, ack: AckFn<Mt.MeetingJoinAck>) => void;
+  'meeting:leave': (payload: Mt.MeetingLeave, ack: AckFn) => void;
+  'meeting:agenda_move': (payload: Mt.AgendaMove, ack: AckFn<{ version: number }>) => void;
+  'meeting:speaker_next': (payload: Mt.SpeakerNext, ack: AckFn<{ version: number }>) => void;
+  'meeting:speaker_reorder': (payload: Mt.SpeakerReorder, ack: AckFn<{ version: number }>) => void;
+  'meeting:speaker_lower': (payload: Mt.SpeakerLower, ack: AckFn<{ version: number }>) => void;
+  'meeting:status': (payload: Mt.MeetingStatusChange, ack: AckFn<{ meeting: Mt.Meeting }>) => void;
+  'meeting:hand': (payload: Mt.HandRaise, ack: AckFn<{ queuePosition: number | null }>) => void;
+  'meeting:react': (payload: Mt.ReactionSet, ack: AckFn) => void;
+  'motion:propose': (payload: Mt.MotionPropose, ack: AckFn<{ motionId: string }>) => void;
+  'motion:second': (payload: Mt.MotionRef, ack: AckFn<{ version: number }>) => void;
+  'motion:withdraw': (payload: Mt.MotionRef, ack: AckFn<{ version: number }>) => void;
+  'motion:to_ballot': (payload: Mt.MotionRef, ack: AckFn<{ ballotId: string }>) => void;
 }
 
 /** Events the server pushes to rooms. Features extend this map. */
 export interface ServerToClientEvents {
   'session:expired': (payload: { reason: string }) => void;
   'community:updated': (payload: { community: Community }) => void;
+  /** The whole meeting state after a change (presence changes coalesced, ≤ 4 per second). */
+  'meeting:state': (payload: Mt.MeetingStateEvent) => void;
 }
 
 export type InterServerEvents = Record<string, never>;
@@ -26,4 +43,6 @@ export interface SocketData {
   userId: string | null;
   /** Guest sessions are bound to one meeting. */
   meetingId?: string;
+  /** The meeting room this socket joined (restored with connection-state recovery). */
+  inMeeting?: string;
 }

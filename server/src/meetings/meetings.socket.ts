@@ -1,0 +1,160 @@
+/**
+ * Socket events of meetings: joining the room `meeting:<id>` (attendance recorded, whole state in
+ * the ack), the facilitator's controls, hands, reactions and motions. Every change comes back to
+ * the room as `meeting:state`; presence changes are coalesced (at most one broadcast per 250 ms
+ * per meeting and process, always one after the last change).
+ */
+import {
+  AgendaMove,
+  DomainError,
+  HandRaise,
+  MeetingJoin,
+  MeetingLeave,
+  MeetingStatusChange,
+  MotionPropose,
+  MotionRef,
+  ReactionSet,
+  SpeakerLower,
+  SpeakerNext,
+  SpeakerReorder,
+  queuePosition,
+} from '@linli/shared';
+import type { AuthService } from '../auth/auth.service.ts';
+import type { Logger } from '../logger.ts';
+import type { SocketRouter } from '../realtime/router.ts';
+import type { LinliIO, LinliSocket } from '../realtime/socket.ts';
+import type { MeetingAccess, MeetingsService } from './meetings.service.ts';
+import type { MeetingsState } from './meetings.state.ts';
+
+/** The Socket.IO room of one meeting (the ballots feature emits its events there too). */
+export const meetingRoom = (meetingId: string) => `meeting:${meetingId}`;
+
+/** Smallest gap between two broadcasts of one meeting from one process. */
+export const BROADCAST_GAP_MS = 250;
+
+/**
+ * Coalesces broadcasts per meeting: the first change goes out at once, later ones within the gap
+ * are folded into one broadcast at its end, built from Redis at that moment (so it is the latest).
+ */
+export class MeetingBroadcaster {
+  readonly #pending = new Map<string, { timer: NodeJS.Timeout | null; last: number; again: boolean; running: boolean }>();
+  #stopped = false;
+
+  constructor(
+    private readonly io: LinliIO,
+    private readonly state: MeetingsState,
+    private readonly logger: Logger,
+    private readonly gapMs = BROADCAST_GAP_MS,
+  ) {}
+
+  schedule(meetingId: string): void {
+    if (this.#stopped) return;
+    let e = this.#pending.get(meetingId);
+    if (!e) this.#pending.set(meetingId, (e = { timer: null, last: 0, again: false, running: false }));
+    if (e.running) {
+      e.again = true;
+      return;
+    }
+    if (e.timer) return;
+    const wait = Math.max(0, e.last + this.gapMs - Date.now());
+    e.timer = setTimeout(() => void this.#send(meetingId), wait);
+  }
+
+  async #send(meetingId: string): Promise<void> {
+    const e = this.#pending.get(meetingId)!;
+    e.timer = null;
+    e.running = true;
+    e.again = false;
+    e.last = Date.now();
+    try {
+      this.state.invalidate(meetingId);
+      const state = await this.state.snapshot(meetingId, { fresh: true });
+      this.io.to(meetingRoom(meetingId)).emit('meeting:state', { state });
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, meetingId }, 'meeting state broadcast failed');
+    } finally {
+      e.running = false;
+      if (e.again) this.schedule(meetingId);
+      else if (!e.timer) this.#pending.delete(meetingId);
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const e of this.#pending.values()) if (e.timer) clearTimeout(e.timer);
+    this.#pending.clear();
+  }
+}
+
+const notJoined = () => new DomainError('bad_request', 'Join a meeting first (meeting:join). 请先进入会议。');
+
+export function meetingsSocket(router: SocketRouter, auth: AuthService, meetings: MeetingsService, state: MeetingsState) {
+  /** Who this socket is in the meeting it names (or joined); re-read each time (roles, status). */
+  async function accessOf(socket: LinliSocket, meetingId?: string): Promise<MeetingAccess> {
+    const mid = meetingId ?? socket.data.inMeeting;
+    if (!mid) throw notJoined();
+    const user = socket.data.userId ? await auth.getUser(socket.data.userId) : null;
+    return meetings.access(user, { meetingId: socket.data.meetingId }, mid);
+  }
+
+  async function leave(socket: LinliSocket): Promise<void> {
+    const mid = socket.data.inMeeting;
+    if (!mid) return;
+    socket.data.inMeeting = undefined;
+    await socket.leave(meetingRoom(mid));
+    await state.removePresence(mid, socket.id);
+  }
+
+  return (socket: LinliSocket) => {
+    // A connection resumed by connection-state recovery is back in its room: mark it present again.
+    if (socket.recovered && socket.data.inMeeting) {
+      const mid = socket.data.inMeeting;
+      void accessOf(socket, mid)
+        .then((a) => state.addPresence(a, socket.id))
+        .catch(() => socket.leave(meetingRoom(mid)));
+    }
+    socket.on('disconnect', () => {
+      const mid = socket.data.inMeeting;
+      if (mid) void state.removePresence(mid, socket.id).catch(() => {});
+    });
+
+    router.on(socket, 'meeting:join', MeetingJoin, async ({ meetingId }) => {
+      const a = await accessOf(socket, meetingId);
+      if (socket.data.inMeeting && socket.data.inMeeting !== meetingId) await leave(socket);
+      await socket.join(meetingRoom(meetingId));
+      socket.data.inMeeting = meetingId;
+      await state.addPresence(a, socket.id);
+      const st = await state.snapshot(meetingId);
+      const [ballots, you] = await Promise.all([meetings.ballotsFor(meetingId, a.user.id), state.you(a, st)]);
+      return { state: st, ballots, you };
+    });
+
+    router.on(socket, 'meeting:leave', MeetingLeave, async () => {
+      await leave(socket);
+      return {};
+    });
+
+    const v = (s: { version: number }) => ({ version: s.version });
+
+    router.on(socket, 'meeting:agenda_move', AgendaMove, async (p) => v(await meetings.moveAgenda(await accessOf(socket, p.meetingId), p.itemId)));
+    router.on(socket, 'meeting:speaker_next', SpeakerNext, async (p) => v(await meetings.speakerNext(await accessOf(socket, p?.meetingId))));
+    router.on(socket, 'meeting:speaker_reorder', SpeakerReorder, async (p) => v(await meetings.speakerReorder(await accessOf(socket, p.meetingId), p.userIds)));
+    router.on(socket, 'meeting:speaker_lower', SpeakerLower, async (p) => v(await meetings.speakerLower(await accessOf(socket, p.meetingId), p.userId)));
+    router.on(socket, 'meeting:status', MeetingStatusChange, async (p) => ({ meeting: await meetings.update(await accessOf(socket, p.meetingId), { status: p.status }) }));
+
+    router.on(socket, 'meeting:hand', HandRaise, async (p) => {
+      const a = await accessOf(socket, p.meetingId);
+      const s = await meetings.hand(a, p.raised);
+      return { queuePosition: queuePosition(s.live, a.user.id) };
+    });
+    router.on(socket, 'meeting:react', ReactionSet, async (p) => {
+      await meetings.react(await accessOf(socket, p.meetingId), p.reaction);
+      return {};
+    });
+
+    router.on(socket, 'motion:propose', MotionPropose, async (p) => meetings.propose(await accessOf(socket, p.meetingId), p.text));
+    router.on(socket, 'motion:second', MotionRef, async (p) => v(await meetings.second(await accessOf(socket, p.meetingId), p.motionId)));
+    router.on(socket, 'motion:withdraw', MotionRef, async (p) => v(await meetings.withdraw(await accessOf(socket, p.meetingId), p.motionId)));
+    router.on(socket, 'motion:to_ballot', MotionRef, async (p) => meetings.toBallot(await accessOf(socket, p.meetingId), p.motionId));
+  };
+}
