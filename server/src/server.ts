@@ -92,6 +92,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   const meetingsState = new MeetingsState(meetings, auth, roster);
   const meetingsBroadcaster = new MeetingBroadcaster(io, meetingsState, ctx.logger);
   meetings.onChange((c) => meetingsBroadcaster.schedule(c.meetingId));
+  await meetingsState.start();
   // Demo logins and invitation codes go to the log in development only.
   const logDemo = ctx.config.dev || process.env.LINLI_DEMO_LOG === '1';
   const features: Feature[] = [
@@ -126,7 +127,10 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
       }),
       onConnection: meetingsSocket(router, auth, meetings, meetingsState),
       seedDemo: ({ communityId }) => seedDemoMeetings({ meetings, auth, roster, stats: new StatsRepository(ctx.redis) }, communityId, ctx.logger),
-      stop: async () => meetingsBroadcaster.stop(),
+      stop: async () => {
+        meetingsBroadcaster.stop();
+        await meetingsState.stop();
+      },
     },
   ];
 

@@ -3,7 +3,8 @@
  * hash tag, so a meeting lives in one slot (Redis Cluster ready).
  *
  *   meeting:{mid}            hash  `meeting` (Meeting JSON), `live` (LiveRecord JSON), `v` (version)
- *   meeting:{mid}:present    hash  connection key (socket id, or `hh:<householdId>` for a check-in) → user id / household id
+ *   meeting:{mid}:present    hash  `<process id>:<socket id>` → user id (connections now)
+ *   meetings:proc:<pid>      str   a server process's heartbeat (expires when it dies: its connections stop counting)
  *   meeting:{mid}:attendees  hash  user id → Attendee JSON (everyone who joined at some point)
  *   meeting:{mid}:checkins   hash  household id → CheckIn JSON
  *   meeting:{mid}:reactions  hash  user id → agree | unsure | disagree
@@ -24,6 +25,7 @@ const k = {
   minutes: (mid: string) => `meeting:{${mid}}:minutes`,
   byCommunity: (cid: string) => `meetings:{${cid}}`,
   code: (code: string) => `meetingcode:${code}`,
+  proc: (pid: string) => `meetings:proc:${pid}`,
 };
 
 /** A household checked in by hand (a hall participant without a phone). */
@@ -151,6 +153,27 @@ export class MeetingsRepository {
   /** Removes one connection; true if it was there. */
   async removePresence(mid: string, connKey: string): Promise<boolean> {
     return (await this.redis.hdel(k.present(mid), connKey)) > 0;
+  }
+
+  /** Marks a server process alive for `ttlSeconds`. */
+  async heartbeat(procId: string, ttlSeconds: number): Promise<void> {
+    await this.redis.set(k.proc(procId), String(Date.now()), 'EX', String(ttlSeconds));
+  }
+
+  async dropHeartbeat(procId: string): Promise<void> {
+    await this.redis.del(k.proc(procId));
+  }
+
+  /** The processes among `procIds` whose heartbeat is still there. */
+  async aliveProcesses(procIds: readonly string[]): Promise<Set<string>> {
+    if (procIds.length === 0) return new Set();
+    const vals = await this.redis.mget(...procIds.map((p) => k.proc(p)));
+    return new Set(procIds.filter((_, i) => vals[i] !== null));
+  }
+
+  /** Forgets connections (of a process that died). */
+  async prunePresence(mid: string, connKeys: readonly string[]): Promise<void> {
+    if (connKeys.length) await this.redis.hdel(k.present(mid), ...connKeys);
   }
 
   /** Connection key → user id of everyone connected now. */

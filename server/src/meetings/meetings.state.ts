@@ -20,6 +20,7 @@ import {
 import type { Session, StoredUser } from '../auth/auth.repository.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { HouseholdRecord, RosterService } from '../roster/roster.service.ts';
+import { newId } from '../common/ids.ts';
 import type { CheckIn } from './meetings.repository.ts';
 import type { MeetingAccess, MeetingsService } from './meetings.service.ts';
 
@@ -28,7 +29,9 @@ const ROSTER_TTL_MS = 5_000;
 /** A snapshot of the same version is reused this long (a burst of joins reads it once). */
 const SNAPSHOT_TTL_MS = 200;
 
-const checkInKey = (hid: string) => `hh:${hid}`;
+/** Heartbeat of this process: connections of a process silent this long stop counting. */
+const HEARTBEAT_TTL_S = 30;
+const HEARTBEAT_EVERY_MS = 10_000;
 
 interface RosterCache {
   at: number;
@@ -39,6 +42,9 @@ interface RosterCache {
 export class MeetingsState {
   readonly #roster = new Map<string, Promise<RosterCache>>();
   readonly #snapshots = new Map<string, { version: number; at: number; state: Promise<MeetingState> }>();
+  /** This process, in presence keys: if it dies, its connections are dropped when its heartbeat expires. */
+  readonly procId = newId();
+  #beat: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly meetings: MeetingsService,
@@ -46,6 +52,32 @@ export class MeetingsState {
     private readonly rosterService: RosterService,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Starts this process's heartbeat (presence of its connections counts while it beats). */
+  async start(): Promise<void> {
+    const beat = () => this.repo.heartbeat(this.procId, HEARTBEAT_TTL_S).catch(() => {});
+    await beat();
+    this.#beat = setInterval(beat, HEARTBEAT_EVERY_MS);
+    this.#beat.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#beat) clearInterval(this.#beat);
+    this.#beat = null;
+    await this.repo.dropHeartbeat(this.procId).catch(() => {});
+  }
+
+  /** Presence of live processes only (connections of a crashed process are pruned). */
+  async #presentUsers(mid: string): Promise<Set<string>> {
+    const presence = await this.repo.presence(mid);
+    const keys = Object.keys(presence);
+    const procs = [...new Set(keys.map((k) => k.slice(0, k.indexOf(':'))))].filter((p) => p !== this.procId);
+    const alive = await this.repo.aliveProcesses(procs);
+    alive.add(this.procId);
+    const dead = keys.filter((k) => !alive.has(k.slice(0, k.indexOf(':'))));
+    if (dead.length) await this.repo.prunePresence(mid, dead);
+    return new Set(keys.filter((k) => !dead.includes(k)).map((k) => presence[k]!).filter(Boolean));
+  }
 
   get repo() {
     return this.meetings.repo;
@@ -89,7 +121,8 @@ export class MeetingsState {
   }
 
   /** Records a connection as present (and the person as an attendee). Closed meetings keep their record. */
-  async addPresence(a: MeetingAccess, connKey: string): Promise<void> {
+  async addPresence(a: MeetingAccess, socketId: string): Promise<void> {
+    const connKey = `${this.procId}:${socketId}`;
     if (a.meeting.status === 'closed') return;
     const roster = await this.#rosterOf(a.meeting.communityId);
     const m = a.guest ? null : await this.auth.membership(a.meeting.communityId, a.user.id);
@@ -109,8 +142,8 @@ export class MeetingsState {
     this.meetings.notify(a.meeting.id, 'presence');
   }
 
-  async removePresence(meetingId: string, connKey: string): Promise<void> {
-    if (await this.repo.removePresence(meetingId, connKey)) this.meetings.notify(meetingId, 'presence');
+  async removePresence(meetingId: string, socketId: string): Promise<void> {
+    if (await this.repo.removePresence(meetingId, `${this.procId}:${socketId}`)) this.meetings.notify(meetingId, 'presence');
   }
 
   /** Households matching a room search, for check-in (building leaders see their buildings only). */
@@ -160,13 +193,12 @@ export class MeetingsState {
   async attendeeList(a: MeetingAccess): Promise<Attendee[]> {
     this.meetings.requireCan(a, 'meeting.check_in');
     const mid = a.meeting.id;
-    const [people, presence, checkIns, roster] = await Promise.all([
+    const [people, here, checkIns, roster] = await Promise.all([
       this.repo.attendees(mid),
-      this.repo.presence(mid),
+      this.#presentUsers(mid),
       this.repo.checkIns(mid),
       this.#rosterOf(a.meeting.communityId),
     ]);
-    const here = new Set(Object.values(presence));
     const list: Attendee[] = people.map((p) => ({ ...p, present: p.userId ? here.has(p.userId) : false }));
     for (const c of checkIns) {
       const h = roster.byId.get(c.householdId);
@@ -205,15 +237,14 @@ export class MeetingsState {
   async #build(meetingId: string): Promise<MeetingState> {
     const s = await this.meetings.require(meetingId);
     const mid = s.meeting.id;
-    const [presence, checkIns, reactions, attendedPeople, roster] = await Promise.all([
-      this.repo.presence(mid),
+    const [present, checkIns, reactions, attendedPeople, roster] = await Promise.all([
+      this.#presentUsers(mid),
       this.repo.checkIns(mid),
       this.repo.reactions(mid),
       this.repo.attendeeCount(mid),
       this.#rosterOf(s.meeting.communityId),
     ]);
-    const userIds = [...new Set(Object.values(presence).filter(Boolean))];
-    const people = await this.repo.attendees(mid, userIds);
+    const people = await this.repo.attendees(mid, [...present]);
     const { attendance, presentHouseholds } = tallyAttendance(people, checkIns, roster.byId, attendedPeople + checkIns.length);
     return {
       meeting: s.meeting,
