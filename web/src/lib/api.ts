@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly retryAfter?: number,
+    /** For validation_failed: the fields at fault (API.md "Errors"). */
+    readonly issues: { path: string; message: string }[] = [],
   ) {
     super(message);
   }
@@ -27,9 +29,9 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   }
   const data = res.status === 204 ? null : await res.json().catch(() => null);
   if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
+    const err = (data as { error?: { code?: string; message?: string; issues?: { path: string; message: string }[] } } | null)?.error;
     const retry = Number(res.headers.get('retry-after')) || undefined;
-    throw new ApiError(res.status, err?.code ?? 'error', err?.message ?? m.err_generic(), retry);
+    throw new ApiError(res.status, err?.code ?? 'error', err?.message ?? m.err_generic(), retry, err?.issues ?? []);
   }
   return data as T;
 }
