@@ -9,6 +9,7 @@ import { io as ioc, type Socket } from 'socket.io-client';
 import { Redis } from 'ioredis';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client } from './helpers/http-client.ts';
+import { DEMO_DEFAULT_PASSWORD, DEMO_LOGINS } from '../src/members/members.demo.ts';
 
 type State = any;
 const sockets: Socket[] = [];
@@ -242,6 +243,18 @@ describe('meetings', () => {
     expect(list.find((x) => x.name === 'bing')).toMatchObject({ present: false, roles: ['owner'] });
     expect(list.find((x) => x.kind === 'checked_in')).toMatchObject({ householdIds: [hh['1201'].id], present: true, checkedInBy: 'fac1' });
     expect(list.find((x) => x.kind === 'guest')).toMatchObject({ name: '街道办小王', roles: ['guest'] });
+    // A building leader checks in only in their own building; an undo takes the household out again.
+    const leader = await member(a.url, 'leader1', ['building_leader', 'owner'], [hh['102'].id]);
+    await admin.patch(`/api/communities/${cid}/members/${(await leader.get('/api/me')).body.user.id}`, { buildings: ['1'] });
+    const mine = (await leader.get(`/api/meetings/${meetingId}/households`)).body.households as any[];
+    expect(mine.map((x) => x.room).sort()).toEqual(['101', '102', '201']);
+    expect((await leader.post(`/api/meetings/${meetingId}/check-in`, { householdId: hh['402'].id })).status).toBe(403);
+    const withWu = stateWhere(watcher, (s) => s.quorum.owners.present === 4);
+    expect((await people.fac.post(`/api/meetings/${meetingId}/check-in`, { householdId: hh['402'].id })).status).toBe(200);
+    await withWu;
+    const withoutWu = stateWhere(watcher, (s) => s.quorum.owners.present === 3);
+    expect((await people.fac.delete(`/api/meetings/${meetingId}/check-in/${hh['402'].id}`)).body.removed).toBe(true);
+    await withoutWu;
     // A guest listens: no hand, no motion.
     expect((await ack(guest, 'meeting:hand', { raised: true })).error.code).toBe('forbidden');
     expect((await ack(guest, 'motion:propose', { text: '我提议' })).error.code).toBe('forbidden');
@@ -341,6 +354,10 @@ describe('meetings', () => {
     await ack(yi, 'meeting:react', { reaction: 'agree' });
     await stateWhere(fac, (s) => s.reactions.agree === 2 && s.reactions.disagree === 0);
     expect((await ack(yi, 'meeting:react', { reaction: 'love' })).error.code).toBe('validation_failed');
+    // A new agenda item starts a new temperature check.
+    const cleared = stateWhere(jia, (s) => s.currentItemId === agenda[2]!.id);
+    await ack(fac, 'meeting:agenda_move', { itemId: agenda[2]!.id });
+    expect((await cleared).reactions).toEqual({ agree: 0, unsure: 0, disagree: 0 });
 
     // Motions: propose, no self-second, second, not to a ballot until seconded.
     const p = await ack(jia, 'motion:propose', { text: '充电桩设在2栋与3栋之间' });
@@ -457,5 +474,49 @@ describe('meetings', () => {
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await new Client(a.url).post('/api/meetings/join', { joinCode: code }, { 'x-forwarded-for': '203.0.113.10' })).status).toBe(200);
     expect((await new Client(a.url).post('/api/meetings/join', { joinCode: '12ab' })).body.error.code).toBe('validation_failed');
+  });
+});
+
+describe('demo meetings', () => {
+  let redis: TestRedis;
+  let srv: TestServer;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    srv = await startServer({ redisUrl: redis.url, env: { LINLI_DEMO: '1' } });
+  });
+  afterAll(async () => {
+    await srv?.stop();
+    await redis?.stop();
+  });
+
+  it('has one finished meeting with published minutes and one scheduled next week, counted on the dashboard', async () => {
+    const owner = new Client(srv.url);
+    await owner.login(DEMO_LOGINS.owner, DEMO_DEFAULT_PASSWORD);
+    const cid = (await owner.get('/api/me')).body.memberships[0].communityId;
+    const list = (await owner.get(`/api/communities/${cid}/meetings`)).body.meetings as any[];
+    expect(list).toHaveLength(2);
+    const done = list.find((m) => m.status === 'closed');
+    const next = list.find((m) => m.status === 'scheduled');
+    expect(Date.parse(next.startsAt) - Date.now()).toBeGreaterThan(5 * 24 * 3600_000);
+    expect(Date.parse(next.startsAt) - Date.now()).toBeLessThan(8 * 24 * 3600_000);
+    expect((await owner.get(`/api/meetings/${next.id}`)).body.agenda).toHaveLength(3);
+    const minutes = (await owner.get(`/api/meetings/${done.id}/minutes`)).body.minutes;
+    expect(minutes.publishedAt).toBeGreaterThan(0);
+    expect(minutes.markdown).toContain('现场登记 checked in 80');
+    expect(minutes.markdown).toContain('充电桩设在2栋与3栋之间');
+    const fac = new Client(srv.url);
+    await fac.login(DEMO_LOGINS.facilitator, DEMO_DEFAULT_PASSWORD);
+    expect((await fac.get(`/api/meetings/${done.id}/attendance`)).body.attendees).toHaveLength(80);
+    const r = new Redis(redis.url);
+    const months = await r.smembers(`stats:{${cid}}:months`);
+    const sums = { held: 0, people: 0 };
+    for (const m of months) {
+      const f = await r.hgetall(`stats:{${cid}}:${m}`);
+      sums.held += Number(f.meetings_held ?? 0);
+      sums.people += Number(f.meeting_participants ?? 0);
+    }
+    await r.quit();
+    expect(sums).toEqual({ held: 1, people: 80 });
   });
 });
