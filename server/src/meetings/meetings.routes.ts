@@ -18,7 +18,7 @@ import {
   parseOrThrow,
   DomainError,
 } from '@linli/shared';
-import { requireCan, requireUser, setSessionCookie } from '../auth/auth.middleware.ts';
+import { requireCan, setSessionCookie } from '../auth/auth.middleware.ts';
 import { GUEST_SESSION_TTL_SECONDS, publicUser, type AuthService } from '../auth/auth.service.ts';
 import type { CommunitiesService } from '../communities/communities.service.ts';
 import type { FailureLimiter } from '../http/rate-limit.ts';
@@ -165,6 +165,5 @@ export function meetingsRoutes(
     res.send(file.body);
   });
 
-  void requireUser;
   return r;
 }
