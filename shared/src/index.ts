@@ -12,3 +12,4 @@ export * from './members/schemas.ts';
 export * from './meetings/schemas.ts';
 export * from './meetings/quorum.ts';
 export * from './meetings/live.ts';
+export * from './ballots/audit.ts';

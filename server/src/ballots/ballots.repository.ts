@@ -1,0 +1,289 @@
+/**
+ * Redis keys and commands of ballots. No rules here: the service decides what to write, the Lua
+ * scripts (cast, proxy, transition, result; each with the audit prelude) check and write it
+ * atomically. Every key of one ballot carries the hash tag `{ballot:<id>}` (one slot in a cluster).
+ *
+ *   {ballot:B}:status      str   none | draft | open | closed | published (checked by every script)
+ *   {ballot:B}:meta        str   the Ballot JSON
+ *   {ballot:B}:electorate  str   the ElectorateSnapshot frozen at opening
+ *   {ballot:B}:eligible    set   voter ids of the snapshot (households or members)
+ *   {ballot:B}:votes       hash  voter id → {receipt, choice, ck, via, by}        (open ballots)
+ *   {ballot:B}:voted       zset  voter id, score = channel (0 online, 1 proxy, 2 paper) (secret)
+ *   {ballot:B}:receipts    hash  receipt → {choice, ck, …} (secret: the choice and nothing else)
+ *   {ballot:B}:superseded  hash  receipt → the receipt that replaced it (allowChange)
+ *   {ballot:B}:idem        hash  sha256(ballot|user|key) → the receipt sealed with the key
+ *   {ballot:B}:counts      hash  cast, via:<channel>, c:<choice key> (running counters)
+ *   {ballot:B}:audit       list  the hash-chained log, one JSON entry per element
+ *   {ballot:B}:head        str   "<seq>:<hash>" of the last entry
+ *   {ballot:B}:proxies     hash  household id → proxy user id
+ *   {ballot:B}:proxycount  hash  proxy user id → households held
+ *   {ballot:B}:result      str   the final result JSON (written once, after close)
+ *   {ballot:B}:gate        str   tally broadcast gate (PX 250), shared by every process
+ *   ballots:meeting:M      zset  ballot ids of a meeting by creation time
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import type { Redis } from '../redis/connection.ts';
+
+const tag = (id: string) => `{ballot:${id}}`;
+export const ballotKeys = (id: string) => {
+  const t = tag(id);
+  return {
+    status: `${t}:status`,
+    meta: `${t}:meta`,
+    electorate: `${t}:electorate`,
+    eligible: `${t}:eligible`,
+    votes: `${t}:votes`,
+    voted: `${t}:voted`,
+    receipts: `${t}:receipts`,
+    superseded: `${t}:superseded`,
+    idem: `${t}:idem`,
+    counts: `${t}:counts`,
+    audit: `${t}:audit`,
+    head: `${t}:head`,
+    proxies: `${t}:proxies`,
+    proxyCount: `${t}:proxycount`,
+    result: `${t}:result`,
+    gate: `${t}:gate`,
+  };
+};
+const meetingIndex = (meetingId: string) => `ballots:meeting:${meetingId}`;
+
+const PRELUDE = fs.readFileSync(new URL('./audit.lua', import.meta.url), 'utf8');
+
+/** A Lua script run by EVALSHA, loaded again with EVAL after a Redis restart (NOSCRIPT). */
+export class LuaScript {
+  readonly source: string;
+  readonly sha: string;
+  constructor(file: string) {
+    this.source = `${PRELUDE}\n${fs.readFileSync(new URL(file, import.meta.url), 'utf8')}`;
+    this.sha = createHash('sha1').update(this.source).digest('hex');
+  }
+  async run(redis: Redis, keys: readonly string[], args: readonly string[]): Promise<string[]> {
+    try {
+      return (await redis.call('EVALSHA', [this.sha, keys.length, ...keys, ...args])) as string[];
+    } catch (err) {
+      if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
+      return (await redis.call('EVAL', [this.source, keys.length, ...keys, ...args])) as string[];
+    }
+  }
+}
+
+export const SCRIPTS = {
+  cast: new LuaScript('./cast.lua'),
+  proxy: new LuaScript('./proxy.lua'),
+  transition: new LuaScript('./transition.lua'),
+  result: new LuaScript('./result.lua'),
+};
+
+/** One voter in a cast: who, through which channel, the record kept for open ballots. */
+export interface CastVoter {
+  id: string;
+  via: 'online' | 'paper' | 'proxy';
+  record: string;
+  /** For a change: the receipt the voter's current vote must still have. */
+  expected?: string;
+}
+
+export interface CastWrite {
+  ballotId: string;
+  secret: boolean;
+  idemField: string;
+  idemValue: string;
+  receipt: string;
+  choiceKey: string;
+  auditType: string;
+  dataJson: string;
+  bodyHash: string;
+  receiptRecord: string;
+  by: string;
+  mode: 'new' | 'change';
+  voters: CastVoter[];
+}
+
+export type CastReply =
+  | { kind: 'ok'; receipt: string; seq: number; hash: string }
+  | { kind: 'dup'; sealed: string }
+  | { kind: 'not_open'; status: string }
+  | { kind: 'receipt_taken' }
+  | { kind: 'not_eligible'; voterId: string }
+  | { kind: 'not_proxy'; voterId: string }
+  | { kind: 'stale' }
+  | { kind: 'exists'; existing: { voterId: string; current: string }[] };
+
+export interface TransitionWrite {
+  ballotId: string;
+  from: readonly string[];
+  to: string;
+  metaJson: string;
+  auditType: string;
+  dataJson: string;
+  bodyHash: string;
+  electorateJson?: string;
+  eligible?: readonly string[];
+}
+
+export class BallotsRepository {
+  constructor(readonly redis: Redis) {}
+
+  /** The vote script: see cast.lua for the order of checks. */
+  async cast(w: CastWrite): Promise<CastReply> {
+    const k = ballotKeys(w.ballotId);
+    const args = [w.ballotId, w.secret ? '1' : '0', w.idemField, w.idemValue, w.receipt, w.choiceKey, w.auditType, w.dataJson, w.bodyHash, w.receiptRecord, w.by, w.mode, String(w.voters.length)];
+    for (const v of w.voters) args.push(v.id, v.via, v.record, v.expected ?? '');
+    const r = await SCRIPTS.cast.run(
+      this.redis,
+      [k.status, k.eligible, k.votes, k.voted, k.receipts, k.idem, k.counts, k.audit, k.head, k.proxies, k.superseded],
+      args,
+    );
+    switch (r[0]) {
+      case 'ok':
+        return { kind: 'ok', receipt: r[1]!, seq: Number(r[2]), hash: r[3]! };
+      case 'dup':
+        return { kind: 'dup', sealed: r[1]! };
+      case 'not_open':
+        return { kind: 'not_open', status: r[1]! };
+      case 'receipt_taken':
+        return { kind: 'receipt_taken' };
+      case 'not_eligible':
+        return { kind: 'not_eligible', voterId: r[1]! };
+      case 'not_proxy':
+        return { kind: 'not_proxy', voterId: r[1]! };
+      case 'stale':
+        return { kind: 'stale' };
+      case 'exists': {
+        const existing: { voterId: string; current: string }[] = [];
+        for (let i = 1; i + 1 < r.length; i += 2) existing.push({ voterId: r[i]!, current: r[i + 1]! });
+        return { kind: 'exists', existing };
+      }
+      default:
+        throw new Error(`cast script: unexpected reply ${String(r[0])}`);
+    }
+  }
+
+  /** Registers a proxy; see proxy.lua. */
+  async registerProxy(w: { ballotId: string; householdId: string; proxyUserId: string; cap: number; expected: string; dataJson: string; bodyHash: string }): Promise<string[]> {
+    const k = ballotKeys(w.ballotId);
+    return SCRIPTS.proxy.run(this.redis, [k.status, k.eligible, k.votes, k.proxies, k.proxyCount, k.audit, k.head], [
+      w.ballotId,
+      w.householdId,
+      w.proxyUserId,
+      String(w.cap),
+      w.expected,
+      w.dataJson,
+      w.bodyHash,
+    ]);
+  }
+
+  /** A life-cycle step; returns 'ok' or the status that refused it. */
+  async transition(w: TransitionWrite): Promise<{ ok: true; seq: number } | { ok: false; status: string }> {
+    const k = ballotKeys(w.ballotId);
+    const r = await SCRIPTS.transition.run(this.redis, [k.status, k.meta, k.audit, k.head, k.electorate, k.eligible], [
+      w.ballotId,
+      w.from.join('|'),
+      w.to,
+      w.metaJson,
+      w.auditType,
+      w.dataJson,
+      w.bodyHash,
+      w.electorateJson ?? '',
+      ...(w.eligible ?? []),
+    ]);
+    return r[0] === 'ok' ? { ok: true, seq: Number(r[1]) } : { ok: false, status: r[1]! };
+  }
+
+  /** Stores the final result once; false if it was already stored (or the ballot is not closed). */
+  async storeResult(w: { ballotId: string; resultJson: string; dataJson: string; bodyHash: string }): Promise<boolean> {
+    const k = ballotKeys(w.ballotId);
+    const r = await SCRIPTS.result.run(this.redis, [k.status, k.result, k.audit, k.head], [w.ballotId, w.resultJson, w.dataJson, w.bodyHash]);
+    return r[0] === 'ok';
+  }
+
+  async addToMeeting(meetingId: string, ballotId: string, at: number): Promise<void> {
+    await this.redis.zadd(meetingIndex(meetingId), String(at), ballotId);
+  }
+
+  async idsOfMeeting(meetingId: string): Promise<string[]> {
+    return this.redis.zrange(meetingIndex(meetingId), '0', '-1');
+  }
+
+  async getMeta(id: string): Promise<{ status: string; meta: string } | null> {
+    const k = ballotKeys(id);
+    const [status, meta] = await this.redis.mget(k.status, k.meta);
+    return status && meta ? { status, meta } : null;
+  }
+
+  async getMetas(ids: readonly string[]): Promise<({ status: string; meta: string } | null)[]> {
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.mget(ballotKeys(id).status, ballotKeys(id).meta);
+    const rows = (await pipe.exec()) ?? [];
+    return rows.map(([err, v]) => {
+      if (err) throw err;
+      const [status, meta] = v as (string | null)[];
+      return status && meta ? { status, meta } : null;
+    });
+  }
+
+  async status(id: string): Promise<string | null> {
+    return this.redis.get(ballotKeys(id).status);
+  }
+
+  async electorate(id: string): Promise<string | null> {
+    return this.redis.get(ballotKeys(id).electorate);
+  }
+
+  /** Everything counting needs, read in one round trip. */
+  async countingState(id: string): Promise<{ status: string | null; votes: Record<string, string>; voted: string[]; receipts: Record<string, string>; superseded: Record<string, string> }> {
+    const k = ballotKeys(id);
+    const rows = (await this.redis.multi().get(k.status).hgetall(k.votes).zrange(k.voted, '0', '-1', 'WITHSCORES').hgetall(k.receipts).hgetall(k.superseded).exec()) ?? [];
+    const val = (i: number) => {
+      const [err, v] = rows[i] ?? [null, null];
+      if (err) throw err;
+      return v;
+    };
+    return {
+      status: val(0) as string | null,
+      votes: (val(1) ?? {}) as Record<string, string>,
+      voted: (val(2) ?? []) as string[],
+      receipts: (val(3) ?? {}) as Record<string, string>,
+      superseded: (val(4) ?? {}) as Record<string, string>,
+    };
+  }
+
+  async votesOf(id: string, voterIds: readonly string[]): Promise<(string | null)[]> {
+    if (voterIds.length === 0) return [];
+    return this.redis.hmget(ballotKeys(id).votes, ...voterIds);
+  }
+
+  /** Channel of each voter of a secret ballot (ZSCORE), null where not voted. */
+  async votedVia(id: string, voterIds: readonly string[]): Promise<(string | null)[]> {
+    if (voterIds.length === 0) return [];
+    return this.redis.zmscore(ballotKeys(id).voted, ...voterIds) as Promise<(string | null)[]>;
+  }
+
+  async counts(id: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(ballotKeys(id).counts);
+  }
+
+  async proxies(id: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(ballotKeys(id).proxies);
+  }
+
+  async result(id: string): Promise<string | null> {
+    return this.redis.get(ballotKeys(id).result);
+  }
+
+  async audit(id: string): Promise<string[]> {
+    return this.redis.lrange(ballotKeys(id).audit, '0', '-1');
+  }
+
+  /** Tries to take the shared tally gate for `ms`; true if this process may broadcast now. */
+  async takeGate(id: string, ms: number): Promise<{ taken: true } | { taken: false; waitMs: number }> {
+    const k = ballotKeys(id).gate;
+    const ok = await this.redis.set(k, '1', 'PX', ms, 'NX');
+    if (ok) return { taken: true };
+    const ttl = await this.redis.pttl(k);
+    return { taken: false, waitMs: ttl > 0 ? ttl : 1 };
+  }
+}
