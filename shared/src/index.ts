@@ -13,3 +13,5 @@ export * from './meetings/schemas.ts';
 export * from './meetings/quorum.ts';
 export * from './meetings/live.ts';
 export * from './ballots/audit.ts';
+export * from './ballots/receipt.ts';
+export * from './ballots/consensus.ts';
