@@ -171,6 +171,8 @@ describe('slips', () => {
     const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
     const pages = pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) ?? [];
     expect(pages.length).toBe(4);
+    await page.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi: what the first sheet looks like
+    await shot(page, 'people-slips-print');
     await page.emulateMedia({ media: 'screen' });
 
     // Their own building only: another building is refused, "all" gives theirs.
@@ -242,17 +244,18 @@ describe('members', () => {
     expect(await seriousA11yFindings(page)).toEqual([]);
 
     // An existing login with a password: refused, said under the login field.
+    await page.getByText('添加成员', { exact: true }).click();
     await page.getByLabel('显示名称').fill('赵老师');
     await page.getByLabel('登录账号').fill('wuye');
     await page.getByLabel('初始密码').fill('long-enough-1');
     await page.getByRole('checkbox', { name: '主持人' }).check();
-    await page.getByRole('button', { name: '添加成员' }).click();
+    await page.getByRole('button', { name: '确认添加' }).click();
     await expect.poll(() => page.getByRole('alert').first().innerText()).toBe('这个账号已经存在');
     expect(await page.getByLabel('登录账号').getAttribute('aria-invalid')).toBe('true');
     await shot(page, 'people-members-add-error');
 
     await page.getByLabel('登录账号').fill('zhaolaoshi');
-    await page.getByRole('button', { name: '添加成员' }).click();
+    await page.getByRole('button', { name: '确认添加' }).click();
     await page.getByLabel('搜索成员').fill('赵老师');
     const added = page.locator('tbody tr', { hasText: '赵老师' });
     await expect.poll(() => added.count()).toBe(1);
