@@ -137,6 +137,19 @@ describe('roster', () => {
       households: { room: string; areaCentiares: number; owner: string }[];
     };
     expect(stored.households.find((h) => h.room === '101')).toMatchObject({ areaCentiares: 9525, owner: '测试甲改' });
+
+    // A lost slip: issue a new code; the old one stops working at once.
+    await page.getByRole('button', { name: '修改 9栋1单元101' }).click();
+    const oldCode = (await dialog.getByTestId('household-code').innerText()).trim();
+    await dialog.getByRole('button', { name: '重新生成邀请码' }).click();
+    expect(await dialog.getByRole('alert').innerText()).toContain('旧邀请单立即失效');
+    await dialog.getByRole('button', { name: '确认重新生成' }).click();
+    await expect.poll(async () => (await dialog.getByTestId('household-code').innerText()).trim()).not.toBe(oldCode);
+    const newCode = (await dialog.getByTestId('household-code').innerText()).trim();
+    expect(await row.innerText()).toContain(newCode);
+    const stranger = await newViewer(app, 'phone');
+    expect((await stranger.request.post('/api/auth/invitation', { data: { code: oldCode } })).status()).toBe(404);
+    await stranger.close();
     await ctx.close();
   });
 });
@@ -291,6 +304,24 @@ describe('members', () => {
     await expect.poll(() => page.locator('h1').innerText()).toBe('Members and roles');
     await page.getByLabel('Search members').fill('zhaolaoshi');
     await expect.poll(() => page.locator('tbody tr').first().innerText()).toContain('Building leader');
+    await ctx.close();
+  });
+});
+
+describe('slips of a large roster', () => {
+  it('asks for a building instead of drawing thousands of QR codes at once', async () => {
+    const ctx = await adminContext();
+    const households = Array.from({ length: 900 }, (_, i) => ({ building: '99', unit: String(1 + Math.floor(i / 100)), room: String(1000 + i), area: '60.00', owner: `大楼${i}` }));
+    const res = await ctx.request.post(`/api/communities/${cid}/households`, { data: { households } });
+    expect(((await res.json()) as { created: number }).created).toBe(900);
+    const page = await ctx.newPage();
+    await page.goto(`/c/${cid}/slips`);
+    await expect.poll(() => page.locator('.summary').innerText()).toContain('请先选择一栋楼');
+    expect(await page.locator('.slip').count()).toBe(0);
+    expect(await page.getByRole('button', { name: '打印' }).isDisabled()).toBe(true);
+    await page.getByLabel('打印哪一栋').selectOption('1');
+    await page.waitForURL((u) => u.searchParams.get('building') === '1');
+    await expect.poll(() => page.locator('.slip').count()).toBe(30);
     await ctx.close();
   });
 });
