@@ -233,6 +233,15 @@ describe('joining by slip', () => {
     await ctx.close();
   });
 
+  it('warns a signed-in staff member that joining would switch their account', async () => {
+    const ctx = await adminContext('phone');
+    const page = await ctx.newPage();
+    await page.goto(`/i/${slipCode}`);
+    await expect.poll(() => page.locator('.switch').innerText()).toContain('确认加入后，这个浏览器会改为这一户的住户身份');
+    expect(await seriousA11yFindings(page)).toEqual([]);
+    await ctx.close();
+  });
+
   it('a mistyped code says so instead of signing anyone in', async () => {
     const ctx = await newViewer(app, 'phone');
     const page = await ctx.newPage();
