@@ -15,3 +15,7 @@ export * from './meetings/live.ts';
 export * from './ballots/audit.ts';
 export * from './ballots/receipt.ts';
 export * from './ballots/consensus.ts';
+export * from './problems/schemas.ts';
+export * from './problems/ledger.ts';
+export * from './dashboard/schemas.ts';
+export * from './dashboard/figures.ts';

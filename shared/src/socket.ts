@@ -7,6 +7,7 @@
 import type { AckFn } from './common/errors.ts';
 import type { Community, CommunityWatch } from './communities/schemas.ts';
 import type * as Mt from './meetings/schemas.ts';
+import type { ProblemUpdatedEvent } from './problems/schemas.ts';
 
 /** Events a client sends, each with an ack (API.md "Socket.IO"). Features extend this map. */
 export interface ClientToServerEvents {
@@ -35,6 +36,8 @@ export interface ServerToClientEvents {
   'community:updated': (payload: { community: Community }) => void;
   /** The whole meeting state after a change (presence changes coalesced, ≤ 4 per second). */
   'meeting:state': (payload: Mt.MeetingStateEvent) => void;
+  /** A problem of the ledger was raised or changed (community room, after `community:watch`). */
+  'problem:updated': (payload: ProblemUpdatedEvent) => void;
 }
 
 export type InterServerEvents = Record<string, never>;
