@@ -37,6 +37,8 @@ import { MeetingsMinutes } from './meetings/meetings.minutes.ts';
 import { meetingsRoutes } from './meetings/meetings.routes.ts';
 import { MeetingBroadcaster, meetingsSocket } from './meetings/meetings.socket.ts';
 import { seedDemoMeetings } from './meetings/meetings.demo.ts';
+import { problemsFeature } from './problems/problems.feature.ts';
+import { dashboardFeature } from './dashboard/dashboard.feature.ts';
 import { createIO, type LinliIO, type LinliSocket } from './realtime/socket.ts';
 import { SocketRouter } from './realtime/router.ts';
 import { routeUpgrades, type UpgradeGateway } from './realtime/upgrade.ts';
@@ -93,6 +95,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   const meetingsBroadcaster = new MeetingBroadcaster(io, meetingsState, ctx.logger);
   meetings.onChange((c) => meetingsBroadcaster.schedule(c.meetingId));
   await meetingsState.start();
+  // Problems ledger (问题清单) after meetings: it registers meetings.provideProblems for the minutes.
+  const problems = problemsFeature(ctx, { auth, communities, meetings, io });
   // Demo logins and invitation codes go to the log in development only.
   const logDemo = ctx.config.dev || process.env.LINLI_DEMO_LOG === '1';
   const features: Feature[] = [
@@ -132,6 +136,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
         await meetingsState.stop();
       },
     },
+    problems.feature,
+    dashboardFeature(ctx, { auth, communities, ledger: (cid) => problems.problems.current(cid) }),
   ];
 
   const app = createApp(ctx, {

@@ -35,6 +35,16 @@ export class StatsRepository {
     await this.redis.multi().hincrby(monthKey(communityId, month), metric, delta).sadd(monthsKey(communityId), month).exec();
   }
 
+  /**
+   * The keys `add()` would write for `at`, for a feature that counts inside its own MULTI or Lua
+   * script (so the figure and the change it counts are written together or not at all):
+   * `HINCRBY monthKey metric delta` and `SADD monthsKey month`.
+   */
+  keysFor(communityId: string, at: number = Date.now()): { monthKey: string; monthsKey: string; month: string } {
+    const month = statMonth(at);
+    return { monthKey: monthKey(communityId, month), monthsKey: monthsKey(communityId), month };
+  }
+
   /** Every month with figures, oldest first, each metric present (0 when never recorded). */
   async byMonth(communityId: string): Promise<{ month: string; figures: Record<StatMetric, number> }[]> {
     const months = (await this.redis.smembers(monthsKey(communityId))).sort();

@@ -1,0 +1,103 @@
+/**
+ * Redis keys and commands of the problems ledger. No rules here.
+ *
+ *   problem:{pid}        str   Problem JSON
+ *   problems:{cid}       zset  problemId → raisedAt (the community's ledger, newest last)
+ *   problemphoto:{pid}   str   the photo's bytes (its type is in the problem's `photo.mime`)
+ *
+ * Every write that changes a problem compares the JSON it was planned on (Lua), so two managers
+ * clicking at once never lose a history entry; the dashboard counter it implies is written in the
+ * same script.
+ */
+import type { Problem } from '@linli/shared';
+import type { Redis } from '../redis/connection.ts';
+
+const k = {
+  problem: (pid: string) => `problem:${pid}`,
+  ledger: (cid: string) => `problems:${cid}`,
+  photo: (pid: string) => `problemphoto:${pid}`,
+};
+
+/** A dashboard counter to bump in the same write (key names from StatsRepository.keysFor). */
+export interface StatBump {
+  monthKey: string;
+  monthsKey: string;
+  month: string;
+  metric: string;
+}
+
+/** A stored problem and the exact JSON it was read from (the compare-and-set token). */
+export interface LoadedProblem {
+  problem: Problem;
+  raw: string;
+}
+
+// KEYS: problem, ledger, [stats month hash, stats months set]. ARGV: json, id, score, [metric, month].
+const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+if KEYS[3] then
+  redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+  redis.call('SADD', KEYS[4], ARGV[5])
+end
+return 1
+`;
+
+// KEYS: problem, photo, [stats month hash, stats months set].
+// ARGV: expected json, next json, photo bytes ('' = leave the photo alone), [metric, month].
+const REPLACE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+if ARGV[3] ~= '' then redis.call('SET', KEYS[2], ARGV[3]) end
+if KEYS[3] then
+  redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+  redis.call('SADD', KEYS[4], ARGV[5])
+end
+return 1
+`;
+
+export class ProblemsRepository {
+  constructor(private readonly redis: Redis) {}
+
+  /** Stores a new problem in its community's ledger (and bumps `stat`); false if the id exists. */
+  async create(p: Problem, stat?: StatBump): Promise<boolean> {
+    const keys = [k.problem(p.id), k.ledger(p.communityId), ...(stat ? [stat.monthKey, stat.monthsKey] : [])];
+    const args = [JSON.stringify(p), p.id, String(p.raisedAt), ...(stat ? [stat.metric, stat.month] : [])];
+    return (await this.redis.eval(CREATE, keys.length, ...keys, ...args)) === 1;
+  }
+
+  async get(pid: string): Promise<LoadedProblem | null> {
+    const raw = await this.redis.get(k.problem(pid));
+    return raw ? { raw, problem: JSON.parse(raw) as Problem } : null;
+  }
+
+  /** Problems by id, in the order asked, missing ones left out. */
+  async getMany(ids: readonly string[]): Promise<Problem[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(...ids.map(k.problem));
+    return raws.flatMap((r) => (r ? [JSON.parse(r) as Problem] : []));
+  }
+
+  /** Every problem of a community, newest first. */
+  async list(cid: string): Promise<Problem[]> {
+    const ids = await this.redis.zrevrange(k.ledger(cid), '0', '-1');
+    return this.getMany(ids);
+  }
+
+  /**
+   * Replaces a problem if it is still exactly `expectedRaw`, with a new photo and a counter bump
+   * when given, all at once. False when someone else changed it in between (plan again).
+   */
+  async replace(expectedRaw: string, next: Problem, opts: { photo?: Buffer; stat?: StatBump } = {}): Promise<boolean> {
+    const { photo, stat } = opts;
+    const keys = [k.problem(next.id), k.photo(next.id), ...(stat ? [stat.monthKey, stat.monthsKey] : [])];
+    const args: (string | Buffer)[] = [expectedRaw, JSON.stringify(next), photo ?? '', ...(stat ? [stat.metric, stat.month] : [])];
+    return (await this.redis.eval(REPLACE, keys.length, ...keys, ...args)) === 1;
+  }
+
+  /** The photo's bytes, or null. */
+  getPhoto(pid: string): Promise<Buffer | null> {
+    return this.redis.getBuffer(k.photo(pid));
+  }
+}
