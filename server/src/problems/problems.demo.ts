@@ -67,7 +67,7 @@ export const DEMO_PROBLEMS: Spec[] = [
     tags: ['need'],
     by: L.owner,
     daysAgo: 104,
-    steps: [accept(103, L.propertyFirm, 'property_firm', 97), resolve(101, L.propertyFirm, '已更换灯具')],
+    steps: [accept(103, L.propertyFirm, 'property_firm', 97), progress(103, L.propertyFirm, '灯具已订'), resolve(101, L.propertyFirm, '已更换灯具')],
     rating: { daysAgo: 100, stars: 5, comment: '修得很快，谢谢！' },
   },
   {
@@ -235,6 +235,16 @@ export async function seedDemoProblems(deps: ProblemsDemoDeps, cid: string, logg
   const person = (login: string) => users.get(login) ?? [...users.values()][0]!;
   const out: Problem[] = [];
   for (const spec of DEMO_PROBLEMS) {
+    try {
+      out.push(await seedOne(spec));
+    } catch (err) {
+      // A broken demo entry must not keep the server from starting.
+      logger.error({ err, title: spec.title }, 'demo problem not seeded');
+    }
+  }
+  return out;
+
+  async function seedOne(spec: Spec): Promise<Problem> {
     const raiser = person(spec.by);
     const raisedAt = dayAt(now, spec.daysAgo);
     let p = raiseProblem(ProblemCreate.parse({ title: spec.title, description: spec.description, building: spec.building, tags: spec.tags }), {
@@ -261,7 +271,6 @@ export async function seedDemoProblems(deps: ProblemsDemoDeps, cid: string, logg
     if (spec.rating) p = rateProblem(p, spec.rating, { actor: await auth.actor(raiser, cid), at: dayAt(now, spec.rating.daysAgo) });
     await repo.create(p, { ...stats.keysFor(cid, raisedAt), metric: 'problems_raised' });
     if (resolvedAt !== null) await stats.add(cid, 'problems_resolved', 1, resolvedAt);
-    out.push(p);
+    return p;
   }
-  return out;
 }

@@ -2,7 +2,8 @@
  * Redis keys and commands of the problems ledger. No rules here.
  *
  *   problem:{pid}        str   Problem JSON
- *   problems:{cid}       zset  problemId → raisedAt (the community's ledger, newest last)
+ *   problems:{cid}       zset  problemId → order of raising (the community's ledger, newest last)
+ *   problemseq:{cid}     int   the last order given (ties of the same millisecond stay in order)
  *   problemphoto:{pid}   str   the photo's bytes (its type is in the problem's `photo.mime`)
  *
  * Every write that changes a problem compares the JSON it was planned on (Lua), so two managers
@@ -15,6 +16,7 @@ import type { Redis } from '../redis/connection.ts';
 const k = {
   problem: (pid: string) => `problem:${pid}`,
   ledger: (cid: string) => `problems:${cid}`,
+  seq: (cid: string) => `problemseq:${cid}`,
   photo: (pid: string) => `problemphoto:${pid}`,
 };
 
@@ -32,14 +34,14 @@ export interface LoadedProblem {
   raw: string;
 }
 
-// KEYS: problem, ledger, [stats month hash, stats months set]. ARGV: json, id, score, [metric, month].
+// KEYS: problem, ledger, sequence, [stats month hash, stats months set]. ARGV: json, id, [metric, month].
 const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('SET', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
-if KEYS[3] then
-  redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
-  redis.call('SADD', KEYS[4], ARGV[5])
+redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[2])
+if KEYS[4] then
+  redis.call('HINCRBY', KEYS[4], ARGV[3], 1)
+  redis.call('SADD', KEYS[5], ARGV[4])
 end
 return 1
 `;
@@ -62,8 +64,8 @@ export class ProblemsRepository {
 
   /** Stores a new problem in its community's ledger (and bumps `stat`); false if the id exists. */
   async create(p: Problem, stat?: StatBump): Promise<boolean> {
-    const keys = [k.problem(p.id), k.ledger(p.communityId), ...(stat ? [stat.monthKey, stat.monthsKey] : [])];
-    const args = [JSON.stringify(p), p.id, String(p.raisedAt), ...(stat ? [stat.metric, stat.month] : [])];
+    const keys = [k.problem(p.id), k.ledger(p.communityId), k.seq(p.communityId), ...(stat ? [stat.monthKey, stat.monthsKey] : [])];
+    const args = [JSON.stringify(p), p.id, ...(stat ? [stat.metric, stat.month] : [])];
     return (await this.redis.eval(CREATE, keys.length, ...keys, ...args)) === 1;
   }
 
@@ -79,7 +81,7 @@ export class ProblemsRepository {
     return raws.flatMap((r) => (r ? [JSON.parse(r) as Problem] : []));
   }
 
-  /** Every problem of a community, newest first. */
+  /** Every problem of a community, the last raised first. */
   async list(cid: string): Promise<Problem[]> {
     const ids = await this.redis.zrevrange(k.ledger(cid), '0', '-1');
     return this.getMany(ids);
