@@ -202,6 +202,7 @@ describe('problems ledger', () => {
     expect(r.status).toBe(404);
     expect((await p.outsider.get(`/api/problems/${id}/photo`)).status).toBe(404);
     expect((await p.anon.get(`/api/problems/${id}/photo`)).status).toBe(401);
+    expect((await upload(p.anon, id, JPEG, 'image/jpeg')).status).toBe(401);
     // None of those touched the stored photo.
     const still = (await p.res.get(`/api/problems/${id}`)).body.problem;
     expect(still.photo).toEqual({ id: firstPhotoId, mime: 'image/png' });
@@ -311,5 +312,13 @@ describe('problems ledger', () => {
     r = await p.firm.patch(`/api/problems/${id}`, { meetingId: m.body.meeting.id, status: 'accepted', responsible: 'party_branch' });
     expect(r.status).toBe(200);
     expect(r.body.problem.meetingId).toBe(m.body.meeting.id);
+
+    // The minutes list the problems an agenda item took up; a problem of another community stays out.
+    const foreign = (await p.outsider.post(`/api/communities/${otherCid}/problems`, { title: '隔壁的秘密问题' })).body.problem.id;
+    const agenda = await admin.request('PUT', `/api/meetings/${m.body.meeting.id}/agenda`, { items: [{ title: '问题清单通报', problemIds: [id, foreign] }] });
+    expect(agenda.status, JSON.stringify(agenda.body)).toBe(200);
+    const minutes = (await admin.get(`/api/meetings/${m.body.meeting.id}/minutes`)).body.minutes.markdown as string;
+    expect(minutes).toContain('3号楼电梯异响');
+    expect(minutes).not.toContain('隔壁的秘密问题');
   });
 });
