@@ -38,6 +38,10 @@ import { meetingsRoutes } from './meetings/meetings.routes.ts';
 import { MeetingBroadcaster, meetingsSocket } from './meetings/meetings.socket.ts';
 import { seedDemoMeetings } from './meetings/meetings.demo.ts';
 import { problemsFeature } from './problems/problems.feature.ts';
+import { ConsensusRepository } from './consensus/consensus.repository.ts';
+import { ConsensusService } from './consensus/consensus.service.ts';
+import { consensusRoutes } from './consensus/consensus.routes.ts';
+import { createBallots } from './ballots/ballots.feature.ts';
 import { dashboardFeature } from './dashboard/dashboard.feature.ts';
 import { createIO, type LinliIO, type LinliSocket } from './realtime/socket.ts';
 import { SocketRouter } from './realtime/router.ts';
@@ -95,6 +99,10 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   const meetingsBroadcaster = new MeetingBroadcaster(io, meetingsState, ctx.logger);
   meetings.onChange((c) => meetingsBroadcaster.schedule(c.meetingId));
   await meetingsState.start();
+  // Ballots register with meetings (join, minutes, motion → ballot); the conventions feature may
+  // tell consensus the clauses with consensus.provideClauses(…).
+  const consensus = new ConsensusService(new ConsensusRepository(ctx.redis), new StatsRepository(ctx.redis));
+  const ballots = createBallots({ ctx, io, router, auth, meetings, roster, stats: new StatsRepository(ctx.redis), consensus });
   // Problems ledger (问题清单) after meetings: it registers meetings.provideProblems for the minutes.
   const problems = problemsFeature(ctx, { auth, communities, meetings, io });
   // Demo logins and invitation codes go to the log in development only.
@@ -136,6 +144,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
         await meetingsState.stop();
       },
     },
+    ballots.feature,
+    { name: 'consensus', routes: consensusRoutes(auth, consensus) },
     problems.feature,
     dashboardFeature(ctx, { auth, communities, ledger: (cid) => problems.problems.current(cid) }),
   ];

@@ -7,6 +7,7 @@
 import type { AckFn } from './common/errors.ts';
 import type { Community, CommunityWatch } from './communities/schemas.ts';
 import type * as Mt from './meetings/schemas.ts';
+import type * as Bt from './ballots/schemas.ts';
 import type { ProblemUpdatedEvent } from './problems/schemas.ts';
 
 /** Events a client sends, each with an ack (API.md "Socket.IO"). Features extend this map. */
@@ -28,6 +29,8 @@ export interface ClientToServerEvents {
   'motion:second': (payload: Mt.MotionRef, ack: AckFn<{ version: number }>) => void;
   'motion:withdraw': (payload: Mt.MotionRef, ack: AckFn<{ version: number }>) => void;
   'motion:to_ballot': (payload: Mt.MotionRef, ack: AckFn<{ ballotId: string }>) => void;
+  /** A vote; acked after Redis stored it. The same idempotencyKey again returns the same receipt. */
+  'ballot:cast': (payload: Bt.BallotCast, ack: AckFn<Bt.BallotCastAck>) => void;
 }
 
 /** Events the server pushes to rooms. Features extend this map. */
@@ -36,6 +39,11 @@ export interface ServerToClientEvents {
   'community:updated': (payload: { community: Community }) => void;
   /** The whole meeting state after a change (presence changes coalesced, ≤ 4 per second). */
   'meeting:state': (payload: Mt.MeetingStateEvent) => void;
+  'ballot:opened': (payload: Bt.BallotOpenedEvent) => void;
+  /** Live result, at most one per 250 ms per ballot across processes, always one after the last vote. */
+  'ballot:tally': (payload: Bt.BallotTallyEvent) => void;
+  'ballot:closed': (payload: Bt.BallotClosedEvent) => void;
+  'ballot:published': (payload: Bt.BallotOpenedEvent) => void;
   /** A problem of the ledger was raised or changed (community room, after `community:watch`). */
   'problem:updated': (payload: ProblemUpdatedEvent) => void;
 }

@@ -274,6 +274,11 @@ export class BallotsRepository {
     return this.redis.get(ballotKeys(id).result);
   }
 
+  /** "<seq>:<hash>" of the last audit entry (moves with every accepted vote), or null. */
+  async head(id: string): Promise<string | null> {
+    return this.redis.get(ballotKeys(id).head);
+  }
+
   async audit(id: string): Promise<string[]> {
     return this.redis.lrange(ballotKeys(id).audit, '0', '-1');
   }

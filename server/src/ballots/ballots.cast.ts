@@ -1,0 +1,254 @@
+/**
+ * Casting votes: online (the voter's phone, or a proxy holder's), on paper (entered by a facilitator
+ * or building leader), and registering proxies. Every vote goes through the one cast script; this
+ * file decides who the vote is for, what the audit entry says, and what to tell the voter when the
+ * script refuses. The ack goes back only after Redis has answered.
+ */
+import { createHash, randomInt } from 'node:crypto';
+import {
+  DomainError,
+  RECEIPT_ALPHABET,
+  RECEIPT_LENGTH,
+  canonicalJson,
+  choiceSchemaFor,
+  formatAddress,
+  parseOrThrow,
+  type Ballot,
+  type Choice,
+  type PaperVoteRequest,
+  type ProxyRequest,
+  type VoteChannel,
+  type VoteRequest,
+} from '@linli/shared';
+import type { MeetingAccess } from '../meetings/meetings.service.ts';
+import type { CastVoter } from './ballots.repository.ts';
+import { auditBody, specOf, type BallotsService } from './ballots.service.ts';
+
+/** Most households one person may hold as proxy in one ballot (a config constant, not a law). */
+export const PROXY_CAP = 3;
+const ATTEMPTS = 8;
+
+export function newReceipt(): string {
+  let s = '';
+  for (let i = 0; i < RECEIPT_LENGTH; i++) s += RECEIPT_ALPHABET[randomInt(RECEIPT_ALPHABET.length)];
+  return s;
+}
+
+/**
+ * The idempotency record keeps no readable link from a person to a receipt (a secret ballot's
+ * receipt leads to its choice): the field is a hash of ballot, person and key, the value the
+ * receipt XOR a hash of the key. Only someone presenting the key (the voter's phone) opens it.
+ */
+export function sealReceipt(ballotId: string, userId: string, key: string, receipt: string): { field: string; value: string } {
+  const field = createHash('sha256').update(`${ballotId}\n${userId}\n${key}`).digest('hex');
+  return { field, value: xor(Buffer.from(receipt, 'utf8'), pad(ballotId, key)).toString('hex') };
+}
+export function openReceipt(ballotId: string, key: string, value: string): string {
+  return xor(Buffer.from(value, 'hex'), pad(ballotId, key)).toString('utf8');
+}
+const pad = (ballotId: string, key: string) => createHash('sha256').update(`seal\n${ballotId}\n${key}`).digest();
+const xor = (a: Buffer, b: Buffer) => Buffer.from(a.map((x, i) => x ^ b[i]!));
+
+const VIA_WORDS: Record<VoteChannel, string> = { online: 'online 网上投票', proxy: 'by proxy 委托投票', paper: 'on paper 纸质票/现场举手' };
+const VIA_BY_SCORE: Record<string, VoteChannel> = { '0': 'online', '1': 'proxy', '2': 'paper' };
+
+interface VoterRecord {
+  receipt: string;
+  choice: Choice;
+  ck: string;
+  via: VoteChannel;
+  by: string;
+}
+
+export interface CastOutcome {
+  receipt: string;
+  /** The voters this vote counts for (households of an owner or proxy holder; the member). */
+  voters: string[];
+  /** A retry with the same key: nothing changed. */
+  repeated: boolean;
+  changed?: boolean;
+}
+
+export class BallotsCasting {
+  constructor(private readonly ballots: BallotsService) {}
+
+  /** The caller's own vote (ballot.vote): for a members ballot themself, for a households ballot every household they own or hold as proxy (or the one named). */
+  async castOnline(a: MeetingAccess, ballot: Ballot, req: VoteRequest): Promise<CastOutcome> {
+    this.ballots.deps.meetings.requireCan(a, 'ballot.vote');
+    const choice = this.#choice(ballot, req.choice);
+    let voters: { id: string; via: VoteChannel }[];
+    if (ballot.electorate.kind === 'members') {
+      voters = [{ id: a.user.id, via: 'online' }];
+    } else {
+      const [membership, proxies] = await Promise.all([this.ballots.deps.auth.membership(ballot.communityId, a.user.id), this.ballots.repo.proxies(ballot.id)]);
+      const owned = membership?.roles.includes('owner') ? membership.householdIds : [];
+      const byId = new Map<string, VoteChannel>();
+      for (const [hid, holder] of Object.entries(proxies)) if (holder === a.user.id) byId.set(hid, 'proxy');
+      for (const hid of owned) byId.set(hid, 'online');
+      voters = [...byId].map(([id, via]) => ({ id, via })).filter((v) => !req.householdId || v.id === req.householdId);
+      if (voters.length === 0) {
+        throw new DomainError('forbidden', req.householdId ? 'You are neither an owner of this household nor its proxy. 您不是该户业主或受托人。' : 'Only owners (or their proxies) vote in this ballot, and no household is registered to you. 本表决按户投票，您名下没有登记的房屋。');
+      }
+    }
+    return this.#cast(ballot, { choice, key: req.idempotencyKey, by: a.user.id, voters, paper: false });
+  }
+
+  /** A vote cast on paper or by show of hands (vote.enter_paper; building leaders in their buildings). */
+  async castPaper(a: MeetingAccess, ballot: Ballot, req: PaperVoteRequest): Promise<CastOutcome> {
+    const choice = this.#choice(ballot, req.choice);
+    let voterId: string;
+    if (ballot.electorate.kind === 'households') {
+      if (!req.householdId) throw new DomainError('validation_failed', 'This ballot counts households: give householdId. 本表决按户计票。', { issues: [{ path: 'householdId', message: 'required' }] });
+      const h = await this.ballots.deps.roster.getHousehold(ballot.communityId, req.householdId);
+      if (!h) throw new DomainError('not_found', 'No such household. 该户不存在。');
+      this.ballots.deps.meetings.requireCan(a, 'vote.enter_paper', h.building);
+      voterId = h.id;
+    } else {
+      if (!req.memberId) throw new DomainError('validation_failed', 'This ballot counts members: give memberId. 本表决按人计票。', { issues: [{ path: 'memberId', message: 'required' }] });
+      this.ballots.deps.meetings.requireCan(a, 'vote.enter_paper');
+      voterId = req.memberId;
+    }
+    return this.#cast(ballot, { choice, key: req.idempotencyKey, by: a.user.id, voters: [{ id: voterId, via: 'paper' }], paper: true });
+  }
+
+  /** Names a proxy for one household (proxy.register): its owner, or a facilitator on written authorisation. */
+  async registerProxy(a: MeetingAccess, ballot: Ballot, req: ProxyRequest): Promise<{ householdId: string; proxyUserId: string }> {
+    const { auth, roster, meetings } = this.ballots.deps;
+    if (ballot.electorate.kind !== 'households') throw new DomainError('validation_failed', 'Proxies are for ballots of households. 委托投票仅适用于按户表决。');
+    const h = await roster.getHousehold(ballot.communityId, req.householdId);
+    if (!h) throw new DomainError('not_found', 'No such household. 该户不存在。');
+    const mine = await auth.membership(ballot.communityId, a.user.id);
+    const ownsIt = mine?.roles.includes('owner') === true && mine.householdIds.includes(h.id);
+    if (!ownsIt) meetings.requireCan(a, 'proxy.register');
+    if (!a.facilitator && !ownsIt && !a.actor.isAdmin && !a.actor.roles.some((r) => r === 'owners_committee' || r === 'facilitator')) {
+      throw new DomainError('forbidden', 'Only the owner of this household (or the facilitator) may name its proxy. 只有该户业主或主持人可以登记委托。');
+    }
+    const [holder, holderMembership] = await Promise.all([auth.getUser(req.proxyUserId), auth.membership(ballot.communityId, req.proxyUserId)]);
+    if (!holder || !holderMembership || holderMembership.roles.length === 0) {
+      throw new DomainError('validation_failed', 'The proxy must be a member of this community. 受托人须为本小区成员。', { issues: [{ path: 'proxyUserId', message: 'not a member' }] });
+    }
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const expected = (await this.ballots.repo.proxies(ballot.id))[h.id] ?? '';
+      const data = { householdId: h.id, proxyUserId: holder.id, by: a.user.id, replaces: expected || null };
+      const r = await this.ballots.repo.registerProxy({ ballotId: ballot.id, householdId: h.id, proxyUserId: holder.id, cap: PROXY_CAP, expected, ...auditBody(ballot.id, 'proxy_registered', data) });
+      switch (r[0]) {
+        case 'ok':
+        case 'same':
+          return { householdId: h.id, proxyUserId: holder.id };
+        case 'stale':
+          continue;
+        case 'cap':
+          throw new DomainError('conflict', `${holder.displayName} already holds ${PROXY_CAP} households' proxies, the most one person may hold. 每人最多受托${PROXY_CAP}户。`);
+        case 'already_voted':
+          throw new DomainError('already_voted', `${formatAddress(h)} has already voted ${VIA_WORDS[(JSON.parse(r[1]!) as VoterRecord).via]}; a proxy can no longer vote for it. 该户已投票。`);
+        case 'not_eligible':
+          throw new DomainError('forbidden', `${formatAddress(h)} is not in this ballot's electorate (it joined the roster after opening). 该户不在本次表决名单中。`);
+        default:
+          throw new DomainError('ballot_not_open', 'Proxies can be named only before the ballot closes. 表决已结束，不能再委托。');
+      }
+    }
+    throw new DomainError('conflict', 'The proxy list is changing fast; try again. 请重试。');
+  }
+
+  #choice(ballot: Ballot, raw: unknown): Choice {
+    return parseOrThrow(choiceSchemaFor(specOf(ballot)), raw, 'choice');
+  }
+
+  /**
+   * Runs the cast script until it answers for good: a new vote, the same receipt again (same
+   * key), a change (allowChange), or a refusal with a message that says how the earlier vote was
+   * cast. Voters the script finds already counted are dropped when others remain (an owner of two
+   * units whose other unit voted on paper still votes for the rest).
+   */
+  async #cast(ballot: Ballot, c: { choice: Choice; key: string; by: string; voters: { id: string; via: VoteChannel }[]; paper: boolean }): Promise<CastOutcome> {
+    const repo = this.ballots.repo;
+    const ck = canonicalJson(c.choice);
+    const sealedFor = (receipt: string) => sealReceipt(ballot.id, c.by, c.key, receipt);
+    let voters = c.voters;
+    let change: Map<string, string> | null = null;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const receipt = newReceipt();
+      const seal = sealedFor(receipt);
+      const auditType = change ? 'vote_changed' : c.paper && !ballot.secret ? 'paper_vote' : 'vote';
+      // A secret ballot's entry holds the receipt and the choice, nothing about who or how.
+      const data = ballot.secret
+        ? { receipt, choice: c.choice }
+        : { receipt, choice: c.choice, voters: voters.map((v) => ({ id: v.id, via: v.via })), by: c.by, ...(change ? { replaces: [...new Set(change.values())].sort() } : {}) };
+      const recordFor = (via: VoteChannel) => JSON.stringify({ receipt, choice: c.choice, ck, via, by: c.by } satisfies VoterRecord);
+      const castVoters: CastVoter[] = voters.map((v) => ({ id: v.id, via: v.via, record: ballot.secret ? '' : recordFor(v.via), ...(change ? { expected: change.get(v.id)! } : {}) }));
+      const receiptRecord = ballot.secret ? canonicalJson({ choice: c.choice }) : canonicalJson({ choice: c.choice, voters: voters.map((v) => v.id), via: voters[0]!.via, by: c.by });
+      const r = await repo.cast({
+        ballotId: ballot.id,
+        secret: ballot.secret,
+        idemField: seal.field,
+        idemValue: seal.value,
+        receipt,
+        choiceKey: ck,
+        auditType,
+        ...auditBody(ballot.id, auditType, data),
+        receiptRecord,
+        by: c.by,
+        mode: change ? 'change' : 'new',
+        voters: castVoters,
+      });
+      switch (r.kind) {
+        case 'ok':
+          this.ballots.emit({ type: 'voted', ballot });
+          return { receipt, voters: voters.map((v) => v.id), repeated: false, ...(change ? { changed: true } : {}) };
+        case 'dup':
+          return { receipt: openReceipt(ballot.id, c.key, r.sealed), voters: voters.map((v) => v.id), repeated: true };
+        case 'receipt_taken':
+        case 'stale':
+          change = null;
+          continue;
+        case 'not_open':
+          throw new DomainError('ballot_not_open', r.status === 'draft' ? 'This ballot has not been opened yet. 表决尚未开始。' : 'This ballot is closed; no more votes are accepted. 表决已结束，不再接受投票。');
+        case 'not_eligible':
+        case 'not_proxy': {
+          if (voters.length > 1) {
+            voters = voters.filter((v) => v.id !== r.voterId);
+            continue;
+          }
+          throw new DomainError('forbidden', r.kind === 'not_proxy' ? 'Your proxy for this household has been withdrawn. 您对该户的委托已撤销。' : "You are not in this ballot's electorate (frozen when it opened). 您不在本次表决的投票名单中。");
+        }
+        case 'exists': {
+          const existing = new Map(r.existing.map((x) => [x.voterId, x.current]));
+          const fresh = voters.filter((v) => !existing.has(v.id));
+          if (fresh.length > 0 && !ballot.allowChange) {
+            voters = fresh;
+            continue;
+          }
+          if (ballot.allowChange && !ballot.secret) {
+            const records = voters.map((v) => [v, existing.has(v.id) ? (JSON.parse(existing.get(v.id)!) as VoterRecord) : null] as const);
+            const changeable = records.every(([v, rec]) => !rec || (rec.via === v.via && (v.via === 'paper' || rec.by === c.by)));
+            if (changeable && fresh.length === 0) {
+              change = new Map(records.map(([v, rec]) => [v.id, rec!.receipt]));
+              continue;
+            }
+            if (changeable) {
+              voters = fresh;
+              continue;
+            }
+          }
+          throw await this.#alreadyVoted(ballot, r.existing);
+        }
+      }
+    }
+    throw new DomainError('conflict', 'Your vote could not be recorded; try again with the same key. 投票未能记录，请重试。');
+  }
+
+  async #alreadyVoted(ballot: Ballot, existing: { voterId: string; current: string }[]): Promise<DomainError> {
+    const via = (cur: string): VoteChannel => (ballot.secret ? (VIA_BY_SCORE[cur] ?? 'online') : (JSON.parse(cur) as VoterRecord).via);
+    if (ballot.electorate.kind === 'members') {
+      const v = via(existing[0]!.current);
+      return new DomainError('already_voted', `Already voted ${VIA_WORDS[v]}: a vote is counted once and cannot be cast again. 已投票（${VIA_WORDS[v].split(' ').pop()}），每人只计一票。`);
+    }
+    const parts = await Promise.all(
+      existing.map(async (x) => {
+        const h = await this.ballots.deps.roster.getHousehold(ballot.communityId, x.voterId);
+        return `${h ? formatAddress(h) : x.voterId} ${VIA_WORDS[via(x.current)]}`;
+      }),
+    );
+    return new DomainError('already_voted', `Already voted: ${parts.join('; ')}. A household is counted once and cannot vote again. 该户已投票，每户只计一票。`);
+  }
+}

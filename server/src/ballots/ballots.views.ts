@@ -1,0 +1,135 @@
+/**
+ * What people read about a ballot besides its result: who has and has not voted (the facilitator),
+ * the published record (receipts and choices, or names and choices), and the audit log. Each view
+ * shows only what the role needs (PIPL): owners' names are masked in the public record.
+ */
+import { DomainError, formatAddress, type Ballot, type Choice, type RecordRow, type VoteChannel } from '@linli/shared';
+import type { MeetingAccess } from '../meetings/meetings.service.ts';
+import type { BallotsService } from './ballots.service.ts';
+
+const VIA_BY_SCORE: Record<string, VoteChannel> = { '0': 'online', '1': 'proxy', '2': 'paper' };
+
+export interface VoterRow {
+  voterId: string;
+  label: string;
+  address?: string;
+  name?: string;
+  via?: VoteChannel;
+  /** Open ballots only. */
+  choice?: Choice;
+  receipt?: string;
+  proxy?: string;
+}
+
+/** 张三 → 张*, 欧阳娜娜 → 欧***; Latin names keep the first letter. */
+export function maskName(name: string): string {
+  const chars = [...name.trim()];
+  if (chars.length <= 1) return name;
+  return chars[0] + '*'.repeat(Math.min(chars.length - 1, 3));
+}
+
+export class BallotsViews {
+  constructor(private readonly ballots: BallotsService) {}
+
+  /** Labels of the electorate's voters: address and owner for households, display names for members. */
+  async #labels(ballot: Ballot, ids: readonly string[]): Promise<Map<string, { label: string; address?: string; name: string }>> {
+    const out = new Map<string, { label: string; address?: string; name: string }>();
+    if (ballot.electorate.kind === 'households') {
+      const all = await this.ballots.deps.roster.listHouseholds(ballot.communityId);
+      const byId = new Map(all.map((h) => [h.id, h]));
+      for (const id of ids) {
+        const h = byId.get(id);
+        if (h) out.set(id, { label: `${formatAddress(h)} ${h.owner}`, address: formatAddress(h), name: h.owner });
+      }
+    } else {
+      const members = await this.ballots.deps.auth.membersOf(ballot.communityId);
+      const byId = new Map(members.map((m) => [m.user.id, m.user.displayName]));
+      for (const id of ids) out.set(id, { label: byId.get(id) ?? id, name: byId.get(id) ?? id });
+    }
+    return out;
+  }
+
+  /**
+   * Who has voted and who has not (ballot.view_voters). A secret ballot shows only the fact and
+   * channel of voting; an open one also the choice and receipt.
+   */
+  async voters(a: MeetingAccess, ballot: Ballot): Promise<{ secret: boolean; voted: VoterRow[]; notVoted: VoterRow[]; counts: Record<string, number> }> {
+    this.ballots.deps.meetings.requireCan(a, 'ballot.view_voters');
+    if (ballot.status === 'draft') return { secret: ballot.secret, voted: [], notVoted: [], counts: {} };
+    const { electorate } = await this.ballots.recorded(ballot);
+    const ids = electorate.voters.map((v) => v.voterId);
+    const [labels, state, proxies, counts] = await Promise.all([
+      this.#labels(ballot, ids),
+      this.ballots.repo.countingState(ballot.id),
+      this.ballots.repo.proxies(ballot.id),
+      this.ballots.repo.counts(ballot.id),
+    ]);
+    const via = new Map<string, VoteChannel>();
+    for (let i = 0; i + 1 < state.voted.length; i += 2) via.set(state.voted[i]!, VIA_BY_SCORE[state.voted[i + 1]!] ?? 'online');
+    const proxyNames = new Map<string, string>();
+    if (Object.keys(proxies).length) {
+      for (const m of await this.ballots.deps.auth.membersOf(ballot.communityId)) proxyNames.set(m.user.id, m.user.displayName);
+    }
+    const voted: VoterRow[] = [];
+    const notVoted: VoterRow[] = [];
+    for (const id of ids) {
+      const l = labels.get(id) ?? { label: id, name: id };
+      const row: VoterRow = { voterId: id, label: l.label, name: l.name, ...(l.address ? { address: l.address } : {}), ...(proxies[id] ? { proxy: proxyNames.get(proxies[id]!) ?? proxies[id]! } : {}) };
+      const rec = state.votes[id];
+      if (rec) {
+        const r = JSON.parse(rec) as { receipt: string; choice: Choice; via: VoteChannel };
+        voted.push({ ...row, via: r.via, choice: r.choice, receipt: r.receipt });
+      } else if (via.has(id)) voted.push({ ...row, via: via.get(id)! });
+      else notVoted.push(row);
+    }
+    return { secret: ballot.secret, voted, notVoted, counts: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)])) };
+  }
+
+  /**
+   * The record (published; the facilitator may read it from close): every receipt with its choice.
+   * Secret: nothing else, sorted by receipt. Open: the channel and who (address with the owner's
+   * name masked, or the member's name); replaced votes listed as such.
+   */
+  async record(a: MeetingAccess, ballot: Ballot): Promise<{ ballotId: string; status: string; secret: boolean; rows: RecordRow[]; turnout: { voted: number; eligible: number } }> {
+    const early = ballot.status === 'closed' && a.facilitator;
+    if (ballot.status !== 'published' && !early) {
+      throw new DomainError('conflict', 'The record is shown once the result is published. 结果公示后可查看投票记录。');
+    }
+    const { electorate } = await this.ballots.recorded(ballot);
+    const state = await this.ballots.repo.countingState(ballot.id);
+    const rows: RecordRow[] = [];
+    if (ballot.secret) {
+      for (const [receipt, rec] of Object.entries(state.receipts)) rows.push({ receipt, choice: (JSON.parse(rec) as { choice: Choice }).choice });
+    } else {
+      const ids = electorate.voters.map((v) => v.voterId);
+      const labels = await this.#labels(ballot, ids);
+      const publicLabel = (id: string) => {
+        const l = labels.get(id);
+        if (!l) return id;
+        return l.address ? `${l.address} ${maskName(l.name)}` : l.name;
+      };
+      for (const [receipt, rec] of Object.entries(state.receipts)) {
+        const r = JSON.parse(rec) as { choice: Choice; voters: string[]; via: VoteChannel };
+        rows.push({
+          receipt,
+          choice: r.choice,
+          via: r.via,
+          voters: r.voters.map((id) => ({ label: publicLabel(id) })),
+          ...(state.superseded[receipt] ? { supersededBy: state.superseded[receipt] } : {}),
+        });
+      }
+    }
+    rows.sort((x, y) => (x.receipt < y.receipt ? -1 : 1));
+    const counted = ballot.secret ? rows.length : Object.keys(state.votes).length;
+    return { ballotId: ballot.id, status: ballot.status, secret: ballot.secret, rows, turnout: { voted: counted, eligible: electorate.voters.length } };
+  }
+
+  /** The audit log (members of the community; the facilitator also while the ballot is open). */
+  async audit(a: MeetingAccess, ballot: Ballot): Promise<string[]> {
+    if (a.guest) throw new DomainError('forbidden', 'The audit log is for members of the community. 审计日志仅对本小区成员开放。');
+    if ((ballot.status === 'draft' || ballot.status === 'open') && !a.facilitator) {
+      throw new DomainError('conflict', 'The audit log is shown once the ballot is closed. 表决结束后可下载审计日志。');
+    }
+    return this.ballots.repo.audit(ballot.id);
+  }
+}

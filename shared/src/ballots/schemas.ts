@@ -1,0 +1,144 @@
+/**
+ * Ballots (表决) as the API sends them, and every request payload of the ballot endpoints and the
+ * `ballot:cast` event (API.md "Meetings and ballots"). The question itself (kind, options, rule,
+ * electorate, secrecy) is a `BallotSpec` from the voting core; counting is `countBallot`.
+ */
+import { z } from 'zod';
+import { ClauseRef } from '../meetings/schemas.ts';
+import { BallotSpec, type BallotResult } from '../voting/schemas.ts';
+
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id');
+
+export const BALLOT_STATUSES = ['draft', 'open', 'closed', 'published'] as const;
+/** draft → open → closed → published (公示: final once the objection period has passed). */
+export const BallotStatus = z.enum(BALLOT_STATUSES);
+export type BallotStatus = z.infer<typeof BallotStatus>;
+
+/** Channels a vote arrives by: the voter's own phone, a proxy holder's phone, or paper / hands in the hall. */
+export const VoteChannel = z.enum(['online', 'proxy', 'paper']);
+export type VoteChannel = z.infer<typeof VoteChannel>;
+
+/** Largest objection period (公示期) in days. */
+export const MAX_OBJECTION_DAYS = 90;
+
+/**
+ * `POST /api/meetings/:id/ballots`: the title and the clause bound (if any). The same body is
+ * parsed again with `BallotSpec` for the question (kind, options, rule, electorate, secret, …).
+ */
+export const BallotCreate = z.object({
+  title: z.string().trim().min(1, 'required').max(300),
+  description: z.string().trim().max(4000).optional(),
+  clauseRef: ClauseRef.optional(),
+});
+export type BallotCreate = z.infer<typeof BallotCreate>;
+
+/** A ballot as sent: the spec's fields at the top level, then its life cycle. */
+export type Ballot = BallotSpec & {
+  id: string;
+  meetingId: string;
+  communityId: string;
+  title: string;
+  description?: string;
+  status: BallotStatus;
+  clauseRef?: ClauseRef;
+  /** Text hash and text of the bound clause, recorded at opening. */
+  clauseHash?: string;
+  clauseText?: string;
+  /** The motion this ballot came from. */
+  motionId?: string;
+  createdAt: number;
+  createdBy: string;
+  openedAt?: number;
+  closedAt?: number;
+  publishedAt?: number;
+  objectionDays?: number;
+  /** End of the objection period: the result is final from then on. */
+  objectionEndsAt?: number;
+  /** Size of the electorate frozen at opening. */
+  eligibleCount?: number;
+};
+
+/** `POST /api/ballots/:id/votes` and the body of `ballot:cast` (with `ballotId`). */
+export const VoteRequest = z.object({
+  choice: z.unknown(),
+  /** Chosen by the client, kept until the receipt arrives: a retry with it is counted once. */
+  idempotencyKey: z.string().min(8, 'at least 8 characters').max(128),
+  /** An owner of several households (or a proxy holder) voting for one of them only. */
+  householdId: id.optional(),
+});
+export type VoteRequest = z.infer<typeof VoteRequest>;
+
+export const BallotCast = VoteRequest.extend({ ballotId: id });
+export type BallotCast = z.infer<typeof BallotCast>;
+
+/** `POST /api/ballots/:id/paper-votes`: a vote cast on paper or by show of hands. */
+export const PaperVoteRequest = z
+  .object({
+    householdId: id.optional(),
+    memberId: id.optional(),
+    choice: z.unknown(),
+    idempotencyKey: z.string().min(8, 'at least 8 characters').max(128),
+  })
+  .refine((p) => (p.householdId === undefined) !== (p.memberId === undefined), { message: 'give householdId or memberId (one of them)', path: ['householdId'] });
+export type PaperVoteRequest = z.infer<typeof PaperVoteRequest>;
+
+/** `POST /api/ballots/:id/proxies`: the household's owner names a proxy (委托投票). */
+export const ProxyRequest = z.object({ householdId: id, proxyUserId: id });
+export type ProxyRequest = z.infer<typeof ProxyRequest>;
+
+/** `POST /api/ballots/:id/publish`. */
+export const PublishRequest = z.object({ objectionDays: z.number().int().min(0).max(MAX_OBJECTION_DAYS) });
+export type PublishRequest = z.infer<typeof PublishRequest>;
+
+/** `GET /api/ballots/:id/audit?format=json|jsonl`. */
+export const AuditQuery = z.object({ format: z.enum(['json', 'jsonl']).default('jsonl') });
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+/** `GET /api/ballots/:id/result`: `countBallot`'s result plus the ballot's life cycle. */
+export type BallotResultView = BallotResult & {
+  ballotId: string;
+  status: BallotStatus;
+  /** Counts withheld until close (the ballot says so): only turnout is shown. */
+  hidden?: boolean;
+  /** The advisory tally by role (all members who took part), beside the binding one. */
+  advisory?: unknown;
+  /** The bound clause's text changed after opening: the facilitator decides what stands. */
+  clauseChanged?: boolean;
+  /** Published and the objection period is over. */
+  final: boolean;
+  objectionEndsAt?: number;
+};
+
+/** `ballot:cast` ack data (and the body of `POST …/votes`). */
+export interface BallotCastAck {
+  receipt: string;
+  /** The voters the vote counts for (households, or the member). */
+  voters: string[];
+  /** A retry with the same key: nothing changed. */
+  repeated: boolean;
+  changed?: boolean;
+}
+
+/** `ballot:tally` and `ballot:closed`. */
+export interface BallotTallyEvent {
+  ballotId: string;
+  result: BallotResultView;
+}
+export interface BallotClosedEvent {
+  ballotId: string;
+  ballot: Ballot;
+  result: BallotResultView;
+}
+export interface BallotOpenedEvent {
+  ballot: Ballot;
+}
+
+/** One row of the published record. Open ballots: who (address or name) and what; secret: receipt and choice only. */
+export interface RecordRow {
+  receipt: string;
+  choice: unknown;
+  via?: VoteChannel;
+  voters?: { label: string }[];
+  /** Replaced by a later vote of the same voter (allowChange): not counted. */
+  supersededBy?: string;
+}

@@ -1,0 +1,84 @@
+/**
+ * From recorded votes to `countBallot`, the same way on the server and in the verifier, and the
+ * replay of an audit log into the votes it records. Counting itself is the voting core's.
+ */
+import { countBallot } from '../voting/count.ts';
+import type { BallotResult, BallotSpec, CastVote, Choice, ElectorateSnapshot } from '../voting/schemas.ts';
+
+/** What the store holds: voter → choice (open ballots), or choices with no voter (secret ballots). */
+export interface RecordedVotes {
+  byVoter: Record<string, Choice>;
+  anonymous: Choice[];
+}
+
+/**
+ * The votes as `countBallot` takes them. A secret ballot keeps no voter beside a choice: its
+ * choices get placeholder ids (the core does not look at voter ids of secret ballots; secret
+ * ballots are members ballots, so no weight goes with a choice). Roles go with open votes only
+ * (the advisory breakdown of a secret ballot would need the link it does not keep).
+ */
+export function castVotes(spec: BallotSpec, electorate: ElectorateSnapshot, recorded: RecordedVotes): CastVote[] {
+  if (spec.secret) return recorded.anonymous.map((choice, i) => ({ voterId: `secret-${i + 1}`, choice }));
+  const roles = new Map(electorate.voters.map((v) => [v.voterId, v.roles]));
+  return Object.keys(recorded.byVoter)
+    .sort()
+    .map((voterId) => {
+      const r = roles.get(voterId);
+      return { voterId, choice: recorded.byVoter[voterId]!, ...(r ? { roles: r } : {}) };
+    });
+}
+
+/** The ballot's result over what is recorded now (`closed`: the final one). */
+export function tallyRecorded(spec: BallotSpec, electorate: ElectorateSnapshot, recorded: RecordedVotes, closed: boolean): BallotResult {
+  return countBallot(spec, electorate, castVotes(spec, electorate, recorded), { closed });
+}
+
+/** What an audit log says happened, replayed in order. */
+export interface AuditReplay {
+  ballotId: string | null;
+  spec: BallotSpec | null;
+  electorate: ElectorateSnapshot | null;
+  recorded: RecordedVotes;
+  /** Accepted votes by entry type (a change counts as one more entry, not one more vote). */
+  entries: Record<string, number>;
+  closed: boolean;
+  /** The result the server wrote after closing, if any. */
+  stated: unknown;
+}
+
+interface VoteData {
+  receipt: string;
+  choice: Choice;
+  voters?: { id: string }[];
+}
+
+/** Replays `opened`, vote entries and `result`; later entries for a voter replace earlier ones (changes). */
+export function replayAudit(entries: readonly { type: string; ballotId: string; data: unknown }[]): AuditReplay {
+  const r: AuditReplay = { ballotId: null, spec: null, electorate: null, recorded: { byVoter: {}, anonymous: [] }, entries: {}, closed: false, stated: undefined };
+  for (const e of entries) {
+    r.ballotId ??= e.ballotId;
+    r.entries[e.type] = (r.entries[e.type] ?? 0) + 1;
+    const d = e.data as Record<string, unknown>;
+    switch (e.type) {
+      case 'opened':
+        r.spec = d.spec as BallotSpec;
+        r.electorate = d.electorate as ElectorateSnapshot;
+        break;
+      case 'vote':
+      case 'paper_vote':
+      case 'vote_changed': {
+        const v = d as unknown as VoteData;
+        if (v.voters) for (const x of v.voters) r.recorded.byVoter[x.id] = v.choice;
+        else r.recorded.anonymous.push(v.choice);
+        break;
+      }
+      case 'closed':
+        r.closed = true;
+        break;
+      case 'result':
+        r.stated = d.result;
+        break;
+    }
+  }
+  return r;
+}
