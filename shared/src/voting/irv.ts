@@ -11,9 +11,10 @@
  * 3. among options equal in every round so far, the one listed LATER in the ballot's options —
  *    tieBreak 'option_order'.
  *
- * Option order never decides the winner: when only two options remain, they have equal votes now and
- * in every earlier round, the count ends in a tie (no winner) instead of eliminating one by order.
- * Exactly one option is eliminated per round, so every step is visible in the rounds.
+ * Option order is only the last resort for choosing whom to eliminate, and it never elects: when
+ * the last two options have equal votes now and in every earlier round, the count ends in a tie
+ * (no winner) instead of eliminating one of them by their place in the list. Exactly one option is
+ * eliminated per round (options with no votes too), so every step is visible in the rounds.
  */
 import type { IrvRound } from './schemas.ts';
 
