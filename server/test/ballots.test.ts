@@ -339,6 +339,28 @@ describe('ballots', () => {
     expect(rows.find((r: { receipt: string }) => r.receipt === first.body.receipt).supersededBy).toBe(second.body.receipt);
   });
 
+  it('counts an advisory tally of all members by role beside the binding owners\' tally', async () => {
+    const b = await openBallot({ title: '两种计票', kind: 'yes_no_abstain', options: [], rule: 'civil_code_278_ordinary', electorate: { kind: 'households' }, secret: false, advisory: true });
+    const owner = await vote(owners['101']!, b.id, 'yes');
+    expect(owner.body.voters).toEqual([hh['101']]);
+    const t = await vote(tenant, b.id, 'no');
+    expect(t.status).toBe(200);
+    expect(t.body.voters).toEqual([]);
+    const again = await vote(tenant, b.id, 'yes');
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toMatch(/advisory/);
+    expect((await vote(leader1, b.id, 'no')).status).toBe(200);
+    const r = (await admin.get(`/api/ballots/${b.id}/result`)).body;
+    expect(tallyOf(r)).toEqual({ yes: 1, no: 0, abstain: 0 });
+    expect(r.turnout.voted).toBe(1);
+    expect(r.advisory.voted).toBe(3);
+    expect(Object.fromEntries(r.advisory.tally.map((o: { id: string; votes: number }) => [o.id, o.votes]))).toEqual({ yes: 1, no: 2, abstain: 0 });
+    const byRole = Object.fromEntries(Object.entries(r.advisory.byRole as Record<string, { id: string; votes: number }[]>).map(([role, lines]) => [role, Object.fromEntries(lines.map((l) => [l.id, l.votes]))]));
+    expect(byRole).toEqual({ owner: { yes: 1, no: 0, abstain: 0 }, resident: { yes: 0, no: 1, abstain: 0 }, building_leader: { yes: 0, no: 1, abstain: 0 } });
+    const secretAdvisory = await create({ title: '无记名分角色', ...yesNo, secret: true, advisory: true });
+    expect(secretAdvisory.status).toBe(400);
+  });
+
   it('caps the households one person may hold as proxy', async () => {
     const b = await openBallot({ title: '委托上限', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'households' }, secret: false });
     for (const room of ['101', '102', '103']) expect((await admin.post(`/api/ballots/${b.id}/proxies`, { householdId: hh[room], proxyUserId: leader1.userId })).status).toBe(201);

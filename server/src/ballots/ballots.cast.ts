@@ -77,6 +77,7 @@ export class BallotsCasting {
     this.ballots.deps.meetings.requireCan(a, 'ballot.vote');
     const choice = this.#choice(ballot, req.choice);
     let voters: { id: string; via: VoteChannel }[];
+    let advisory: { id: string; roles: string[] } | null = null;
     if (ballot.electorate.kind === 'members') {
       voters = [{ id: a.user.id, via: 'online' }];
     } else {
@@ -86,11 +87,13 @@ export class BallotsCasting {
       for (const [hid, holder] of Object.entries(proxies)) if (holder === a.user.id) byId.set(hid, 'proxy');
       for (const hid of owned) byId.set(hid, 'online');
       voters = [...byId].map(([id, via]) => ({ id, via })).filter((v) => !req.householdId || v.id === req.householdId);
-      if (voters.length === 0) {
+      // On an owners' ballot with an advisory tally every member also gives an advisory vote.
+      if (ballot.advisory && membership && membership.roles.length > 0) advisory = { id: a.user.id, roles: [...membership.roles].sort() };
+      if (voters.length === 0 && !advisory) {
         throw new DomainError('forbidden', req.householdId ? 'You are neither an owner of this household nor its proxy. 您不是该户业主或受托人。' : 'Only owners (or their proxies) vote in this ballot, and no household is registered to you. 本表决按户投票，您名下没有登记的房屋。');
       }
     }
-    return this.#cast(ballot, { choice, key: req.idempotencyKey, by: a.user.id, voters, paper: false });
+    return this.#cast(ballot, { choice, key: req.idempotencyKey, by: a.user.id, voters, paper: false, advisory });
   }
 
   /** A vote cast on paper or by show of hands (vote.enter_paper; building leaders in their buildings). */
@@ -160,7 +163,10 @@ export class BallotsCasting {
    * cast. Voters the script finds already counted are dropped when others remain (an owner of two
    * units whose other unit voted on paper still votes for the rest).
    */
-  async #cast(ballot: Ballot, c: { choice: Choice; key: string; by: string; voters: { id: string; via: VoteChannel }[]; paper: boolean }): Promise<CastOutcome> {
+  async #cast(
+    ballot: Ballot,
+    c: { choice: Choice; key: string; by: string; voters: { id: string; via: VoteChannel }[]; paper: boolean; advisory?: { id: string; roles: string[] } | null },
+  ): Promise<CastOutcome> {
     const repo = this.ballots.repo;
     const ck = canonicalJson(c.choice);
     const sealedFor = (receipt: string) => sealReceipt(ballot.id, c.by, c.key, receipt);
@@ -173,10 +179,19 @@ export class BallotsCasting {
       // A secret ballot's entry holds the receipt and the choice, nothing about who or how.
       const data = ballot.secret
         ? { receipt, choice: c.choice }
-        : { receipt, choice: c.choice, voters: voters.map((v) => ({ id: v.id, via: v.via })), by: c.by, ...(change ? { replaces: [...new Set(change.values())].sort() } : {}) };
+        : {
+            receipt,
+            choice: c.choice,
+            voters: voters.map((v) => ({ id: v.id, via: v.via })),
+            by: c.by,
+            ...(change ? { replaces: [...new Set(change.values())].sort() } : {}),
+            ...(c.advisory ? { advisory: c.advisory } : {}),
+          };
       const recordFor = (via: VoteChannel) => JSON.stringify({ receipt, choice: c.choice, ck, via, by: c.by } satisfies VoterRecord);
       const castVoters: CastVoter[] = voters.map((v) => ({ id: v.id, via: v.via, record: ballot.secret ? '' : recordFor(v.via), ...(change ? { expected: change.get(v.id)! } : {}) }));
-      const receiptRecord = ballot.secret ? canonicalJson({ choice: c.choice }) : canonicalJson({ choice: c.choice, voters: voters.map((v) => v.id), via: voters[0]!.via, by: c.by });
+      const receiptRecord = ballot.secret
+        ? canonicalJson({ choice: c.choice })
+        : canonicalJson({ choice: c.choice, voters: voters.map((v) => v.id), via: voters[0]?.via ?? 'online', by: c.by, ...(c.advisory ? { advisory: true } : {}) });
       const r = await repo.cast({
         ballotId: ballot.id,
         secret: ballot.secret,
@@ -190,6 +205,7 @@ export class BallotsCasting {
         by: c.by,
         mode: change ? 'change' : 'new',
         voters: castVoters,
+        ...(c.advisory ? { advisory: { id: c.advisory.id, record: JSON.stringify({ choice: c.choice, roles: c.advisory.roles }), replace: ballot.allowChange === true } } : {}),
       });
       switch (r.kind) {
         case 'ok':
@@ -201,6 +217,8 @@ export class BallotsCasting {
         case 'stale':
           change = null;
           continue;
+        case 'advisory_exists':
+          throw new DomainError('already_voted', 'You have already given your advisory vote: it is counted once. 您已投过参考票，每人只计一次。');
         case 'not_open':
           throw new DomainError('ballot_not_open', r.status === 'draft' ? 'This ballot has not been opened yet. 表决尚未开始。' : 'This ballot is closed; no more votes are accepted. 表决已结束，不再接受投票。');
         case 'not_eligible':

@@ -17,6 +17,7 @@
  *   {ballot:B}:head        str   "<seq>:<hash>" of the last entry
  *   {ballot:B}:proxies     hash  household id → proxy user id
  *   {ballot:B}:proxycount  hash  proxy user id → households held
+ *   {ballot:B}:advisory    hash  member id → {choice, roles} (advisory votes of a households ballot)
  *   {ballot:B}:result      str   the final result JSON (written once, after close)
  *   {ballot:B}:gate        str   tally broadcast gate (PX 250), shared by every process
  *   ballots:meeting:M      zset  ballot ids of a meeting by creation time
@@ -43,6 +44,7 @@ export const ballotKeys = (id: string) => {
     head: `${t}:head`,
     proxies: `${t}:proxies`,
     proxyCount: `${t}:proxycount`,
+    advisory: `${t}:advisory`,
     result: `${t}:result`,
     gate: `${t}:gate`,
   };
@@ -99,6 +101,8 @@ export interface CastWrite {
   by: string;
   mode: 'new' | 'change';
   voters: CastVoter[];
+  /** A member's advisory vote riding along (households ballots that count one). */
+  advisory?: { id: string; record: string; replace: boolean };
 }
 
 export type CastReply =
@@ -109,6 +113,7 @@ export type CastReply =
   | { kind: 'not_eligible'; voterId: string }
   | { kind: 'not_proxy'; voterId: string }
   | { kind: 'stale' }
+  | { kind: 'advisory_exists' }
   | { kind: 'exists'; existing: { voterId: string; current: string }[] };
 
 export interface TransitionWrite {
@@ -131,9 +136,10 @@ export class BallotsRepository {
     const k = ballotKeys(w.ballotId);
     const args = [w.ballotId, w.secret ? '1' : '0', w.idemField, w.idemValue, w.receipt, w.choiceKey, w.auditType, w.dataJson, w.bodyHash, w.receiptRecord, w.by, w.mode, String(w.voters.length)];
     for (const v of w.voters) args.push(v.id, v.via, v.record, v.expected ?? '');
+    args.push(w.advisory?.id ?? '', w.advisory?.record ?? '', w.advisory?.replace ? '1' : '0');
     const r = await SCRIPTS.cast.run(
       this.redis,
-      [k.status, k.eligible, k.votes, k.voted, k.receipts, k.idem, k.counts, k.audit, k.head, k.proxies, k.superseded],
+      [k.status, k.eligible, k.votes, k.voted, k.receipts, k.idem, k.counts, k.audit, k.head, k.proxies, k.superseded, k.advisory],
       args,
     );
     switch (r[0]) {
@@ -151,6 +157,8 @@ export class BallotsRepository {
         return { kind: 'not_proxy', voterId: r[1]! };
       case 'stale':
         return { kind: 'stale' };
+      case 'advisory_exists':
+        return { kind: 'advisory_exists' };
       case 'exists': {
         const existing: { voterId: string; current: string }[] = [];
         for (let i = 1; i + 1 < r.length; i += 2) existing.push({ voterId: r[i]!, current: r[i + 1]! });
@@ -234,9 +242,9 @@ export class BallotsRepository {
   }
 
   /** Everything counting needs, read in one round trip. */
-  async countingState(id: string): Promise<{ status: string | null; votes: Record<string, string>; voted: string[]; receipts: Record<string, string>; superseded: Record<string, string> }> {
+  async countingState(id: string): Promise<{ status: string | null; votes: Record<string, string>; voted: string[]; receipts: Record<string, string>; superseded: Record<string, string>; advisory: Record<string, string> }> {
     const k = ballotKeys(id);
-    const rows = (await this.redis.multi().get(k.status).hgetall(k.votes).zrange(k.voted, '0', '-1', 'WITHSCORES').hgetall(k.receipts).hgetall(k.superseded).exec()) ?? [];
+    const rows = (await this.redis.multi().get(k.status).hgetall(k.votes).zrange(k.voted, '0', '-1', 'WITHSCORES').hgetall(k.receipts).hgetall(k.superseded).hgetall(k.advisory).exec()) ?? [];
     const val = (i: number) => {
       const [err, v] = rows[i] ?? [null, null];
       if (err) throw err;
@@ -248,6 +256,7 @@ export class BallotsRepository {
       voted: (val(2) ?? []) as string[],
       receipts: (val(3) ?? {}) as Record<string, string>,
       superseded: (val(4) ?? {}) as Record<string, string>,
+      advisory: (val(5) ?? {}) as Record<string, string>,
     };
   }
 

@@ -15,7 +15,9 @@ import {
   countBallot,
   parseOrThrow,
   tallyRecorded,
+  advisoryTally,
   type Actor,
+  type AdvisoryTally,
   type Ballot,
   type BallotResult,
   type BallotResultView,
@@ -53,6 +55,7 @@ const notFound = () => new DomainError('not_found', 'No such ballot. 表决不�
 interface StoredResult {
   result: BallotResult;
   clauseChanged?: boolean;
+  advisory?: AdvisoryTally;
 }
 
 export class BallotsService {
@@ -118,7 +121,7 @@ export class BallotsService {
     if (a.meeting.status === 'closed') throw new DomainError('meeting_closed', 'This meeting is closed. 会议已结束。');
     const head = parseOrThrow(BallotCreate, body, 'ballot');
     const spec = parseOrThrow(BallotSpec, body, 'ballot');
-    checkSecrecy(spec);
+    checkSecrecy(spec, head.advisory === true);
     if (head.clauseRef && this.deps.consensus.canReadClauses) {
       const c = await this.deps.consensus.clause(head.clauseRef.conventionId, head.clauseRef.clauseId);
       if (!c || c.communityId !== a.meeting.communityId) {
@@ -135,6 +138,7 @@ export class BallotsService {
       status: 'draft',
       ...(head.clauseRef ? { clauseRef: head.clauseRef } : {}),
       ...(extra.motionId ? { motionId: extra.motionId } : {}),
+      ...(head.advisory ? { advisory: true } : {}),
       createdAt: this.now(),
       createdBy: a.user.id,
     };
@@ -232,7 +236,7 @@ export class BallotsService {
     const t = await this.repo.transition({ ballotId: ballot.id, from: ['open'], to: 'closed', metaJson: JSON.stringify(next), auditType: 'closed', ...auditBody(ballot.id, 'closed', { by: a.user.id }) });
     if (!t.ok) throw new DomainError('conflict', `This ballot is ${t.status} now. 表决状态已变化。`);
     const stored = await this.finalize(next);
-    const result = this.view(next, stored.result, { clauseChanged: stored.clauseChanged });
+    const result = this.view(next, stored.result, { clauseChanged: stored.clauseChanged, advisory: stored.advisory });
     this.emit({ type: 'closed', ballot: next, result });
     return { ballot: next, result };
   }
@@ -247,6 +251,7 @@ export class BallotsService {
     if (existing) return JSON.parse(existing) as StoredResult;
     const { electorate, recorded } = await this.recorded(ballot);
     const result = tallyRecorded(specOf(ballot), electorate, recorded, true);
+    const advisory = ballot.advisory ? advisoryTally(specOf(ballot), electorate, recorded) : undefined;
     let clauseChanged: boolean | undefined;
     let clauseText: string | null = null;
     if (ballot.clauseRef && ballot.clauseHash) {
@@ -254,7 +259,7 @@ export class BallotsService {
       clauseText = now?.text ?? null;
       if (now && now.textHash !== ballot.clauseHash) clauseChanged = true;
     }
-    const stored: StoredResult = { result, ...(clauseChanged ? { clauseChanged } : {}) };
+    const stored: StoredResult = { result, ...(clauseChanged ? { clauseChanged } : {}), ...(advisory ? { advisory } : {}) };
     const won = await this.repo.storeResult({ ballotId: ballot.id, resultJson: JSON.stringify(stored), ...auditBody(ballot.id, 'result', { result, clauseChanged: clauseChanged ?? false }) });
     if (!won) {
       const again = await this.repo.result(ballot.id);
@@ -324,7 +329,8 @@ export class BallotsService {
   async recorded(ballot: Ballot): Promise<{ electorate: ElectorateSnapshot; recorded: RecordedVotes }> {
     const [raw, state] = await Promise.all([this.repo.electorate(ballot.id), this.repo.countingState(ballot.id)]);
     const electorate: ElectorateSnapshot = raw ? (JSON.parse(raw) as ElectorateSnapshot) : { kind: ballot.electorate.kind, voters: [] };
-    const recorded: RecordedVotes = { byVoter: {}, anonymous: [] };
+    const recorded: RecordedVotes = { byVoter: {}, anonymous: [], advisory: {} };
+    for (const [memberId, rec] of Object.entries(state.advisory)) recorded.advisory[memberId] = JSON.parse(rec) as { choice: Choice; roles: string[] };
     if (ballot.secret) {
       for (const [receipt, rec] of Object.entries(state.receipts)) if (!state.superseded[receipt]) recorded.anonymous.push((JSON.parse(rec) as { choice: Choice }).choice);
     } else {
@@ -337,7 +343,7 @@ export class BallotsService {
   async result(ballot: Ballot, opts: { fresh?: boolean } = {}): Promise<BallotResultView> {
     if (ballot.status === 'closed' || ballot.status === 'published') {
       const stored = await this.finalize(ballot);
-      return this.view(ballot, stored.result, { clauseChanged: stored.clauseChanged });
+      return this.view(ballot, stored.result, { clauseChanged: stored.clauseChanged, advisory: stored.advisory });
     }
     // The head is read before the votes: a cached view holds at least every vote up to its head.
     const head = await this.repo.head(ballot.id);
@@ -358,11 +364,12 @@ export class BallotsService {
       const c = await this.deps.consensus.clause(ballot.clauseRef.conventionId, ballot.clauseRef.clauseId);
       if (c && c.textHash !== ballot.clauseHash) clauseChanged = true;
     }
-    return this.view(ballot, result, { clauseChanged });
+    const advisory = ballot.advisory && ballot.status !== 'draft' ? advisoryTally(specOf(ballot), electorate, recorded) : undefined;
+    return this.view(ballot, result, { clauseChanged, advisory });
   }
 
   /** Wraps a count for sending; hides counts of an open ballot that keeps them until close. */
-  view(ballot: Ballot, result: BallotResult, extra: { clauseChanged?: boolean } = {}): BallotResultView {
+  view(ballot: Ballot, result: BallotResult, extra: { clauseChanged?: boolean; advisory?: AdvisoryTally } = {}): BallotResultView {
     const hidden = ballot.status === 'open' && ballot.hideTallyUntilClose === true;
     const shown: BallotResult = hidden
       ? {
@@ -377,6 +384,7 @@ export class BallotsService {
       ballotId: ballot.id,
       status: ballot.status,
       ...(hidden ? { hidden: true } : {}),
+      ...(extra.advisory && !hidden ? { advisory: extra.advisory } : {}),
       ...(extra.clauseChanged ? { clauseChanged: true } : {}),
       final: ballot.status === 'published' && ballot.objectionEndsAt !== undefined && this.now() >= ballot.objectionEndsAt,
       ...(ballot.objectionEndsAt !== undefined ? { objectionEndsAt: ballot.objectionEndsAt } : {}),
@@ -398,7 +406,7 @@ export class BallotsService {
 
 /** The question of a ballot without its life cycle. */
 export function specOf(b: Ballot): BallotSpec {
-  const { id: _i, meetingId: _m, communityId: _c, title: _t, description: _d, status: _s, clauseRef: _r, clauseHash: _h, clauseText: _x, motionId: _mo, createdAt: _ca, createdBy: _cb, openedAt: _o, closedAt: _cl, publishedAt: _p, objectionDays: _od, objectionEndsAt: _oe, eligibleCount: _e, ...spec } = b;
+  const { id: _i, meetingId: _m, communityId: _c, title: _t, description: _d, status: _s, clauseRef: _r, clauseHash: _h, clauseText: _x, motionId: _mo, advisory: _a, createdAt: _ca, createdBy: _cb, openedAt: _o, closedAt: _cl, publishedAt: _p, objectionDays: _od, objectionEndsAt: _oe, eligibleCount: _e, ...spec } = b;
   return spec as BallotSpec;
 }
 
@@ -407,8 +415,13 @@ export function specOf(b: Ballot): BallotSpec {
  * ballot weighs each choice by the household's area and owner, which would put the household
  * back beside its choice), and no changing one's vote (finding the old choice needs the link).
  */
-function checkSecrecy(spec: BallotSpec): void {
+function checkSecrecy(spec: BallotSpec, advisory: boolean): void {
   if (!spec.secret) return;
+  if (advisory) {
+    throw new DomainError('validation_failed', 'A secret ballot has no advisory tally by role: roles beside the choices would point back to the voters. 无记名表决不分角色统计。', {
+      issues: [{ path: 'advisory', message: 'not with a secret ballot' }],
+    });
+  }
   if (spec.electorate.kind === 'households') {
     throw new DomainError('validation_failed', 'A secret ballot counts one person one vote: use the members electorate. Art. 278 counting by household and area is by signed ballot. 无记名表决只能按人计票；按户按面积计票须记名。', {
       issues: [{ path: 'secret', message: 'secret ballots need the members electorate' }],

@@ -108,14 +108,18 @@ export class BallotsViews {
         if (!l) return id;
         return l.address ? `${l.address} ${maskName(l.name)}` : l.name;
       };
+      const names = ballot.advisory ? new Map((await this.ballots.deps.auth.membersOf(ballot.communityId)).map((m) => [m.user.id, m.user.displayName])) : null;
       for (const [receipt, rec] of Object.entries(state.receipts)) {
-        const r = JSON.parse(rec) as { choice: Choice; voters: string[]; via: VoteChannel };
+        const r = JSON.parse(rec) as { choice: Choice; voters: string[]; via: VoteChannel; by: string; advisory?: boolean };
+        // An advisory-only vote (a tenant on an owners' ballot) is shown under the member's name.
+        const who = r.voters.length > 0 ? r.voters.map((id) => ({ label: publicLabel(id) })) : [{ label: names?.get(r.by) ?? r.by }];
         rows.push({
           receipt,
           choice: r.choice,
           via: r.via,
-          voters: r.voters.map((id) => ({ label: publicLabel(id) })),
+          voters: who,
           ...(state.superseded[receipt] ? { supersededBy: state.superseded[receipt] } : {}),
+          ...(r.advisory ? { advisory: true } : {}),
         });
       }
     }

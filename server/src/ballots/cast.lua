@@ -1,9 +1,11 @@
 -- One vote, online, on paper or by proxy, all or nothing (ARCHITECTURE.md "Meetings and votes").
 -- KEYS: 1 status, 2 eligible, 3 votes, 4 voted, 5 receipts, 6 idem, 7 counts, 8 audit, 9 head,
---       10 proxies, 11 superseded
+--       10 proxies, 11 superseded, 12 advisory
 -- ARGV: 1 ballotId, 2 secret ('1'|'0'), 3 idem field, 4 idem value, 5 receipt, 6 choice key,
 --       7 audit type, 8 data JSON, 9 body hash, 10 receipt record JSON, 11 by (user id),
---       12 mode ('new'|'change'), 13 n voters, then per voter: id, via, record JSON, expected receipt
+--       12 mode ('new'|'change'), 13 n voters, then per voter: id, via, record JSON, expected receipt,
+--       then the advisory voter ('' = none), its record JSON, '1' to replace an earlier advisory vote
+-- A cast may carry no voter and only an advisory vote (a tenant on an owners' ballot).
 -- Checks come first and write nothing (a script is atomic but not rolled back); then every write.
 local secret = ARGV[2] == '1'
 local seen = redis.call('HGET', KEYS[6], ARGV[3])
@@ -37,6 +39,12 @@ if #existing > 0 then
   table.insert(existing, 1, 'exists')
   return existing
 end
+local ab = 13 + n * 4
+local adv, advRecord, advReplace = ARGV[ab + 1], ARGV[ab + 2], ARGV[ab + 3] == '1'
+local hadAdv = adv ~= '' and redis.call('HEXISTS', KEYS[12], adv) == 1
+-- An advisory-only vote given before is a second vote; beside household votes it is kept as it was.
+if n == 0 and hadAdv and not advReplace then return {'advisory_exists'} end
+if n == 0 and adv == '' then return {'no_voter'} end
 
 for j = 1, n do
   local v = voters[j]
@@ -55,6 +63,10 @@ for j = 1, n do
   else
     redis.call('HSET', KEYS[3], v.id, v.record)
   end
+end
+if adv ~= '' and (not hadAdv or advReplace) then
+  redis.call('HSET', KEYS[12], adv, advRecord)
+  if not hadAdv then redis.call('HINCRBY', KEYS[7], 'advisory', 1) end
 end
 redis.call('HSET', KEYS[5], ARGV[5], ARGV[10])
 redis.call('HSET', KEYS[6], ARGV[3], ARGV[4])

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ClauseRef } from '../meetings/schemas.ts';
-import { BallotSpec, type BallotResult } from '../voting/schemas.ts';
+import { BallotSpec, type BallotResult, type TallyOption } from '../voting/schemas.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id');
 
@@ -29,6 +29,12 @@ export const BallotCreate = z.object({
   title: z.string().trim().min(1, 'required').max(300),
   description: z.string().trim().max(4000).optional(),
   clauseRef: ClauseRef.optional(),
+  /**
+   * Count an advisory tally beside the binding one, broken down by role. On a households ballot
+   * every member (tenants, property firm, branch…) may then cast an advisory vote, and an owner's
+   * vote counts in both; on a members ballot it is the same votes by role. Not for secret ballots.
+   */
+  advisory: z.boolean().optional(),
 });
 export type BallotCreate = z.infer<typeof BallotCreate>;
 
@@ -46,6 +52,8 @@ export type Ballot = BallotSpec & {
   clauseText?: string;
   /** The motion this ballot came from. */
   motionId?: string;
+  /** An advisory tally by role is counted beside the binding one (see BallotCreate). */
+  advisory?: boolean;
   createdAt: number;
   createdBy: string;
   openedAt?: number;
@@ -100,8 +108,8 @@ export type BallotResultView = BallotResult & {
   status: BallotStatus;
   /** Counts withheld until close (the ballot says so): only turnout is shown. */
   hidden?: boolean;
-  /** The advisory tally by role (all members who took part), beside the binding one. */
-  advisory?: unknown;
+  /** The advisory tally (all members who took part) and its breakdown by role, beside the binding one. */
+  advisory?: AdvisoryTally;
   /** The bound clause's text changed after opening: the facilitator decides what stands. */
   clauseChanged?: boolean;
   /** Published and the objection period is over. */
@@ -117,6 +125,14 @@ export interface BallotCastAck {
   /** A retry with the same key: nothing changed. */
   repeated: boolean;
   changed?: boolean;
+}
+
+/** The advisory tally: never decides anything. */
+export interface AdvisoryTally {
+  voted: number;
+  tally: TallyOption[];
+  /** Role → tally of the votes of holders of that role (a member with two roles counts in both). */
+  byRole: Record<string, TallyOption[]>;
 }
 
 /** `ballot:tally` and `ballot:closed`. */
@@ -141,4 +157,6 @@ export interface RecordRow {
   voters?: { label: string }[];
   /** Replaced by a later vote of the same voter (allowChange): not counted. */
   supersededBy?: string;
+  /** Also (or only) an advisory vote of a member. */
+  advisory?: boolean;
 }

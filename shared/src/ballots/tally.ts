@@ -2,13 +2,17 @@
  * From recorded votes to `countBallot`, the same way on the server and in the verifier, and the
  * replay of an audit log into the votes it records. Counting itself is the voting core's.
  */
+import { advisoryByRole, tallyLines } from '../voting/advisory.ts';
 import { countBallot } from '../voting/count.ts';
 import type { BallotResult, BallotSpec, CastVote, Choice, ElectorateSnapshot } from '../voting/schemas.ts';
+import type { AdvisoryTally } from './schemas.ts';
 
 /** What the store holds: voter → choice (open ballots), or choices with no voter (secret ballots). */
 export interface RecordedVotes {
   byVoter: Record<string, Choice>;
   anonymous: Choice[];
+  /** Advisory votes of a households ballot: member → choice and roles. */
+  advisory: Record<string, { choice: Choice; roles: string[] }>;
 }
 
 /**
@@ -33,6 +37,21 @@ export function tallyRecorded(spec: BallotSpec, electorate: ElectorateSnapshot, 
   return countBallot(spec, electorate, castVotes(spec, electorate, recorded), { closed });
 }
 
+/**
+ * The advisory tally: on a households ballot the members' advisory votes, on a members ballot the
+ * votes themselves; in total and by role.
+ */
+export function advisoryTally(spec: BallotSpec, electorate: ElectorateSnapshot, recorded: RecordedVotes): AdvisoryTally {
+  const votes: CastVote[] =
+    electorate.kind === 'households'
+      ? Object.keys(recorded.advisory)
+          .sort()
+          .map((voterId) => ({ voterId, choice: recorded.advisory[voterId]!.choice, roles: recorded.advisory[voterId]!.roles }))
+      : castVotes(spec, electorate, recorded);
+  const total = advisoryByRole(votes.map((v) => ({ ...v, roles: ['all'] })), spec).all ?? tallyLines(spec);
+  return { voted: votes.length, tally: total, byRole: advisoryByRole(votes, spec) };
+}
+
 /** What an audit log says happened, replayed in order. */
 export interface AuditReplay {
   ballotId: string | null;
@@ -50,11 +69,12 @@ interface VoteData {
   receipt: string;
   choice: Choice;
   voters?: { id: string }[];
+  advisory?: { id: string; roles: string[] };
 }
 
 /** Replays `opened`, vote entries and `result`; later entries for a voter replace earlier ones (changes). */
 export function replayAudit(entries: readonly { type: string; ballotId: string; data: unknown }[]): AuditReplay {
-  const r: AuditReplay = { ballotId: null, spec: null, electorate: null, recorded: { byVoter: {}, anonymous: [] }, entries: {}, closed: false, stated: undefined };
+  const r: AuditReplay = { ballotId: null, spec: null, electorate: null, recorded: { byVoter: {}, anonymous: [], advisory: {} }, entries: {}, closed: false, stated: undefined };
   for (const e of entries) {
     r.ballotId ??= e.ballotId;
     r.entries[e.type] = (r.entries[e.type] ?? 0) + 1;
@@ -70,6 +90,7 @@ export function replayAudit(entries: readonly { type: string; ballotId: string; 
         const v = d as unknown as VoteData;
         if (v.voters) for (const x of v.voters) r.recorded.byVoter[x.id] = v.choice;
         else r.recorded.anonymous.push(v.choice);
+        if (v.advisory) r.recorded.advisory[v.advisory.id] = { choice: v.choice, roles: v.advisory.roles };
         break;
       }
       case 'closed':
