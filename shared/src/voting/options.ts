@@ -20,7 +20,7 @@
  *
  * While open, single ballots say how many more votes the leading option needs (`needed.pass`,
  * every newcomer voting for it) and how many votes for its strongest rival would stop it
- * (`needed.fail`). Multi and ranked ballots give no `needed`: it depends on which options the
+ * (`needed.fail`: the leader no longer wins). Multi and ranked ballots give no `needed`: it depends on which options the
  * newcomers pick.
  */
 import type { BallotResult, BallotSpec, CastVote, TallyOption } from './schemas.ts';
@@ -86,7 +86,12 @@ function countSingle(spec: BallotSpec, ctx: RuleContext, votes: readonly CastVot
   counts.forEach((n, i) => {
     if (i !== d.leader && n > counts[rival]!) rival = i;
   });
-  const failK = d.passed ? smallestK(bound, (k) => !decideSingle(ctx, withVotes(rival, k), ballots + k).passed) : 0;
+  const failK = d.passed
+    ? smallestK(bound, (k) => {
+        const r = decideSingle(ctx, withVotes(rival, k), ballots + k);
+        return !(r.passed && r.leader === d.leader);
+      })
+    : 0;
   const entry = (k: number | null) =>
     k === null ? { owners: 0, areaCentiares: 0, possible: false } : { owners: 0, areaCentiares: 0, votes: k, possible: k <= remaining };
   return {
