@@ -22,7 +22,8 @@ import {
 } from '@linli/shared';
 import type { MeetingAccess } from '../meetings/meetings.service.ts';
 import type { CastVoter } from './ballots.repository.ts';
-import { auditBody, specOf, type BallotsService } from './ballots.service.ts';
+import type { BallotsService } from './ballots.service.ts';
+import { auditBody, specOf } from './ballots.spec.ts';
 
 /** Most households one person may hold as proxy in one ballot (a config constant, not a law). */
 export const PROXY_CAP = 3;

@@ -5,13 +5,10 @@
  * sees sockets: listeners hear `opened` / `voted` / `closed` / `published` and the transport
  * broadcasts.
  */
-import { createHash } from 'node:crypto';
 import {
   BallotCreate,
   BallotSpec,
   DomainError,
-  bodyText,
-  canonicalJson,
   countBallot,
   parseOrThrow,
   tallyRecorded,
@@ -34,8 +31,7 @@ import type { StatsRepository } from '../dashboard/stats.repository.ts';
 import type { MeetingAccess, MeetingsService } from '../meetings/meetings.service.ts';
 import type { RosterService } from '../roster/roster.service.ts';
 import type { BallotsRepository } from './ballots.repository.ts';
-
-export const sha256hex = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+import { auditBody, checkSecrecy, sha256hex, specOf } from './ballots.spec.ts';
 
 /** What the transport hears. */
 export type BallotEvent =
@@ -43,11 +39,6 @@ export type BallotEvent =
   | { type: 'voted'; ballot: Ballot }
   | { type: 'closed'; ballot: Ballot; result: BallotResultView }
   | { type: 'published'; ballot: Ballot };
-
-/** An audit entry body, hashed in Node (see shared/src/ballots/audit.ts). */
-export function auditBody(ballotId: string, type: string, data: unknown): { dataJson: string; bodyHash: string } {
-  return { dataJson: canonicalJson(data), bodyHash: sha256hex(bodyText({ ballotId, type, data })) };
-}
 
 const notFound = () => new DomainError('not_found', 'No such ballot. 表决不存在。');
 
@@ -401,35 +392,5 @@ export class BallotsService {
   async resultsFor(meetingId: string): Promise<{ ballotId: string; title: string; status: string; outcome: unknown }[]> {
     const ballots = (await this.listOfMeeting(meetingId)).filter((b) => b.status === 'closed' || b.status === 'published');
     return Promise.all(ballots.map(async (b) => ({ ballotId: b.id, title: b.title, status: b.status, outcome: (await this.result(b)).outcome })));
-  }
-}
-
-/** The question of a ballot without its life cycle. */
-export function specOf(b: Ballot): BallotSpec {
-  const { id: _i, meetingId: _m, communityId: _c, title: _t, description: _d, status: _s, clauseRef: _r, clauseHash: _h, clauseText: _x, motionId: _mo, advisory: _a, createdAt: _ca, createdBy: _cb, openedAt: _o, closedAt: _cl, publishedAt: _p, objectionDays: _od, objectionEndsAt: _oe, eligibleCount: _e, ...spec } = b;
-  return spec as BallotSpec;
-}
-
-/**
- * Secret ballots keep no link from a voter to a choice, so: one person one vote (a households
- * ballot weighs each choice by the household's area and owner, which would put the household
- * back beside its choice), and no changing one's vote (finding the old choice needs the link).
- */
-function checkSecrecy(spec: BallotSpec, advisory: boolean): void {
-  if (!spec.secret) return;
-  if (advisory) {
-    throw new DomainError('validation_failed', 'A secret ballot has no advisory tally by role: roles beside the choices would point back to the voters. 无记名表决不分角色统计。', {
-      issues: [{ path: 'advisory', message: 'not with a secret ballot' }],
-    });
-  }
-  if (spec.electorate.kind === 'households') {
-    throw new DomainError('validation_failed', 'A secret ballot counts one person one vote: use the members electorate. Art. 278 counting by household and area is by signed ballot. 无记名表决只能按人计票；按户按面积计票须记名。', {
-      issues: [{ path: 'secret', message: 'secret ballots need the members electorate' }],
-    });
-  }
-  if (spec.allowChange) {
-    throw new DomainError('validation_failed', 'A secret ballot cannot let voters change their vote: the server keeps no link from a voter to a choice. 无记名表决不能改票。', {
-      issues: [{ path: 'allowChange', message: 'not with a secret ballot' }],
-    });
   }
 }
