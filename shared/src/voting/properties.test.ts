@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countBallot } from './count.ts';
 import { instantRunoff } from './irv.ts';
-import { BallotSpec, choiceSchemaFor, type BallotKind, type BallotRule, type CastVote, type ElectorateSnapshot } from './schemas.ts';
+import { BallotSpec, choiceSchemaFor, OUTCOME_REASONS, BallotResult, type BallotKind, type BallotRule, type CastVote, type ElectorateSnapshot } from './schemas.ts';
 
 const IDS = ['a', 'b', 'c', 'd', 'e'];
 const members = (n: number): ElectorateSnapshot => ({ kind: 'members', voters: Array.from({ length: n }, (_, i) => ({ voterId: `v${i}` })) });
@@ -101,6 +101,8 @@ describe('tally', () => {
           expect(total).toBe(n);
         }
         if (c.spec.kind === 'score') expect(r.tally.average?.den).toBe(n);
+        expect(OUTCOME_REASONS).toContain(r.outcome.reason);
+        expect(BallotResult.safeParse(r).success).toBe(true);
         const setAside = ['invalid', 'notEligible', 'conflicting'].reduce((s, k) => s + Number(r.outcome.figures[k] ?? 0), 0);
         expect(n + setAside).toBe(c.votes.length);
       }),
@@ -188,6 +190,8 @@ describe('monotonicity: one more yes never turns a pass into a fail', () => {
         fc.pre(free.length > 0);
         const extra = free[pick % free.length]!;
         const before = countBallot(c.spec, c.electorate, c.votes, { closed: true });
+        expect(OUTCOME_REASONS).toContain(before.outcome.reason);
+        expect(BallotResult.safeParse(before).success).toBe(true);
         const after = countBallot(c.spec, c.electorate, [...c.votes, { voterId: extra.voterId, choice: 'yes' }], { closed: true });
         if (before.outcome.passed) expect(after.outcome.passed).toBe(true);
       }),

@@ -213,6 +213,33 @@ export const CastVote = z.object({
 });
 export type CastVote = z.infer<typeof CastVote>;
 
+/**
+ * Every machine reason an outcome can carry (screens translate them by code):
+ * passed · no_votes (nobody, or no valid vote) · all_abstained (only abstentions) · tie ·
+ * rejected (simple majority: more against than for) · threshold_not_met (2/3, 3/4, or a majority
+ * of eligible / of ballots not reached) · not_unanimous · blocked · no_support (consent: nobody
+ * agrees) · no_electorate (an "of eligible" rule on an empty electorate) · quorum_not_met,
+ * approval_number, approval_area, approval_number_and_area (Art. 278).
+ */
+export const OUTCOME_REASONS = [
+  'passed',
+  'no_votes',
+  'all_abstained',
+  'tie',
+  'rejected',
+  'threshold_not_met',
+  'not_unanimous',
+  'blocked',
+  'no_support',
+  'no_electorate',
+  'quorum_not_met',
+  'approval_number',
+  'approval_area',
+  'approval_number_and_area',
+] as const;
+export const OutcomeReason = z.enum(OUTCOME_REASONS);
+export type OutcomeReason = z.infer<typeof OutcomeReason>;
+
 /** One round of instant-runoff counting. */
 export const IrvRound = z.object({
   round: z.number().int(),
@@ -268,7 +295,7 @@ export const BallotResult = z.object({
   outcome: z.object({
     /** null while the ballot is open. */
     passed: z.boolean().nullable(),
-    /** Machine code: 'passed', 'quorum_not_met', 'approval_number', … (see count.ts). While open: as if closed now. */
+    /** One of OUTCOME_REASONS. While open: the reason it would have if it closed now. */
     reason: z.string(),
     figures: z.record(z.string(), z.union([z.number(), z.string()])),
     /** While open: would the ballot pass if it closed now. */
