@@ -46,6 +46,7 @@ import { dashboardFeature } from './dashboard/dashboard.feature.ts';
 import { createIO, type LinliIO, type LinliSocket } from './realtime/socket.ts';
 import { SocketRouter } from './realtime/router.ts';
 import { routeUpgrades, type UpgradeGateway } from './realtime/upgrade.ts';
+import { createConventionsFeature } from './conventions/conventions.feature.ts';
 
 export interface LinliServer {
   http: http.Server;
@@ -107,6 +108,9 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   const problems = problemsFeature(ctx, { auth, communities, meetings, io });
   // Demo logins and invitation codes go to the log in development only.
   const logDemo = ctx.config.dev || process.env.LINLI_DEMO_LOG === '1';
+  // Conventions: the live document server (Yjs on /yjs/<docName>) and the convention pages' API.
+  const conventions = await createConventionsFeature(ctx, { auth, communities });
+  consensus.provideClauses((id) => conventions.service.clauseReader(id));
   const features: Feature[] = [
     {
       name: 'communities',
@@ -144,6 +148,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
         await meetingsState.stop();
       },
     },
+    conventions,
     ballots.feature,
     { name: 'consensus', routes: consensusRoutes(auth, consensus) },
     problems.feature,

@@ -28,3 +28,5 @@ export * from './voting/options.ts';
 export * from './voting/advisory.ts';
 export * from './ballots/schemas.ts';
 export * from './ballots/tally.ts';
+export * from './conventions/schemas.ts';
+export * from './conventions/text-hash.ts';

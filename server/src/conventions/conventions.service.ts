@@ -1,0 +1,169 @@
+/**
+ * Conventions: records, access (who may read, edit, comment), clauses read from the live document,
+ * named versions, restore and adoption. The live text goes through the document server only, so
+ * a server-side change (restore, accepted suggestion) is stored and broadcast like a person's edit.
+ */
+import * as Y from 'yjs';
+import {
+  DomainError,
+  can,
+  conventionDocName,
+  conventionIdOfDoc,
+  type Action,
+  type Actor,
+  type Clause,
+  type Convention,
+  type ConventionVersion,
+} from '@linli/shared';
+import type { AuthService } from '../auth/auth.service.ts';
+import type { StoredUser } from '../auth/auth.repository.ts';
+import { newId } from '../common/ids.ts';
+import type { DocServer } from './docs.server.ts';
+import type { ConventionsRepository } from './conventions.repository.ts';
+import { readClauseContents, readClauses, readTitle, restoreFrom, writeConvention, type ClauseContent } from './conventions.doc.ts';
+
+export interface ConventionAccess {
+  convention: Convention;
+  actor: Actor;
+}
+
+export class ConventionsService {
+  constructor(
+    readonly repo: ConventionsRepository,
+    readonly docs: DocServer,
+    private readonly auth: AuthService,
+  ) {}
+
+  /** The convention and the user's actor, after checking `action`. Outsiders get 404, not 403. */
+  async access(user: StoredUser, conventionId: string, action: Action): Promise<ConventionAccess> {
+    const convention = await this.repo.get(conventionId);
+    if (!convention) throw new DomainError('not_found', 'No such convention. 公约不存在。');
+    const actor = await this.auth.actor(user, convention.communityId);
+    if (!actor.isAdmin && actor.roles.length === 0) throw new DomainError('not_found', 'No such convention. 公约不存在。');
+    if (!can(actor, action, { communityId: convention.communityId })) {
+      throw new DomainError('forbidden', `You may not do this (${action}). 您没有此操作的权限。`);
+    }
+    return { convention, actor };
+  }
+
+  /** For the document server: writer, reader, or refused (404 for outsiders and unknown names). */
+  async authorizeDoc(user: StoredUser, docName: string): Promise<'writer' | 'reader' | 'not_found' | 'forbidden'> {
+    const id = conventionIdOfDoc(docName);
+    const convention = id ? await this.repo.get(id) : null;
+    if (!convention) return 'not_found';
+    const actor = await this.auth.actor(user, convention.communityId);
+    const where = { communityId: convention.communityId };
+    if (can(actor, 'convention.edit', where)) return 'writer';
+    if (can(actor, 'convention.view', where)) return 'reader';
+    return actor.isAdmin || actor.roles.length > 0 ? 'forbidden' : 'not_found';
+  }
+
+  /** Creates a convention with an empty document holding its title. */
+  async create(communityId: string, title: string, by: string, clauses: { id?: string; text: string }[] = []): Promise<Convention> {
+    const id = newId();
+    const convention: Convention = { id, docName: conventionDocName(id), title, communityId, createdAt: Date.now(), createdBy: by };
+    // The document first: a listed convention always has its title in the live document.
+    await this.docs.edit(convention.docName, (doc) =>
+      writeConvention(
+        doc,
+        title,
+        clauses.map((c) => ({ id: c.id ?? newClauseId(), text: c.text })),
+      ),
+    );
+    await this.repo.create(convention);
+    return convention;
+  }
+
+  list(communityId: string): Promise<Convention[]> {
+    return this.repo.list(communityId);
+  }
+
+  /** The convention with its title as the live document has it. */
+  async withLiveTitle(c: Convention): Promise<Convention> {
+    const title = await this.docs.read(c.docName, readTitle);
+    return title ? { ...c, title } : c;
+  }
+
+  /** Clauses with plain text and text hash, from the live document. */
+  clauses(c: Convention): Promise<Clause[]> {
+    return this.docs.read(c.docName, readClauses);
+  }
+
+  /** For the consensus map and ballots: a convention's clauses by id, or null when it does not exist. */
+  async clauseReader(conventionId: string): Promise<{ communityId: string; title: string; clauses: Clause[] } | null> {
+    const c = await this.repo.get(conventionId);
+    if (!c) return null;
+    const { title, clauses } = await this.docs.read(c.docName, (doc) => ({ title: readTitle(doc) || c.title, clauses: readClauses(doc) }));
+    return { communityId: c.communityId, title, clauses };
+  }
+
+  /** Clauses with their blocks (for export). */
+  contents(c: Convention): Promise<{ title: string; clauses: ClauseContent[] }> {
+    return this.docs.read(c.docName, (doc) => ({ title: readTitle(doc) || c.title, clauses: readClauseContents(doc) }));
+  }
+
+  // ---- versions ----------------------------------------------------------------------------
+
+  async createVersion(c: Convention, name: string, by: string): Promise<ConventionVersion> {
+    const { update, count } = await this.docs.read(c.docName, (doc) => ({ update: Y.encodeStateAsUpdate(doc), count: readClauses(doc).length }));
+    const v: ConventionVersion = { id: newId(), conventionId: c.id, name, createdAt: Date.now(), createdBy: by, clauseCount: count };
+    await this.repo.addVersion(v, update);
+    return v;
+  }
+
+  versions(c: Convention): Promise<ConventionVersion[]> {
+    return this.repo.versions(c.id);
+  }
+
+  async #versionDoc(c: Convention, vid: string): Promise<{ version: ConventionVersion; doc: Y.Doc }> {
+    const found = await this.repo.version(c.id, vid);
+    if (!found) throw new DomainError('not_found', 'No such version. 版本不存在。');
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, found.update);
+    return { version: found.version, doc };
+  }
+
+  /** Clause contents of a version id, or of the live document for `live`/`current`. */
+  async clausesAt(c: Convention, ref: string): Promise<ClauseContent[]> {
+    if (ref === 'live' || ref === 'current') return (await this.contents(c)).clauses;
+    const { doc } = await this.#versionDoc(c, ref);
+    try {
+      return readClauseContents(doc);
+    } finally {
+      doc.destroy();
+    }
+  }
+
+  /** Makes the live document read as the version did, as one new edit everyone sees live. */
+  async restore(c: Convention, vid: string): Promise<ConventionVersion> {
+    const { version, doc } = await this.#versionDoc(c, vid);
+    try {
+      await this.docs.edit(c.docName, (live) => restoreFrom(live, doc));
+    } finally {
+      doc.destroy();
+    }
+    return version;
+  }
+
+  /** Marks a version as the one a vote adopted (one adopted version per convention). */
+  async adopt(c: Convention, vid: string): Promise<{ convention: Convention; version: ConventionVersion }> {
+    const all = await this.repo.versions(c.id);
+    const target = all.find((v) => v.id === vid);
+    if (!target) throw new DomainError('not_found', 'No such version. 版本不存在。');
+    const at = Date.now();
+    const next = all.map((v) => (v.id === vid ? { ...v, adopted: true, adoptedAt: at } : { ...v, adopted: undefined, adoptedAt: undefined }));
+    const convention = { ...c, adoptedVersionId: vid };
+    await this.repo.adopt(convention, next);
+    return { convention, version: next.find((v) => v.id === vid)! };
+  }
+
+  async adoptedVersion(c: Convention): Promise<ConventionVersion | null> {
+    if (!c.adoptedVersionId) return null;
+    return (await this.repo.versions(c.id)).find((v) => v.id === c.adoptedVersionId) ?? null;
+  }
+}
+
+/** A clause id like the web editor makes ('c' + 14 base-36 characters). */
+export function newClauseId(): string {
+  return 'c' + newId().replace(/[^A-Za-z0-9]/g, '').toLowerCase().slice(0, 14);
+}

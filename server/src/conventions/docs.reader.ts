@@ -1,0 +1,146 @@
+/**
+ * One blocking XREAD per process over the logs of every loaded document: how edits made through
+ * other server processes arrive here. When the set of documents changes, the blocked read is cut
+ * short with CLIENT UNBLOCK (and BLOCK never exceeds a second, in case the unblock raced the read),
+ * then re-issued with the new set. Each document has its own cursor, so nothing between two reads
+ * is missed; a document re-added gets a new generation so answers for the old one are ignored.
+ */
+import type { Logger } from '../logger.ts';
+import type { Redis } from '../redis/connection.ts';
+import { whenReady } from '../redis/connection.ts';
+import { docKeys, docNameOfKey, type LogEntry } from './docs.repository.ts';
+
+interface Cursor {
+  id: string;
+  gen: number;
+}
+
+export interface ReaderHooks {
+  /** New entries of a document, in stream order (own entries included: the caller skips them). */
+  onEntries(name: string, entries: LogEntry[]): void;
+  /** The read failed (Redis away): entries may have been trimmed meanwhile, so re-read from the store. */
+  onGap(name: string): void;
+}
+
+export class DocReader {
+  readonly #cursors = new Map<string, Cursor>();
+  #gen = 0;
+  #conn: Redis | null = null;
+  #clientId: string | null = null;
+  #inFlight = false;
+  #stopped = false;
+  #wake: (() => void) | null = null;
+  #loop: Promise<void> | null = null;
+  /** XREAD calls issued (for the stats and the benchmark). */
+  reads = 0;
+
+  constructor(
+    private readonly cmd: Redis,
+    private readonly open: () => Promise<Redis>,
+    private readonly hooks: ReaderHooks,
+    private readonly logger: Logger,
+    private readonly blockMs: number,
+  ) {}
+
+  async start(): Promise<void> {
+    this.#conn = await this.open();
+    this.#clientId = String(await this.#conn.call('CLIENT', 'ID'));
+    this.#conn.on('ready', () => {
+      // A reconnect gets a new client id (for CLIENT UNBLOCK).
+      void this.#conn?.call('CLIENT', 'ID').then((id) => (this.#clientId = String(id))).catch(() => {});
+    });
+    this.#loop = this.#run();
+  }
+
+  /** Starts following `name` after stream id `cursor`. */
+  add(name: string, cursor: string): void {
+    this.#cursors.set(name, { id: cursor, gen: ++this.#gen });
+    this.#interrupt();
+  }
+
+  remove(name: string): void {
+    this.#cursors.delete(name);
+  }
+
+  /** Moves a document's cursor forward (after a re-read from the store). */
+  advance(name: string, id: string): void {
+    const c = this.#cursors.get(name);
+    if (c) this.#cursors.set(name, { id, gen: ++this.#gen });
+    this.#interrupt();
+  }
+
+  get size(): number {
+    return this.#cursors.size;
+  }
+
+  #interrupt(): void {
+    if (this.#wake) {
+      const w = this.#wake;
+      this.#wake = null;
+      w();
+      return;
+    }
+    if (this.#inFlight && this.#clientId) {
+      this.cmd.call('CLIENT', 'UNBLOCK', this.#clientId).catch(() => {});
+    }
+  }
+
+  async #run(): Promise<void> {
+    const conn = this.#conn!;
+    while (!this.#stopped) {
+      if (this.#cursors.size === 0) {
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+        continue;
+      }
+      const asked = [...this.#cursors.entries()];
+      const keys = asked.map(([name]) => docKeys.log(name));
+      const ids = asked.map(([, c]) => c.id);
+      let res: [Buffer, [Buffer, Buffer[]][]][] | null;
+      this.#inFlight = true;
+      this.reads++;
+      try {
+        res = (await conn.xreadBuffer('COUNT', 500, 'BLOCK', this.blockMs, 'STREAMS', ...keys, ...ids)) as typeof res;
+      } catch (err) {
+        this.#inFlight = false;
+        if (this.#stopped) return;
+        this.logger.warn({ err: (err as Error).message }, 'document stream read failed; re-reading after reconnect');
+        await whenReady(conn, 60_000).catch(() => new Promise((r) => setTimeout(r, 1000)));
+        for (const [name] of asked) if (this.#cursors.has(name)) this.hooks.onGap(name);
+        continue;
+      }
+      this.#inFlight = false;
+      if (!res) continue;
+      const askedGen = new Map(asked.map(([name, c]) => [name, c.gen]));
+      for (const [keyBuf, items] of res) {
+        const name = docNameOfKey(keyBuf.toString());
+        if (!name) continue;
+        const cur = this.#cursors.get(name);
+        // Removed, or re-added since this read was issued: the answer is stale.
+        if (!cur || cur.gen !== askedGen.get(name) || items.length === 0) continue;
+        const entries: LogEntry[] = items.map(([id, fields]) => {
+          let update = new Uint8Array(0);
+          let writer = '';
+          for (let i = 0; i + 1 < fields.length; i += 2) {
+            const f = fields[i]!.toString();
+            if (f === 'u') update = new Uint8Array(fields[i + 1]!);
+            else if (f === 'p') writer = fields[i + 1]!.toString();
+          }
+          return { id: id.toString(), update, writer };
+        });
+        this.#cursors.set(name, { id: entries[entries.length - 1]!.id, gen: cur.gen });
+        try {
+          this.hooks.onEntries(name, entries);
+        } catch (err) {
+          this.logger.error({ err, doc: name }, 'applying document entries failed');
+        }
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#interrupt();
+    this.#conn?.disconnect();
+    await this.#loop?.catch(() => {});
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * One document loaded in this process: its Y.Doc, awareness, connected clients and the write
+ * queue. Accepted updates go to the Redis log first and are applied (and so broadcast) only after
+ * Redis has stored them; a client never sees an edit that a crash could lose.
+ */
+import * as Y from 'yjs';
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
+import type { WebSocket } from 'ws';
+import type { DocLimits } from './docs.limits.ts';
+import type { DocsRepository, LogEntry } from './docs.repository.ts';
+import { encodeAwareness, encodeRelay, encodeUpdate } from './docs.protocol.ts';
+
+export type Role = 'writer' | 'reader';
+
+/** One client connection to one document. */
+export class Conn {
+  tokens: number;
+  tokensAt = Date.now();
+  /** A read-only client has been told that its writes are dropped. */
+  toldReadOnly = false;
+  /** Awareness client ids this connection has announced (removed when it leaves). */
+  readonly clientIds = new Set<number>();
+  lastSentAt = Date.now();
+  alive = true;
+  closed = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly role: Role,
+    readonly userId: string,
+    limits: DocLimits,
+  ) {
+    this.tokens = limits.updatesBurst;
+  }
+
+  /** Token bucket: false when the client sends updates faster than allowed. */
+  takeToken(limits: DocLimits): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(limits.updatesBurst, this.tokens + ((now - this.tokensAt) / 1000) * limits.updatesPerSecond);
+    this.tokensAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+interface PendingWrite {
+  update: Uint8Array;
+  origin: Conn | null;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export class DocTooLargeError extends Error {}
+
+export interface RoomDeps {
+  repo: DocsRepository;
+  limits: DocLimits;
+  processId: string;
+  /** Sends bytes to one client (handles backpressure and closing). */
+  send(conn: Conn, data: Uint8Array): void;
+  /** Something changed that may make the room idle or due for compaction. */
+  onIdleCheck(room: DocRoom): void;
+  onError(err: unknown, what: string): void;
+}
+
+export class DocRoom {
+  readonly doc = new Y.Doc({ gc: true });
+  readonly awareness = new Awareness(this.doc);
+  readonly conns = new Set<Conn>();
+  /** Awareness client id → the connection that announced it. */
+  readonly owners = new Map<number, Conn>();
+  /** Resolves once the stored state is in `doc`; sync with clients starts after it. */
+  loaded!: Promise<void>;
+  /** Stream id of the last log entry applied here (the reader's cursor starts from it). */
+  cursor = '0-0';
+  /** Log entries written (by anyone) since the snapshot this room last knew of. */
+  sinceSnapshot = 0;
+  /** Encoded size estimate of the document. */
+  bytes = 0;
+  lastUpdateAt = Date.now();
+  /** Server-side edits or joins in progress: the room must not unload meanwhile. */
+  holds = 0;
+  unloadTimer: NodeJS.Timeout | null = null;
+  compacting = false;
+  unloaded = false;
+  #queue: PendingWrite[] = [];
+  #writing: Promise<void> | null = null;
+  #awLocal = new Set<number>();
+  #awRemote = new Set<number>();
+  #awTimer: NodeJS.Timeout | null = null;
+  /** Awareness messages sent to clients (coalesced) — for the stats and tests. */
+  awarenessBroadcasts = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly deps: RoomDeps,
+  ) {
+    this.awareness.setLocalState(null);
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      const msg = encodeUpdate(update);
+      for (const c of this.conns) if (c !== origin) this.deps.send(c, msg);
+    });
+    this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+      const set = origin instanceof Conn || origin === 'local' ? this.#awLocal : this.#awRemote;
+      for (const id of [...added, ...updated, ...removed]) set.add(id);
+      this.#awTimer ??= setTimeout(() => this.#flushAwareness(), this.deps.limits.awarenessFlushMs);
+    });
+  }
+
+  /** Reads the snapshot and the log into the doc; sync with clients starts after this. */
+  async load(): Promise<void> {
+    this.cursor = '0-0';
+    await this.catchUp(true);
+    this.bytes = Y.encodeStateAsUpdate(this.doc).length;
+  }
+
+  /**
+   * Reads entries after the cursor, page by page. When a compaction has moved the snapshot past
+   * the cursor (its entries may be trimmed), the snapshot is applied whole: Yjs merges it with
+   * what the doc has. `all` applies this process's own entries too (a fresh load).
+   */
+  async catchUp(all = false): Promise<string> {
+    for (;;) {
+      const page = await this.deps.repo.loadPage(this.name, this.cursor);
+      if (page.restarted) {
+        if (page.snapshot) Y.applyUpdate(this.doc, page.snapshot, 'remote');
+        if (page.snapshotId) this.cursor = page.snapshotId;
+        this.sinceSnapshot = 0;
+      }
+      this.applyRemote(page.entries, all);
+      if (page.entries.length < 1000) return this.cursor;
+    }
+  }
+
+  /** Entries from the log (other processes' updates are applied; our own are already in). */
+  applyRemote(entries: LogEntry[], all = false): void {
+    for (const e of entries) {
+      if (all || e.writer !== this.deps.processId) {
+        Y.applyUpdate(this.doc, e.update, 'remote');
+        this.bytes += e.update.length;
+        this.lastUpdateAt = Date.now();
+      }
+      this.cursor = e.id;
+      this.sinceSnapshot++;
+    }
+    if (entries.length) this.deps.onIdleCheck(this);
+  }
+
+  /**
+   * Queues an accepted update: stored in the log, then applied and broadcast. Resolves once
+   * applied; rejects when the store failed or the document would grow past its limit.
+   */
+  submit(update: Uint8Array, origin: Conn | null): Promise<void> {
+    if (this.bytes + update.length > this.deps.limits.maxDocBytes) {
+      return Promise.reject(new DocTooLargeError(`document would exceed ${this.deps.limits.maxDocBytes} bytes`));
+    }
+    // Reserve the room now so a burst cannot pass the limit while earlier writes are in flight.
+    this.bytes += update.length;
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ update, origin, resolve, reject });
+      this.#writing ??= this.#drain().finally(() => (this.#writing = null));
+    });
+  }
+
+  /** True while updates are waiting for Redis. */
+  get busy(): boolean {
+    return this.#writing !== null || this.#queue.length > 0;
+  }
+
+  /** Waits until every queued update has been stored (or failed). */
+  async flushed(): Promise<void> {
+    while (this.#writing) await this.#writing;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      // Everything that arrived while the previous batch was in flight goes in one pipeline.
+      const batch = this.#queue.splice(0, 256);
+      let results: (string | Error)[];
+      try {
+        results = await this.deps.repo.append(
+          this.name,
+          batch.map((b) => b.update),
+          this.deps.processId,
+        );
+      } catch (err) {
+        results = batch.map(() => err as Error);
+      }
+      batch.forEach((w, i) => {
+        const r = results[i]!;
+        if (r instanceof Error) {
+          this.bytes -= w.update.length;
+          w.reject(r);
+          return;
+        }
+        try {
+          Y.applyUpdate(this.doc, w.update, w.origin ?? 'server');
+        } catch (err) {
+          this.deps.onError(err, 'apply stored update');
+        }
+        this.sinceSnapshot++;
+        this.lastUpdateAt = Date.now();
+        w.resolve();
+      });
+      this.deps.onIdleCheck(this);
+    }
+  }
+
+  /** Applies a client's (already filtered) awareness update. */
+  applyAwareness(update: Uint8Array, origin: Conn | 'remote'): void {
+    applyAwarenessUpdate(this.awareness, update, origin);
+  }
+
+  /** The current awareness of everyone, for a client that just joined or asked. */
+  awarenessSnapshot(): Uint8Array | null {
+    const ids = [...this.awareness.getStates().keys()];
+    return ids.length ? encodeAwareness(encodeAwarenessUpdate(this.awareness, ids)) : null;
+  }
+
+  /** A connection left: its awareness states go (and the other processes are told). */
+  removeConn(conn: Conn): void {
+    this.conns.delete(conn);
+    for (const id of conn.clientIds) if (this.owners.get(id) === conn) this.owners.delete(id);
+    if (conn.clientIds.size && !this.unloaded) removeAwarenessStates(this.awareness, [...conn.clientIds], conn);
+    this.deps.onIdleCheck(this);
+  }
+
+  #flushAwareness(): void {
+    this.#awTimer = null;
+    if (this.unloaded) return;
+    const all = [...new Set([...this.#awLocal, ...this.#awRemote])].filter((id) => this.awareness.meta.has(id));
+    const local = [...this.#awLocal].filter((id) => this.awareness.meta.has(id));
+    this.#awLocal.clear();
+    this.#awRemote.clear();
+    if (all.length) {
+      const msg = encodeAwareness(encodeAwarenessUpdate(this.awareness, all));
+      this.awarenessBroadcasts++;
+      for (const c of this.conns) this.deps.send(c, msg);
+    }
+    if (local.length) {
+      this.deps.repo
+        .publishAwareness(this.name, encodeRelay(this.deps.processId, encodeAwarenessUpdate(this.awareness, local)))
+        .catch((err) => this.deps.onError(err, 'publish awareness'));
+    }
+  }
+
+  /** Frees everything the room holds (timers, awareness interval, the doc). */
+  destroy(): void {
+    this.unloaded = true;
+    if (this.#awTimer) clearTimeout(this.#awTimer);
+    if (this.unloadTimer) clearTimeout(this.unloadTimer);
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}

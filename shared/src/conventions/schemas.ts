@@ -1,0 +1,149 @@
+/**
+ * Conventions (邻里公约): the record, its clauses as read from the live document, named versions,
+ * diffs, comments and suggestions. The live Y.Doc's shape (API.md): map `meta` {title}, array
+ * `clauses` of Y.Map {id, body: Y.XmlFragment}.
+ */
+import { z } from 'zod';
+
+/** The live document of a convention is `/yjs/conv-<conventionId>`. */
+export const CONVENTION_DOC_PREFIX = 'conv-';
+export const conventionDocName = (conventionId: string) => `${CONVENTION_DOC_PREFIX}${conventionId}`;
+/** The convention id of a document name, or null when the name is not a convention's. */
+export function conventionIdOfDoc(docName: string): string | null {
+  const m = /^conv-([A-Za-z0-9_-]{1,64})$/.exec(docName);
+  return m ? m[1]! : null;
+}
+
+const Title = z.string().trim().min(1, 'required').max(120);
+
+export const ConventionCreate = z.object({ title: Title });
+export type ConventionCreate = z.infer<typeof ConventionCreate>;
+
+export const Convention = z.object({
+  id: z.string(),
+  docName: z.string(),
+  title: z.string(),
+  communityId: z.string(),
+  createdAt: z.number(),
+  createdBy: z.string().optional(),
+  /** The version a vote approved, if any. */
+  adoptedVersionId: z.string().optional(),
+});
+export type Convention = z.infer<typeof Convention>;
+
+/** One clause as read from the live document. `number` is its 1-based position. */
+export const Clause = z.object({
+  id: z.string(),
+  number: z.number().int().positive(),
+  text: z.string(),
+  textHash: z.string(),
+});
+export type Clause = z.infer<typeof Clause>;
+
+export const VersionCreate = z.object({ name: z.string().trim().min(1, 'required').max(40) });
+export type VersionCreate = z.infer<typeof VersionCreate>;
+
+export const ConventionVersion = z.object({
+  id: z.string(),
+  conventionId: z.string(),
+  name: z.string(),
+  createdAt: z.number(),
+  createdBy: z.string(),
+  clauseCount: z.number().int().nonnegative(),
+  adopted: z.boolean().optional(),
+  adoptedAt: z.number().optional(),
+});
+export type ConventionVersion = z.infer<typeof ConventionVersion>;
+
+/** `from` / `to` of a diff: a version id, or `live` (also accepted: `current`) for the document now. */
+export const DiffQuery = z.object({
+  from: z.string().min(1).max(64),
+  to: z.string().min(1).max(64).default('live'),
+});
+export type DiffQuery = z.infer<typeof DiffQuery>;
+
+export const DiffPart = z.object({ value: z.string(), added: z.boolean(), removed: z.boolean() });
+export type DiffPart = z.infer<typeof DiffPart>;
+
+export const CLAUSE_DIFF_STATUS = ['added', 'removed', 'changed', 'same'] as const;
+export const ClauseDiff = z.object({
+  clauseId: z.string(),
+  /** Position in `to` (or in `from` for a removed clause). */
+  number: z.number().int().positive(),
+  status: z.enum(CLAUSE_DIFF_STATUS),
+  parts: z.array(DiffPart),
+});
+export type ClauseDiff = z.infer<typeof ClauseDiff>;
+
+export const ExportQuery = z.object({ format: z.enum(['md', 'docx']).default('md') });
+export type ExportQuery = z.infer<typeof ExportQuery>;
+
+const ClauseId = z.string().min(1).max(64);
+const Text = z.string().trim().min(1, 'required').max(4000);
+
+export const CommentCreate = z.object({
+  clauseId: ClauseId,
+  text: z.string().trim().min(1, 'required').max(2000),
+  /** The passage commented on, as the commenter selected it (an anchor that survives edits as text). */
+  quote: z.string().max(500).optional(),
+  /** Replying to another comment of the same clause. */
+  replyTo: z.string().max(64).optional(),
+});
+export type CommentCreate = z.infer<typeof CommentCreate>;
+
+export const ConventionComment = z.object({
+  id: z.string(),
+  conventionId: z.string(),
+  clauseId: z.string(),
+  text: z.string(),
+  quote: z.string().optional(),
+  replyTo: z.string().optional(),
+  authorId: z.string(),
+  authorName: z.string(),
+  createdAt: z.number(),
+});
+export type ConventionComment = z.infer<typeof ConventionComment>;
+
+export const SuggestionCreate = z.object({
+  clauseId: ClauseId,
+  /** The proposed replacement text of the whole clause. */
+  text: Text,
+  reason: z.string().trim().max(500).default(''),
+});
+export type SuggestionCreate = z.infer<typeof SuggestionCreate>;
+
+export const SUGGESTION_STATUS = ['open', 'accepted', 'rejected'] as const;
+export const SuggestionStatus = z.enum(SUGGESTION_STATUS);
+export type SuggestionStatus = z.infer<typeof SuggestionStatus>;
+
+export const ConventionSuggestion = z.object({
+  id: z.string(),
+  conventionId: z.string(),
+  clauseId: z.string(),
+  text: z.string(),
+  reason: z.string(),
+  /** The clause text when the suggestion was made (the diff is shown against it). */
+  baseText: z.string(),
+  /** Character-level diff from `baseText` to `text`. */
+  parts: z.array(DiffPart),
+  status: SuggestionStatus,
+  authorId: z.string(),
+  authorName: z.string(),
+  createdAt: z.number(),
+  decidedBy: z.string().optional(),
+  decidedAt: z.number().optional(),
+});
+export type ConventionSuggestion = z.infer<typeof ConventionSuggestion>;
+
+/** `convention:watch` — live comments and suggestions of one convention. */
+export const ConventionWatch = z.object({ conventionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+export type ConventionWatch = z.infer<typeof ConventionWatch>;
+
+export interface ConventionCommentEvent {
+  conventionId: string;
+  comment: ConventionComment;
+}
+export interface ConventionSuggestionEvent {
+  conventionId: string;
+  suggestion: ConventionSuggestion;
+}
