@@ -4,7 +4,7 @@
  * kill -9 during edits, read-only members, limits, loading/unloading many documents, and racing
  * compactions.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { Redis } from 'ioredis';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
@@ -17,8 +17,10 @@ const ENV = {
   LINLI_YJS_UNLOAD_DELAY_MS: '300',
   LINLI_YJS_COMPACT_EVERY: '40',
   LINLI_YJS_COMPACT_QUIET_MS: '1500',
-  LINLI_YJS_TRIM_GRACE_MS: '0',
+  LINLI_YJS_TRIM_GRACE_MS: '1000',
   LINLI_YJS_MAX_MESSAGE_BYTES: String(256 * 1024),
+  LINLI_YJS_MAX_DOC_BYTES: String(1024 * 1024),
+  LINLI_YJS_MAX_CLIENTS_PER_DOC: '12',
 };
 
 const clients: LiveClient[] = [];
@@ -135,8 +137,11 @@ describe('live documents (Yjs)', () => {
     outsider = await person('yjs-outsider', ['owners_committee'], other);
   });
 
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.destroy();
+  });
+
   afterAll(async () => {
-    for (const c of clients) c.destroy();
     store?.disconnect();
     await Promise.all([a?.stop(), b?.stop()]);
     await redis?.stop();
@@ -253,6 +258,215 @@ describe('live documents (Yjs)', () => {
     expect(other.provider.wsconnected).toBe(true);
     expect(again.doc.getText('junk').length).toBe(0);
   });
-});
 
-export { DocsRepository, compactDoc };
+  it('too many updates per second closes that client with its reason (and it may come back)', async () => {
+    const conv = await newConvention('限速');
+    const other = open(a.url, conv.docName, editor.cookie);
+    await synced(other);
+    const raw = await rawConnect(a.url, conv.docName, editor.cookie);
+    const d = new Y.Doc();
+    const t = d.getText('spam');
+    for (let i = 0; i < 400; i++) {
+      const sv = Y.encodeStateVector(d);
+      t.insert(0, 'x');
+      raw.send(msg.update(Y.encodeStateAsUpdate(d, sv)));
+    }
+    const closed = await raw.closed;
+    expect(closed.code).toBe(4529);
+    expect(closed.reason).toMatch(/too many updates per second/);
+    // The accepted part was stored and reached the other client; the rest was refused, not silently lost.
+    await until(() => other.doc.getText('spam').length > 0, 3000, 'accepted updates arrive');
+    expect(other.doc.getText('spam').length).toBeLessThan(400);
+    expect(other.provider.wsconnected).toBe(true);
+  });
+
+  it('a document cannot grow past its size limit: the writer is told why', async () => {
+    const conv = await newConvention('大文档');
+    const raw = await rawConnect(a.url, conv.docName, editor.cookie);
+    const d = new Y.Doc();
+    let closed: { code: number; reason: string } | null = null;
+    void raw.closed.then((c) => (closed = c));
+    for (let i = 0; i < 8 && !closed; i++) {
+      const sv = Y.encodeStateVector(d);
+      d.getText('t').insert(0, String(i).repeat(200 * 1024));
+      raw.send(msg.update(Y.encodeStateAsUpdate(d, sv)));
+      await sleep(100);
+    }
+    await until(() => closed !== null, 3000, 'close');
+    expect(closed!.code).toBe(4414);
+    expect(closed!.reason).toMatch(/document too large/);
+    const fresh = open(b.url, conv.docName, editor.cookie);
+    await synced(fresh);
+    expect(Y.encodeStateAsUpdate(fresh.doc).length).toBeLessThanOrEqual(1024 * 1024);
+  });
+
+  it('a document takes a limited number of clients; the next one is told the document is full', async () => {
+    const conv = await newConvention('满员');
+    const raws = await Promise.all(Array.from({ length: 12 }, () => rawConnect(a.url, conv.docName, reader.cookie)));
+    const extra = await rawConnect(a.url, conv.docName, reader.cookie);
+    const closed = await extra.closed;
+    expect(closed.code).toBe(4503);
+    expect(closed.reason).toMatch(/too many people/);
+    for (const r of raws) expect(r.ws.readyState).toBe(1);
+    for (const r of raws) r.close();
+  });
+
+  it('concurrent joiners share one load, and awareness crosses processes (coalesced, never stored)', async () => {
+    const conv = await newConvention('同时进入');
+    await until(async () => (await admin.get('/api/yjs/stats')).body.docs === 0, 5000, 'created doc unloaded');
+    const loadsBefore = (await admin.get('/api/yjs/stats')).body.loads;
+    const joiners = Array.from({ length: 10 }, () => open(a.url, conv.docName, editor.cookie));
+    await Promise.all(joiners.map((j) => synced(j)));
+    for (const j of joiners) expect(j.doc.getMap('meta').get('title')).toBe('同时进入');
+    expect((await admin.get('/api/yjs/stats')).body.loads).toBe(loadsBefore + 1);
+
+    const watcher = await rawConnect(b.url, conv.docName, editor.cookie);
+    const me = joiners[0]!;
+    const t0 = Date.now();
+    for (let i = 0; i < 100; i++) {
+      me.provider.awareness.setLocalStateField('user', { name: '甲', color: '#b3261e' });
+      me.provider.awareness.setLocalStateField('editing', `c${i}`);
+      await sleep(5);
+    }
+    await until(() => {
+      return watcher.messages.some((m) => {
+        const dm = decodeServerMessage(m);
+        return dm.type === 1 && new TextDecoder().decode(dm.payload!).includes('c99');
+      });
+    }, 3000, 'awareness on the other process');
+    const elapsed = Date.now() - t0;
+    const awarenessMessages = watcher.messages.filter((m) => decodeServerMessage(m).type === 1).length;
+    // 200 local changes; at most one broadcast per 50 ms per document (plus the join snapshot).
+    expect(awarenessMessages).toBeLessThanOrEqual(Math.ceil(elapsed / 50) + 3);
+    const keys = await store.keys(`doc:{${conv.docName}}*`);
+    expect(keys.every((k) => /:(log|snap)$/.test(k))).toBe(true);
+    watcher.close();
+  });
+
+  it('kill -9 during edits: after a restart, every update a client saw is in the document', async () => {
+    const conv = await newConvention('断电公约');
+    let c = await startServer({ redisUrl: redis.url, env: ENV });
+    const port = c.port;
+    const x = open(c.url, conv.docName, editor.cookie);
+    const y = open(c.url, conv.docName, editor.cookie);
+    await Promise.all([synced(x), synced(y)]);
+    let stop = false;
+    const rx = seeded(11);
+    const ry = seeded(12);
+    const editing = (async () => {
+      while (!stop) {
+        x.doc.transact(() => randomEdit(x.doc, rx, 'x'));
+        y.doc.transact(() => randomEdit(y.doc, ry, 'y'));
+        await sleep(15);
+      }
+    })();
+    await sleep(1500);
+    await c.stop('SIGKILL');
+    stop = true;
+    await editing;
+    x.provider.disconnect();
+    y.provider.disconnect();
+    // What each client had received from the other at the moment the server died.
+    const seen = [x, y].map((cl) => ({ own: cl.doc.clientID, sv: Y.decodeStateVector(Y.encodeStateVector(cl.doc)) }));
+    expect([...seen[0]!.sv.keys()].filter((k) => k !== x.doc.clientID).length).toBeGreaterThan(0);
+
+    c = await startServer({ redisUrl: redis.url, env: ENV, port });
+    const fresh = open(c.url, conv.docName, editor.cookie);
+    await synced(fresh);
+    const have = Y.decodeStateVector(Y.encodeStateVector(fresh.doc));
+    let checked = 0;
+    for (const s of seen) {
+      for (const [client, clock] of s.sv) {
+        if (client === s.own) continue;
+        expect(have.get(client) ?? 0, `client ${client}`).toBeGreaterThanOrEqual(clock);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(1);
+    // The two come back with their offline edits and everyone converges.
+    x.provider.connect();
+    y.provider.connect();
+    await until(() => JSON.stringify(shape(x.doc)) === JSON.stringify(shape(fresh.doc)) && JSON.stringify(shape(y.doc)) === JSON.stringify(shape(fresh.doc)), 15_000, 'convergence after restart');
+    for (const cl of [x, y, fresh]) cl.destroy();
+    await c.stop();
+  });
+
+  it('compactions racing on two processes and a third compactor lose nothing, and the log is trimmed', async () => {
+    const conv = await newConvention('压缩竞争');
+    const x = open(a.url, conv.docName, editor.cookie);
+    const y = open(b.url, conv.docName, editor.cookie);
+    await Promise.all([synced(x), synced(y)]);
+    const before = await Promise.all([a, b].map(async (s) => (await new Client(s.url).request('GET', '/api/yjs/stats', undefined, { cookie: admin.cookie })).body));
+    const repo = new DocsRepository(store);
+    let stop = false;
+    const outcomes: string[] = [];
+    const compactor = (async () => {
+      while (!stop) {
+        // Two at once from here: both read the same snapshot, exactly one may write.
+        const rs = await Promise.all([compactDoc(repo, conv.docName, 0), compactDoc(repo, conv.docName, 0)]);
+        outcomes.push(...rs.map((r) => r.result));
+        await sleep(30);
+      }
+    })();
+    await editConcurrently([x, y], [seeded(21), seeded(22)], 160);
+    stop = true;
+    await compactor;
+    await until(() => JSON.stringify(shape(x.doc)) === JSON.stringify(shape(y.doc)), 15_000, 'convergence');
+    expect(outcomes).toContain('done');
+    expect(outcomes).toContain('conflict');
+    const after = await Promise.all([a, b].map(async (s) => (await new Client(s.url).request('GET', '/api/yjs/stats', undefined, { cookie: admin.cookie })).body));
+    expect(after[0].compactions + after[1].compactions).toBeGreaterThan(before[0].compactions + before[1].compactions);
+    const expected = JSON.stringify(shape(x.doc));
+    x.destroy();
+    y.destroy();
+    // Everything unloads; a fresh load from the snapshot (and what is left of the log) is the same document.
+    await until(async () => (await admin.get('/api/yjs/stats')).body.docs === 0, 8000, 'unload on A');
+    const fresh = open(b.url, conv.docName, editor.cookie);
+    await synced(fresh);
+    expect(JSON.stringify(shape(fresh.doc))).toBe(expected);
+    fresh.destroy();
+    await until(async () => (await store.xlen(`doc:{${conv.docName}}:log`)) < 40, 8000, 'log trimmed after a quiet compaction');
+    expect(await store.hexists(`doc:{${conv.docName}}:snap`, 'u')).toBe(1);
+  });
+
+  it('opening and closing many documents leaves no rooms, subscriptions or keys beyond the documents’ own', async () => {
+    // Let earlier tests' documents unload first.
+    for (const s of [a, b]) {
+      await until(async () => (await new Client(s.url).request('GET', '/api/yjs/stats', undefined, { cookie: admin.cookie })).body.docs === 0, 15_000, 'quiet start');
+    }
+    const keysBefore = new Set(await store.keys('*'));
+    const clientsBefore = String(await store.call('CLIENT', 'LIST')).trim().split('\n').length;
+    const convs = [];
+    for (let i = 0; i < 30; i++) convs.push(await newConvention(`公约${i}`));
+    for (let round = 0; round < 3; round++) {
+      const open1 = convs.map((c, i) => open(i % 2 ? a.url : b.url, c.docName, editor.cookie));
+      await Promise.all(open1.map((c) => synced(c)));
+      open1.forEach((c, i) => {
+        c.doc.getMap('meta').set('round', round);
+        c.provider.awareness.setLocalStateField('user', { name: `u${i}` });
+      });
+      await sleep(200);
+      for (const c of open1) c.destroy();
+    }
+    for (const s of [a, b]) {
+      await until(
+        async () => {
+          const st = (await new Client(s.url).request('GET', '/api/yjs/stats', undefined, { cookie: admin.cookie })).body;
+          return st.docs === 0 && st.clients === 0 && st.followedStreams === 0 && st.background === 0;
+        },
+        15_000,
+        'every room unloaded',
+      );
+    }
+    expect(await store.call('PUBSUB', 'CHANNELS', 'doc:*')).toEqual([]);
+    const allowed = new Set(convs.flatMap((c) => [`convention:{${c.id}}`, `doc:{${c.docName}}:log`, `doc:{${c.docName}}:snap`]));
+    const extra = (await store.keys('*')).filter((k) => !keysBefore.has(k) && !allowed.has(k));
+    expect(extra).toEqual([]);
+    const clientsAfter = String(await store.call('CLIENT', 'LIST')).trim().split('\n').length;
+    expect(clientsAfter).toBe(clientsBefore);
+    // And the documents are all there with their last round.
+    const check = open(a.url, convs[7]!.docName, reader.cookie);
+    await synced(check);
+    expect(check.doc.getMap('meta').get('round')).toBe(2);
+  });
+});

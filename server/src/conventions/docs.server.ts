@@ -63,7 +63,7 @@ export class DocServer implements UpgradeGateway {
   #sweep: NodeJS.Timeout | null = null;
   #stopping = false;
   #pingRound = 0;
-  readonly counters = { compactions: 0, compactionConflicts: 0, updatesStored: 0, updatesDropped: 0, connections: 0 };
+  readonly counters = { loads: 0, compactions: 0, compactionConflicts: 0, updatesStored: 0, updatesDropped: 0, connections: 0 };
 
   constructor(private readonly deps: DocServerDeps) {
     this.repo = new DocsRepository(deps.redis);
@@ -263,6 +263,7 @@ export class DocServer implements UpgradeGateway {
     });
     room.doc.on('update', () => this.#snapshots.delete(room));
     this.#rooms.set(name, room);
+    this.counters.loads++;
     room.loaded = (async () => {
       try {
         // Subscribe first so no awareness of others is missed between load and follow.

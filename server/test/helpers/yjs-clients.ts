@@ -9,6 +9,9 @@ import WebSocket from 'ws';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 
+// Each WebsocketProvider in Node adds a process 'exit' listener; tests and benchmarks open hundreds.
+process.setMaxListeners(Math.max(process.getMaxListeners(), 2000));
+
 /** A WebSocket class that sends `cookie` on the upgrade (what a browser does with linli_sid). */
 export function cookieWebSocket(cookie: string): typeof WebSocket {
   return class extends WebSocket {
