@@ -109,7 +109,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   // Demo logins and invitation codes go to the log in development only.
   const logDemo = ctx.config.dev || process.env.LINLI_DEMO_LOG === '1';
   // Conventions: the live document server (Yjs on /yjs/<docName>) and the convention pages' API.
-  const conventions = await createConventionsFeature(ctx, { auth, communities });
+  const conventions = await createConventionsFeature(ctx, { auth, communities, io, router });
   consensus.provideClauses((id) => conventions.service.clauseReader(id));
   const features: Feature[] = [
     {

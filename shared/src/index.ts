@@ -30,3 +30,4 @@ export * from './ballots/schemas.ts';
 export * from './ballots/tally.ts';
 export * from './conventions/schemas.ts';
 export * from './conventions/text-hash.ts';
+export * from './conventions/diff.ts';

@@ -9,12 +9,15 @@ import type { Community, CommunityWatch } from './communities/schemas.ts';
 import type * as Mt from './meetings/schemas.ts';
 import type * as Bt from './ballots/schemas.ts';
 import type { ProblemUpdatedEvent } from './problems/schemas.ts';
+import type * as Cv from './conventions/schemas.ts';
 
 /** Events a client sends, each with an ack (API.md "Socket.IO"). Features extend this map. */
 export interface ClientToServerEvents {
   /** Round-trip check for the connection badge. */
   'session:ping': (payload: Record<string, never>, ack: AckFn<{ at: number }>) => void;
   'community:watch': (payload: CommunityWatch, ack: AckFn<{ community: Community }>) => void;
+  /** Follow one convention's comments and suggestions (room `convention:<id>`). */
+  'convention:watch': (payload: Cv.ConventionWatch, ack: AckFn<{ comments: Cv.ConventionComment[]; suggestions: Cv.ConventionSuggestion[] }>) => void;
   // Meetings: join/leave the room; the rest act on the joined meeting (or `meetingId`).
   'meeting:join': (payload: Mt.MeetingJoin, ack: AckFn<Mt.MeetingJoinAck>) => void;
   'meeting:leave': (payload: Mt.MeetingLeave, ack: AckFn) => void;
@@ -46,6 +49,10 @@ export interface ServerToClientEvents {
   'ballot:published': (payload: Bt.BallotOpenedEvent) => void;
   /** A problem of the ledger was raised or changed (community room, after `community:watch`). */
   'problem:updated': (payload: ProblemUpdatedEvent) => void;
+  /** A comment on a clause of a watched convention. */
+  'convention:comment': (payload: Cv.ConventionCommentEvent) => void;
+  /** A suggestion on a clause was made, accepted or rejected. */
+  'convention:suggestion': (payload: Cv.ConventionSuggestionEvent) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

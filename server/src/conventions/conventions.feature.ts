@@ -1,23 +1,31 @@
 /**
- * Wires the conventions feature: the live document server (Yjs gateway), the service, its REST
+ * Wires the conventions feature: the live document server (Yjs gateway), the services, REST
  * routes, socket events and demo data. server.ts adds the returned Feature to its list.
  */
 import type { AppContext } from '../context.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { CommunitiesService } from '../communities/communities.service.ts';
+import type { LinliIO } from '../realtime/socket.ts';
+import type { SocketRouter } from '../realtime/router.ts';
 import type { Feature } from '../server.ts';
 import { loadDocLimits } from './docs.limits.ts';
 import { DocServer } from './docs.server.ts';
 import { ConventionsRepository } from './conventions.repository.ts';
 import { ConventionsService } from './conventions.service.ts';
+import { ConventionDiscussion } from './conventions.discussion.ts';
 import { conventionsRoutes } from './conventions.routes.ts';
+import { conventionRoom, conventionsSocket } from './conventions.socket.ts';
+import { seedDemoConvention } from './conventions.demo.ts';
 
 export interface ConventionsFeature extends Feature {
   service: ConventionsService;
   docs: DocServer;
 }
 
-export async function createConventionsFeature(ctx: AppContext, deps: { auth: AuthService; communities: CommunitiesService }): Promise<ConventionsFeature> {
+export async function createConventionsFeature(
+  ctx: AppContext,
+  deps: { auth: AuthService; communities: CommunitiesService; io: LinliIO; router: SocketRouter },
+): Promise<ConventionsFeature> {
   let service: ConventionsService | null = null;
   const docs = new DocServer({
     redis: ctx.redis,
@@ -27,14 +35,25 @@ export async function createConventionsFeature(ctx: AppContext, deps: { auth: Au
     auth: deps.auth,
     authorize: (user, docName) => service!.authorizeDoc(user, docName),
   });
-  service = new ConventionsService(new ConventionsRepository(ctx.redis), docs, deps.auth);
+  const repo = new ConventionsRepository(ctx.redis);
+  service = new ConventionsService(repo, docs, deps.auth);
+  const discussion = new ConventionDiscussion(repo, service, {
+    comment: (conventionId, comment) => deps.io.to(conventionRoom(conventionId)).emit('convention:comment', { conventionId, comment }),
+    suggestion: (conventionId, suggestion) => deps.io.to(conventionRoom(conventionId)).emit('convention:suggestion', { conventionId, suggestion }),
+  });
   await docs.start();
+  const conventions = service;
   return {
     name: 'conventions',
     service,
     docs,
-    routes: conventionsRoutes(deps.auth, deps.communities, service, docs),
+    routes: conventionsRoutes(deps.auth, deps.communities, service, discussion, docs),
+    onConnection: conventionsSocket(deps.router, deps.auth, service, discussion),
     yjs: docs,
+    seedDemo: async ({ communityId }) => {
+      const author = await deps.auth.findByLogin('admin');
+      await seedDemoConvention(conventions, discussion, { communityId, author }, ctx.logger);
+    },
     stop: () => docs.stop(),
   };
 }
