@@ -102,18 +102,18 @@ export class DocServer implements UpgradeGateway {
     const role = await this.deps.authorize(auth.user, docName);
     if (role === 'not_found') return refuseUpgrade(socket, 404, 'Not Found');
     if (role === 'forbidden') return refuseUpgrade(socket, 403, 'Forbidden');
-    const room = this.#acquire(docName);
-    room.holds++;
+    let room: DocRoom;
     try {
-      await room.loaded;
+      room = await this.#loadedRoom(docName);
     } catch (err) {
       this.deps.logger.error({ err, doc: docName }, 'document load failed');
       return refuseUpgrade(socket, 503, 'Service Unavailable');
-    } finally {
-      room.holds--;
     }
-    if (room.unloaded || this.#stopping) return refuseUpgrade(socket, 503, 'Service Unavailable');
-    room.holds++;
+    if (this.#stopping) {
+      room.holds--;
+      this.#idleCheck(room);
+      return refuseUpgrade(socket, 503, 'Service Unavailable');
+    }
     try {
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, room, role, auth.user.id));
     } finally {
@@ -216,6 +216,15 @@ export class DocServer implements UpgradeGateway {
 
   /** An update the document already holds entirely (a reconnecting client's SyncStep2) is not stored again. */
   #addsNothing(room: DocRoom, update: Uint8Array): boolean {
+    // Fast path (typing): the update holds structs the document does not have yet.
+    try {
+      const { to } = Y.parseUpdateMeta(update);
+      const sv = Y.getState;
+      for (const [client, clock] of to) if (clock > sv(room.doc.store, client)) return false;
+    } catch {
+      return false;
+    }
+    // Only deletions, or nothing new: compare with a snapshot (cached until the document changes).
     let snap = this.#snapshots.get(room);
     if (!snap) {
       snap = Y.snapshot(room.doc);
@@ -276,6 +285,25 @@ export class DocServer implements UpgradeGateway {
       }
     })();
     return room;
+  }
+
+  /**
+   * The loaded room of `name`, with a hold the caller must release (`holds--`, then `#idleCheck`).
+   * A room that unloaded while we waited (its last client left just then) is loaded again.
+   */
+  async #loadedRoom(name: string): Promise<DocRoom> {
+    for (;;) {
+      const room = this.#acquire(name);
+      room.holds++;
+      try {
+        await room.loaded;
+      } catch (err) {
+        room.holds--;
+        throw err;
+      }
+      if (!room.unloaded) return room;
+      room.holds--;
+    }
   }
 
   #idleCheck(room: DocRoom): void {
@@ -372,11 +400,9 @@ export class DocServer implements UpgradeGateway {
 
   /** Runs `fn` on the current document (loaded here, or read from the store for the occasion). */
   async read<T>(name: string, fn: (doc: Y.Doc) => T): Promise<T> {
-    const room = this.#rooms.get(name);
-    if (room && !room.unloaded) {
-      room.holds++;
+    if (this.#rooms.get(name)?.unloaded === false) {
+      const room = await this.#loadedRoom(name);
       try {
-        await room.loaded;
         this.#reader.advance(name, await room.catchUp());
         return fn(room.doc);
       } finally {
@@ -399,10 +425,8 @@ export class DocServer implements UpgradeGateway {
    * broadcast), so live clients see it at once. Returns the value of `fn`.
    */
   async edit<T>(name: string, fn: (doc: Y.Doc) => T): Promise<T> {
-    const room = this.#acquire(name);
-    room.holds++;
+    const room = await this.#loadedRoom(name);
     try {
-      await room.loaded;
       this.#reader.advance(name, await room.catchUp());
       const scratch = new Y.Doc({ gc: true });
       Y.applyUpdate(scratch, Y.encodeStateAsUpdate(room.doc));
