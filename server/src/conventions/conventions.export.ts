@@ -121,7 +121,7 @@ export async function toDocx(input: ExportInput): Promise<Buffer> {
   );
   input.clauses.forEach((c, i) => {
     const blocks = c.blocks.filter((b) => b.runs.some((r) => r.text.trim()));
-    const label = new TextRun({ text: `${articleLabel(i + 1)}　`, bold: true });
+    const label = new TextRun({ text: `${articleLabel(i + 1)}\u3000`, bold: true });
     const [first, ...rest] = blocks;
     if (!first || first.kind === 'bullet' || first.kind === 'ordered') {
       children.push(new Paragraph({ spacing: { before: 120 }, children: [label] }));

@@ -91,6 +91,7 @@ export class DocRoom {
   #awTimer: NodeJS.Timeout | null = null;
   /** Awareness messages sent to clients (coalesced) — for the stats and tests. */
   awarenessBroadcasts = 0;
+  #snapshot: Y.Snapshot | null = null;
 
   constructor(
     readonly name: string,
@@ -98,6 +99,7 @@ export class DocRoom {
   ) {
     this.awareness.setLocalState(null);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      this.#snapshot = null;
       const msg = encodeUpdate(update);
       for (const c of this.conns) if (c !== origin) this.deps.send(c, msg);
     });
@@ -204,6 +206,27 @@ export class DocRoom {
         w.resolve();
       });
       this.deps.onIdleCheck(this);
+    }
+  }
+
+  /**
+   * True when the document already holds everything in `update` (a reconnecting client's
+   * SyncStep2 mostly repeats what is stored): such updates are not stored again.
+   */
+  holdsAll(update: Uint8Array): boolean {
+    // Fast path (typing): the update has structs the document does not have yet.
+    try {
+      const { to } = Y.parseUpdateMeta(update);
+      for (const [client, clock] of to) if (clock > Y.getState(this.doc.store, client)) return false;
+    } catch {
+      return false;
+    }
+    // Only deletions, or nothing new: compare with a snapshot (cached until the document changes).
+    this.#snapshot ??= Y.snapshot(this.doc);
+    try {
+      return Y.snapshotContainsUpdate(this.#snapshot, update);
+    } catch {
+      return false;
     }
   }
 

@@ -1,0 +1,251 @@
+/**
+ * The documents loaded in this process and their life: one load per document shared by every
+ * joiner, following other processes' edits (one blocking stream read for all), the awareness relay
+ * (pub/sub), compaction (many entries, or quiet), keepalive, and unloading when the last client
+ * has gone and everything is stored.
+ */
+import * as Y from 'yjs';
+import { WebSocket } from 'ws';
+import type { Logger } from '../logger.ts';
+import type { Redis } from '../redis/connection.ts';
+import type { DocLimits } from './docs.limits.ts';
+import { docKeys, docNameOfKey, type DocsRepository } from './docs.repository.ts';
+import { DocReader } from './docs.reader.ts';
+import { DocRoom, type Conn } from './docs.room.ts';
+import { compactDoc } from './docs.compaction.ts';
+import { decodeRelay, encodeAwareness } from './docs.protocol.ts';
+
+export interface DocRoomsDeps {
+  repo: DocsRepository;
+  redis: Redis;
+  newRedis: (name: string, opts?: { blocking?: boolean }) => Promise<Redis>;
+  logger: Logger;
+  limits: DocLimits;
+  processId: string;
+  /** Sends to one client (the server's backpressure-aware send). */
+  send(conn: Conn, data: Uint8Array): void;
+}
+
+const EMPTY_AWARENESS = encodeAwareness(Uint8Array.of(0));
+
+export class DocRooms {
+  readonly #rooms = new Map<string, DocRoom>();
+  readonly #reader: DocReader;
+  readonly #background = new Set<Promise<unknown>>();
+  #sub: Redis | null = null;
+  #sweep: NodeJS.Timeout | null = null;
+  #pingRound = 0;
+  readonly counters = { loads: 0, compactions: 0, compactionConflicts: 0 };
+
+  constructor(private readonly deps: DocRoomsDeps) {
+    this.#reader = new DocReader(
+      deps.redis,
+      () => deps.newRedis('yjs-read', { blocking: true }),
+      {
+        onEntries: (name, entries) => this.#rooms.get(name)?.applyRemote(entries),
+        onGap: (name) => {
+          const room = this.#rooms.get(name);
+          if (room) this.#track(room.catchUp().then((id) => this.#reader.advance(name, id)));
+        },
+      },
+      deps.logger,
+      deps.limits.readBlockMs,
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.#reader.start();
+    this.#sub = await this.deps.newRedis('yjs-awareness');
+    this.#sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#onRelay(channel.toString(), message));
+    const every = Math.max(250, Math.min(1000, this.deps.limits.keepaliveMs));
+    this.#sweep = setInterval(() => this.#onSweep(), every);
+  }
+
+  get(name: string): DocRoom | undefined {
+    const r = this.#rooms.get(name);
+    return r && !r.unloaded ? r : undefined;
+  }
+
+  #acquire(name: string): DocRoom {
+    const existing = this.get(name);
+    if (existing) return existing;
+    const room = new DocRoom(name, {
+      repo: this.deps.repo,
+      limits: this.deps.limits,
+      processId: this.deps.processId,
+      send: this.deps.send,
+      onIdleCheck: (r) => this.idleCheck(r),
+      onError: (err, what) => this.deps.logger.error({ err, doc: name }, what),
+    });
+    this.#rooms.set(name, room);
+    this.counters.loads++;
+    room.loaded = (async () => {
+      try {
+        // Subscribe first so no awareness of others is missed between load and follow.
+        await this.#sub?.subscribe(docKeys.awareness(name));
+        await room.load();
+        this.#reader.add(name, room.cursor);
+      } catch (err) {
+        this.#drop(room);
+        throw err;
+      }
+    })();
+    return room;
+  }
+
+  /**
+   * The loaded room of `name`, with a hold the caller must `release`. A room that unloaded while
+   * we waited (its last client left just then) is loaded again.
+   */
+  async hold(name: string): Promise<DocRoom> {
+    for (;;) {
+      const room = this.#acquire(name);
+      room.holds++;
+      try {
+        await room.loaded;
+      } catch (err) {
+        room.holds--;
+        throw err;
+      }
+      if (!room.unloaded) return room;
+      room.holds--;
+    }
+  }
+
+  release(room: DocRoom): void {
+    room.holds--;
+    this.idleCheck(room);
+  }
+
+  /** Brings a loaded room up to the stream's end now (before a server-side read or edit). */
+  async catchUp(room: DocRoom): Promise<void> {
+    this.#reader.advance(room.name, await room.catchUp());
+  }
+
+  /** Schedules unloading of an idle room (or cancels it), and compaction after many entries. */
+  idleCheck(room: DocRoom): void {
+    if (room.unloaded) return;
+    const idle = room.conns.size === 0 && room.holds === 0;
+    if (idle && !room.unloadTimer) {
+      room.unloadTimer = setTimeout(() => {
+        room.unloadTimer = null;
+        this.#track(this.#unload(room));
+      }, this.deps.limits.unloadDelayMs);
+    } else if (!idle && room.unloadTimer) {
+      clearTimeout(room.unloadTimer);
+      room.unloadTimer = null;
+    }
+    if (room.sinceSnapshot >= this.deps.limits.compactEvery && !room.compacting) this.#track(this.compact(room.name));
+  }
+
+  async #unload(room: DocRoom): Promise<void> {
+    await room.loaded.catch(() => {});
+    await room.flushed();
+    if (room.conns.size > 0 || room.holds > 0 || room.unloaded) return;
+    const due = room.sinceSnapshot > 0;
+    this.#drop(room);
+    // Unloaded with log entries after the snapshot: fold them in now, while nobody is editing.
+    if (due) await this.compact(room.name);
+  }
+
+  #drop(room: DocRoom): void {
+    if (this.#rooms.get(room.name) === room) this.#rooms.delete(room.name);
+    this.#reader.remove(room.name);
+    if (!this.#rooms.has(room.name)) this.#sub?.unsubscribe(docKeys.awareness(room.name)).catch(() => {});
+    room.destroy();
+  }
+
+  /** Folds the document's log into its snapshot (compare-and-set; a lost race is fine). */
+  async compact(name: string): Promise<void> {
+    const room = this.get(name);
+    if (room) room.compacting = true;
+    try {
+      const r = await compactDoc(this.deps.repo, name, this.deps.limits.trimGraceMs);
+      if (r.result === 'done') this.counters.compactions++;
+      if (r.result === 'conflict') this.counters.compactionConflicts++;
+      const live = this.get(name);
+      if (live) {
+        // Another process won the race: its snapshot holds our entries too.
+        live.sinceSnapshot = r.result === 'conflict' ? 0 : Math.max(0, live.sinceSnapshot - r.entries);
+        live.bytes = Y.encodeStateAsUpdate(live.doc).length;
+      }
+    } catch (err) {
+      this.deps.logger.warn({ err, doc: name }, 'document compaction failed; will retry');
+    } finally {
+      if (room) room.compacting = false;
+    }
+  }
+
+  #onRelay(channel: string, message: Buffer): void {
+    const name = docNameOfKey(channel);
+    const room = name ? this.get(name) : undefined;
+    if (!room) return;
+    try {
+      const { processId, update } = decodeRelay(new Uint8Array(message));
+      if (processId !== this.deps.processId) room.applyAwareness(update, 'remote');
+    } catch (err) {
+      this.deps.logger.warn({ err, doc: name }, 'bad awareness relay message');
+    }
+  }
+
+  #onSweep(): void {
+    const now = Date.now();
+    const limits = this.deps.limits;
+    const ping = ++this.#pingRound % 15 === 0;
+    for (const room of this.#rooms.values()) {
+      if (room.unloaded) continue;
+      if (room.sinceSnapshot > 0 && !room.compacting && !room.busy && now - room.lastUpdateAt >= limits.compactQuietMs) {
+        this.#track(this.compact(room.name));
+      }
+      for (const c of room.conns) {
+        // y-websocket clients reconnect after 30 s without a message: say something.
+        if (now - c.lastSentAt >= limits.keepaliveMs) this.deps.send(c, EMPTY_AWARENESS);
+        if (ping) {
+          if (!c.alive) c.ws.terminate();
+          c.alive = false;
+          if (c.ws.readyState === WebSocket.OPEN) c.ws.ping();
+        }
+      }
+    }
+  }
+
+  #track<T>(p: Promise<T>): void {
+    const q = p.catch((err) => this.deps.logger.error({ err }, 'document background task failed'));
+    this.#background.add(q);
+    void q.finally(() => this.#background.delete(q));
+  }
+
+  stats() {
+    let clients = 0;
+    let awarenessBroadcasts = 0;
+    for (const r of this.#rooms.values()) {
+      clients += r.conns.size;
+      awarenessBroadcasts += r.awarenessBroadcasts;
+    }
+    return {
+      docs: this.#rooms.size,
+      clients,
+      followedStreams: this.#reader.size,
+      streamReads: this.#reader.reads,
+      background: this.#background.size,
+      awarenessBroadcasts,
+      ...this.counters,
+    };
+  }
+
+  /** Every loaded room (for shutdown). */
+  all(): DocRoom[] {
+    return [...this.#rooms.values()];
+  }
+
+  /** After the server closed every connection: waits for writes and background work, then frees all. */
+  async stop(): Promise<void> {
+    if (this.#sweep) clearInterval(this.#sweep);
+    const rooms = this.all();
+    await Promise.all(rooms.map((r) => r.flushed().catch(() => {})));
+    await Promise.all([...this.#background]);
+    await this.#reader.stop();
+    this.#sub?.disconnect();
+    for (const room of rooms) this.#drop(room);
+  }
+}
