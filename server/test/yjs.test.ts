@@ -21,6 +21,7 @@ const ENV = {
   LINLI_YJS_MAX_MESSAGE_BYTES: String(256 * 1024),
   LINLI_YJS_MAX_DOC_BYTES: String(1024 * 1024),
   LINLI_YJS_MAX_CLIENTS_PER_DOC: '12',
+  LINLI_YJS_REVALIDATE_MS: '500',
 };
 
 const clients: LiveClient[] = [];
@@ -468,5 +469,20 @@ describe('live documents (Yjs)', () => {
     const check = open(a.url, convs[7]!.docName, reader.cookie);
     await synced(check);
     expect(check.doc.getMap('meta').get('round')).toBe(2);
+  });
+
+  it('signing out closes the document socket with its reason', async () => {
+    const conv = await newConvention('退出登录');
+    const leaver = new Client(a.url);
+    await leaver.login('yjs-reader', 'yjs-pass-123');
+    const raw = await rawConnect(a.url, conv.docName, leaver.cookie);
+    const stays = await rawConnect(a.url, conv.docName, reader.cookie);
+    expect((await leaver.post('/api/auth/logout')).status).toBeLessThan(300);
+    const closed = await raw.closed;
+    expect(closed.code).toBe(4401);
+    expect(closed.reason).toMatch(/session ended/);
+    await sleep(700);
+    expect(stays.ws.readyState).toBe(1);
+    stays.close();
   });
 });

@@ -40,6 +40,8 @@ export interface DocLimits {
   keepaliveMs: number;
   /** Largest awareness state of one client (bytes of JSON). */
   maxAwarenessBytes: number;
+  /** Re-check every connection's session and permission this often (ms): sign-out or a lost role ends it. */
+  revalidateMs: number;
 }
 
 /** Reads the limits from the environment (LINLI_YJS_*), falling back to the defaults. */
@@ -59,6 +61,7 @@ export function loadDocLimits(): DocLimits {
     readBlockMs: Math.min(1000, num('LINLI_YJS_READ_BLOCK_MS', 1000)),
     keepaliveMs: num('LINLI_YJS_KEEPALIVE_MS', 10_000),
     maxAwarenessBytes: num('LINLI_YJS_MAX_AWARENESS_BYTES', 16 * 1024),
+    revalidateMs: num('LINLI_YJS_REVALIDATE_MS', 60_000),
   };
 }
 
@@ -69,6 +72,8 @@ export function loadDocLimits(): DocLimits {
  */
 export const CLOSE = {
   malformed: { code: 4400, reason: 'malformed message' },
+  signedOut: { code: 4401, reason: 'session ended; sign in again' },
+  noAccess: { code: 4403, reason: 'no longer allowed to open this document' },
   messageTooLarge: { code: 4413, reason: 'message too large' },
   docTooLarge: { code: 4414, reason: 'document too large' },
   storeFailed: { code: 4500, reason: 'could not store the edit; reconnecting' },

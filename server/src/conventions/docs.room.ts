@@ -26,8 +26,11 @@ export class Conn {
 
   constructor(
     readonly ws: WebSocket,
-    readonly role: Role,
+    /** Re-decided when the session is re-checked (a writer who lost the role becomes a reader). */
+    public role: Role,
     readonly userId: string,
+    /** The session id it opened with (re-checked periodically). */
+    readonly sid: string,
     limits: DocLimits,
   ) {
     this.tokens = limits.updatesBurst;

@@ -46,6 +46,8 @@ export class DocServer implements UpgradeGateway {
   readonly rooms: DocRooms;
   readonly #wss: WebSocketServer;
   #stopping = false;
+  #revalidate: NodeJS.Timeout | null = null;
+  #revalidating = false;
   readonly counters = { updatesStored: 0, updatesDropped: 0, connections: 0 };
 
   constructor(private readonly deps: DocServerDeps) {
@@ -63,8 +65,40 @@ export class DocServer implements UpgradeGateway {
     });
   }
 
-  start(): Promise<void> {
-    return this.rooms.start();
+  async start(): Promise<void> {
+    await this.rooms.start();
+    this.#revalidate = setInterval(() => void this.#revalidateAll(), Math.max(200, this.deps.limits.revalidateMs));
+  }
+
+  /**
+   * Long-lived sockets must not outlive their right to be open: a signed-out session closes the
+   * socket (4401), a lost permission too (4403), and a writer who is now only a reader is told so.
+   */
+  async #revalidateAll(): Promise<void> {
+    if (this.#revalidating) return;
+    this.#revalidating = true;
+    try {
+      for (const room of this.rooms.all()) {
+        for (const conn of [...room.conns]) {
+          if (conn.closed) continue;
+          const auth = await this.deps.auth.resolveSession(conn.sid).catch(() => undefined);
+          if (auth === undefined) continue; // Redis away: decide next time.
+          if (!auth || auth.user.id !== conn.userId) {
+            this.#close(conn, CLOSE.signedOut);
+            continue;
+          }
+          const role = await this.deps.authorize(auth.user, room.name).catch(() => null);
+          if (role === 'not_found' || role === 'forbidden') this.#close(conn, CLOSE.noAccess);
+          else if (role && role !== conn.role) {
+            conn.role = role;
+            conn.toldReadOnly = false;
+            if (role === 'reader') this.#tellReadOnly(conn);
+          }
+        }
+      }
+    } finally {
+      this.#revalidating = false;
+    }
   }
 
   // ---- upgrade and connections -------------------------------------------------------------
@@ -72,7 +106,8 @@ export class DocServer implements UpgradeGateway {
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, docName: string): Promise<void> {
     if (this.#stopping) return refuseUpgrade(socket, 503, 'Service Unavailable');
     if (!sameOrigin(req)) return refuseUpgrade(socket, 403, 'Forbidden');
-    const auth = await this.deps.auth.resolveSession(readCookie(req.headers.cookie, SESSION_COOKIE));
+    const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
+    const auth = await this.deps.auth.resolveSession(sid);
     if (!auth) return refuseUpgrade(socket, 401, 'Unauthorized');
     const role = await this.deps.authorize(auth.user, docName);
     if (role === 'not_found') return refuseUpgrade(socket, 404, 'Not Found');
@@ -86,14 +121,14 @@ export class DocServer implements UpgradeGateway {
     }
     try {
       if (this.#stopping) return refuseUpgrade(socket, 503, 'Service Unavailable');
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, room, role, auth.user.id));
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, room, role, auth.user.id, sid!));
     } finally {
       this.rooms.release(room);
     }
   }
 
-  #onConnection(ws: WebSocket, room: DocRoom, role: Role, userId: string): void {
-    const conn = new Conn(ws, role, userId, this.deps.limits);
+  #onConnection(ws: WebSocket, room: DocRoom, role: Role, userId: string, sid: string): void {
+    const conn = new Conn(ws, role, userId, sid, this.deps.limits);
     if (room.conns.size >= this.deps.limits.maxClientsPerDoc) {
       ws.close(CLOSE.docFull.code, `${CLOSE.docFull.reason} (max ${this.deps.limits.maxClientsPerDoc})`);
       return;
@@ -255,6 +290,7 @@ export class DocServer implements UpgradeGateway {
 
   async stop(): Promise<void> {
     this.#stopping = true;
+    if (this.#revalidate) clearInterval(this.#revalidate);
     for (const room of this.rooms.all()) for (const c of room.conns) this.#close(c, CLOSE.shutdown);
     await this.rooms.stop();
     this.#wss.close();
