@@ -41,6 +41,8 @@ export class MeetingLive {
   state = $state<MeetingStateView | null>(null);
   ballots = $state<LiveBallot[]>([]);
   error = $state('');
+  /** The joining person's own view (from the join ack; broadcasts carry no personal part). */
+  you = $state<{ userId: string; name: string; facilitator?: boolean } | null>(null);
   /** Bumped on each tally so live regions can announce at a calm rate. */
   tallyAt = $state(0);
 
@@ -69,11 +71,14 @@ export class MeetingLive {
     }
     this.error = '';
     this.state = res.state as MeetingStateView;
+    this.you = (res.you as MeetingLive['you']) ?? null;
     for (const b of (res.ballots as LiveBallot[] | undefined) ?? []) this.upsert(b);
     void this.retryPending();
   }
 
-  emit(event: string, payload: unknown, timeoutMs = 10_000): Promise<AckBody> {
+  emit(event: string, payload: unknown = {}, timeoutMs = 10_000): Promise<AckBody> {
+    // Meeting and motion events name their meeting (one socket may be in several rooms).
+    if (/^(meeting|motion):/.test(event) && event !== 'meeting:join' && payload && typeof payload === 'object') payload = { meetingId: this.meetingId, ...payload };
     return new Promise((resolve) => {
       (this.conn.socket as unknown as { timeout(ms: number): { emit(e: string, p: unknown, cb: (err: unknown, r: AckBody) => void): void } })
         .timeout(timeoutMs)
