@@ -53,7 +53,7 @@ export function decideBinary(ctx: RuleContext, b: Binary): { passed: boolean; re
     case 'three_quarters':
       return ok(4 * b.for >= 3 * whole, 'threshold_not_met');
     case 'unanimous':
-      return byEligible ? ok(b.for === whole, 'not_unanimous') : ok(b.for > 0 && b.against === 0, 'not_unanimous');
+      return byEligible ? ok(b.for >= whole, 'not_unanimous') : ok(b.for > 0 && b.against === 0, 'not_unanimous');
     default:
       // Art. 278 rules are counted in art278.ts; reaching here is a programming error.
       throw new Error(`rule ${ctx.rule} is not a for/against rule`);
