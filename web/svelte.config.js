@@ -5,7 +5,10 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 export default {
   preprocess: vitePreprocess(),
   kit: {
-    adapter: adapter({ out: 'build' }),
+    // Private build dirs (LINLI_WEB_BUILD, LINLI_KIT_DIR) let several checkouts or engineers build
+    // side by side without overwriting each other; the server reads LINLI_WEB_BUILD too.
+    adapter: adapter({ out: process.env.LINLI_WEB_BUILD ?? 'build' }),
+    outDir: process.env.LINLI_KIT_DIR ?? '.svelte-kit',
     alias: { $ui: 'src/lib/ui' },
   },
 };
