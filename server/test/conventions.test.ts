@@ -10,7 +10,7 @@ import * as Y from 'yjs';
 import { unzipSync, strFromU8 } from 'fflate';
 import { io as ioc, type Socket } from 'socket.io-client';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
-import { Client } from './helpers/http-client.ts';
+import { Client, addMember } from './helpers/http-client.ts';
 import { clauseTexts, connectDoc, synced, until, type LiveClient } from './helpers/yjs-clients.ts';
 
 const ENV = { LINLI_YJS_UNLOAD_DELAY_MS: '300' };
@@ -76,13 +76,7 @@ describe('conventions', () => {
   let resident: Client;
   let outsider: Client;
 
-  async function person(login: string, roles: string[], communityId = cid): Promise<Client> {
-    const r = await admin.post(`/api/communities/${communityId}/members`, { displayName: login, roles, login, password: 'conv-pass-123' });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const c = new Client(a.url);
-    await c.login(login, 'conv-pass-123');
-    return c;
-  }
+  const person = (login: string, roles: string[], communityId = cid) => addMember(admin, a.url, communityId, login, roles);
 
   function open(url: string, docName: string, cookie: string): LiveClient {
     const c = connectDoc(url, docName, cookie);

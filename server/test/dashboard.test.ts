@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
-import { Client } from './helpers/http-client.ts';
+import { Client, addMember } from './helpers/http-client.ts';
 import { DEMO_DEFAULT_PASSWORD, DEMO_LOGINS } from '../src/members/members.demo.ts';
 import { DEMO_PROBLEMS } from '../src/problems/problems.demo.ts';
 
@@ -21,13 +21,7 @@ describe('dashboard', () => {
   let otherCid: string;
   const p = {} as Record<'res' | 'firm' | 'outsider', Client>;
 
-  async function member(community: string, login: string, roles: string[]): Promise<Client> {
-    const r = await admin.post(`/api/communities/${community}/members`, { displayName: login, roles, login, password: 'dash-pass-1' });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const c = new Client(srv.url);
-    await c.login(login, 'dash-pass-1');
-    return c;
-  }
+  const member = (community: string, login: string, roles: string[]) => addMember(admin, srv.url, community, login, roles);
 
   beforeAll(async () => {
     redis = await startRedis();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioc, type Socket } from 'socket.io-client';
 import { Redis } from 'ioredis';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
-import { Client } from './helpers/http-client.ts';
+import { Client, addMember } from './helpers/http-client.ts';
 import { DEMO_DEFAULT_PASSWORD, DEMO_LOGINS } from '../src/members/members.demo.ts';
 
 type State = any;
@@ -58,13 +58,7 @@ describe('meetings', () => {
   let joinCode: string;
   let agenda: { id: string }[];
 
-  async function member(url: string, login: string, roles: string[], householdIds: string[] = []): Promise<Client> {
-    const r = await admin.post(`/api/communities/${cid}/members`, { displayName: login, roles, login, password: 'meeting-pass-1', householdIds });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const c = new Client(url);
-    await c.login(login, 'meeting-pass-1');
-    return c;
-  }
+  const member = (url: string, login: string, roles: string[], householdIds: string[] = []) => addMember(admin, url, cid, login, roles, { householdIds });
 
   beforeAll(async () => {
     redis = await startRedis();

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioc, type Socket } from 'socket.io-client';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
-import { Client } from './helpers/http-client.ts';
+import { Client, addMember } from './helpers/http-client.ts';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(200, 7), Buffer.from([0xff, 0xd9])]);
@@ -27,13 +27,8 @@ describe('problems ledger', () => {
   const p = {} as Record<'res' | 'nb' | 'firm' | 'lead' | 'branch' | 'outsider' | 'anon', Client>;
   const sockets: Socket[] = [];
 
-  async function member(community: string, login: string, roles: string[], extra: object = {}): Promise<Client> {
-    const r = await admin.post(`/api/communities/${community}/members`, { displayName: `${login}名`, roles, login, password: 'problem-pass-1', ...extra });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const c = new Client(srv.url);
-    await c.login(login, 'problem-pass-1');
-    return c;
-  }
+  const member = (community: string, login: string, roles: string[], extra: Record<string, unknown> = {}) =>
+    addMember(admin, srv.url, community, login, roles, { displayName: `${login}名`, ...extra });
 
   async function raise(c: Client = p.res, body: object = {}) {
     const r = await c.post(`/api/communities/${cid}/problems`, { title: '3号楼电梯异响', description: '运行时有金属摩擦声', building: '3', ...body });

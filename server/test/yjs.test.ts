@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { Redis } from 'ioredis';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
-import { Client } from './helpers/http-client.ts';
+import { Client, addMember } from './helpers/http-client.ts';
 import { clauseTexts, connectDoc, decodeServerMessage, msg, rawConnect, synced, until, upgradeStatus, type LiveClient } from './helpers/yjs-clients.ts';
 import { DocsRepository } from '../src/conventions/docs.repository.ts';
 import { compactDoc } from '../src/conventions/docs.compaction.ts';
@@ -111,13 +111,7 @@ describe('live documents (Yjs)', () => {
   let outsider: Client;
   let store: Redis;
 
-  async function person(login: string, roles: string[], communityId = cid): Promise<Client> {
-    const r = await admin.post(`/api/communities/${communityId}/members`, { displayName: login, roles, login, password: 'yjs-pass-123' });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const c = new Client(a.url);
-    await c.login(login, 'yjs-pass-123');
-    return c;
-  }
+  const person = (login: string, roles: string[], communityId = cid) => addMember(admin, a.url, communityId, login, roles);
 
   async function newConvention(title = '测试公约'): Promise<{ id: string; docName: string }> {
     const r = await editor.post(`/api/communities/${cid}/conventions`, { title });
@@ -474,7 +468,7 @@ describe('live documents (Yjs)', () => {
   it('signing out closes the document socket with its reason', async () => {
     const conv = await newConvention('退出登录');
     const leaver = new Client(a.url);
-    await leaver.login('yjs-reader', 'yjs-pass-123');
+    await leaver.login('yjs-reader', 'member-pass-1');
     const raw = await rawConnect(a.url, conv.docName, leaver.cookie);
     const stays = await rawConnect(a.url, conv.docName, reader.cookie);
     expect((await leaver.post('/api/auth/logout')).status).toBeLessThan(300);

@@ -52,3 +52,23 @@ export class Client {
     return r;
   }
 }
+
+/**
+ * Adds a person to `communityId` through the admin API (POST /members with a login) and returns
+ * them signed in against `url`. Throws with the server's answer when refused.
+ */
+export async function addMember(
+  admin: Client,
+  url: string,
+  communityId: string,
+  login: string,
+  roles: string[],
+  extra: Record<string, unknown> = {},
+): Promise<Client> {
+  const password = 'member-pass-1';
+  const r = await admin.post(`/api/communities/${communityId}/members`, { displayName: login, roles, login, password, ...extra });
+  if (r.status !== 201) throw new Error(`adding ${login}: ${r.status} ${JSON.stringify(r.body)}`);
+  const c = new Client(url);
+  await c.login(login, password);
+  return c;
+}
