@@ -445,6 +445,8 @@ describe('ballots', () => {
 
     await casting.castOnline(tenantAccess, b5, { choice: 'yes', idempotencyKey: key() });
     await casting.castOnline(tenantAccess, b6, { choice: 'no', idempotencyKey: key() });
+    // Read (and cached) before the edit: an edit moves no vote, yet the next read must flag it.
+    expect((await ballots.result(b5)).clauseChanged).toBeUndefined();
     texts.c5 = '第五条 遛狗须牵绳，并及时清理。';
     expect((await ballots.result(b5)).clauseChanged).toBe(true);
     const closed5 = await ballots.close(a, b5);

@@ -339,24 +339,25 @@ export class BallotsService {
     // The head is read before the votes: a cached view holds at least every vote up to its head.
     const head = await this.repo.head(ballot.id);
     const hit = this.#live.get(ballot.id);
-    if (!opts.fresh && hit && hit.head === head) return hit.view;
-    const view = this.#liveResult(ballot);
-    if (this.#live.size > 1000) this.#live.clear();
-    this.#live.set(ballot.id, { head, view });
-    view.catch(() => this.#live.delete(ballot.id));
-    return view;
+    let view = !opts.fresh && hit && hit.head === head ? hit.view : null;
+    if (!view) {
+      view = this.#liveResult(ballot);
+      if (this.#live.size > 1000) this.#live.clear();
+      this.#live.set(ballot.id, { head, view });
+      view.catch(() => this.#live.delete(ballot.id));
+    }
+    // An edit of the clause moves no audit head: its flag is read fresh on every request.
+    if (!(ballot.status === 'open' && ballot.clauseRef && ballot.clauseHash)) return view;
+    const [v, c] = await Promise.all([view, this.deps.consensus.clause(ballot.clauseRef.conventionId, ballot.clauseRef.clauseId)]);
+    const { clauseChanged: _was, ...rest } = v;
+    return c && c.textHash !== ballot.clauseHash ? { ...rest, clauseChanged: true } : rest;
   }
 
   async #liveResult(ballot: Ballot): Promise<BallotResultView> {
     const { electorate, recorded } = await this.recorded(ballot);
     const result = ballot.status === 'draft' ? countBallot(specOf(ballot), electorate, [], { closed: false }) : tallyRecorded(specOf(ballot), electorate, recorded, false);
-    let clauseChanged: boolean | undefined;
-    if (ballot.status === 'open' && ballot.clauseRef && ballot.clauseHash) {
-      const c = await this.deps.consensus.clause(ballot.clauseRef.conventionId, ballot.clauseRef.clauseId);
-      if (c && c.textHash !== ballot.clauseHash) clauseChanged = true;
-    }
     const advisory = ballot.advisory && ballot.status !== 'draft' ? advisoryTally(specOf(ballot), electorate, recorded) : undefined;
-    return this.view(ballot, result, { clauseChanged, advisory });
+    return this.view(ballot, result, { advisory });
   }
 
   /** Wraps a count for sending; hides counts of an open ballot that keeps them until close. */
