@@ -316,4 +316,17 @@ describe('problems ledger', () => {
     expect(minutes).toContain('3号楼电梯异响');
     expect(minutes).not.toContain('隔壁的秘密问题');
   });
+
+  it('lists in the minutes a problem the meeting accepted, with its responsible party and due date, though no agenda item links it', async () => {
+    const m = (await admin.post(`/api/communities/${cid}/meetings`, { title: '受理问题议事会', mode: 'hybrid' })).body.meeting.id;
+    const taken = (await p.res.post(`/api/communities/${cid}/problems`, { title: '5栋门禁坏了', building: '5' })).body.problem.id;
+    const notTaken = (await p.res.post(`/api/communities/${cid}/problems`, { title: '6栋路灯不亮', building: '6' })).body.problem.id;
+    const r = await p.firm.patch(`/api/problems/${taken}`, { status: 'accepted', responsible: 'owners_committee', dueDate: '2026-12-31', meetingId: m });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(notTaken).toBeTruthy();
+    const minutes = (await admin.get(`/api/meetings/${m}/minutes`)).body.minutes.markdown as string;
+    const section = minutes.slice(minutes.indexOf('## 问题清单'));
+    expect(section).toContain('- 5栋门禁坏了：已受理 accepted，责任方 业委会，期限 2026-12-31');
+    expect(section).not.toContain('6栋路灯不亮');
+  });
 });

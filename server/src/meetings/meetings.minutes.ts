@@ -24,6 +24,7 @@ const ROLE: Record<string, string> = {
   facilitator: '主持人',
   guest: '列席',
 };
+const PROBLEM: Record<string, string> = { raised: '已提出 raised', accepted: '已受理 accepted', in_progress: '处理中 in progress', resolved: '已解决 resolved', rejected: '不予受理 rejected' };
 const MOTION: Record<string, string> = { proposed: '已提出 proposed', seconded: '已附议 seconded', balloted: '已付表决 balloted', withdrawn: '已撤回 withdrawn' };
 
 const minutesNotPublished = () => new DomainError('not_found', 'The minutes of this meeting are not published yet. 会议纪要尚未发布。');
@@ -172,10 +173,12 @@ export class MeetingsMinutes {
     for (const r of consensus) out.push(`- ${r.title}`);
 
     out.push('', '## 问题清单 Problems', '');
-    if (problemIds.length === 0) out.push('（无 none）');
-    for (const id of problemIds) {
+    // Agenda-linked first, in agenda order, then those the meeting accepted.
+    const listed = [...problemIds, ...problems.map((p) => p.id).filter((id) => !problemIds.includes(id))];
+    if (listed.length === 0) out.push('（无 none）');
+    for (const id of listed) {
       const p = problems.find((x) => x.id === id);
-      out.push(p ? `- ${p.title}：${p.status}${p.assignee ? `，责任方 ${p.assignee}` : ''}${p.dueDate ? `，期限 ${p.dueDate}` : ''}` : `- ${id}`);
+      out.push(p ? `- ${p.title}：${PROBLEM[p.status] ?? p.status}${p.assignee ? `，责任方 ${ROLE[p.assignee] ?? p.assignee}` : ''}${p.dueDate ? `，期限 ${p.dueDate}` : ''}` : `- ${id}`);
     }
     if (checkIns.length) {
       out.push('', '## 现场登记 Checked in by hand', '');

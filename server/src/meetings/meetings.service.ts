@@ -46,7 +46,7 @@ export type BallotsProvider = (meetingId: string, userId: string | null) => Prom
 export type ResultsProvider = (meetingId: string) => Promise<{ ballotId: string; title: string; status: string; outcome: unknown }[]>;
 /** Turns a seconded motion into a ballot. */
 export type MotionToBallot = (meetingId: string, motion: { id: string; text: string }, actor: Actor) => Promise<{ ballotId: string }>;
-/** Problems (问题清单) linked to agenda items, for the minutes. */
+/** Problems (问题清单) linked to agenda items (`problemIds`) or taken up by the meeting, for the minutes. */
 export type ProblemsProvider = (
   meetingId: string,
   problemIds: string[],
@@ -126,8 +126,9 @@ export class MeetingsService {
   resultsFor(meetingId: string) {
     return this.#results(meetingId);
   }
+  /** The problems of agenda items `ids` and those the meeting took up (the provider adds them). */
   problemsFor(meetingId: string, ids: string[]) {
-    return ids.length ? this.#problems(meetingId, ids) : Promise.resolve([]);
+    return this.#problems(meetingId, ids);
   }
   motionToBallot(meetingId: string, motion: { id: string; text: string }, actor: Actor) {
     return this.#motionToBallot(meetingId, motion, actor);

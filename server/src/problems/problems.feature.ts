@@ -28,10 +28,13 @@ export function problemsFeature(
   });
   // Every member watching the community (community:watch) sees the ledger change live.
   problems.onChange((p) => io.to(communityRoom(p.communityId)).emit('problem:updated', { problem: problemView(p, problems.now()) }));
-  // The minutes list the problems their agenda items took up (only the meeting's own community's).
+  // The minutes list the problems their agenda items took up, and those the meeting accepted
+  // (`meetingId` set), only the meeting's own community's.
   meetings.provideProblems(async (meetingId, ids) => {
     const m = await meetings.get(meetingId);
-    return m ? problems.summaries(m.communityId, ids) : [];
+    if (!m) return [];
+    const takenUp = (await problems.list(m.communityId)).filter((p) => p.meetingId === meetingId).map((p) => p.id);
+    return problems.summaries(m.communityId, [...new Set([...ids, ...takenUp])]);
   });
   return {
     problems,
