@@ -1,37 +1,76 @@
 /**
- * Two people edit one clause in Chromium (Latin typing, then IME composition; see KNOWN BUG below), one typing Chinese through IME composition
- * (CDP Input.imeSetComposition then Input.insertText): both pages end with the same text, with
- * every character once.
+ * Two people edit one convention in Chromium: Latin typing and Chinese IME composition (CDP
+ * Input.imeSetComposition then Input.insertText) in one clause, one after the other and at the
+ * same time; both pages and the server end with the same text, every character once.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { demoCommunityId, newViewer, seriousA11yFindings, shot, signIn, startApp, type App } from './helpers/harness.ts';
 
 let app: App;
+let a: BrowserContext;
+let b: BrowserContext;
+let pa: Page;
+let pb: Page;
+let conv: { id: string };
+let clauseIds: string[];
+let updatesToA = 0;
+
 beforeAll(async () => {
   app = await startApp();
-});
-afterAll(async () => app?.stop());
-
-it('Latin from one page then IME Chinese from the other, in one clause, converge on both pages and on the server', async () => {
   const cid = await demoCommunityId(app);
-  const a = await newViewer(app, 'laptop');
-  const b = await newViewer(app, 'laptop');
+  a = await newViewer(app, 'laptop');
+  b = await newViewer(app, 'laptop');
   await signIn(a, 'facilitator');
   await signIn(b, 'xianda');
   const list = await (await a.request.get(`/api/communities/${cid}/conventions`)).json();
-  const conv = list.conventions[0];
-  const pa = await a.newPage();
-  const pb = await b.newPage();
+  conv = list.conventions[0];
+  clauseIds = (await serverClauses()).map((c) => c.id);
+  pa = await a.newPage();
+  pb = await b.newPage();
+  // Count the document updates page A receives (y-websocket: sync message 0, Update 2), so a test
+  // can know that the other person's typing really reached A.
+  pa.on('websocket', (ws) =>
+    ws.on('framereceived', ({ payload }) => {
+      if (typeof payload !== 'string' && payload[0] === 0 && payload[1] === 2) updatesToA++;
+    }),
+  );
   await pa.goto(`/conventions/${conv.id}`);
   await pb.goto(`/conventions/${conv.id}`);
-  // The clause's own text, without the other people's cursor labels (widgets, not content).
-  const clauseText = (el: Element) => {
-    const copy = el.cloneNode(true) as Element;
-    copy.querySelectorAll('.ProseMirror-yjs-cursor').forEach((c) => c.remove());
-    return copy.textContent ?? '';
-  };
-  const ea = pa.locator('.ProseMirror').first();
-  const eb = pb.locator('.ProseMirror').first();
+});
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await app?.stop();
+});
+
+/** The server's copy of the clauses, read from the live document (GET /api/conventions/:id). */
+async function serverClauses(): Promise<{ id: string; text: string }[]> {
+  return (await (await a.request.get(`/api/conventions/${conv.id}`)).json()).clauses;
+}
+/** A clause's text on the server, paragraphs joined as the page's textContent joins them. */
+const serverText = async (clauseId: string) => ((await serverClauses()).find((c) => c.id === clauseId)?.text ?? '').replace(/\n/g, '');
+
+/** The clause editor of one clause on a page. */
+const clauseEditor = (page: Page, clauseId: string) => page.locator(`li[data-clause-id="${clauseId}"] .ProseMirror`);
+
+/** The clause's own text, without the other people's cursor labels (widgets, not content). */
+const clauseText = (el: Element) => {
+  const copy = el.cloneNode(true) as Element;
+  copy.querySelectorAll('.ProseMirror-yjs-cursor').forEach((c) => c.remove());
+  return copy.textContent ?? '';
+};
+
+const count = (text: string, part: string) => text.split(part).length - 1;
+
+/** Types through the IME as a pinyin keyboard does: composition steps, then the commit. */
+async function compose(cdp: CDPSession, steps: string[]): Promise<void> {
+  for (const text of steps) await cdp.send('Input.imeSetComposition', { text, selectionStart: text.length, selectionEnd: text.length });
+}
+
+it('Latin from one page then IME Chinese from the other, in one clause, converge on both pages and on the server', async () => {
+  const ea = clauseEditor(pa, clauseIds[0]!);
+  const eb = clauseEditor(pb, clauseIds[0]!);
   await ea.waitFor();
   await eb.waitFor();
   await expect.poll(() => eb.evaluate(clauseText)).toBe(await ea.evaluate(clauseText));
@@ -41,25 +80,57 @@ it('Latin from one page then IME Chinese from the other, in one clause, converge
   await eb.click();
   await pb.keyboard.press('Home');
   const cdp = await a.newCDPSession(pa);
-  // KNOWN BUG (issue 5, open): when the other person types in the same clause DURING a composition,
-  // the composing text ('yin') leaks into the document. This test types one after the other.
-  const typeLatin = pb.keyboard.type('abc', { delay: 30 });
-  await typeLatin;
+  await pb.keyboard.type('abc', { delay: 30 });
   for (const [composing, final] of [['zao', '噪'], ['yin', '音']] as const) {
-    await cdp.send('Input.imeSetComposition', { text: composing, selectionStart: composing.length, selectionEnd: composing.length });
+    await compose(cdp, [composing]);
     await cdp.send('Input.insertText', { text: final });
   }
-  await typeLatin;
+  await cdp.detach();
 
   await expect.poll(async () => (await ea.evaluate(clauseText)) === (await eb.evaluate(clauseText)), { timeout: 10_000 }).toBe(true);
   const text = await ea.evaluate(clauseText);
-  expect(text.split('噪音').length - 1).toBe(1);
-  expect(text.split('abc').length - 1).toBe(1);
+  expect(count(text, '噪音')).toBe(1);
+  expect(count(text, 'abc')).toBe(1);
   expect(text).not.toContain('zao');
-  // The server's copy (read from the live document) agrees.
-  await expect
-    .poll(async () => ((await (await a.request.get(`/api/conventions/${conv.id}`)).json()).clauses[0].text as string).includes('噪音'), { timeout: 10_000 })
-    .toBe(true);
+  await expect.poll(() => serverText(clauseIds[0]!), { timeout: 10_000 }).toBe(text);
   expect(await seriousA11yFindings(pa)).toEqual([]);
   await shot(pa, 'editor-two-people');
+});
+
+it('one person types into a clause WHILE the other is in the middle of an IME composition at the same place: no pinyin left, nothing lost or doubled', async () => {
+  const clauseId = clauseIds[1]!;
+  const ea = clauseEditor(pa, clauseId);
+  const eb = clauseEditor(pb, clauseId);
+  await expect.poll(async () => (await ea.evaluate(clauseText)) === (await eb.evaluate(clauseText)), { timeout: 10_000 }).toBe(true);
+  const original = await ea.evaluate(clauseText);
+  expect(original.length).toBeGreaterThan(0);
+
+  // Both at the end of the clause: B types next to the text A is composing.
+  await ea.click();
+  await pa.keyboard.press('Control+End');
+  await eb.click();
+  await pb.keyboard.press('Control+End');
+  const cdp = await a.newCDPSession(pa);
+  const steps = ['z', 'za', 'zao', 'zaoy', 'zaoyi', 'zaoyin'];
+  const letters = 'ABCDEF';
+  for (let k = 0; k < steps.length; k++) {
+    await compose(cdp, [steps[k]!]);
+    // B types one letter, and it reaches page A while A is still composing.
+    const before = updatesToA;
+    await pb.keyboard.type(letters[k]!);
+    await expect.poll(() => updatesToA - before, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+  }
+  await compose(cdp, ['噪音']);
+  await cdp.send('Input.insertText', { text: '噪音' });
+  await cdp.detach();
+
+  // Concurrent inserts at one place: Yjs puts one person's run first, the same on every copy.
+  const done = (t: string) => t === original + letters + '噪音' || t === original + '噪音' + letters;
+  await expect.poll(() => ea.evaluate(clauseText), { timeout: 10_000 }).toSatisfy(done);
+  const text = await ea.evaluate(clauseText);
+  await expect.poll(() => eb.evaluate(clauseText), { timeout: 10_000 }).toBe(text);
+  await expect.poll(() => serverText(clauseId), { timeout: 10_000 }).toBe(text);
+  expect(count(text, letters)).toBe(1);
+  expect(count(text, '噪音')).toBe(count(original, '噪音') + 1);
+  expect(text).not.toMatch(/[a-z]/);
 });

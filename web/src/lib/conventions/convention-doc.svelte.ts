@@ -22,7 +22,11 @@ export interface Editor {
   clauseId: string | null;
 }
 
-/** Custom message the document server sends once to a read-only member. */
+/** y-websocket message types: sync (its sub-types: SyncStep2 = 1, Update = 2), and the notice
+ * the document server sends once to a read-only member. */
+const MESSAGE_SYNC = 0;
+const SYNC_STEP2 = 1;
+const SYNC_UPDATE = 2;
 const MESSAGE_NOTICE = 100;
 const COLORS = ['#b3261e', '#0b5cad', '#146c2e', '#8a4b00', '#6b2fa3', '#00677d', '#a1145a', '#4a5d00'];
 
@@ -43,6 +47,11 @@ export class ConventionDoc {
   #synced = $state(false);
   #readOnly = $state(false);
   #editors = $state<Editor[]>([]);
+  /** Open IME compositions on this page; while > 0 the document is held (see `holdForComposition`). */
+  #holds = 0;
+  #heldIn: Uint8Array[] = [];
+  #heldOut: Uint8Array[] = [];
+  #heldStep2 = false;
 
   constructor(docName: string, user: { name: string }, origin = location.origin) {
     this.clausesArray = this.doc.getArray('clauses');
@@ -57,6 +66,7 @@ export class ConventionDoc {
         /* ignore */
       }
     };
+    this.#holdableSync();
     const color = COLORS[this.doc.clientID % COLORS.length]!;
     this.provider.awareness.setLocalStateField('user', { name: user.name, color });
 
@@ -108,6 +118,57 @@ export class ConventionDoc {
       list.push({ clientId, name: String(s.user.name ?? '?'), color: String(s.user.color ?? '#444'), clauseId: s.editing ?? null });
     });
     this.#editors = list;
+  }
+
+  /**
+   * Holds the document still for the length of one IME composition, as if this page were briefly
+   * offline: remote updates are queued instead of applied, and local updates (the pinyin being
+   * composed) are queued instead of sent. Returns the release; the last release sends the local
+   * updates first, then applies the remote ones, so Yjs merges the two like any concurrent edits.
+   *
+   * Why: y-tiptap renders every remote update by replacing the editor's whole content. If that
+   * happens during a composition, ProseMirror loses track of the composing text node and reads
+   * the pinyin back as typed text ("噪zaoyin音" on every page), and the others would see (and
+   * type next to) half-composed pinyin. Awareness (cursors) still flows while held.
+   */
+  holdForComposition(): () => void {
+    this.#holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.#holds > 0) return;
+      const out = this.#heldOut.splice(0);
+      const incoming = this.#heldIn.splice(0);
+      if (out.length) this.provider._updateHandler(Y.mergeUpdates(out), null);
+      if (incoming.length) Y.applyUpdate(this.doc, Y.mergeUpdates(incoming), this.provider);
+      if (this.#heldStep2 && !this.provider.synced) this.provider.synced = true;
+      this.#heldStep2 = false;
+    };
+  }
+
+  /** Routes the provider's sync messages and local updates through the composition hold. */
+  #holdableSync(): void {
+    const provider = this.provider;
+    const handleSync = provider.messageHandlers[MESSAGE_SYNC]!;
+    provider.messageHandlers[MESSAGE_SYNC] = (encoder, decoder, p, emitSynced, messageType) => {
+      if (this.#holds > 0) {
+        const peek = decoding.clone(decoder);
+        const type = decoding.readVarUint(peek);
+        if (type === SYNC_STEP2 || type === SYNC_UPDATE) {
+          // Nothing is written to `encoder`, so y-websocket sends no reply.
+          this.#heldIn.push(decoding.readVarUint8Array(peek));
+          if (type === SYNC_STEP2 && emitSynced) this.#heldStep2 = true;
+          return;
+        }
+      }
+      handleSync(encoder, decoder, p, emitSynced, messageType);
+    };
+    this.doc.off('update', provider._updateHandler);
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (this.#holds > 0 && origin !== provider) this.#heldOut.push(update);
+      else provider._updateHandler(update, origin);
+    });
   }
 
   /** Tells others which clause this person is editing (null: none). */
