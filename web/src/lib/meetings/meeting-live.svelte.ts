@@ -3,9 +3,10 @@
  * ballots with their live results, and casting with an idempotency key that survives a reload or
  * a dropped connection (a retried vote is counted once and returns the same receipt).
  */
+import type { ClientToServerEvents, MeetingState, MeetingYou } from '@linli/shared';
 import { LiveConnection } from '$lib/realtime/connection.svelte';
 
-/* Loose views of the server's payloads: the page only reads what it shows. */
+/* Loose views of the ballots feature's payloads (ballot plus its live result): the cards only read what they show. */
 export interface LiveBallot {
   id: string;
   title: string;
@@ -30,34 +31,35 @@ export interface LiveResult {
   };
   [k: string]: unknown;
 }
-export type MeetingStateView = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-type AckBody = { ok: true; [k: string]: unknown } | { ok: false; error: { code: string; message: string } };
+/** A client event of the shared map (shared/src/socket.ts). */
+export type LiveEvent = keyof ClientToServerEvents;
+/** What a client event sends; `meetingId` may be left out (emit fills it in). */
+export type LivePayload<E extends LiveEvent> = Parameters<ClientToServerEvents[E]>[0];
+/** The ack of a client event: its data when ok, else the error (a timeout is `code: 'timeout'`). */
+export type LiveAck<E extends LiveEvent> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
 
 const keyStore = (ballotId: string) => `linli:vote:${ballotId}`;
 
 export class MeetingLive {
   readonly conn = new LiveConnection();
-  state = $state<MeetingStateView | null>(null);
+  state = $state<MeetingState | null>(null);
   ballots = $state<LiveBallot[]>([]);
   error = $state('');
   /** The joining person's own view (from the join ack; broadcasts carry no personal part). */
-  you = $state<{ userId: string; name: string; facilitator?: boolean } | null>(null);
+  you = $state<MeetingYou | null>(null);
   /** Bumped on each tally so live regions can announce at a calm rate. */
   tallyAt = $state(0);
 
   constructor(readonly meetingId: string) {
-    const s = this.conn.socket as unknown as {
-      on(ev: string, fn: (p: any) => void): void; // eslint-disable-line @typescript-eslint/no-explicit-any
-    };
-    s.on('meeting:state', (p) => (this.state = p.state ?? p));
-    s.on('ballot:opened', (p) => this.upsert(p.ballot ?? p));
-    s.on('ballot:tally', (p) => this.setResult(p.ballotId, p.result));
+    const s = this.conn.socket;
+    s.on('meeting:state', (p) => (this.state = p.state));
+    s.on('ballot:opened', (p) => this.upsert(p.ballot as LiveBallot));
+    s.on('ballot:tally', (p) => this.setResult(p.ballotId, p.result as LiveResult));
     s.on('ballot:closed', (p) => {
       const b = this.ballots.find((x) => x.id === p.ballotId);
       if (b) b.status = p.ballot?.status ?? 'closed';
-      if (p.ballot) this.upsert(p.ballot);
-      this.setResult(p.ballotId, p.result);
+      if (p.ballot) this.upsert(p.ballot as LiveBallot);
+      this.setResult(p.ballotId, p.result as LiveResult);
     });
     this.conn.onEveryConnect(() => void this.join());
   }
@@ -70,19 +72,22 @@ export class MeetingLive {
       return;
     }
     this.error = '';
-    this.state = res.state as MeetingStateView;
-    this.you = (res.you as MeetingLive['you']) ?? null;
+    this.state = res.state;
+    this.you = res.you ?? null;
     for (const b of (res.ballots as LiveBallot[] | undefined) ?? []) this.upsert(b);
     void this.retryPending();
   }
 
-  emit(event: string, payload: unknown = {}, timeoutMs = 10_000): Promise<AckBody> {
+  /** Sends a client event and resolves with its ack (never rejects: a timeout is an error ack). */
+  emit<E extends LiveEvent>(event: E, payload?: LivePayload<E>, timeoutMs = 10_000): Promise<LiveAck<E>> {
+    let body: unknown = payload ?? {};
     // Meeting and motion events name their meeting (one socket may be in several rooms).
-    if (/^(meeting|motion):/.test(event) && event !== 'meeting:join' && payload && typeof payload === 'object') payload = { meetingId: this.meetingId, ...payload };
+    if (/^(meeting|motion):/.test(event) && event !== 'meeting:join') body = { meetingId: this.meetingId, ...(body as object) };
     return new Promise((resolve) => {
-      (this.conn.socket as unknown as { timeout(ms: number): { emit(e: string, p: unknown, cb: (err: unknown, r: AckBody) => void): void } })
+      // The map types each event's own arguments; one generic sender goes through the untyped form.
+      (this.conn.socket as unknown as { timeout(ms: number): { emit(e: string, p: unknown, cb: (err: unknown, r: LiveAck<E>) => void): void } })
         .timeout(timeoutMs)
-        .emit(event, payload, (err, r) => resolve(err ? { ok: false, error: { code: 'timeout', message: '' } } : r));
+        .emit(event, body, (err, r) => resolve(err ? ({ ok: false, error: { code: 'timeout', message: '' } } as LiveAck<E>) : r));
     });
   }
 
@@ -104,7 +109,8 @@ export class MeetingLive {
     localStorage.setItem(keyStore(ballotId), JSON.stringify({ key, choice }));
     const res = await this.emit('ballot:cast', { ballotId, choice, idempotencyKey: key });
     if (!res.ok) return { error: res.error };
-    const receipt = String((res.receipt as { code?: string } | string | undefined) && typeof res.receipt === 'object' ? (res.receipt as { code: string }).code : res.receipt);
+    const raw: unknown = res.receipt;
+    const receipt = String(raw && typeof raw === 'object' ? (raw as { code: string }).code : raw);
     localStorage.setItem(keyStore(ballotId), JSON.stringify({ key, choice, receipt }));
     return { receipt };
   }
