@@ -4,6 +4,8 @@
  * same time; both pages and the server end with the same text, every character once.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import fs from 'node:fs';
+import { strFromU8, unzipSync } from 'fflate';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { demoCommunityId, newViewer, seriousA11yFindings, shot, signIn, startApp, type App } from './helpers/harness.ts';
 
@@ -133,4 +135,61 @@ it('one person types into a clause WHILE the other is in the middle of an IME co
   expect(count(text, letters)).toBe(1);
   expect(count(text, '噪音')).toBe(count(original, '噪音') + 1);
   expect(text).not.toMatch(/[a-z]/);
+});
+
+it('a comment and a suggestion made on one page appear live on the other, where a writer accepts the suggestion and the clause changes on both', async () => {
+  const clauseId = clauseIds[2]!;
+  const clauseA = pa.locator(`li[data-clause-id="${clauseId}"]`);
+  const clauseB = pb.locator(`li[data-clause-id="${clauseId}"]`);
+  const ea = clauseEditor(pa, clauseId);
+  const eb = clauseEditor(pb, clauseId);
+  await expect.poll(async () => (await ea.evaluate(clauseText)) === (await eb.evaluate(clauseText)), { timeout: 10_000 }).toBe(true);
+  const before = await ea.evaluate(clauseText);
+
+  // A comments on clause 3.
+  await clauseA.getByText(/^评论与修改建议/).click();
+  await clauseA.getByRole('textbox', { name: /您的评论/ }).fill('晚上十点以后也请注意广场舞音量。');
+  await clauseA.getByRole('button', { name: '发表评论' }).click();
+  // B sees it without reloading.
+  await clauseB.getByText('晚上十点以后也请注意广场舞音量。').waitFor({ timeout: 15_000 });
+
+  // A suggests a new text with a reason.
+  const proposal = '饲养宠物须依法登记并接种疫苗，外出时牵绳，粪便由主人即时清理。';
+  await clauseA.getByText('提出修改建议').click();
+  const field = clauseA.getByRole('textbox', { name: /建议的条款全文/ });
+  await expect.poll(() => field.inputValue()).toBe(before); // the form starts from the clause's text
+  await field.fill(proposal);
+  await clauseA.getByRole('textbox', { name: /理由/ }).fill('补充登记和疫苗要求');
+  await clauseA.getByRole('button', { name: '提交建议' }).click();
+  await clauseB.getByText('理由：补充登记和疫苗要求').waitFor({ timeout: 15_000 });
+  // Shown as a diff: what would be inserted is marked.
+  expect(await clauseB.locator('ins').count()).toBeGreaterThan(0);
+
+  // B (a writer: 乡贤 may edit) accepts; the clause text changes on both pages and on the server.
+  expect(await seriousA11yFindings(pb)).toEqual([]);
+  await clauseB.getByRole('button', { name: '采纳', exact: true }).click();
+  await expect.poll(() => eb.evaluate(clauseText), { timeout: 15_000 }).toBe(proposal);
+  await expect.poll(() => ea.evaluate(clauseText), { timeout: 15_000 }).toBe(proposal);
+  await expect.poll(() => serverText(clauseId), { timeout: 10_000 }).toBe(proposal);
+  // Both pages say it was accepted, and nobody can accept it twice.
+  await clauseA.getByText('已采纳').waitFor({ timeout: 10_000 });
+  await clauseB.getByText('已采纳').waitFor({ timeout: 10_000 });
+  expect(await clauseB.getByRole('button', { name: '采纳', exact: true }).count()).toBe(0);
+  await shot(pb, 'editor-suggestion-accepted');
+});
+
+it('export to Word from the page downloads a .docx whose document.xml holds the clauses', async () => {
+  const clauses = await serverClauses();
+  const [download] = await Promise.all([pa.waitForEvent('download', { timeout: 20_000 }), pa.getByRole('link', { name: '导出 Word' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/\.docx$/);
+  const file = await download.path();
+  const zip = unzipSync(new Uint8Array(fs.readFileSync(file)));
+  expect(Object.keys(zip)).toContain('word/document.xml');
+  // Word splits text into runs; compare the text of the runs, joined.
+  const xml = strFromU8(zip['word/document.xml']!);
+  const text = [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((x) => x[1]).join('');
+  expect(clauses.length).toBeGreaterThan(5);
+  for (const clause of clauses) {
+    for (const paragraph of clause.text.split('\n').filter(Boolean)) expect(text).toContain(paragraph);
+  }
 });
