@@ -192,3 +192,22 @@ it('a facilitator and three phones go through two items with a hand, a motion an
   for (const ctx of phoneCtxs) await ctx.close();
   await fac.close();
 });
+
+it('the demo community shows a finished meeting with published minutes and a scheduled one on its dashboard', async () => {
+  const cid = await demoCommunityId(app);
+  const ctx = await newViewer(app, 'laptop');
+  await signIn(ctx, 'zuhu');
+  const page = await ctx.newPage();
+  await page.goto(`/c/${cid}/dashboard`);
+  await page.locator('[data-figure="meetingsHeld"]').waitFor(WAIT);
+  expect(Number(await page.locator('[data-figure="meetingsHeld"] .n').innerText())).toBeGreaterThanOrEqual(1);
+  await page.locator('[data-meetings="next"]', { hasText: '2026年第四次居民协商议事会' }).waitFor(WAIT);
+  const past = page.locator('[data-meetings="past"] li', { hasText: '2026年第三次居民协商议事会' });
+  await past.waitFor(WAIT);
+  await past.getByRole('link', { name: '会议纪要：2026年第三次居民协商议事会' }).click();
+  // A resident reads them: they are published, with the motion of the evening.
+  await page.locator('[data-minutes-state="published"]').waitFor(WAIT);
+  await page.locator('article.doc').getByText(/充电桩设在2栋与3栋之间的空地/).first().waitFor(WAIT);
+  await shot(page, 'meeting-demo-minutes');
+  await ctx.close();
+});
