@@ -36,7 +36,7 @@ import { MeetingsState } from './meetings/meetings.state.ts';
 import { MeetingsMinutes } from './meetings/meetings.minutes.ts';
 import { meetingsRoutes } from './meetings/meetings.routes.ts';
 import { MeetingBroadcaster, meetingsSocket } from './meetings/meetings.socket.ts';
-import { seedDemoMeetings } from './meetings/meetings.demo.ts';
+import { publishDemoMinutes, seedDemoMeetings } from './meetings/meetings.demo.ts';
 import { problemsFeature } from './problems/problems.feature.ts';
 import { ConsensusRepository } from './consensus/consensus.repository.ts';
 import { ConsensusService } from './consensus/consensus.service.ts';
@@ -152,6 +152,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     ballots.feature,
     { name: 'consensus', routes: consensusRoutes(auth, consensus) },
     problems.feature,
+    // Last of the demo: the finished meeting's minutes, once ballots and problems are in it.
+    { name: 'demo minutes', seedDemo: ({ communityId }) => publishDemoMinutes({ meetings, auth, roster, stats: new StatsRepository(ctx.redis) }, communityId) },
     dashboardFeature(ctx, { auth, communities, ledger: (cid) => problems.problems.current(cid) }),
   ];
 

@@ -1,6 +1,8 @@
 /**
  * Demo meetings: one finished three weeks ago (agenda, 80 households checked in, a seconded motion,
- * minutes published, counted on the dashboard) and one scheduled for next week with three items.
+ * counted on the dashboard) and one scheduled for next week with three items. Its minutes are
+ * published by `publishDemoMinutes`, seeded last, so they record the ballot and the problems the
+ * later features seed into that meeting.
  */
 import { buildAgenda, emptyLive, type LiveRecord, type Meeting } from '@linli/shared';
 import type { AuthService } from '../auth/auth.service.ts';
@@ -88,9 +90,6 @@ export async function seedDemoMeetings(deps: DemoDeps, cid: string, logger: Logg
   for (const [i, h] of households.slice(0, 80).entries()) {
     await repo.addCheckIn(finished.id, { householdId: h.id, by: leader1?.id ?? facilitator.id, byName: leader1?.displayName ?? facilitator.displayName, at: start - 10 * MIN + i * 10_000 });
   }
-  const minutes = new MeetingsMinutes(meetings, auth, roster);
-  const markdown = await minutes.generate(finished.id);
-  await repo.saveMinutes(finished.id, null, { markdown, generated: true, publishedAt: closedAt + DAY, publishedBy: facilitator.displayName });
   await stats.add(cid, 'meetings_held', 1, closedAt);
   await stats.add(cid, 'meeting_participants', 80, closedAt);
 
@@ -114,4 +113,14 @@ export async function seedDemoMeetings(deps: DemoDeps, cid: string, logger: Logg
     },
     { userId: branch.id, communityId: cid, roles: ['party_branch'] },
   );
+}
+
+/** Generates and publishes the finished demo meeting's minutes (a day after it closed): run after every other demo seed. */
+export async function publishDemoMinutes(deps: DemoDeps, cid: string): Promise<void> {
+  const { meetings, auth, roster } = deps;
+  const finished = (await meetings.list(cid)).find((m) => m.status === 'closed');
+  if (!finished?.closedAt || (await meetings.repo.getMinutes(finished.id))) return;
+  const facilitator = finished.facilitatorIds[0] ? await auth.getUser(finished.facilitatorIds[0]) : null;
+  const markdown = await new MeetingsMinutes(meetings, auth, roster).generate(finished.id);
+  await meetings.repo.saveMinutes(finished.id, null, { markdown, generated: true, publishedAt: finished.closedAt + DAY, publishedBy: facilitator?.displayName ?? '—' });
 }

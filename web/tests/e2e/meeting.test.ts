@@ -208,6 +208,10 @@ it('the demo community shows a finished meeting with published minutes and a sch
   // A resident reads them: they are published, with the motion of the evening.
   await page.locator('[data-minutes-state="published"]').waitFor(WAIT);
   await page.locator('article.doc').getByText(/充电桩设在2栋与3栋之间的空地/).first().waitFor(WAIT);
+  // Published after the demo's ballot and problems were seeded into that meeting: both are recorded.
+  const doc = page.locator('article.doc');
+  await doc.getByText(/表决通过《海月小区邻里公约》：通过 passed/).first().waitFor(WAIT);
+  await doc.getByText(/电动车楼道充电：/).first().waitFor(WAIT);
   await shot(page, 'meeting-demo-minutes');
   await ctx.close();
 });
