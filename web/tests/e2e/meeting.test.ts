@@ -103,6 +103,8 @@ it('a facilitator and three phones go through two items with a hand, a motion an
   const motionText = '垃圾投放时间改为早7点至9点、晚6点至8点';
   await tenant.getByRole('button', { name: '提出动议' }).click();
   await tenant.getByLabel('动议内容').fill(motionText);
+  expect(await seriousA11yFindings(tenant)).toEqual([]);
+  await shot(tenant, 'meeting-phone-propose');
   await tenant.getByRole('button', { name: '提交动议' }).click();
   const ownMotion = tenant.locator('[data-motion]', { hasText: motionText });
   await ownMotion.waitFor(WAIT);
