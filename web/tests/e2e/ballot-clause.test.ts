@@ -198,6 +198,7 @@ it('a clause ballot by Art. 278: console, projector, five phones and a paper vot
   await card.getByRole('button', { name: '公示结果' }).click();
   await card.getByRole('link', { name: '查看公示结果' }).waitFor();
   await expect.poll(() => card.getByRole('button', { name: '公示结果' }).count(), { timeout: 10_000 }).toBe(0);
+  expect(squash(await card.locator('h3').innerText())).toContain('已公示');
 
   // ---- the result page: outcome, figures, objection period, every receipt
   await card.getByRole('link', { name: '查看公示结果' }).click();
@@ -293,7 +294,10 @@ it('a clause edited while its ballot is open: the console flags it, and the cons
   const flag = card.locator('[data-clause-changed]');
   await flag.waitFor({ timeout: 15_000 });
   expect(squash(await flag.innerText())).toContain('条款在表决期间被修改了');
+  expect(squash(await card.locator('h3').innerText())).toContain('表决中');
+  await flag.scrollIntoViewIfNeeded();
   await shot(console_, 'ballot-clause-console-flag');
+  expect(await seriousA11yFindings(console_)).toEqual([]);
 
   await card.getByRole('button', { name: '结束表决' }).click();
   await card.getByRole('link', { name: '查看公示结果' }).waitFor({ timeout: 10_000 });
