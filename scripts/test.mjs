@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: system packages → build → every vitest project (unit, integration against a real
-// Redis, Chromium end to end) → the phone page's JavaScript budget. Ends with one summary line.
+// Redis, Chromium end to end) → the phone page's JavaScript budget → typecheck → lint. Ends with one summary line.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +19,9 @@ const vitest = run(process.execPath, [
   'node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra,
 ]);
 const budget = run(process.execPath, ['scripts/check-bundle-budget.mjs']);
+// Static checks count as tests too: types across the three packages (tsc, svelte-check) and lint.
+const typecheck = run('npm', ['run', '--silent', 'typecheck']);
+const lint = run('npm', ['run', '--silent', 'lint']);
 
 let passed = 0;
 let failed = 0;
@@ -31,6 +34,11 @@ try {
 } catch {
   failed += 1;
 }
-if (budget !== 0) failed += 1;
+for (const [name, code] of [['bundle budget', budget], ['typecheck', typecheck], ['lint', lint]]) {
+  if (code !== 0) {
+    failed += 1;
+    console.error(`${name} failed`);
+  }
+}
 console.log(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(vitest !== 0 || budget !== 0 || passed === 0 ? 1 : 0);
+process.exit(vitest !== 0 || budget !== 0 || typecheck !== 0 || lint !== 0 || passed === 0 ? 1 : 0);

@@ -21,6 +21,8 @@ class MapEntry {
   }
 }
 
+// A module-level cache of shared loaders, not state a component renders: a plain Map is right.
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
 const entries = new Map<string, MapEntry>();
 
 /** The map of `conventionId`, loaded and kept fresh until every user has released it. */
