@@ -9,7 +9,6 @@ import { io as ioc, type Socket } from 'socket.io-client';
 import { Redis } from 'ioredis';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client, addMember } from './helpers/http-client.ts';
-import { DEMO_DEFAULT_PASSWORD, DEMO_LOGINS } from '../src/members/members.demo.ts';
 
 type State = any;
 const sockets: Socket[] = [];
@@ -468,49 +467,5 @@ describe('meetings', () => {
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await new Client(a.url).post('/api/meetings/join', { joinCode: code }, { 'x-forwarded-for': '203.0.113.10' })).status).toBe(200);
     expect((await new Client(a.url).post('/api/meetings/join', { joinCode: '12ab' })).body.error.code).toBe('validation_failed');
-  });
-});
-
-describe('demo meetings', () => {
-  let redis: TestRedis;
-  let srv: TestServer;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url, env: { LINLI_DEMO: '1' } });
-  });
-  afterAll(async () => {
-    await srv?.stop();
-    await redis?.stop();
-  });
-
-  it('has one finished meeting with published minutes and one scheduled next week, counted on the dashboard', async () => {
-    const owner = new Client(srv.url);
-    await owner.login(DEMO_LOGINS.owner, DEMO_DEFAULT_PASSWORD);
-    const cid = (await owner.get('/api/me')).body.memberships[0].communityId;
-    const list = (await owner.get(`/api/communities/${cid}/meetings`)).body.meetings as any[];
-    expect(list).toHaveLength(2);
-    const done = list.find((m) => m.status === 'closed');
-    const next = list.find((m) => m.status === 'scheduled');
-    expect(Date.parse(next.startsAt) - Date.now()).toBeGreaterThan(5 * 24 * 3600_000);
-    expect(Date.parse(next.startsAt) - Date.now()).toBeLessThan(8 * 24 * 3600_000);
-    expect((await owner.get(`/api/meetings/${next.id}`)).body.agenda).toHaveLength(3);
-    const minutes = (await owner.get(`/api/meetings/${done.id}/minutes`)).body.minutes;
-    expect(minutes.publishedAt).toBeGreaterThan(0);
-    expect(minutes.markdown).toContain('现场登记 checked in 80');
-    expect(minutes.markdown).toContain('充电桩设在2栋与3栋之间');
-    const fac = new Client(srv.url);
-    await fac.login(DEMO_LOGINS.facilitator, DEMO_DEFAULT_PASSWORD);
-    expect((await fac.get(`/api/meetings/${done.id}/attendance`)).body.attendees).toHaveLength(80);
-    const r = new Redis(redis.url);
-    const months = await r.smembers(`stats:{${cid}}:months`);
-    const sums = { held: 0, people: 0 };
-    for (const m of months) {
-      const f = await r.hgetall(`stats:{${cid}}:${m}`);
-      sums.held += Number(f.meetings_held ?? 0);
-      sums.people += Number(f.meeting_participants ?? 0);
-    }
-    await r.quit();
-    expect(sums).toEqual({ held: 1, people: 80 });
   });
 });
