@@ -19,7 +19,7 @@ function newest(dir) {
   return t;
 }
 
-const handler = path.join(root, 'web/build/handler.js');
+const handler = path.join(path.resolve(root, process.env.LINLI_WEB_BUILD ?? 'web/build'), 'handler.js');
 const built = fs.existsSync(handler) ? fs.statSync(handler).mtimeMs : 0;
 const sources = Math.max(newest(path.join(root, 'web/src')), newest(path.join(root, 'web/messages')), newest(path.join(root, 'shared/src')));
 if (built < sources) {
