@@ -111,6 +111,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   // Conventions: the live document server (Yjs on /yjs/<docName>) and the convention pages' API.
   const conventions = await createConventionsFeature(ctx, { auth, communities, io, router });
   consensus.provideClauses((id) => conventions.service.clauseReader(id));
+  // Adopting a version needs the passed ballots that approved it (the consensus ledger).
+  conventions.service.provideApprovals((cid) => consensus.list(cid));
   const features: Feature[] = [
     {
       name: 'communities',

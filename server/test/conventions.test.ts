@@ -75,6 +75,9 @@ describe('conventions', () => {
   let editor: Client;
   let resident: Client;
   let outsider: Client;
+  let committee2: Client;
+  let resident2: Client;
+  let notable: Client;
 
   const person = (login: string, roles: string[], communityId = cid) => addMember(admin, a.url, communityId, login, roles);
 
@@ -102,6 +105,9 @@ describe('conventions', () => {
     cid = (await admin.post('/api/communities', { name: '公约测试小区' })).body.community.id;
     editor = await person('conv-editor', ['owners_committee']);
     resident = await person('conv-resident', ['resident']);
+    committee2 = await person('conv-committee2', ['owners_committee']);
+    resident2 = await person('conv-committee3', ['owners_committee', 'resident']);
+    notable = await person('conv-notable', ['notable']);
     const other = (await admin.post('/api/communities', { name: '隔壁小区' })).body.community.id;
     outsider = await person('conv-outsider', ['owners_committee'], other);
   });
@@ -152,7 +158,7 @@ describe('conventions', () => {
     }
   });
 
-  it('versions: save, character diff between any two, restore as a live edit, adopt', async () => {
+  it('versions: save, character diff between any two, restore as a live edit', async () => {
     const c = (await editor.post(`/api/communities/${cid}/conventions`, { title: '版本公约' })).body.convention;
     const w = open(a.url, c.docName, editor.cookie);
     await synced(w);
@@ -195,13 +201,87 @@ describe('conventions', () => {
     // Restoring is a new edit: the later version is still there and unchanged.
     const back = await resident.get(`/api/conventions/${c.id}/diff?from=${v2.id}&to=live`);
     expect(back.body.clauses.find((d: { clauseId: string }) => d.clauseId === 'q').status).toBe('changed');
+  });
 
-    const adopt = await editor.post(`/api/conventions/${c.id}/versions/${v2.id}/adopt`);
+  /** A members ballot on one clause (electorate: the owners' committee), opened, voted `choice` by `voters`, closed. */
+  async function decideClause(conventionId: string, clauseId: string, title: string, voters: Client[], choice: 'yes' | 'no'): Promise<{ id: string; meetingId: string }> {
+    const meetingId = (await editor.post(`/api/communities/${cid}/meetings`, { title: `${title}会议`, mode: 'hybrid' })).body.meeting.id as string;
+    const created = await editor.post(`/api/meetings/${meetingId}/ballots`, {
+      title,
+      kind: 'yes_no_abstain',
+      options: [],
+      rule: 'simple_majority',
+      electorate: { kind: 'members', roles: ['owners_committee'] },
+      secret: false,
+      clauseRef: { conventionId, clauseId },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.ballot.id as string;
+    expect((await editor.post(`/api/ballots/${id}/open`)).status).toBe(200);
+    for (const v of voters) expect((await v.post(`/api/ballots/${id}/votes`, { choice, idempotencyKey: `k-${Math.random().toString(36).slice(2)}` })).status).toBe(200);
+    const closed = await editor.post(`/api/ballots/${id}/close`);
+    expect(closed.body.result.outcome.passed).toBe(choice === 'yes');
+    return { id, meetingId };
+  }
+
+  it('adoption needs the passed ballots that approved the version: refused without, recorded with them', async () => {
+    const c = (await editor.post(`/api/communities/${cid}/conventions`, { title: '表决公约' })).body.convention;
+    const w = open(a.url, c.docName, editor.cookie);
+    await synced(w);
+    addClause(w.doc, 'a1', ['晚上十点后保持安静。']);
+    addClause(w.doc, 'a2', ['车辆停入车位。']);
+    await until(async () => (await editor.get(`/api/conventions/${c.id}`)).body.clauses.length === 2, 5000, 'clauses stored');
+    const v1 = (await editor.post(`/api/conventions/${c.id}/versions`, { name: '征求意见稿' })).body.version;
+    firstText(w.doc, 'a1').insert(3, '一');
+    await until(async () => (await editor.get(`/api/conventions/${c.id}`)).body.clauses[0]?.text === '晚上十一点后保持安静。', 5000, 'edit stored');
+    const v2 = (await editor.post(`/api/conventions/${c.id}/versions`, { name: '表决稿' })).body.version;
+
+    // No ballot at all: refused, naming the clauses without one, nothing marked.
+    const none = await editor.post(`/api/conventions/${c.id}/versions/${v2.id}/adopt`);
+    expect(none.status).toBe(409);
+    expect(none.body.error.code).toBe('not_approved');
+    expect(none.body.error.message).toContain('第1、2条');
+    // A failed ballot approves nothing.
+    await decideClause(c.id, 'a1', '第一条（否决）', [editor, committee2], 'no');
+    // Clause 1 passed on the live (表决稿) text; clause 2 not yet: still refused, for clause 2 only.
+    const p1 = await decideClause(c.id, 'a1', '通过第一条', [editor, committee2], 'yes');
+    const half = await editor.post(`/api/conventions/${c.id}/versions/${v2.id}/adopt`);
+    expect(half.status).toBe(409);
+    expect(half.body.error.message).toContain('第2条');
+    expect(half.body.error.message).not.toContain('第1、');
+    // The 征求意见稿 text of clause 1 was never voted on: that ballot does not adopt it.
+    const old = await editor.post(`/api/conventions/${c.id}/versions/${v1.id}/adopt`);
+    expect(old.status).toBe(409);
+    expect(old.body.error.message).toContain('第1、2条');
+    const p2 = await decideClause(c.id, 'a2', '通过第二条', [editor, committee2, resident2], 'yes');
+
+    // Only those who open ballots record adoptions.
+    expect((await resident.post(`/api/conventions/${c.id}/versions/${v2.id}/adopt`)).status).toBe(403);
+    expect((await notable.post(`/api/conventions/${c.id}/versions/${v2.id}/adopt`)).status).toBe(403);
+    // Naming a ballot that did not approve it is refused.
+    const wrong = await editor.post(`/api/conventions/${c.id}/versions/${v2.id}/adopt`, { ballotId: 'nosuchballot' });
+    expect(wrong.status).toBe(409);
+    expect((await resident.get(`/api/conventions/${c.id}`)).body.convention.adoptedVersionId).toBeUndefined();
+
+    const adopt = await editor.post(`/api/conventions/${c.id}/versions/${v2.id}/adopt`, { ballotId: p1.id });
     expect(adopt.status).toBe(200);
     expect((await resident.get(`/api/conventions/${c.id}`)).body.convention.adoptedVersionId).toBe(v2.id);
     const after = (await resident.get(`/api/conventions/${c.id}/versions`)).body.versions;
     expect(after.map((v: { adopted?: boolean }) => v.adopted === true)).toEqual([false, true]);
-    expect((await resident.post(`/api/conventions/${c.id}/versions/${v2.id}/adopt`)).status).toBe(403);
+    const adoption = after[1].adoption;
+    expect(adoption.by).toBe(adopt.body.convention.createdBy);
+    expect(adoption.ballots.map((b: { ballotId: string; clauseId: string; title: string; meetingId: string }) => [b.clauseId, b.ballotId, b.title, b.meetingId])).toEqual([
+      ['a1', p1.id, '通过第一条', p1.meetingId],
+      ['a2', p2.id, '通过第二条', p2.meetingId],
+    ]);
+    expect(adoption.ballots[0].textHash).toBe(hash('晚上十一点后保持安静。'));
+
+    // The export names the adopted version, the date and each ballot with its result page.
+    const md = (await resident.get(`/api/conventions/${c.id}/export?format=md`)).body as string;
+    expect(md).toMatch(/> 本公约已于\d{4}年\d{1,2}月\d{1,2}日经表决通过（通过版本：表决稿；表决：「通过第一条」（结果：<http:\/\/[^>]+\/m\/[^>]+>）、「通过第二条」/);
+    expect(md).toContain(`/m/${p1.meetingId}/result/${p1.id}>`);
+    expect(md).toContain(`/m/${p2.meetingId}/result/${p2.id}>`);
+    expect(md).toContain('**第一条** 晚上十一点后保持安静。');
   });
 
   it('exports Markdown and a Word file with title, numbered clauses, date and adoption note', async () => {
@@ -225,7 +305,9 @@ describe('conventions', () => {
     expect(text).toMatch(/导出日期：\d{4}年\d{1,2}月\d{1,2}日/);
 
     const v = (await editor.post(`/api/conventions/${c.id}/versions`, { name: '表决稿' })).body.version;
-    await editor.post(`/api/conventions/${c.id}/versions/${v.id}/adopt`);
+    await decideClause(c.id, 'e1', '通过安静时段', [editor, committee2], 'yes');
+    await decideClause(c.id, 'e2', '通过充电条款', [editor, committee2], 'yes');
+    expect((await editor.post(`/api/conventions/${c.id}/versions/${v.id}/adopt`)).status).toBe(200);
     const res = await fetch(`${a.url}/api/conventions/${c.id}/export?format=docx`, { headers: { cookie: resident.cookie } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
@@ -235,7 +317,7 @@ describe('conventions', () => {
     const files = unzipSync(bytes);
     const xml = strFromU8(files['word/document.xml']!);
     const plain = xml.replace(/<[^>]+>/g, '');
-    for (const s of ['导出公约', '第一条', '每日22:00至次日7:00为安静时段。', '第二条', '集中充电棚', '经表决通过（通过版本：表决稿）', '导出日期']) expect(plain).toContain(s);
+    for (const s of ['导出公约', '第一条', '每日22:00至次日7:00为安静时段。', '第二条', '集中充电棚', '经表决通过（通过版本：表决稿；表决：「通过安静时段」（结果：http', '导出日期']) expect(plain).toContain(s);
     // Chinese text in a Chinese face (WPS and Word on a Chinese system both have SimSun).
     expect(strFromU8(files['word/styles.xml']!)).toMatch(/w:eastAsia="SimSun"/);
     expect((await resident.get(`/api/conventions/${c.id}/export?format=pdf`)).status).toBe(400);

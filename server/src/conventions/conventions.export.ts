@@ -4,7 +4,7 @@
  * with their paragraphs, lists and bold text.
  */
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx';
-import type { ConventionVersion } from '@linli/shared';
+import { ballotResultPath, type ConventionVersion } from '@linli/shared';
 import type { Block, ClauseContent } from './conventions.doc.ts';
 
 const DIGITS = '零一二三四五六七八九';
@@ -45,14 +45,27 @@ export interface ExportInput {
   at: number;
   adopted: ConventionVersion | null;
   communityName?: string;
+  /** Where the server is reached (for the links to the ballots' results); none: paths only. */
+  baseUrl?: string;
 }
 
-function note(input: ExportInput): string {
-  if (input.adopted) {
-    return `本公约已于${chineseDate(input.adopted.adoptedAt ?? input.adopted.createdAt)}经表决通过（通过版本：${input.adopted.name}）。`;
-  }
-  return '本文为草案，尚未经表决通过。';
+/** The adoption note: which version, adopted when, by which ballots (with their result pages). */
+function note(input: ExportInput, md = false): string {
+  const v = input.adopted;
+  if (!v) return '本文为草案，尚未经表决通过。';
+  const base = `本公约已于${chineseDate(v.adoptedAt ?? v.createdAt)}经表决通过（通过版本：${v.name}`;
+  const ballots = v.adoption?.ballots ?? [];
+  if (ballots.length === 0) return `${base}）。`;
+  // One ballot may have approved several clauses: list each ballot once.
+  const seen = new Map(ballots.map((b) => [b.ballotId, b]));
+  const refs = [...seen.values()].map((b) => {
+    const url = `${(input.baseUrl ?? '').replace(/\/$/, '')}${ballotResultPath(b.meetingId, b.ballotId)}`;
+    return md ? `「${mdEscape(b.title)}」（结果：<${url}>）` : `「${b.title}」（结果：${url}）`;
+  });
+  return `${base}；表决：${refs.join('、')}）。`;
 }
+
+const mdEscape = (t: string) => t.replace(/([*_`\\[\]<>])/g, '\\$1');
 
 function mdRuns(b: Block): string {
   return b.runs
@@ -67,7 +80,7 @@ function mdRuns(b: Block): string {
 export function toMarkdown(input: ExportInput): string {
   const out = [`# ${input.title}`, ''];
   if (input.communityName) out.push(input.communityName, '');
-  out.push(`导出日期：${chineseDate(input.at)}`, '', `> ${note(input)}`, '');
+  out.push(`导出日期：${chineseDate(input.at)}`, '', `> ${note(input, true)}`, '');
   input.clauses.forEach((c, i) => {
     const blocks = c.blocks.filter((b) => b.runs.some((r) => r.text.trim()));
     const [first, ...rest] = blocks;

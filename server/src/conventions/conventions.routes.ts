@@ -13,6 +13,7 @@ import {
   ExportQuery,
   Id,
   SuggestionCreate,
+  VersionAdopt,
   VersionCreate,
   diffClauses,
   parseOrThrow,
@@ -24,6 +25,7 @@ import type { ConventionsService } from './conventions.service.ts';
 import type { DocServer } from './docs.server.ts';
 import type { ConventionDiscussion } from './conventions.discussion.ts';
 import { toDocx, toMarkdown } from './conventions.export.ts';
+import { baseUrlOf } from '../invitations/invitations.routes.ts';
 
 const CommentsQuery = z.object({ clauseId: z.string().max(64).optional() });
 
@@ -82,9 +84,17 @@ export function conventionsRoutes(
     res.json({ version, clauses: await conventions.clauses(convention) });
   });
 
+  // Adoption records what a vote decided: only with the passed ballots that approved the text.
+  r.get('/conventions/:id/versions/:vid/approvals', async (req, res) => {
+    const { convention } = await conventions.access(requireUser(req).user, id(req), 'convention.view');
+    res.json(await conventions.approvals(convention, vid(req)));
+  });
+
   r.post('/conventions/:id/versions/:vid/adopt', async (req, res) => {
-    const { convention } = await conventions.access(requireUser(req).user, id(req), 'convention.version');
-    res.json(await conventions.adopt(convention, vid(req)));
+    const { user } = requireUser(req);
+    const { convention } = await conventions.access(user, id(req), 'convention.adopt');
+    const { ballotId } = parseOrThrow(VersionAdopt, req.body ?? {}, 'adoption');
+    res.json(await conventions.adopt(convention, vid(req), user.id, ballotId));
   });
 
   r.get('/conventions/:id/diff', async (req, res) => {
@@ -104,7 +114,7 @@ export function conventionsRoutes(
     ]);
     // An adopted convention exports the adopted text, not whatever the draft says today.
     const body = adopted ? await conventions.clausesAt(convention, adopted.id) : clauses;
-    const input = { title, clauses: body, at: Date.now(), adopted, communityName: community.name };
+    const input = { title, clauses: body, at: Date.now(), adopted, communityName: community.name, baseUrl: baseUrlOf(req) };
     const filename = `${title.replace(/[\\/:*?"<>|\r\n]/g, '_')}.${format}`;
     res.setHeader('Content-Disposition', attachment(filename, `convention.${format}`));
     if (format === 'md') {

@@ -11,7 +11,9 @@ import {
   conventionIdOfDoc,
   type Action,
   type Actor,
+  type AdoptionBallot,
   type Clause,
+  type ConsensusItem,
   type Convention,
   type ConventionVersion,
 } from '@linli/shared';
@@ -27,12 +29,22 @@ export interface ConventionAccess {
   actor: Actor;
 }
 
+/** The outcomes reached in a community (the consensus ledger), for adoption by vote. */
+export type ApprovalReader = (communityId: string) => Promise<ConsensusItem[]>;
+
 export class ConventionsService {
+  #approvals: ApprovalReader | null = null;
+
   constructor(
     readonly repo: ConventionsRepository,
     readonly docs: DocServer,
     private readonly auth: AuthService,
   ) {}
+
+  /** Registered by the composition root: where passed ballots are recorded (consensus ledger). */
+  provideApprovals(fn: ApprovalReader): void {
+    this.#approvals = fn;
+  }
 
   /** The convention and the user's actor, after checking `action`. Outsiders get 404, not 403. */
   async access(user: StoredUser, conventionId: string, action: Action): Promise<ConventionAccess> {
@@ -145,13 +157,59 @@ export class ConventionsService {
     return version;
   }
 
-  /** Marks a version as the one a vote adopted (one adopted version per convention). */
-  async adopt(c: Convention, vid: string): Promise<{ convention: Convention; version: ConventionVersion }> {
+  /**
+   * The passed ballots that approved version `vid`: for each clause of the version with text, the
+   * latest passed ballot bound to that clause whose text hash at opening equals the version's
+   * text of it. Ballots whose clause changed while they were open are left out (what they
+   * approved is for the facilitator to decide, not for this record). Clauses with no such ballot
+   * are listed in `missing` (by number in the version).
+   */
+  async approvals(c: Convention, vid: string): Promise<{ version: ConventionVersion; ballots: AdoptionBallot[]; missing: number[] }> {
+    const { version, doc } = await this.#versionDoc(c, vid);
+    let clauses: Clause[];
+    try {
+      clauses = readClauses(doc);
+    } finally {
+      doc.destroy();
+    }
+    const items = this.#approvals ? await this.#approvals(c.communityId) : [];
+    const ballots: AdoptionBallot[] = [];
+    const missing: number[] = [];
+    for (const clause of clauses) {
+      if (!clause.text.trim()) continue;
+      const match = items
+        .filter((i) => i.conventionId === c.id && i.clauseId === clause.id && i.textHash === clause.textHash && !i.clauseChanged)
+        .sort((x, y) => y.at - x.at)[0];
+      if (match) ballots.push({ ballotId: match.ballotId, meetingId: match.meetingId, title: match.title, clauseId: clause.id, textHash: match.textHash, decidedAt: match.at });
+      else missing.push(clause.number);
+    }
+    return { version, ballots, missing };
+  }
+
+  /**
+   * Marks a version as the one a vote adopted (one adopted version per convention), recording the
+   * passed ballots that approved it. Refused when any clause of the version lacks one, or when
+   * `ballotId` is named and is not among them.
+   */
+  async adopt(c: Convention, vid: string, by: string, ballotId?: string): Promise<{ convention: Convention; version: ConventionVersion }> {
+    const { ballots, missing } = await this.approvals(c, vid);
+    if (ballots.length === 0 && missing.length === 0) {
+      throw new DomainError('conflict', 'This version has no clause text to adopt. 该版本没有条款内容，无法标记为通过。');
+    }
+    if (missing.length > 0) {
+      throw new DomainError(
+        'not_approved',
+        `No passed ballot approved this version's text of clause ${missing.join(', ')}. 第${missing.join('、')}条的此版本文本尚无通过的表决，不能标记为已通过。`,
+        { status: 409 },
+      );
+    }
+    if (ballotId && !ballots.some((b) => b.ballotId === ballotId)) {
+      throw new DomainError('not_approved', 'That ballot did not approve this version. 该表决并未通过此版本。', { status: 409 });
+    }
     const all = await this.repo.versions(c.id);
-    const target = all.find((v) => v.id === vid);
-    if (!target) throw new DomainError('not_found', 'No such version. 版本不存在。');
     const at = Date.now();
-    const next = all.map((v) => (v.id === vid ? { ...v, adopted: true, adoptedAt: at } : { ...v, adopted: undefined, adoptedAt: undefined }));
+    const adoption = { at, by, ballots };
+    const next = all.map((v) => (v.id === vid ? { ...v, adopted: true, adoptedAt: at, adoption } : { ...v, adopted: undefined, adoptedAt: undefined, adoption: undefined }));
     const convention = { ...c, adoptedVersionId: vid };
     await this.repo.adopt(convention, next);
     return { convention, version: next.find((v) => v.id === vid)! };

@@ -43,6 +43,30 @@ export type Clause = z.infer<typeof Clause>;
 export const VersionCreate = z.object({ name: z.string().trim().min(1, 'required').max(40) });
 export type VersionCreate = z.infer<typeof VersionCreate>;
 
+/** A passed ballot (or consent decision) that approved one clause's text of a version. */
+export const AdoptionBallot = z.object({
+  ballotId: z.string(),
+  meetingId: z.string(),
+  title: z.string(),
+  clauseId: z.string(),
+  /** The clause's textHash when the ballot opened: equal to the version's text of that clause. */
+  textHash: z.string(),
+  /** When the ballot closed with its decision. */
+  decidedAt: z.number(),
+});
+export type AdoptionBallot = z.infer<typeof AdoptionBallot>;
+
+/**
+ * The record of an adoption: every clause of the version with text was approved by a passed
+ * ballot whose clause text hash at opening equals the version's text of that clause.
+ */
+export const VersionAdoption = z.object({
+  at: z.number(),
+  by: z.string(),
+  ballots: z.array(AdoptionBallot).min(1),
+});
+export type VersionAdoption = z.infer<typeof VersionAdoption>;
+
 export const ConventionVersion = z.object({
   id: z.string(),
   conventionId: z.string(),
@@ -52,8 +76,21 @@ export const ConventionVersion = z.object({
   clauseCount: z.number().int().nonnegative(),
   adopted: z.boolean().optional(),
   adoptedAt: z.number().optional(),
+  /** Why it is adopted: the passed ballots that approved its text (set with `adopted`). */
+  adoption: VersionAdoption.optional(),
 });
 export type ConventionVersion = z.infer<typeof ConventionVersion>;
+
+/**
+ * `POST /api/conventions/:id/versions/:vid/adopt`. With `ballotId`, that ballot must be one of the
+ * ballots that approved the version (the person recording says which vote they mean); without
+ * it, the server finds the approving ballots in the community's consensus ledger.
+ */
+export const VersionAdopt = z.object({ ballotId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() });
+export type VersionAdopt = z.infer<typeof VersionAdopt>;
+
+/** The page of a ballot's published result (the link an adoption note gives). */
+export const ballotResultPath = (meetingId: string, ballotId: string) => `/m/${meetingId}/result/${ballotId}`;
 
 /** `from` / `to` of a diff: a version id, or `live` (also accepted: `current`) for the document now. */
 export const DiffQuery = z.object({
