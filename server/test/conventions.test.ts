@@ -228,6 +228,11 @@ describe('conventions', () => {
     const c = (await editor.post(`/api/communities/${cid}/conventions`, { title: '表决公约' })).body.convention;
     const w = open(a.url, c.docName, editor.cookie);
     await synced(w);
+    // A resident watching from the other process sees versions saved and adopted, live.
+    const rs = await socket(b.url, resident.cookie);
+    expect((await rs.timeout(5000).emitWithAck('convention:watch', { conventionId: c.id })).versions).toEqual([]);
+    const seen: { name: string; adopted?: boolean; adoption?: { ballots: unknown[] } }[] = [];
+    rs.on('convention:version', (p) => p.conventionId === c.id && seen.push(p.version));
     addClause(w.doc, 'a1', ['晚上十点后保持安静。']);
     addClause(w.doc, 'a2', ['车辆停入车位。']);
     await until(async () => (await editor.get(`/api/conventions/${c.id}`)).body.clauses.length === 2, 5000, 'clauses stored');
@@ -275,6 +280,10 @@ describe('conventions', () => {
       ['a2', p2.id, '通过第二条', p2.meetingId],
     ]);
     expect(adoption.ballots[0].textHash).toBe(hash('晚上十一点后保持安静。'));
+    await until(() => seen.some((v) => v.adopted === true), 5000, 'adoption seen live');
+    expect(seen.map((v) => `${v.name}:${v.adopted === true}`)).toEqual(['征求意见稿:false', '表决稿:false', '表决稿:true']);
+    expect(seen[2]!.adoption!.ballots).toHaveLength(2);
+    expect((await rs.timeout(5000).emitWithAck('convention:watch', { conventionId: c.id })).versions.map((v: { adopted?: boolean }) => v.adopted === true)).toEqual([false, true]);
 
     // The export names the adopted version, the date and each ballot with its result page.
     const md = (await resident.get(`/api/conventions/${c.id}/export?format=md`)).body as string;
@@ -333,7 +342,7 @@ describe('conventions', () => {
     // The resident watches from the other process.
     const rs = await socket(b.url, resident.cookie);
     const watched = await rs.timeout(5000).emitWithAck('convention:watch', { conventionId: c.id });
-    expect(watched).toEqual({ ok: true, comments: [], suggestions: [] });
+    expect(watched).toEqual({ ok: true, comments: [], suggestions: [], versions: [] });
     const os = await socket(b.url, outsider.cookie);
     expect((await os.timeout(5000).emitWithAck('convention:watch', { conventionId: c.id })).error.code).toBe('not_found');
     const events: { type: string; payload: any }[] = [];

@@ -16,8 +16,11 @@ export interface ClientToServerEvents {
   /** Round-trip check for the connection badge. */
   'session:ping': (payload: Record<string, never>, ack: AckFn<{ at: number }>) => void;
   'community:watch': (payload: CommunityWatch, ack: AckFn<{ community: Community }>) => void;
-  /** Follow one convention's comments and suggestions (room `convention:<id>`). */
-  'convention:watch': (payload: Cv.ConventionWatch, ack: AckFn<{ comments: Cv.ConventionComment[]; suggestions: Cv.ConventionSuggestion[] }>) => void;
+  /** Follow one convention's comments, suggestions and versions (room `convention:<id>`). */
+  'convention:watch': (
+    payload: Cv.ConventionWatch,
+    ack: AckFn<{ comments: Cv.ConventionComment[]; suggestions: Cv.ConventionSuggestion[]; versions: Cv.ConventionVersion[] }>,
+  ) => void;
   // Meetings: join/leave the room; the rest act on the joined meeting (or `meetingId`).
   'meeting:join': (payload: Mt.MeetingJoin, ack: AckFn<Mt.MeetingJoinAck>) => void;
   'meeting:leave': (payload: Mt.MeetingLeave, ack: AckFn) => void;
@@ -53,6 +56,8 @@ export interface ServerToClientEvents {
   'convention:comment': (payload: Cv.ConventionCommentEvent) => void;
   /** A suggestion on a clause was made, accepted or rejected. */
   'convention:suggestion': (payload: Cv.ConventionSuggestionEvent) => void;
+  /** A version of a watched convention was saved, adopted, or lost its adoption mark. */
+  'convention:version': (payload: Cv.ConventionVersionEvent) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

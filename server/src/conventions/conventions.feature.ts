@@ -41,6 +41,7 @@ export async function createConventionsFeature(
     comment: (conventionId, comment) => deps.io.to(conventionRoom(conventionId)).emit('convention:comment', { conventionId, comment }),
     suggestion: (conventionId, suggestion) => deps.io.to(conventionRoom(conventionId)).emit('convention:suggestion', { conventionId, suggestion }),
   });
+  service.announceVersions((conventionId, version) => deps.io.to(conventionRoom(conventionId)).emit('convention:version', { conventionId, version }));
   await docs.start();
   const conventions = service;
   return {

@@ -34,6 +34,7 @@ export type ApprovalReader = (communityId: string) => Promise<ConsensusItem[]>;
 
 export class ConventionsService {
   #approvals: ApprovalReader | null = null;
+  #announce: (conventionId: string, version: ConventionVersion) => void = () => {};
 
   constructor(
     readonly repo: ConventionsRepository,
@@ -44,6 +45,11 @@ export class ConventionsService {
   /** Registered by the composition root: where passed ballots are recorded (consensus ledger). */
   provideApprovals(fn: ApprovalReader): void {
     this.#approvals = fn;
+  }
+
+  /** Registered by the feature: tells the convention's watchers of a saved or (un)adopted version. */
+  announceVersions(fn: (conventionId: string, version: ConventionVersion) => void): void {
+    this.#announce = fn;
   }
 
   /** The convention and the user's actor, after checking `action`. Outsiders get 404, not 403. */
@@ -120,6 +126,7 @@ export class ConventionsService {
     const { update, count } = await this.docs.read(c.docName, (doc) => ({ update: Y.encodeStateAsUpdate(doc), count: readClauses(doc).length }));
     const v: ConventionVersion = { id: newId(), conventionId: c.id, name, createdAt: Date.now(), createdBy: by, clauseCount: count };
     await this.repo.addVersion(v, update);
+    this.#announce(c.id, v);
     return v;
   }
 
@@ -212,6 +219,8 @@ export class ConventionsService {
     const next = all.map((v) => (v.id === vid ? { ...v, adopted: true, adoptedAt: at, adoption } : { ...v, adopted: undefined, adoptedAt: undefined, adoption: undefined }));
     const convention = { ...c, adoptedVersionId: vid };
     await this.repo.adopt(convention, next);
+    // The newly adopted version, and the one that was adopted before (it loses its mark).
+    for (const v of next) if (v.id === vid || all.find((o) => o.id === v.id)?.adopted) this.#announce(c.id, v);
     return { convention, version: next.find((v) => v.id === vid)! };
   }
 

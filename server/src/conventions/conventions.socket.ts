@@ -1,4 +1,4 @@
-/** Socket events of conventions: `convention:watch` joins the room of live comments and suggestions. */
+/** Socket events of conventions: `convention:watch` joins the room of live comments, suggestions and versions. */
 import { ConventionWatch, DomainError } from '@linli/shared';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { SocketRouter } from '../realtime/router.ts';
@@ -15,8 +15,8 @@ export function conventionsSocket(router: SocketRouter, auth: AuthService, conve
       if (!user) throw new DomainError('unauthenticated', 'Please sign in first. 请先登录。');
       const { convention } = await conventions.access(user, conventionId, 'convention.view');
       await socket.join(conventionRoom(conventionId));
-      const [comments, suggestions] = await Promise.all([discussion.comments(convention), discussion.suggestions(convention)]);
-      return { comments, suggestions };
+      const [comments, suggestions, versions] = await Promise.all([discussion.comments(convention), discussion.suggestions(convention), conventions.versions(convention)]);
+      return { comments, suggestions, versions };
     });
   };
 }

@@ -180,6 +180,11 @@ export interface ConventionCommentEvent {
   conventionId: string;
   comment: ConventionComment;
 }
+/** A version saved, or its adoption mark set or cleared (everyone watching the convention). */
+export interface ConventionVersionEvent {
+  conventionId: string;
+  version: ConventionVersion;
+}
 export interface ConventionSuggestionEvent {
   conventionId: string;
   suggestion: ConventionSuggestion;
