@@ -4,7 +4,8 @@
  * deleted characters marked; restores 征求意见稿 (confirmed in a dialog) and the other editor's page
  * follows live; downloads the Markdown; then a passed ballot on the clause (opened through the API
  * as the facilitator would) lets the editor adopt 表决稿, and the page shows it adopted with the
- * ballot's result link (and refuses 征求意见稿, which nobody voted on).
+ * ballot's result link (and refuses 征求意见稿, which nobody voted on). The other editor's version
+ * list follows both the new version and the adoption live.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import fs from 'node:fs';
@@ -96,6 +97,9 @@ it('save two named versions, compare them character by character, restore one li
   await pa.keyboard.type('一');
   await expect.poll(serverText, { timeout: 15_000 }).toEqual([FINAL]);
   await saveVersion(pa, '表决稿');
+  // The other editor's list follows without a reload.
+  await pb.locator('li[data-version="表决稿"]').waitFor();
+  expect(await pb.locator('li[data-version]').evaluateAll((els) => els.map((e) => e.getAttribute('data-version')))).toEqual(['征求意见稿', '表决稿']);
 
   await pa.getByLabel('比较：从').selectOption({ label: '征求意见稿' });
   await pa.getByLabel('到', { exact: true }).selectOption({ label: '表决稿' });
@@ -110,6 +114,7 @@ it('save two named versions, compare them character by character, restore one li
   // The whole clause reads in order: 晚上十 [+一] 点后 [-保持] 安静。
   expect((await diff.locator('li p').first().textContent())?.replace(/插入：|删除：|（止）/g, '')).toBe('晚上十一点后保持安静。');
   expect(await seriousA11yFindings(pa)).toEqual([]);
+  await diff.scrollIntoViewIfNeeded();
   await shot(pa, 'versions-diff');
 
   // Restore 征求意见稿 (confirmed in the page's dialog): the other editor's page goes back live.
@@ -168,6 +173,8 @@ it('a passed ballot on the clause lets the editor adopt 表决稿; the page show
   const link = row.getByRole('link', { name: '「通过第一条」表决结果' });
   expect(await link.getAttribute('href')).toBe(`/m/${meeting.id}/result/${ballot.id}`);
   expect(await pa.locator('li[data-version="征求意见稿"]').getByText(/经表决通过/).count()).toBe(0);
+  // The other editor sees the adoption live.
+  await pb.locator('li[data-version="表决稿"]').getByRole('link', { name: '「通过第一条」表决结果' }).waitFor();
   expect(await seriousA11yFindings(pa)).toEqual([]);
   await shot(pa, 'versions-adopted');
 });

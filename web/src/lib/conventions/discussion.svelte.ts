@@ -1,9 +1,10 @@
 /**
- * The comments and suggestions of one convention, live: `convention:watch` on every (re)connect
- * gives the full lists, then `convention:comment` / `convention:suggestion` events update them for
- * everyone on the page without a reload. Writing goes through REST (API.md).
+ * The comments, suggestions and versions of one convention, live: `convention:watch` on every
+ * (re)connect gives the full lists, then `convention:comment` / `convention:suggestion` /
+ * `convention:version` events update them for everyone on the page without a reload. Writing goes
+ * through REST (API.md).
  */
-import { ConventionComment, ConventionSuggestion, type CommentCreate, type SuggestionCreate } from '@linli/shared';
+import { ConventionComment, ConventionSuggestion, ConventionVersion, type CommentCreate, type SuggestionCreate } from '@linli/shared';
 import { api } from '$lib/api';
 import { LiveConnection } from '$lib/realtime/connection.svelte';
 
@@ -16,6 +17,7 @@ function upsert<T extends { id: string; createdAt: number }>(list: T[], item: T)
 export class LiveDiscussion {
   comments = $state<ConventionComment[]>([]);
   suggestions = $state<ConventionSuggestion[]>([]);
+  versions = $state<ConventionVersion[]>([]);
   readonly #live = new LiveConnection();
 
   constructor(readonly conventionId: string) {
@@ -28,11 +30,16 @@ export class LiveDiscussion {
       const parsed = ConventionSuggestion.safeParse(e?.suggestion);
       if (e?.conventionId === conventionId && parsed.success) this.suggestions = upsert(this.suggestions, parsed.data);
     });
+    socket.on('convention:version', (e) => {
+      const parsed = ConventionVersion.safeParse(e?.version);
+      if (e?.conventionId === conventionId && parsed.success) this.versions = upsert(this.versions, parsed.data);
+    });
     this.#live.onEveryConnect(() =>
       socket.emit('convention:watch', { conventionId }, (ack) => {
         if (!ack.ok) return;
         this.comments = ConventionComment.array().parse(ack.comments);
         this.suggestions = ConventionSuggestion.array().parse(ack.suggestions);
+        this.versions = ConventionVersion.array().parse(ack.versions ?? []);
       }),
     );
   }
@@ -58,6 +65,11 @@ export class LiveDiscussion {
   async decide(id: string, decision: 'accept' | 'reject'): Promise<void> {
     const { suggestion } = await api<{ suggestion: ConventionSuggestion }>('POST', `/suggestions/${id}/${decision}`);
     this.suggestions = upsert(this.suggestions, ConventionSuggestion.parse(suggestion));
+  }
+
+  /** A version this page saved or adopted (the event may arrive before or after the answer). */
+  version(v: ConventionVersion): void {
+    this.versions = upsert(this.versions, ConventionVersion.parse(v));
   }
 
   destroy(): void {
