@@ -1,4 +1,4 @@
-import type { Handle } from '@sveltejs/kit';
+import type { Handle, HandleFetch } from '@sveltejs/kit';
 import { paraglideMiddleware } from '$lib/paraglide/server.js';
 
 // Chinese first: the locale comes from the `linli_lang` cookie, else the browser, else zh-CN.
@@ -7,3 +7,22 @@ export const handle: Handle = ({ event, resolve }) =>
     event.request = request;
     return resolve(event, { transformPageChunk: ({ html }) => html.replace('%lang%', locale) });
   });
+
+/**
+ * The pages run inside the Express server, but SvelteKit answers a server-side `fetch('/api/…')`
+ * itself (and finds no such route): send those to the Express server over loopback instead, as
+ * the person (their cookie). The server sets LINLI_INTERNAL_ORIGIN once it listens (main.ts).
+ * The Origin header is dropped: this is the server calling itself, and SvelteKit has already
+ * checked the origin of any form POST that led here.
+ */
+export const handleFetch: HandleFetch = async ({ event, request, fetch }) => {
+  const internal = process.env.LINLI_INTERNAL_ORIGIN;
+  const url = new URL(request.url);
+  if (!internal || url.origin !== event.url.origin || !url.pathname.startsWith('/api/')) return fetch(request);
+  const headers = new Headers(request.headers);
+  for (const h of ['origin', 'host', 'connection', 'content-length']) headers.delete(h);
+  const cookie = event.request.headers.get('cookie');
+  if (cookie) headers.set('cookie', cookie);
+  const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
+  return globalThis.fetch(new URL(url.pathname + url.search, internal), { method: request.method, headers, body, redirect: 'manual' });
+};

@@ -97,7 +97,9 @@ export function meetingsRoutes(
 
   r.get('/meetings/:id/state', async (req, res) => {
     const a = await access(req);
-    res.json({ state: await state.snapshot(a.meeting.id) });
+    const snap = await state.snapshot(a.meeting.id);
+    // `you` as in the `meeting:join` ack: the phone page renders from this on the server.
+    res.json({ state: snap, you: await state.you(a, snap) });
   });
 
   r.get('/meetings/:id/qr', async (req, res) => {
