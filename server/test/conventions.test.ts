@@ -259,6 +259,12 @@ describe('conventions', () => {
     expect(old.status).toBe(409);
     expect(old.body.error.message).toContain('第1、2条');
     const p2 = await decideClause(c.id, 'a2', '通过第二条', [editor, committee2, resident2], 'yes');
+    // What adopting would record, for anyone who may read the convention.
+    const approvals = (await resident.get(`/api/conventions/${c.id}/versions/${v2.id}/approvals`)).body;
+    expect(approvals.missing).toEqual([]);
+    expect(approvals.ballots.map((x: { number: number; title: string }) => `${x.number}:${x.title}`)).toEqual(['1:通过第一条', '2:通过第二条']);
+    // 征求意见稿's clause 2 reads as voted (unchanged since), its clause 1 does not.
+    expect((await resident.get(`/api/conventions/${c.id}/versions/${v1.id}/approvals`)).body.missing).toEqual([1]);
 
     // Only those who open ballots record adoptions.
     expect((await resident.post(`/api/conventions/${c.id}/versions/${v2.id}/adopt`)).status).toBe(403);

@@ -16,6 +16,7 @@ import {
   type ConsensusItem,
   type Convention,
   type ConventionVersion,
+  type VersionApprovals,
 } from '@linli/shared';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { StoredUser } from '../auth/auth.repository.ts';
@@ -171,7 +172,7 @@ export class ConventionsService {
    * approved is for the facilitator to decide, not for this record). Clauses with no such ballot
    * are listed in `missing` (by number in the version).
    */
-  async approvals(c: Convention, vid: string): Promise<{ version: ConventionVersion; ballots: AdoptionBallot[]; missing: number[] }> {
+  async approvals(c: Convention, vid: string): Promise<VersionApprovals> {
     const { version, doc } = await this.#versionDoc(c, vid);
     let clauses: Clause[];
     try {
@@ -187,7 +188,7 @@ export class ConventionsService {
       const match = items
         .filter((i) => i.conventionId === c.id && i.clauseId === clause.id && i.textHash === clause.textHash && !i.clauseChanged)
         .sort((x, y) => y.at - x.at)[0];
-      if (match) ballots.push({ ballotId: match.ballotId, meetingId: match.meetingId, title: match.title, clauseId: clause.id, textHash: match.textHash, decidedAt: match.at });
+      if (match) ballots.push({ ballotId: match.ballotId, meetingId: match.meetingId, title: match.title, clauseId: clause.id, number: clause.number, textHash: match.textHash, decidedAt: match.at });
       else missing.push(clause.number);
     }
     return { version, ballots, missing };

@@ -49,6 +49,8 @@ export const AdoptionBallot = z.object({
   meetingId: z.string(),
   title: z.string(),
   clauseId: z.string(),
+  /** The clause's number in the version. */
+  number: z.number().int().positive().optional(),
   /** The clause's textHash when the ballot opened: equal to the version's text of that clause. */
   textHash: z.string(),
   /** When the ballot closed with its decision. */
@@ -88,6 +90,15 @@ export type ConventionVersion = z.infer<typeof ConventionVersion>;
  */
 export const VersionAdopt = z.object({ ballotId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() });
 export type VersionAdopt = z.infer<typeof VersionAdopt>;
+
+/** `GET /api/conventions/:id/versions/:vid/approvals`: what adopting the version would record. */
+export const VersionApprovals = z.object({
+  version: ConventionVersion,
+  ballots: z.array(AdoptionBallot),
+  /** Numbers of the version's clauses that no passed ballot approved (adoption is refused). */
+  missing: z.array(z.number().int().positive()),
+});
+export type VersionApprovals = z.infer<typeof VersionApprovals>;
 
 /** The page of a ballot's published result (the link an adoption note gives). */
 export const ballotResultPath = (meetingId: string, ballotId: string) => `/m/${meetingId}/result/${ballotId}`;

@@ -163,10 +163,20 @@ it('a passed ballot on the clause lets the editor adopt 表决稿; the page show
   const closed = await (await a.request.post(`/api/ballots/${ballot.id}/close`)).json();
   expect(closed.result.outcome.passed).toBe(true);
 
-  // Nobody voted on 征求意见稿's text: refused, and the page says why.
-  await confirmIn(pa, '标记为表决通过', '征求意见稿', '将「征求意见稿」标记为表决通过？', '标记为已通过');
-  await pa.getByRole('alert').filter({ hasText: '第1条的此版本文本尚无通过的表决' }).waitFor();
-  await confirmIn(pa, '标记为表决通过', '表决稿', '将「表决稿」标记为表决通过？', '标记为已通过');
+  // Nobody voted on 征求意见稿's text: the dialog says which clause lacks a ballot and will not mark it.
+  await pa.getByRole('button', { name: '标记为表决通过 征求意见稿' }).click();
+  const refuse = pa.getByRole('dialog', { name: '将「征求意见稿」标记为表决通过？' });
+  await refuse.getByText('第1条的此版本文本尚无通过的表决，不能标记为已通过。').waitFor();
+  expect(await refuse.getByRole('button', { name: '标记为已通过' }).isDisabled()).toBe(true);
+  expect(await seriousA11yFindings(pa)).toEqual([]);
+  await refuse.getByRole('button', { name: '关闭对话框' }).click();
+  await refuse.waitFor({ state: 'hidden' });
+  // 表决稿: the dialog names the ballot that approved its clause.
+  await pa.getByRole('button', { name: '标记为表决通过 表决稿' }).click();
+  const adopt = pa.getByRole('dialog', { name: '将「表决稿」标记为表决通过？' });
+  await adopt.getByText(/第1条：「通过第一条」（\d{4}年\d{1,2}月\d{1,2}日通过）/).waitFor();
+  await adopt.getByRole('button', { name: '标记为已通过' }).click();
+  await adopt.waitFor({ state: 'hidden' });
   await pa.getByRole('status').filter({ hasText: '「表决稿」已标记为表决通过' }).waitFor();
   const row = pa.locator('li[data-version="表决稿"]');
   await row.getByText(/已于\d{4}年\d{1,2}月\d{1,2}日经表决通过/).waitFor();
