@@ -317,6 +317,24 @@ describe('problems ledger', () => {
     expect(minutes).not.toContain('隔壁的秘密问题');
   });
 
+  it('raises a problem from a meeting linked to it at once; a meeting of another community is refused and nothing is written', async () => {
+    const m = (await admin.post(`/api/communities/${cid}/meetings`, { title: '现场反映问题议事会', mode: 'hall' })).body.meeting.id;
+    const other = (await admin.post(`/api/communities/${otherCid}/meetings`, { title: '隔壁的会', mode: 'hall' })).body.meeting.id;
+    const raised = await raise(p.res, { title: '会上反映：楼道灯不亮', meetingId: m });
+    expect(raised).toMatchObject({ status: 'raised', meetingId: m, building: '3' });
+    expect((await p.res.get(`/api/problems/${raised.id}`)).body.problem.meetingId).toBe(m);
+
+    const before = (await p.res.get(`/api/communities/${cid}/problems`)).body.problems.length;
+    for (const meetingId of [other, 'no-such-meeting']) {
+      const r = await p.res.post(`/api/communities/${cid}/problems`, { title: '不该写入的问题', meetingId });
+      expect(r.status).toBe(400);
+      expect(r.body.error.issues[0].path).toBe('meetingId');
+    }
+    const after = (await p.res.get(`/api/communities/${cid}/problems`)).body.problems;
+    expect(after).toHaveLength(before);
+    expect(after.some((x: { title: string }) => x.title === '不该写入的问题')).toBe(false);
+  });
+
   it('lists in the minutes a problem the meeting accepted, with its responsible party and due date, though no agenda item links it', async () => {
     const m = (await admin.post(`/api/communities/${cid}/meetings`, { title: '受理问题议事会', mode: 'hybrid' })).body.meeting.id;
     const taken = (await p.res.post(`/api/communities/${cid}/problems`, { title: '5栋门禁坏了', building: '5' })).body.problem.id;

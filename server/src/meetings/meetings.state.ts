@@ -266,6 +266,9 @@ export class MeetingsState {
     const reaction = (await this.repo.reactionOf(a.meeting.id, a.user.id)) as Reaction | null;
     const live = { agenda: state.agenda, currentItemId: state.currentItemId, speaker: state.speaker, speakers: state.speakers, motions: state.motions };
     const pos = queuePosition(live, a.user.id);
+    const own = a.guest ? null : await this.auth.membership(a.meeting.communityId, a.user.id);
+    const roster = own?.householdIds.length ? await this.#rosterOf(a.meeting.communityId) : null;
+    const homeBuildings = [...new Set((own?.householdIds ?? []).map((h) => roster?.byId.get(h)?.building).filter((b): b is string => !!b))];
     return {
       userId: a.user.id,
       name: a.user.displayName,
@@ -275,6 +278,7 @@ export class MeetingsState {
       handRaised: pos !== null,
       queuePosition: pos,
       reaction,
+      homeBuildings,
     };
   }
 }

@@ -59,8 +59,14 @@ export class ProblemsService {
     return p;
   }
 
-  /** Raises a problem in `cid` (problem.raise is checked by the rules), counted as raised this month. */
+  /**
+   * Raises a problem in `cid` (problem.raise is checked by the rules), counted as raised this month.
+   * Raised from a meeting (`meetingId`, checked to be this community's), it is linked to it at once.
+   */
   async raise(user: StoredUser, actor: Actor, cid: string, input: ProblemCreate, at = this.now()): Promise<Problem> {
+    if (input.meetingId && !((await this.opts.meetingInCommunity?.(cid, input.meetingId)) ?? false)) {
+      throw new DomainError('validation_failed', 'Invalid problem: meetingId: no such meeting in this community', { issues: [{ path: 'meetingId', message: 'no such meeting in this community' }] });
+    }
     const p = raiseProblem(input, { id: newId(), communityId: cid, actor, by: { userId: user.id, name: user.displayName }, at });
     await this.repo.create(p, { ...this.stats.keysFor(cid, at), metric: 'problems_raised' });
     return this.#changed(p);

@@ -224,6 +224,8 @@ export const MeetingYou = z.object({
   /** 1-based place in the speakers queue, or null. */
   queuePosition: z.number().int().nullable(),
   reaction: Reaction.nullable(),
+  /** The buildings of the person's own households (to prefill a problem's building); empty for guests. */
+  homeBuildings: z.array(z.string()).optional(),
 });
 export type MeetingYou = z.infer<typeof MeetingYou>;
 

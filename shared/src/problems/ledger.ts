@@ -64,6 +64,7 @@ export function raiseProblem(
     title: input.title,
     description: input.description ?? '',
     ...(input.building ? { building: input.building } : {}),
+    ...(input.meetingId ? { meetingId: input.meetingId } : {}),
     raisedBy: ctx.by,
     raisedAt: ctx.at,
     status: 'raised',

@@ -91,6 +91,8 @@ export const ProblemCreate = z.object({
   description: z.string().trim().max(2000).default(''),
   building: z.string().trim().min(1).max(40).optional(),
   tags: tags.default([]),
+  /** Raised from a meeting's phone view: the meeting (same community) whose console should see it. */
+  meetingId: Id.optional(),
 });
 export type ProblemCreate = z.infer<typeof ProblemCreate>;
 
