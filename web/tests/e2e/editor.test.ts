@@ -238,3 +238,22 @@ it('export to Word from the page downloads a .docx whose document.xml holds the 
     for (const paragraph of clause.text.split('\n').filter(Boolean)) expect(text).toContain(paragraph);
   }
 });
+
+it('deleting a clause asks first in a dialog: closing it keeps the clause, confirming removes it on both pages and the server', async () => {
+  const before = await serverClauses();
+  const last = before.at(-1)!;
+  const n = before.length;
+  const item = (page: Page) => page.locator(`li[data-clause-id="${last.id}"]`);
+  await pa.getByRole('button', { name: `删除第 ${n} 条`, exact: true }).click();
+  const dialog = pa.getByRole('dialog', { name: `删除第 ${n} 条` });
+  await dialog.waitFor();
+  expect(await seriousA11yFindings(pa)).toEqual([]);
+  await dialog.getByRole('button', { name: '关闭对话框' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  expect((await serverClauses()).length).toBe(n);
+  await pa.getByRole('button', { name: `删除第 ${n} 条`, exact: true }).click();
+  await dialog.getByRole('button', { name: `删除第 ${n} 条` }).click();
+  await item(pa).waitFor({ state: 'detached' });
+  await item(pb).waitFor({ state: 'detached' });
+  await expect.poll(async () => (await serverClauses()).map((c) => c.id)).toEqual(before.slice(0, -1).map((c) => c.id));
+});
