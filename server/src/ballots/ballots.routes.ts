@@ -1,6 +1,7 @@
 /**
  * /api ballots (API.md "Meetings and ballots"): create and list in a meeting, read, open, close,
- * publish, vote, paper votes, proxies, result, voters, audit log, published record.
+ * publish, vote, paper votes, proxies, result, voters, the caller's own households (mine), audit log,
+ * published record.
  */
 import { Router, type Request } from 'express';
 import { AuditQuery, Id, PaperVoteRequest, ProxyRequest, PublishRequest, VoteRequest, parseOrThrow } from '@linli/shared';
@@ -73,6 +74,12 @@ export function ballotsRoutes(meetings: MeetingsService, ballots: BallotsService
   r.get('/ballots/:id/voters', async (req, res) => {
     const { ballot, a } = await ballotAccess(req);
     res.json(await views.voters(a, ballot));
+  });
+
+  r.get('/ballots/:id/mine', async (req, res) => {
+    const { ballot, a } = await ballotAccess(req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(await views.mine(a, ballot));
   });
 
   r.get('/ballots/:id/audit', async (req, res) => {

@@ -3,7 +3,7 @@
  * the published record (receipts and choices, or names and choices), and the audit log. Each view
  * shows only what the role needs (PIPL): owners' names are masked in the public record.
  */
-import { DomainError, formatAddress, type Ballot, type Choice, type RecordRow, type VoteChannel } from '@linli/shared';
+import { DomainError, formatAddress, type Ballot, type Choice, type MyBallotVoter, type RecordRow, type VoteChannel } from '@linli/shared';
 import type { MeetingAccess } from '../meetings/meetings.service.ts';
 import type { BallotsService } from './ballots.service.ts';
 
@@ -126,6 +126,31 @@ export class BallotsViews {
     rows.sort((x, y) => (x.receipt < y.receipt ? -1 : 1));
     const counted = ballot.secret ? rows.length : Object.keys(state.votes).length;
     return { ballotId: ballot.id, status: ballot.status, secret: ballot.secret, rows, turnout: { voted: counted, eligible: electorate.voters.length } };
+  }
+
+  /**
+   * The households the caller votes for on a households ballot: owned (as owner) and held as
+   * proxy, with whether each has voted by any channel. Only the caller's own households are read,
+   * so nothing here tells anyone about another's vote. A members ballot answers an empty list.
+   */
+  async mine(a: MeetingAccess, ballot: Ballot): Promise<{ voters: MyBallotVoter[] }> {
+    if (a.guest || ballot.electorate.kind !== 'households') return { voters: [] };
+    const { auth, roster } = this.ballots.deps;
+    const [membership, proxies] = await Promise.all([auth.membership(ballot.communityId, a.user.id), this.ballots.repo.proxies(ballot.id)]);
+    const byId = new Map<string, 'online' | 'proxy'>();
+    for (const [hid, holder] of Object.entries(proxies)) if (holder === a.user.id) byId.set(hid, 'proxy');
+    if (membership?.roles.includes('owner')) for (const hid of membership.householdIds) byId.set(hid, 'online');
+    const ids = [...byId.keys()];
+    const done = ballot.secret ? await this.ballots.repo.votedVia(ballot.id, ids) : await this.ballots.repo.votesOf(ballot.id, ids);
+    const rows = await Promise.all(ids.map((id) => roster.getHousehold(ballot.communityId, id)));
+    const voters: MyBallotVoter[] = [];
+    ids.forEach((id, i) => {
+      const h = rows[i];
+      if (h) voters.push({ householdId: id, address: formatAddress(h), owner: h.owner, via: byId.get(id)!, voted: done[i] !== null && done[i] !== undefined });
+    });
+    // Own households first, then those held as proxy, each by address.
+    voters.sort((x, y) => (x.via === y.via ? x.address.localeCompare(y.address, 'zh-CN', { numeric: true }) : x.via === 'online' ? -1 : 1));
+    return { voters };
   }
 
   /** The audit log (members of the community; the facilitator also while the ballot is open). */

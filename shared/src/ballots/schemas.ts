@@ -94,6 +94,20 @@ export type PaperVoteRequest = z.infer<typeof PaperVoteRequest>;
 export const ProxyRequest = z.object({ householdId: id, proxyUserId: id });
 export type ProxyRequest = z.infer<typeof ProxyRequest>;
 
+/**
+ * `GET /api/ballots/:id/mine`: the households the signed-in person may vote for on a households
+ * ballot (their own as owner, and those they hold as proxy), each with whether it has voted. A
+ * proxy holder's phone casts one household at a time (`householdId` in the vote).
+ */
+export interface MyBallotVoter {
+  householdId: string;
+  address: string;
+  /** The owner's name as on the roster (the proxy holder reads whose vote they cast). */
+  owner: string;
+  via: 'online' | 'proxy';
+  voted: boolean;
+}
+
 /** `POST /api/ballots/:id/publish`. */
 export const PublishRequest = z.object({ objectionDays: z.number().int().min(0).max(MAX_OBJECTION_DAYS) });
 export type PublishRequest = z.infer<typeof PublishRequest>;
