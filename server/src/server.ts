@@ -76,8 +76,18 @@ async function loadPages(ctx: AppContext): Promise<RequestHandler | undefined> {
     ctx.logger.warn({ file }, 'web app not built: pages are unavailable until `npm run build`');
     return undefined;
   }
+  // adapter-node takes the page's origin from ORIGIN or from headers, and assumes https without
+  // one: form actions (the phone votes without scripts) would fail its CSRF check on plain http.
+  // It reads these at import; each request then gets them from Express (trust proxy honoured).
+  const own = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER && !process.env.HOST_HEADER;
+  if (own) Object.assign(process.env, { PROTOCOL_HEADER: 'x-linli-proto', HOST_HEADER: 'x-linli-host' });
   const mod = (await import(pathToFileURL(file).href)) as { handler: RequestHandler };
-  return mod.handler;
+  if (!own) return mod.handler;
+  return (req, res, next) => {
+    req.headers['x-linli-proto'] = req.protocol;
+    req.headers['x-linli-host'] = req.host;
+    return mod.handler(req, res, next);
+  };
 }
 
 export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {

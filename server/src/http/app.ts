@@ -52,6 +52,10 @@ export function createApp(ctx: AppContext, parts: AppParts): Express {
       },
       // Plain-HTTP installs on a LAN (a hall laptop) must still work.
       strictTransportSecurity: false,
+      // helmet's default `no-referrer` makes browsers send `Origin: null` on our own form posts,
+      // which SvelteKit's CSRF check refuses (the phone votes by form before its scripts load).
+      // `same-origin` still sends nothing to other sites.
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
 

@@ -40,6 +40,13 @@ export type LiveAck<E extends LiveEvent> = Parameters<Parameters<ClientToServerE
 
 const keyStore = (ballotId: string) => `linli:vote:${ballotId}`;
 
+/** What the server rendered the page from (the `meeting:join` ack's shape): seeds the state so hydration shows the same. */
+export interface MeetingSeed {
+  state: MeetingState;
+  ballots: LiveBallot[];
+  you: MeetingYou | null;
+}
+
 export class MeetingLive {
   readonly conn = new LiveConnection();
   state = $state<MeetingState | null>(null);
@@ -50,7 +57,15 @@ export class MeetingLive {
   /** Bumped on each tally so live regions can announce at a calm rate. */
   tallyAt = $state(0);
 
-  constructor(readonly meetingId: string) {
+  constructor(
+    readonly meetingId: string,
+    seed?: MeetingSeed | null,
+  ) {
+    if (seed) {
+      this.state = seed.state;
+      this.you = seed.you;
+      this.ballots = seed.ballots;
+    }
     const s = this.conn.socket;
     s.on('meeting:state', (p) => (this.state = p.state));
     s.on('ballot:opened', (p) => this.upsert(p.ballot as LiveBallot));
@@ -102,10 +117,18 @@ export class MeetingLive {
     return raw ? JSON.parse(raw) : null;
   }
 
-  /** Casts a vote; the key is stored first so a retry after any failure reuses it. */
-  async cast(ballotId: string, choice: unknown): Promise<{ receipt: string } | { error: { code: string; message: string } }> {
+  /** Keeps a receipt given without the socket (a vote sent by the server-rendered form). */
+  remember(ballotId: string, rec: { key: string; choice: unknown; receipt: string }): void {
+    if (typeof localStorage !== 'undefined' && !this.record(ballotId)?.receipt) localStorage.setItem(keyStore(ballotId), JSON.stringify(rec));
+  }
+
+  /**
+   * Casts a vote; the key is stored first so a retry after any failure reuses it. `formKey` is the
+   * key the server-rendered confirmation carried (a vote begun before the scripts arrived).
+   */
+  async cast(ballotId: string, choice: unknown, formKey?: string): Promise<{ receipt: string } | { error: { code: string; message: string } }> {
     const prev = this.record(ballotId);
-    const key = prev && !prev.receipt && JSON.stringify(prev.choice) === JSON.stringify(choice) ? prev.key : crypto.randomUUID();
+    const key = prev && !prev.receipt && JSON.stringify(prev.choice) === JSON.stringify(choice) ? prev.key : (formKey ?? crypto.randomUUID());
     localStorage.setItem(keyStore(ballotId), JSON.stringify({ key, choice }));
     const res = await this.emit('ballot:cast', { ballotId, choice, idempotencyKey: key });
     if (!res.ok) return { error: res.error };

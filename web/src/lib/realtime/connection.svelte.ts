@@ -14,7 +14,9 @@ export class LiveConnection {
   state = $state<ConnectionState>('connecting');
 
   constructor() {
-    this.socket = io({ path: '/socket.io', transports: ['websocket', 'polling'], withCredentials: true });
+    // Rendering on the server (the phone page is server-rendered): a socket that never connects.
+    const browser = typeof window !== 'undefined';
+    this.socket = io(browser ? undefined : 'http://localhost', { path: '/socket.io', transports: ['websocket', 'polling'], withCredentials: true, autoConnect: browser });
     this.socket.on('connect', () => (this.state = 'online'));
     this.socket.on('disconnect', () => (this.state = 'offline'));
     this.socket.io.on('reconnect_attempt', () => (this.state = this.state === 'online' ? 'connecting' : 'offline'));
