@@ -121,12 +121,14 @@ it('a facilitator and three phones go through two items with a hand, a motion an
 
   // A problem is raised from a phone, with a photo; the console sees it arrive without a reload.
   const problemTitle = '南门路灯坏了三盏';
-  await aunt.getByRole('link', { name: '反映问题' }).click();
+  // The phone's own problem screen (the meeting stays open), then the ledger page to follow it.
+  await aunt.getByRole('button', { name: '反映问题' }).click();
   await aunt.getByLabel('问题是什么').fill(problemTitle);
   await aunt.getByLabel('楼栋（可不填）').fill('2');
   await aunt.getByLabel(/照片/).setInputFiles({ name: 'lamp.png', mimeType: 'image/png', buffer: PNG });
   await aunt.getByRole('button', { name: '提交', exact: true }).click();
-  await aunt.getByText('问题已提交').waitFor(WAIT);
+  await aunt.getByRole('heading', { name: '问题已提交' }).waitFor(WAIT);
+  await aunt.goto(`/c/${cid}/problems`);
   const raised = aunt.locator('article.problem', { hasText: problemTitle });
   // The photo went up and comes back as an image (1×1) once scrolled to (it loads lazily).
   const photo = raised.getByRole('img', { name: `问题照片：${problemTitle}` });

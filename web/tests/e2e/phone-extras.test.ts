@@ -241,6 +241,12 @@ it('the main pages in English show no Chinese UI text besides user and demo cont
     await page.locator('h1').first().waitFor(WAIT);
     expect(await page.evaluate(() => document.documentElement.lang), name).toBe('en');
     const bad = await chineseUiText(page);
+    if (name === 'phone view') {
+      // The phone's problem screen too (opened in place).
+      await page.getByRole('button', { name: 'Report a problem' }).click();
+      await page.getByRole('heading', { name: 'Report a problem' }).waitFor(WAIT);
+      bad.push(...(await chineseUiText(page)));
+    }
     if (bad.length) found[name] = bad;
     await page.close();
   }
