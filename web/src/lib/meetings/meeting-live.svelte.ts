@@ -38,7 +38,8 @@ export type LivePayload<E extends LiveEvent> = Parameters<ClientToServerEvents[E
 /** The ack of a client event: its data when ok, else the error (a timeout is `code: 'timeout'`). */
 export type LiveAck<E extends LiveEvent> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
 
-const keyStore = (ballotId: string) => `linli:vote:${ballotId}`;
+// A proxy holder votes household by household: each household's key and receipt are kept apart.
+const keyStore = (ballotId: string, householdId?: string) => (householdId ? `linli:vote:${ballotId}:${householdId}` : `linli:vote:${ballotId}`);
 
 /** What the server rendered the page from (the `meeting:join` ack's shape): seeds the state so hydration shows the same. */
 export interface MeetingSeed {
@@ -112,8 +113,8 @@ export class MeetingLive {
   }
 
   /** What this phone has done on a ballot: the stored receipt, or a pending cast. */
-  record(ballotId: string): { key: string; choice: unknown; receipt?: string } | null {
-    const raw = typeof localStorage === 'undefined' ? null : localStorage.getItem(keyStore(ballotId));
+  record(ballotId: string, householdId?: string): { key: string; choice: unknown; receipt?: string } | null {
+    const raw = typeof localStorage === 'undefined' ? null : localStorage.getItem(keyStore(ballotId, householdId));
     return raw ? JSON.parse(raw) : null;
   }
 
@@ -125,16 +126,17 @@ export class MeetingLive {
   /**
    * Casts a vote; the key is stored first so a retry after any failure reuses it. `formKey` is the
    * key the server-rendered confirmation carried (a vote begun before the scripts arrived).
+   * `householdId`: the one household this vote is for (an owner's own, or one held as proxy).
    */
-  async cast(ballotId: string, choice: unknown, formKey?: string): Promise<{ receipt: string } | { error: { code: string; message: string } }> {
-    const prev = this.record(ballotId);
+  async cast(ballotId: string, choice: unknown, formKey?: string, householdId?: string): Promise<{ receipt: string } | { error: { code: string; message: string } }> {
+    const prev = this.record(ballotId, householdId);
     const key = prev && !prev.receipt && JSON.stringify(prev.choice) === JSON.stringify(choice) ? prev.key : (formKey ?? crypto.randomUUID());
-    localStorage.setItem(keyStore(ballotId), JSON.stringify({ key, choice }));
-    const res = await this.emit('ballot:cast', { ballotId, choice, idempotencyKey: key });
+    localStorage.setItem(keyStore(ballotId, householdId), JSON.stringify({ key, choice }));
+    const res = await this.emit('ballot:cast', { ballotId, choice, idempotencyKey: key, ...(householdId ? { householdId } : {}) });
     if (!res.ok) return { error: res.error };
     const raw: unknown = res.receipt;
     const receipt = String(raw && typeof raw === 'object' ? (raw as { code: string }).code : raw);
-    localStorage.setItem(keyStore(ballotId), JSON.stringify({ key, choice, receipt }));
+    localStorage.setItem(keyStore(ballotId, householdId), JSON.stringify({ key, choice, receipt }));
     return { receipt };
   }
 
