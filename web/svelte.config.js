@@ -10,5 +10,8 @@ export default {
     adapter: adapter({ out: process.env.LINLI_WEB_BUILD ?? 'build' }),
     outDir: process.env.LINLI_KIT_DIR ?? '.svelte-kit',
     alias: { $ui: 'src/lib/ui' },
+    // Stylesheets under 8 KB go inline into the HTML: on slow 3G each separate (render-blocking)
+    // one costs round trips before the phone page's ballot shows (scripts/bench/phone.bench.ts).
+    inlineStyleThreshold: 8192,
   },
 };
