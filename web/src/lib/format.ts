@@ -24,3 +24,8 @@ export function formatDateTime(at: number | string | Date, locale: string = getL
 export function formatDate(at: number | string | Date, locale: string = getLocale()): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(new Date(at));
 }
+
+/** A list of words joined the locale's way: "业主、住户和租户" / "owner, resident, and tenant" (never a hard-coded 、). */
+export function formatList(items: readonly string[], locale: string = getLocale()): string {
+  return new Intl.ListFormat(locale, { type: 'conjunction' }).format(items);
+}

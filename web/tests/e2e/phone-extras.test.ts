@@ -213,6 +213,8 @@ it('the main pages in English show no Chinese UI text besides user and demo cont
     ['home', adminCtx, '/'],
     ['community home', adminCtx, `/c/${cid}`],
     ['roster', adminCtx, `/c/${cid}/roster`],
+    ['members', adminCtx, `/c/${cid}/members`],
+    ['join', adminCtx, '/join'],
     ['meetings', adminCtx, `/c/${cid}/meetings`],
     ['problems', adminCtx, `/c/${cid}/problems`],
     ['dashboard', adminCtx, `/c/${cid}/dashboard`],
