@@ -1,0 +1,188 @@
+/**
+ * The hall: a facilitator on a laptop checks in two households whose owners came without phones
+ * (by room number, in the console); the projector's Art. 278 figures move by exactly those owners'
+ * areas (read from the roster API); a households ballot opens; a member is named proxy for one
+ * household on written authorisation; that member's phone votes for themself and then, as proxy,
+ * for that household; a paper vote is entered for a checked-in household; the ballot is closed and
+ * published with a 3-day objection period; the result page marks the proxy vote and the end date.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { demoCommunityId, newViewer, seriousA11yFindings, shot, signIn, startApp, type App } from './helpers/harness.ts';
+
+let app: App;
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(async () => app?.stop());
+
+interface RosterRow { id: string; building: string; unit: string; room: string; area: number; owner: string }
+const address = (h: RosterRow) => `${h.building}栋${h.unit}单元${h.room}`;
+const ownerKey = (name: string) => name.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+const zhNum = (n: number) => new Intl.NumberFormat('zh-CN').format(n);
+const zhArea = (c: number) => new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 0, maximumFractionDigits: 2 }).format(c / 100);
+
+/** Art. 278 participation for the owners of `present` (every unit of a present owner counts), as the DOMAIN rules say. */
+function expectedQuorum(roster: RosterRow[], present: RosterRow[]) {
+  const owners = new Set(roster.map((h) => ownerKey(h.owner)));
+  const total = roster.reduce((s, h) => s + Math.round(h.area * 100), 0);
+  const here = new Set(present.map((h) => ownerKey(h.owner)));
+  const area = roster.filter((h) => here.has(ownerKey(h.owner))).reduce((s, h) => s + Math.round(h.area * 100), 0);
+  const need = (whole: number, part: number) => Math.max(0, Math.floor((2 * whole + 2) / 3) - part);
+  return {
+    owners: `${zhNum(here.size)} / ${zhNum(owners.size)} 户`,
+    area: `${zhArea(area)} / ${zhArea(total)} ㎡`,
+    needed: `还差 ${zhNum(need(owners.size, here.size))} 户 / ${zhArea(need(total, area))} ㎡`,
+  };
+}
+
+async function quorumText(screen: Page): Promise<string> {
+  return (await screen.locator('.quorum').innerText()).replace(/\s+/g, ' ');
+}
+
+it('hall check-in moves the projected quorum; a proxy holder votes twice, a paper vote, published with 3 days', async () => {
+  const cid = await demoCommunityId(app);
+  const fac = await newViewer(app, 'laptop');
+  await signIn(fac, 'facilitator');
+  const roster = ((await (await fac.request.get(`/api/communities/${cid}/households`)).json()) as { households: RosterRow[] }).households;
+  expect(roster.length).toBeGreaterThan(10);
+
+  // Two households of owners holding one unit each, away from the demo members' own (1栋1单元, building 1 leader…).
+  const counts = new Map<string, number>();
+  for (const h of roster) counts.set(ownerKey(h.owner), (counts.get(ownerKey(h.owner)) ?? 0) + 1);
+  const single = roster.filter((h) => counts.get(ownerKey(h.owner)) === 1 && h.building === '3');
+  const [first, second, proxied] = [single[0]!, single[4]!, single[8]!];
+  expect(new Set([first.id, second.id, proxied.id]).size).toBe(3);
+
+  const meeting = (await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '三号楼加装电梯协商会', mode: 'hall' } })).json()).meeting;
+  for (const status of ['open', 'in_progress']) expect((await fac.request.patch(`/api/meetings/${meeting.id}`, { data: { status } })).ok()).toBe(true);
+
+  const screenCtx = await newViewer(app, 'projector');
+  await signIn(screenCtx, 'facilitator');
+  const screen = await screenCtx.newPage();
+  await screen.goto(`/m/${meeting.id}/screen`);
+  await screen.locator('.quorum').waitFor();
+  const before = expectedQuorum(roster, []);
+  await expect.poll(() => quorumText(screen), { timeout: 15_000 }).toContain(before.owners);
+
+  // The console: type the room, Enter checks in the one match; the second by its button among several.
+  const console_ = await fac.newPage();
+  await console_.goto(`/m/${meeting.id}/console`);
+  await console_.locator('[data-connection="online"]').waitFor({ timeout: 20_000 });
+  const roomBox = console_.getByLabel('房号', { exact: true }).first();
+  await roomBox.fill(`${first.building}-${first.unit}-${first.room}`);
+  await console_.getByRole('button', { name: `签到 ${address(first)}` }).waitFor({ timeout: 10_000 });
+  await roomBox.press('Enter');
+  await console_.getByRole('status').filter({ hasText: `已签到 ${address(first)}` }).waitFor({ timeout: 10_000 });
+  expect(await roomBox.evaluate((el) => el === document.activeElement)).toBe(true);
+  await roomBox.fill(`${second.building} ${second.room}`);
+  await console_.getByRole('button', { name: `签到 ${address(second)}` }).click();
+  await console_.locator('[data-checked-in] li').nth(1).waitFor({ timeout: 10_000 });
+  expect(await console_.locator('[data-checked-in]').innerText()).toContain(address(second));
+  await expect.poll(() => console_.locator('[data-by-building] tr[data-building="3"] [data-households]').innerText(), { timeout: 10_000 }).toBe('2');
+
+  const after = expectedQuorum(roster, [first, second]);
+  await expect.poll(() => quorumText(screen), { timeout: 15_000 }).toContain(after.owners);
+  const shown = await quorumText(screen);
+  expect(shown).toContain(after.area);
+  expect(shown).toContain(after.needed);
+  expect(after.owners).not.toBe(before.owners);
+  // The console's own quorum card says the same.
+  await expect.poll(async () => (await console_.locator('main').innerText()).replace(/\s+/g, ' '), { timeout: 10_000 }).toContain(after.needed);
+  expect(await seriousA11yFindings(console_)).toEqual([]);
+  await shot(console_, 'hall-console-checkin');
+  await shot(screen, 'hall-projector-quorum');
+
+  // Undo and redo stays exact (a wrong room is corrected in the hall).
+  await console_.getByRole('button', { name: `撤销签到 ${address(second)}` }).first().click();
+  await expect.poll(() => quorumText(screen), { timeout: 15_000 }).toContain(expectedQuorum(roster, [first]).owners);
+  await roomBox.fill(`${second.building}-${second.unit}-${second.room}`);
+  await console_.getByRole('button', { name: `签到 ${address(second)}` }).click();
+  await expect.poll(() => quorumText(screen), { timeout: 15_000 }).toContain(after.owners);
+
+  // A households ballot, opened; the proxy named in the console on written authorisation.
+  const ballot = (
+    await (
+      await fac.request.post(`/api/meetings/${meeting.id}/ballots`, {
+        data: { title: '是否同意三号楼加装电梯', kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary', electorate: { kind: 'households' }, secret: false, options: [] },
+      })
+    ).json()
+  ).ballot;
+  expect(ballot?.id).toBeTruthy();
+  expect((await fac.request.post(`/api/ballots/${ballot.id}/open`)).ok()).toBe(true);
+  const card = console_.locator('article.ballot').filter({ hasText: '是否同意三号楼加装电梯' });
+  await card.locator('[data-proxy-panel] summary').waitFor({ timeout: 15_000 });
+  await card.locator('[data-proxy-panel] summary').click();
+  await card.getByLabel('委托的房屋（房号）').fill(`${proxied.building}-${proxied.unit}-${proxied.room}`);
+  await card.getByRole('button', { name: `选择 ${address(proxied)} ${proxied.owner}` }).click();
+  await card.getByLabel('受托成员（姓名）').fill('张阿姨');
+  await card.getByRole('button', { name: '选择 张阿姨（业主）' }).click();
+  await card.getByRole('button', { name: '登记委托' }).click();
+  await card.getByRole('status').filter({ hasText: `已登记：${address(proxied)} ${proxied.owner} 由 张阿姨（业主） 代投` }).waitFor({ timeout: 10_000 });
+
+  // The holder's phone: whose vote first, then one household at a time.
+  const phoneCtx = await newViewer(app, 'phone');
+  await signIn(phoneCtx, 'yezhu');
+  const phone = await phoneCtx.newPage();
+  await phone.goto(`/m/${meeting.id}`);
+  await phone.locator('[data-connection="online"]').waitFor({ timeout: 20_000 });
+  await phone.getByRole('heading', { name: '您代谁投票？' }).waitFor({ timeout: 15_000 });
+  expect(await seriousA11yFindings(phone)).toEqual([]);
+  await shot(phone, 'hall-proxy-whose');
+  await phone.getByRole('button', { name: /^为自己投票：/ }).click();
+  await phone.locator('[data-voting-for]').filter({ hasText: '这是您自己' }).waitFor();
+  await phone.getByRole('button', { name: '同意', exact: true }).click();
+  await phone.getByRole('button', { name: '确认提交' }).click();
+  await phone.locator('[data-receipt]').waitFor({ timeout: 10_000 });
+  await phone.getByRole('button', { name: '返回，为下一户投票' }).click();
+  const forOther = phone.getByRole('button', { name: `代 ${address(proxied)} ${proxied.owner} 投票（受托）` });
+  await forOther.click();
+  await phone.locator('[data-voting-for]').filter({ hasText: `您正在代 ${address(proxied)} ${proxied.owner} 投票` }).waitFor();
+  expect(await seriousA11yFindings(phone)).toEqual([]);
+  await shot(phone, 'hall-proxy-card');
+  await phone.getByRole('button', { name: '反对', exact: true }).click();
+  await phone.getByRole('button', { name: '确认提交' }).click();
+  const proxyReceipt = (await phone.locator('[data-receipt]').innerText({ timeout: 10_000 })).trim();
+  await phone.getByRole('button', { name: '返回，为下一户投票' }).click();
+  await phone.getByText('您名下和受托的各户都已投票。').waitFor({ timeout: 10_000 });
+
+  // A paper vote in the console for a checked-in household.
+  await card.getByLabel('房号', { exact: true }).fill(`${first.building}-${first.unit}-${first.room}`);
+  await card.getByRole('button', { name: `${address(first)} ${first.owner}`, exact: true }).click();
+  await card.getByRole('button', { name: /同意/ }).first().click();
+  await console_.getByText(`已录入 ${address(first)}`).waitFor({ timeout: 10_000 });
+
+  const voters = await (await fac.request.get(`/api/ballots/${ballot.id}/voters`)).json();
+  const via = Object.fromEntries(voters.voted.map((v: { voterId: string; via: string }) => [v.voterId, v.via]));
+  expect(via[proxied.id]).toBe('proxy');
+  expect(via[first.id]).toBe('paper');
+  expect(voters.voted.length).toBe(3);
+
+  // Close, then publish with 3 days chosen in the console.
+  expect((await fac.request.post(`/api/ballots/${ballot.id}/close`)).ok()).toBe(true);
+  const days = card.getByLabel('公示期（天）');
+  await days.waitFor({ timeout: 15_000 });
+  expect(await days.inputValue()).toBe('7');
+  await days.fill('3');
+  const t0 = Date.now();
+  await card.getByRole('button', { name: '公示结果' }).click();
+  await expect.poll(async () => (await (await fac.request.get(`/api/ballots/${ballot.id}`)).json()).ballot.status, { timeout: 10_000 }).toBe('published');
+  const published = (await (await fac.request.get(`/api/ballots/${ballot.id}`)).json()).ballot;
+  expect(published.objectionDays).toBe(3);
+  expect(published.objectionEndsAt - published.publishedAt).toBe(3 * 86_400_000);
+  expect(published.publishedAt).toBeGreaterThanOrEqual(t0 - 1000);
+
+  // The result page (the holder's phone): the proxy vote marked, the end of the objection period.
+  await phone.goto(`/m/${meeting.id}/result/${ballot.id}`);
+  const row = phone.locator(`[data-receipt-row="${proxyReceipt}"]`);
+  await row.waitFor({ timeout: 15_000 });
+  expect(await row.innerText()).toContain('委托');
+  expect(await row.innerText()).toContain(address(proxied));
+  const ends = Number(await phone.locator('[data-objection-ends]').getAttribute('data-objection-ends'));
+  expect(ends).toBe(published.objectionEndsAt);
+  const endDate = new Intl.DateTimeFormat('zh-CN', { dateStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(new Date(published.publishedAt + 3 * 86_400_000));
+  expect(await phone.locator('[data-objection-ends]').innerText()).toContain(endDate);
+  await shot(phone, 'hall-result-proxy');
+
+  await Promise.all([phoneCtx.close(), screenCtx.close(), fac.close()]);
+});
