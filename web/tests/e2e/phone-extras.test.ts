@@ -206,7 +206,7 @@ it('the main pages in English show no Chinese UI text besides user and demo cont
   const fac = await newViewer(app, 'laptop', { locale: 'en' });
   await signIn(fac, 'facilitator');
   await fac.addCookies([{ name: 'linli_lang', value: 'en', url: app.url }]);
-  const { id: live, console_ } = await runningMeeting(fac, '英文界面检查会', ['电梯维修基金使用']);
+  const { id: live, joinCode, console_ } = await runningMeeting(fac, '英文界面检查会', ['电梯维修基金使用']);
   await console_.close();
 
   const pages: [string, BrowserContext, string][] = [
@@ -233,6 +233,11 @@ it('the main pages in English show no Chinese UI text besides user and demo cont
   await phoneCtx.addCookies([{ name: 'linli_lang', value: 'en', url: app.url }]);
   await signIn(phoneCtx, 'yezhu');
   pages.push(['phone view', phoneCtx, `/m/${live}`]);
+  // A guest (no account) who joined by code.
+  const guestCtx = await newViewer(app, 'phone', { locale: 'en' });
+  await guestCtx.addCookies([{ name: 'linli_lang', value: 'en', url: app.url }]);
+  expect((await guestCtx.request.post('/api/meetings/join', { data: { code: joinCode } })).status()).toBe(200);
+  pages.push(['guest phone view', guestCtx, `/m/${live}`]);
 
   const found: Record<string, string[]> = {};
   for (const [name, ctx, path] of pages) {
@@ -243,6 +248,7 @@ it('the main pages in English show no Chinese UI text besides user and demo cont
     await page.locator('h1').first().waitFor(WAIT);
     expect(await page.evaluate(() => document.documentElement.lang), name).toBe('en');
     const bad = await chineseUiText(page);
+    if (name === 'guest phone view') await page.getByText('You are listening as a guest').waitFor(WAIT);
     if (name === 'phone view') {
       // The phone's problem screen too (opened in place).
       await page.getByRole('button', { name: 'Report a problem' }).click();
@@ -254,5 +260,5 @@ it('the main pages in English show no Chinese UI text besides user and demo cont
   }
   expect(found).toEqual({});
 
-  for (const ctx of [adminCtx, fac, anon, phoneCtx]) await ctx.close();
+  for (const ctx of [adminCtx, fac, anon, phoneCtx, guestCtx]) await ctx.close();
 });
