@@ -84,6 +84,7 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   const after = expectedQuorum(roster, [first, second]);
   await expect.poll(() => quorumText(screen), { timeout: 15_000 }).toContain(after.owners);
   const shown = await quorumText(screen);
+  console.log(`hall quorum: before ${before.owners} ${before.area}; after two check-ins ${after.owners} ${after.area} (${after.needed})`);
   expect(shown).toContain(after.area);
   expect(shown).toContain(after.needed);
   expect(after.owners).not.toBe(before.owners);
@@ -119,6 +120,17 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   await card.getByRole('button', { name: '选择 张阿姨（业主）' }).click();
   await card.getByRole('button', { name: '登记委托' }).click();
   await card.getByRole('status').filter({ hasText: `已登记：${address(proxied)} ${proxied.owner} 由 张阿姨（业主） 代投` }).waitFor({ timeout: 10_000 });
+
+  // The cap per holder is the server's: a fourth household for one person is refused, and the console says so.
+  const zuhu = ((await (await fac.request.get(`/api/communities/${cid}/members`)).json()) as { members: { userId: string; login: string | null }[] }).members.find((x) => x.login === 'zuhu')!;
+  for (const h of single.slice(10, 13)) expect((await fac.request.post(`/api/ballots/${ballot.id}/proxies`, { data: { householdId: h.id, proxyUserId: zuhu.userId } })).status()).toBe(201);
+  const fourth = single[13]!;
+  await card.getByLabel('委托的房屋（房号）').fill(`${fourth.building}-${fourth.unit}-${fourth.room}`);
+  await card.getByRole('button', { name: `选择 ${address(fourth)} ${fourth.owner}` }).click();
+  await card.getByLabel('受托成员（姓名）').fill('小刘');
+  await card.getByRole('button', { name: '选择 小刘（租户）' }).click();
+  await card.getByRole('button', { name: '登记委托' }).click();
+  await card.getByRole('alert').filter({ hasText: '每人最多受托3户' }).waitFor({ timeout: 10_000 });
 
   // The holder's phone: whose vote first, then one household at a time.
   const phoneCtx = await newViewer(app, 'phone');
