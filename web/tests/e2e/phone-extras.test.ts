@@ -85,6 +85,16 @@ it('a resident reports a problem with a photo from the phone without leaving the
   await phone.getByRole('button', { name: '举手发言' }).waitFor(WAIT);
   await phone.locator('[data-connection="online"]').waitFor(WAIT);
 
+  // A ballot opening while the resident writes a problem is not missed: the screen says so.
+  await phone.getByRole('button', { name: '反映问题' }).click();
+  await phone.getByRole('heading', { name: '反映问题' }).waitFor(WAIT);
+  const b = await fac.request.post(`/api/meetings/${id}/ballots`, { data: { title: '楼道堆物限期清理', kind: 'yes_no_abstain', rule: 'simple_majority', electorate: { kind: 'members' }, secret: false } });
+  expect(b.status(), await b.text()).toBe(201);
+  expect((await fac.request.post(`/api/ballots/${(await b.json()).ballot.id}/open`)).status()).toBe(200);
+  await phone.getByRole('status').filter({ hasText: '表决已经开始' }).waitFor(WAIT);
+  await phone.getByRole('button', { name: '返回会议' }).click();
+  await phone.getByRole('button', { name: /同意/ }).first().waitFor(WAIT);
+
   await phoneCtx.close();
   await fac.close();
 });
