@@ -1,0 +1,83 @@
+/**
+ * GET /api/ballots/:id/mine through the real server and Redis: the households a person votes for
+ * on a households ballot (own as owner, held as proxy) with whether each has voted, and a proxy
+ * holder voting household by household with `householdId` (each counted once, by its channel).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
+import { Client } from './helpers/http-client.ts';
+import { People, type Person } from './helpers/people.ts';
+
+const as = (srv: TestServer, p: Person) => Object.assign(new Client(srv.url), { cookie: p.cookie });
+const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+
+describe('ballots: mine', () => {
+  let redis: TestRedis;
+  let srv: TestServer;
+  let admin: Client;
+  let people: People;
+  let cid: string;
+  let meetingId: string;
+  let hh: Record<string, string>;
+  let owner: Person;
+  let tenant: Person;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    srv = await startServer({ redisUrl: redis.url });
+    admin = new Client(srv.url);
+    await admin.login('admin', srv.adminPassword!);
+    people = new People(redis.url);
+    cid = (await admin.post('/api/communities', { name: '委托测试小区' })).body.community.id;
+    const rows = ['101', '102', '103'].map((room, i) => ({ building: '1', unit: '1', room, area: String(100 + i * 10), owner: `业主${room}` }));
+    expect((await admin.post(`/api/communities/${cid}/households`, { households: rows })).status).toBe(200);
+    const list = (await admin.get(`/api/communities/${cid}/households`)).body.households as { id: string; room: string }[];
+    hh = Object.fromEntries(list.map((h) => [h.room, h.id]));
+    owner = await people.member(cid, '业主101', ['owner'], { householdIds: [hh['101']!] });
+    tenant = await people.member(cid, '租户小刘', ['resident']);
+    meetingId = (await admin.post(`/api/communities/${cid}/meetings`, { title: '业主大会', mode: 'hall' })).body.meeting.id;
+  });
+  afterAll(async () => {
+    await people?.close();
+    await srv?.stop();
+    await redis?.stop();
+  });
+
+  it('lists own and proxied households; votes for one household at a time; marks each as voted', async () => {
+    const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '加装电梯', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'households' }, secret: false })).body.ballot;
+    expect((await admin.post(`/api/ballots/${b.id}/open`)).status).toBe(200);
+    expect((await as(srv, tenant).get(`/api/ballots/${b.id}/mine`)).body.voters).toEqual([]);
+    expect((await admin.post(`/api/ballots/${b.id}/proxies`, { householdId: hh['102'], proxyUserId: owner.userId })).status).toBe(201);
+
+    const before = (await as(srv, owner).get(`/api/ballots/${b.id}/mine`)).body.voters;
+    expect(before).toEqual([
+      { householdId: hh['101'], address: '1栋1单元101', owner: '业主101', via: 'online', voted: false },
+      { householdId: hh['102'], address: '1栋1单元102', owner: '业主102', via: 'proxy', voted: false },
+    ]);
+
+    const own = await as(srv, owner).post(`/api/ballots/${b.id}/votes`, { choice: 'yes', idempotencyKey: key(), householdId: hh['101'] });
+    expect(own.status).toBe(200);
+    expect(own.body.voters).toEqual([hh['101']]);
+    const mid = (await as(srv, owner).get(`/api/ballots/${b.id}/mine`)).body.voters.map((v: { via: string; voted: boolean }) => `${v.via}:${v.voted}`);
+    expect(mid).toEqual(['online:true', 'proxy:false']);
+
+    const forOther = await as(srv, owner).post(`/api/ballots/${b.id}/votes`, { choice: 'no', idempotencyKey: key(), householdId: hh['102'] });
+    expect(forOther.status).toBe(200);
+    expect(forOther.body.voters).toEqual([hh['102']]);
+    const after = (await as(srv, owner).get(`/api/ballots/${b.id}/mine`)).body.voters.map((v: { voted: boolean }) => v.voted);
+    expect(after).toEqual([true, true]);
+
+    const notHis = await as(srv, owner).post(`/api/ballots/${b.id}/votes`, { choice: 'yes', idempotencyKey: key(), householdId: hh['103'] });
+    expect(notHis.status).toBe(403);
+    const v = (await admin.get(`/api/ballots/${b.id}/voters`)).body;
+    expect(v.voted.map((x: { address: string; via: string; choice: string }) => `${x.address}:${x.via}:${x.choice}`).sort()).toEqual(['1栋1单元101:online:yes', '1栋1单元102:proxy:no']);
+  });
+
+  it('answers an empty list on a members ballot and 404 to someone of another community', async () => {
+    const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '按人', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false })).body.ballot;
+    expect((await as(srv, owner).get(`/api/ballots/${b.id}/mine`)).body).toEqual({ voters: [] });
+    const other = (await admin.post('/api/communities', { name: '别的小区' })).body.community.id;
+    const outsider = as(srv, await people.member(other, '外人', ['owner']));
+    expect((await outsider.get(`/api/ballots/${b.id}/mine`)).status).toBe(404);
+  });
+});
