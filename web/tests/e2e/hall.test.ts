@@ -196,5 +196,31 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   expect(await phone.locator('[data-objection-ends]').innerText()).toContain(endDate);
   await shot(phone, 'hall-result-proxy');
 
-  await Promise.all([phoneCtx.close(), screenCtx.close(), fac.close()]);
+  await Promise.all([phoneCtx.close(), fac.close()]);
+
+  // A building leader checks in their own building only: the panel says so, the search and the server agree.
+  const leaderCtx = await newViewer(app, 'laptop');
+  await signIn(leaderCtx, 'loudong1');
+  const leader = await leaderCtx.newPage();
+  await leader.goto(`/m/${meeting.id}/console`);
+  await leader.getByText('只显示 1 栋的住户').waitFor({ timeout: 20_000 });
+  const box = leader.getByLabel('房号', { exact: true }).first();
+  await box.fill(`${proxied.building}-${proxied.unit}-${proxied.room}`);
+  await leader.getByText('没有找到这个房号').waitFor({ timeout: 10_000 });
+  const own = roster.filter((h) => h.building === '1' && counts.get(ownerKey(h.owner)) === 1).at(-1)!;
+  await box.fill(`${own.building}-${own.unit}-${own.room}`);
+  await leader.getByRole('button', { name: `签到 ${address(own)}` }).waitFor({ timeout: 10_000 });
+  await box.press('Enter');
+  await leader.getByRole('status').filter({ hasText: `已签到 ${address(own)}` }).waitFor({ timeout: 10_000 });
+  const refused = await leaderCtx.request.post(`/api/meetings/${meeting.id}/check-in`, { data: { householdId: proxied.id } });
+  expect(refused.status()).toBe(403);
+  // The holder's phone has left; present: the three checked in and the leader (an owner, connected).
+  const leaderMe = (await (await leaderCtx.request.get('/api/me')).json()) as { memberships: { communityId: string; householdIds: string[] }[] };
+  const leaderHomes = roster.filter((h) => leaderMe.memberships.find((x) => x.communityId === cid)!.householdIds.includes(h.id));
+  expect(leaderHomes.length).toBe(1);
+  const end = expectedQuorum(roster, [first, second, own, ...leaderHomes]);
+  await expect.poll(() => quorumText(screen), { timeout: 15_000 }).toContain(end.owners);
+  expect(await quorumText(screen)).toContain(end.area);
+  expect(await leader.locator('[data-checked-in] li').count()).toBe(3);
+  await Promise.all([leaderCtx.close(), screenCtx.close()]);
 });
