@@ -224,3 +224,28 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   expect(await leader.locator('[data-checked-in] li').count()).toBe(3);
   await Promise.all([leaderCtx.close(), screenCtx.close()]);
 });
+
+it('the ballot form sets the most picks of a multi-choice ballot (refused outside 1..options)', async () => {
+  const cid = await demoCommunityId(app);
+  const fac = await newViewer(app, 'laptop');
+  await signIn(fac, 'facilitator');
+  const meeting = (await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '健身器材选址', mode: 'hall' } })).json()).meeting;
+  const page = await fac.newPage();
+  await page.goto(`/m/${meeting.id}/console`);
+  await page.locator('[data-connection="online"]').waitFor({ timeout: 20_000 });
+  await page.getByText('新建表决').click();
+  await page.getByLabel('表决事项').fill('健身器材放在哪里（可多选）');
+  await page.getByLabel('方式').selectOption({ label: '多选' });
+  await page.getByLabel('选项（每行一个）').fill('北门\n中心花园\n3栋南侧\n地库入口');
+  const most = page.getByLabel('最多可选几项');
+  expect(await most.getAttribute('placeholder')).toBe('3');
+  await most.fill('5');
+  await page.getByRole('alert').filter({ hasText: '最多可选项数须在 1 到 4 之间' }).waitFor({ timeout: 10_000 });
+  await page.getByRole('button', { name: '创建表决' }).click();
+  await most.fill('2');
+  await page.getByRole('button', { name: '创建表决' }).click();
+  await page.getByText('表决已创建').waitFor({ timeout: 10_000 });
+  const list = (await (await fac.request.get(`/api/meetings/${meeting.id}/ballots`)).json()).ballots as { title: string; kind: string; maxPicks?: number }[];
+  expect(list.map((b) => `${b.kind}:${b.maxPicks}`)).toEqual(['multi:2']);
+  await fac.close();
+});
