@@ -131,6 +131,8 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   await card.getByRole('button', { name: '选择 小刘（租户）' }).click();
   await card.getByRole('button', { name: '登记委托' }).click();
   await card.getByRole('alert').filter({ hasText: '每人最多受托3户' }).waitFor({ timeout: 10_000 });
+  expect(await seriousA11yFindings(console_)).toEqual([]);
+  await shot(console_, 'hall-console-proxy-cap');
 
   // The holder's phone: whose vote first, then one household at a time.
   const phoneCtx = await newViewer(app, 'phone');
