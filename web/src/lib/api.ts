@@ -1,5 +1,10 @@
 /** The browser's door to the REST API: JSON in, JSON out, errors as ApiError with the API.md code. */
 import { m } from '$lib/paraglide/messages.js';
+import { getLocale } from '$lib/paraglide/runtime.js';
+import { pickLanguage } from '$lib/server-message.ts';
+
+/** The reader's half of a bilingual server message (see server-message.ts). */
+export const localized = (message: string): string => pickLanguage(message, getLocale());
 
 export class ApiError extends Error {
   constructor(
@@ -31,7 +36,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   if (!res.ok) {
     const err = (data as { error?: { code?: string; message?: string; issues?: { path: string; message: string }[] } } | null)?.error;
     const retry = Number(res.headers.get('retry-after')) || undefined;
-    throw new ApiError(res.status, err?.code ?? 'error', err?.message ?? m.err_generic(), retry, err?.issues ?? []);
+    throw new ApiError(res.status, err?.code ?? 'error', err?.message ? localized(err.message) : m.err_generic(), retry, err?.issues ?? []);
   }
   return data as T;
 }

@@ -5,6 +5,7 @@
  */
 import type { ClientToServerEvents, MeetingState, MeetingYou } from '@linli/shared';
 import { LiveConnection } from '$lib/realtime/connection.svelte';
+import { localized } from '$lib/api';
 
 /* Loose views of the ballots feature's payloads (ballot plus its live result): the cards only read what they show. */
 export interface LiveBallot {
@@ -57,6 +58,8 @@ export class MeetingLive {
   you = $state<MeetingYou | null>(null);
   /** Bumped on each tally so live regions can announce at a calm rate. */
   tallyAt = $state(0);
+  /** Bumped when a proxy is named on a ballot: a phone asks again whom it votes for. */
+  proxyAt = $state(0);
 
   constructor(
     readonly meetingId: string,
@@ -71,6 +74,7 @@ export class MeetingLive {
     s.on('meeting:state', (p) => (this.state = p.state));
     s.on('ballot:opened', (p) => this.upsert(p.ballot as LiveBallot));
     s.on('ballot:tally', (p) => this.setResult(p.ballotId, p.result as LiveResult));
+    s.on('ballot:proxy', () => (this.proxyAt = Date.now()));
     s.on('ballot:closed', (p) => {
       const b = this.ballots.find((x) => x.id === p.ballotId);
       if (b) b.status = p.ballot?.status ?? 'closed';
@@ -103,7 +107,9 @@ export class MeetingLive {
       // The map types each event's own arguments; one generic sender goes through the untyped form.
       (this.conn.socket as unknown as { timeout(ms: number): { emit(e: string, p: unknown, cb: (err: unknown, r: LiveAck<E>) => void): void } })
         .timeout(timeoutMs)
-        .emit(event, body, (err, r) => resolve(err ? ({ ok: false, error: { code: 'timeout', message: '' } } as LiveAck<E>) : r));
+        .emit(event, body, (err, r) =>
+          resolve(err ? ({ ok: false, error: { code: 'timeout', message: '' } } as LiveAck<E>) : r.ok ? r : ({ ...r, error: { ...r.error, message: localized(r.error.message ?? '') } } as LiveAck<E>)),
+        );
     });
   }
 

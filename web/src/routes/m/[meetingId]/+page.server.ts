@@ -9,13 +9,14 @@ import type { MeetingState, MeetingYou } from '@linli/shared';
 import type { LiveBallot, MeetingSeed } from '$lib/meetings/meeting-live.svelte';
 import { ballotFormStep, choiceOf, type BallotFormState } from '$lib/meetings/ballot-form';
 import type { Actions, PageServerLoad } from './$types';
+import { localized } from '$lib/api';
 
 type Fetch = typeof fetch;
 
 /** The API's error message, or '' when the answer is not the API's (no server behind: dev). */
 async function apiError(res: Response): Promise<string> {
   const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-  return body?.error?.message ?? '';
+  return body?.error?.message ? localized(body.error.message) : '';
 }
 
 export const load: PageServerLoad = async ({ params, fetch }) => {
