@@ -50,6 +50,8 @@ export interface ServerToClientEvents {
   'ballot:tally': (payload: Bt.BallotTallyEvent) => void;
   'ballot:closed': (payload: Bt.BallotClosedEvent) => void;
   'ballot:published': (payload: Bt.BallotOpenedEvent) => void;
+  /** A proxy was named on a ballot: phones ask again whom they vote for (GET /api/ballots/:id/mine). */
+  'ballot:proxy': (payload: Bt.BallotProxyEvent) => void;
   /** A problem of the ledger was raised or changed (community room, after `community:watch`). */
   'problem:updated': (payload: ProblemUpdatedEvent) => void;
   /** A comment on a clause of a watched convention. */

@@ -137,6 +137,9 @@ export class BallotsCasting {
       const r = await this.ballots.repo.registerProxy({ ballotId: ballot.id, householdId: h.id, proxyUserId: holder.id, cap: PROXY_CAP, expected, ...auditBody(ballot.id, 'proxy_registered', data) });
       switch (r[0]) {
         case 'ok':
+          // The holder's phone learns it votes for one more household.
+          this.ballots.emit({ type: 'proxy', ballot });
+          return { householdId: h.id, proxyUserId: holder.id };
         case 'same':
           return { householdId: h.id, proxyUserId: holder.id };
         case 'stale':

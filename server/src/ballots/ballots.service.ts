@@ -38,7 +38,8 @@ export type BallotEvent =
   | { type: 'opened'; ballot: Ballot }
   | { type: 'voted'; ballot: Ballot }
   | { type: 'closed'; ballot: Ballot; result: BallotResultView }
-  | { type: 'published'; ballot: Ballot };
+  | { type: 'published'; ballot: Ballot }
+  | { type: 'proxy'; ballot: Ballot };
 
 const notFound = () => new DomainError('not_found', 'No such ballot. 表决不存在。');
 

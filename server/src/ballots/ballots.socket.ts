@@ -91,6 +91,9 @@ export function broadcastBallotEvents(io: LinliIO, tally: TallyBroadcaster) {
       case 'published':
         room(e.ballot).emit('ballot:published', { ballot: e.ballot });
         break;
+      case 'proxy':
+        room(e.ballot).emit('ballot:proxy', { ballotId: e.ballot.id });
+        break;
     }
   };
 }

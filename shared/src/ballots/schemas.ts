@@ -162,6 +162,10 @@ export interface BallotClosedEvent {
 export interface BallotOpenedEvent {
   ballot: Ballot;
 }
+/** `ballot:proxy`: only which ballot (who holds whose proxy is not broadcast). */
+export interface BallotProxyEvent {
+  ballotId: string;
+}
 
 /** One row of the published record. Open ballots: who (address or name) and what; secret: receipt and choice only. */
 export interface RecordRow {

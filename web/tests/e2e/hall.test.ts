@@ -112,6 +112,14 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   expect(ballot?.id).toBeTruthy();
   expect((await fac.request.post(`/api/ballots/${ballot.id}/open`)).ok()).toBe(true);
   const card = console_.locator('article.ballot').filter({ hasText: '是否同意三号楼加装电梯' });
+  // The future holder's phone is open already: their own vote only, until the proxy is named.
+  const phoneCtx = await newViewer(app, 'phone');
+  await signIn(phoneCtx, 'yezhu');
+  const phone = await phoneCtx.newPage();
+  await phone.goto(`/m/${meeting.id}`);
+  await phone.locator('[data-connection="online"]').waitFor({ timeout: 20_000 });
+  await phone.getByRole('button', { name: '同意', exact: true }).waitFor({ timeout: 15_000 });
+  expect(await phone.getByRole('heading', { name: '您代谁投票？' }).count()).toBe(0);
   await card.locator('[data-proxy-panel] summary').waitFor({ timeout: 15_000 });
   await card.locator('[data-proxy-panel] summary').click();
   await card.getByLabel('委托的房屋（房号）').fill(`${proxied.building}-${proxied.unit}-${proxied.room}`);
@@ -134,12 +142,7 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   expect(await seriousA11yFindings(console_)).toEqual([]);
   await shot(console_, 'hall-console-proxy-cap');
 
-  // The holder's phone: whose vote first, then one household at a time.
-  const phoneCtx = await newViewer(app, 'phone');
-  await signIn(phoneCtx, 'yezhu');
-  const phone = await phoneCtx.newPage();
-  await phone.goto(`/m/${meeting.id}`);
-  await phone.locator('[data-connection="online"]').waitFor({ timeout: 20_000 });
+  // The holder's phone: whose vote first (the proxy named while it was open), then one household at a time.
   await phone.getByRole('heading', { name: '您代谁投票？' }).waitFor({ timeout: 15_000 });
   expect(await seriousA11yFindings(phone)).toEqual([]);
   await shot(phone, 'hall-proxy-whose');
