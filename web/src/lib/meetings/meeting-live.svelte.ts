@@ -60,8 +60,6 @@ export class MeetingLive {
   tallyAt = $state(0);
   /** Bumped when a proxy is named on a ballot: a phone asks again whom it votes for. */
   proxyAt = $state(0);
-  /** Bumped when a proxy is named on a ballot: a phone asks again whom it votes for. */
-  proxyAt = $state(0);
 
   constructor(
     readonly meetingId: string,
@@ -76,7 +74,6 @@ export class MeetingLive {
     s.on('meeting:state', (p) => (this.state = p.state));
     s.on('ballot:opened', (p) => this.upsert(p.ballot as LiveBallot));
     s.on('ballot:tally', (p) => this.setResult(p.ballotId, p.result as LiveResult));
-    s.on('ballot:proxy', () => (this.proxyAt = Date.now()));
     s.on('ballot:proxy', () => (this.proxyAt = Date.now()));
     s.on('ballot:closed', (p) => {
       const b = this.ballots.find((x) => x.id === p.ballotId);
