@@ -1,9 +1,11 @@
 /**
  * GET /api/ballots/:id/mine through the real server and Redis: the households a person votes for
  * on a households ballot (own as owner, held as proxy) with whether each has voted, and a proxy
- * holder voting household by household with `householdId` (each counted once, by its channel).
+ * holder voting household by household with `householdId` (each counted once, by its channel),
+ * and `ballot:proxy` telling the meeting's room (the ballot id only) that a proxy was named.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as ioc } from 'socket.io-client';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client } from './helpers/http-client.ts';
 import { People, type Person } from './helpers/people.ts';
@@ -71,6 +73,26 @@ describe('ballots: mine', () => {
     expect(notHis.status).toBe(403);
     const v = (await admin.get(`/api/ballots/${b.id}/voters`)).body;
     expect(v.voted.map((x: { address: string; via: string; choice: string }) => `${x.address}:${x.via}:${x.choice}`).sort()).toEqual(['1栋1单元101:online:yes', '1栋1单元102:proxy:no']);
+  });
+
+  it('tells the meeting room that a proxy was named, with the ballot id and nothing about who', async () => {
+    const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '委托通知', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'households' }, secret: false })).body.ballot;
+    expect((await admin.post(`/api/ballots/${b.id}/open`)).status).toBe(200);
+    const s = ioc(srv.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie: tenant.cookie }, reconnection: false });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        s.once('connect', () => resolve());
+        s.once('connect_error', reject);
+      });
+      expect((await s.emitWithAck('meeting:join', { meetingId })).ok).toBe(true);
+      const heard = new Promise<unknown>((resolve) => s.once('ballot:proxy', resolve));
+      expect((await admin.post(`/api/ballots/${b.id}/proxies`, { householdId: hh['103'], proxyUserId: tenant.userId })).status).toBe(201);
+      expect(await heard).toEqual({ ballotId: b.id });
+      const mine = (await as(srv, tenant).get(`/api/ballots/${b.id}/mine`)).body.voters;
+      expect(mine.map((v: { address: string; via: string }) => `${v.address}:${v.via}`)).toEqual(['1栋1单元103:proxy']);
+    } finally {
+      s.close();
+    }
   });
 
   it('answers an empty list on a members ballot and 404 to someone of another community', async () => {
