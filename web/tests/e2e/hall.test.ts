@@ -75,7 +75,15 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   await roomBox.press('Enter');
   await console_.getByRole('status').filter({ hasText: `已签到 ${address(first)}` }).waitFor({ timeout: 10_000 });
   expect(await roomBox.evaluate((el) => el === document.activeElement)).toBe(true);
+  // Building and room fit both units: Enter checks in nothing and goes to the matches, ↓ walks them.
   await roomBox.fill(`${second.building} ${second.room}`);
+  await console_.getByRole('button', { name: `签到 ${address(second)}` }).waitFor({ timeout: 10_000 });
+  await roomBox.press('Enter');
+  await expect.poll(() => console_.evaluate(() => !!document.activeElement?.closest('#checkin-results'))).toBe(true);
+  const firstFocus = await console_.evaluate(() => document.activeElement?.textContent?.trim());
+  await console_.keyboard.press('ArrowDown');
+  expect(await console_.evaluate(() => document.activeElement?.textContent?.trim())).not.toBe(firstFocus);
+  expect(await console_.locator('[data-checked-in] li').count()).toBe(1);
   await console_.getByRole('button', { name: `签到 ${address(second)}` }).click();
   await console_.locator('[data-checked-in] li').nth(1).waitFor({ timeout: 10_000 });
   expect(await console_.locator('[data-checked-in]').innerText()).toContain(address(second));
