@@ -20,13 +20,15 @@ if (!fs.existsSync(manifestFile) || !fs.existsSync(appFile)) {
 }
 const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
 const app = fs.readFileSync(appFile, 'utf8');
-const entry = new RegExp(`"${ROUTE.replace(/[[\]()/]/g, (c) => '\\' + c)}":\\s*\\[(-?\\d+)(?:,\\s*\\[([\\d,\\s]*)\\])?`).exec(app);
+const entry = new RegExp(`"${ROUTE.replace(/[[\]()/]/g, (c) => '\\' + c)}":\\s*\\[([-~]?\\d+)(?:,\\s*\\[([\\d,\\s]*)\\])?`).exec(app);
 if (!entry) {
   console.error(`bundle budget: route ${ROUTE} not found in the build`);
   process.exit(1);
 }
 // Node 0 is the root layout, 1 the root error page; then the route's layouts and its leaf.
-const nodes = new Set([0, 1, Number(entry[1]), ...(entry[2] ?? '').split(',').filter((s) => s.trim()).map(Number)]);
+// A leaf with a server load is written `~16` (older kits: `-16`): the number is the node.
+const node = (s) => Number(s.trim().replace(/^[-~]/, ''));
+const nodes = new Set([0, 1, node(entry[1]), ...(entry[2] ?? '').split(',').filter((s) => s.trim()).map(node)]);
 const roots = Object.keys(manifest).filter(
   (k) => k.endsWith('/client/entry.js') || k.endsWith('client-optimized/app.js') || [...nodes].some((n) => k.endsWith(`client-optimized/nodes/${n}.js`)),
 );
