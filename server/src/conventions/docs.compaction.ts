@@ -16,10 +16,16 @@ export interface CompactResult {
 }
 
 const PAGE = 1000;
+const minId = (a: string, b: string) => (compareIds(a, b) < 0 ? a : b);
 
 export async function compactDoc(repo: DocsRepository, name: string, graceMs: number): Promise<CompactResult> {
   const first = await repo.loadPage(name, null, PAGE);
-  if (first.entries.length === 0) return { result: 'nothing', entries: 0 };
+  if (first.entries.length === 0) {
+    // Nothing new, but the last compaction may have kept entries for lagging readers (the grace
+    // window); once that has passed they can go: the snapshot already holds them.
+    if (first.snapshotId) await repo.trimLog(name, minId(`${Math.max(0, Date.now() - graceMs)}-0`, first.snapshotId));
+    return { result: 'nothing', entries: 0 };
+  }
   const doc = new Y.Doc({ gc: true });
   try {
     if (first.snapshot) Y.applyUpdate(doc, first.snapshot);
@@ -37,7 +43,7 @@ export async function compactDoc(repo: DocsRepository, name: string, graceMs: nu
       entries = next.entries;
     }
     const graceId = `${Math.max(0, Date.now() - graceMs)}-0`;
-    const trimBelow = compareIds(graceId, lastId) < 0 ? graceId : lastId;
+    const trimBelow = minId(graceId, lastId);
     const ok = await repo.compareAndSetSnapshot(name, first.snapshotId, {
       update: Y.encodeStateAsUpdate(doc),
       stateVector: Y.encodeStateVector(doc),

@@ -142,6 +142,11 @@ export class DocsRepository {
     return Number(r) === 1;
   }
 
+  /** Trims log entries below `below` (the caller never passes more than the snapshot holds). */
+  async trimLog(name: string, below: string): Promise<void> {
+    await this.redis.xtrim(docKeys.log(name), 'MINID', below);
+  }
+
   /** Entries in the log (for compaction triggers and tests). */
   logLength(name: string): Promise<number> {
     return this.redis.xlen(docKeys.log(name));

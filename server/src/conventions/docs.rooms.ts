@@ -145,7 +145,13 @@ export class DocRooms {
     const due = room.sinceSnapshot > 0;
     this.#drop(room);
     // Unloaded with log entries after the snapshot: fold them in now, while nobody is editing.
-    if (due) await this.compact(room.name);
+    if (due) {
+      await this.compact(room.name);
+      // That compaction kept the last grace window of the log for lagging readers; nobody will
+      // compact an unloaded document again, so come back once to trim it.
+      const grace = this.deps.limits.trimGraceMs;
+      if (grace > 0) setTimeout(() => this.#track(compactDoc(this.deps.repo, room.name, grace)), grace + 100).unref();
+    }
   }
 
   #drop(room: DocRoom): void {
