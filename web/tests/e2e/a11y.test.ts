@@ -35,6 +35,21 @@ async function visit(ctx: BrowserContext, path: string, ready = 'h1'): Promise<P
   return page;
 }
 
+/**
+ * The meeting's phone view for `login` at 200% system font size, online. Chromium's own default
+ * font size is what Android's "font size" setting changes: 16 → 32 px.
+ */
+async function phoneAt200Percent(login: string): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await viewer('phone', login);
+  const page = await ctx.newPage();
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('Page.enable');
+  await cdp.send('Page.setFontSizes', { fontSizes: { standard: 32, fixed: 26 } });
+  await page.goto(`/m/${meetingId}`);
+  await page.locator('[data-connection="online"]').waitFor({ timeout: 20_000 });
+  return { ctx, page };
+}
+
 async function newBallot(title: string, rule = 'simple_majority'): Promise<string> {
   const res = await fac.request.post(`/api/meetings/${meetingId}/ballots`, {
     data: { title, kind: 'yes_no_abstain', rule, electorate: { kind: 'members' }, secret: false, options: [] },
@@ -122,14 +137,7 @@ describe('the phone, the projector and the console beyond axe', () => {
   });
 
   it('at 200% system font size on 360×640 the phone has no sideways scroll and the choices stay on screen', async () => {
-    const ctx = await viewer('phone', 'loudong1');
-    const page = await ctx.newPage();
-    // Chromium's own default font size (what the Android "font size" setting changes): 16 → 32 px.
-    const cdp = await ctx.newCDPSession(page);
-    await cdp.send('Page.enable');
-    await cdp.send('Page.setFontSizes', { fontSizes: { standard: 32, fixed: 26 } });
-    await page.goto(`/m/${meetingId}`);
-    await page.locator('[data-connection="online"]').waitFor({ timeout: 20_000 });
+    const { ctx, page } = await phoneAt200Percent('loudong1');
     await page.getByRole('button', { name: '同意', exact: true }).waitFor();
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).fontSize)).toBe('32px');
     // On a mobile viewport too-wide content widens the layout viewport itself, so compare with the phone's width.
@@ -149,13 +157,7 @@ describe('the phone, the projector and the console beyond axe', () => {
   });
 
   it('at 200% font, when the connection is lost the state stays in sight (pinned strip) though the top bar has scrolled away', async () => {
-    const ctx = await viewer('phone', 'loudong2');
-    const page = await ctx.newPage();
-    const cdp = await ctx.newCDPSession(page);
-    await cdp.send('Page.enable');
-    await cdp.send('Page.setFontSizes', { fontSizes: { standard: 32, fixed: 26 } });
-    await page.goto(`/m/${meetingId}`);
-    await page.locator('[data-connection="online"]').waitFor({ timeout: 20_000 });
+    const { ctx, page } = await phoneAt200Percent('loudong2');
     expect(await page.locator('[data-connection-strip]').count()).toBe(0);
     // The network drops: the socket can neither reconnect nor poll.
     await page.route('**/socket.io/**', (route) => route.abort());
