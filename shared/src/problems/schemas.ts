@@ -4,6 +4,7 @@
  * calendar day (YYYY-MM-DD) in China time.
  */
 import { z } from 'zod';
+import { PROBLEM_PHOTO_TYPES } from './limits.ts';
 import { Id } from '../common/ids.ts';
 
 export const PROBLEM_STATUSES = ['raised', 'accepted', 'in_progress', 'resolved', 'rejected'] as const;
@@ -18,11 +19,9 @@ export type ResponsibleParty = z.infer<typeof ResponsibleParty>;
 export const ProblemTag = z.enum(['need', 'resource', 'project']);
 export type ProblemTag = z.infer<typeof ProblemTag>;
 
-/** Photos: at most 2 MB of JPEG, PNG or WebP. */
-export const PROBLEM_PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export { PROBLEM_PHOTO_MAX_BYTES, PROBLEM_PHOTO_TYPES } from './limits.ts';
 export const ProblemPhotoType = z.enum(PROBLEM_PHOTO_TYPES);
 export type ProblemPhotoType = z.infer<typeof ProblemPhotoType>;
-export const PROBLEM_PHOTO_MAX_BYTES = 2 * 1024 * 1024;
 
 /** A calendar day, checked to exist (no 2026-02-30). */
 export const ProblemDate = z
