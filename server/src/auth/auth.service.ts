@@ -75,7 +75,7 @@ export class AuthService {
       kind: 'staff',
       passwordHash: await hashPassword(input.password),
     };
-    if (!(await this.repo.createUser(user))) throw new DomainError('conflict', `The login "${input.login}" is taken.`);
+    if (!(await this.repo.createUser(user))) throw new DomainError('conflict', `The login "${input.login}" is taken. 该账号名已被使用。`);
     return user;
   }
 
@@ -89,13 +89,13 @@ export class AuthService {
   async setPassword(login: string, password: string): Promise<void> {
     const id = await this.repo.userIdByLogin(login);
     const user = id ? await this.repo.getUser(id) : null;
-    if (!user) throw new DomainError('not_found', `No account "${login}".`);
+    if (!user) throw new DomainError('not_found', `No account "${login}". 没有这个账号。`);
     await this.repo.saveUser({ ...user, passwordHash: await hashPassword(password) });
   }
 
   async setDisplayName(userId: string, displayName: string): Promise<User> {
     const user = await this.repo.getUser(userId);
-    if (!user) throw new DomainError('not_found', 'No such user.');
+    if (!user) throw new DomainError('not_found', 'No such user. 用户不存在。');
     const next = { ...user, displayName };
     await this.repo.saveUser(next);
     return publicUser(next);

@@ -142,7 +142,7 @@ export class BallotsService {
       auditType: 'created',
       ...auditBody(ballot.id, 'created', { spec, title: ballot.title, meetingId: ballot.meetingId, communityId: ballot.communityId, clauseRef: ballot.clauseRef ?? null, by: a.user.id }),
     });
-    if (!t.ok) throw new DomainError('conflict', 'Could not create the ballot; try again.');
+    if (!t.ok) throw new DomainError('conflict', 'Could not create the ballot; try again. 表决未能创建，请重试。');
     await this.repo.addToMeeting(ballot.meetingId, ballot.id, ballot.createdAt);
     return ballot;
   }
@@ -164,7 +164,7 @@ export class BallotsService {
     const electorate = await this.snapshot(ballot);
     if (electorate.voters.length === 0) {
       const what = ballot.electorate.kind === 'households' ? 'no households in the roster (import it first) 名册中没有住户' : 'no members with these roles 没有符合条件的成员';
-      throw new DomainError('conflict', `Nobody can vote: ${what}.`);
+      throw new DomainError('conflict', `Nobody can vote: ${what}. 没有可以投票的人。`);
     }
     let clause: { textHash: string; text: string } | null = null;
     if (ballot.clauseRef) clause = await this.deps.consensus.clause(ballot.clauseRef.conventionId, ballot.clauseRef.clauseId);

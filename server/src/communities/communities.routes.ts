@@ -10,7 +10,7 @@ export function communitiesRoutes(auth: AuthService, communities: CommunitiesSer
 
   r.post('/communities', async (req, res) => {
     const { user } = requireUser(req);
-    if (!user.isAdmin) throw new DomainError('forbidden', 'Only an administrator may create communities.');
+    if (!user.isAdmin) throw new DomainError('forbidden', 'Only an administrator may create communities. 只有管理员可以创建小区。');
     const body = parseOrThrow(CommunityCreate, req.body, 'community');
     res.status(201).json({ community: await communities.create(body) });
   });

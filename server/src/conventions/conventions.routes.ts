@@ -166,7 +166,7 @@ export function conventionsRoutes(
 
   /** Operators: what the document server holds in this process (admin only). */
   r.get('/yjs/stats', (req, res) => {
-    if (!requireUser(req).user.isAdmin) throw new DomainError('forbidden', 'Administrators only.');
+    if (!requireUser(req).user.isAdmin) throw new DomainError('forbidden', 'Administrators only. 仅限管理员。');
     res.json(docs.stats());
   });
 

@@ -224,7 +224,7 @@ export class MeetingsService {
       };
       if (await this.repo.create(meeting, emptyLive(agenda))) return meeting;
     }
-    throw new DomainError('conflict', 'Could not find a free join code; try again.');
+    throw new DomainError('conflict', 'Could not find a free join code; try again. 暂时无法生成会议码，请重试。');
   }
 
   /**
@@ -407,7 +407,7 @@ export class MeetingsService {
     for (const [i, uid] of userIds.entries()) {
       const [user, m] = await Promise.all([this.auth.getUser(uid), this.auth.membership(cid, uid)]);
       if (!user || (!m && !user.isAdmin)) {
-        throw new DomainError('validation_failed', `Facilitator ${uid} is not a member of this community.`, {
+        throw new DomainError('validation_failed', `Facilitator ${uid} is not a member of this community. 主持人须为本小区成员。`, {
           issues: [{ path: `facilitatorIds.${i}`, message: 'not a member of this community' }],
         });
       }

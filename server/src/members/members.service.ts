@@ -34,8 +34,8 @@ export class MembersService {
       user = await this.auth.createStaff({ login: input.login, password: input.password, displayName: input.displayName });
     } else if (input.login) {
       const found = await this.auth.findByLogin(input.login);
-      if (!found) throw new DomainError('not_found', `No account "${input.login}": give a password to create it.`);
-      if (await this.auth.membership(cid, found.id)) throw new DomainError('conflict', `"${input.login}" is already a member here; change their roles instead.`);
+      if (!found) throw new DomainError('not_found', `No account "${input.login}": give a password to create it. 没有这个账号：填写密码即可新建。`);
+      if (await this.auth.membership(cid, found.id)) throw new DomainError('conflict', `"${input.login}" is already a member here; change their roles instead. 此人已是本小区成员，请修改其角色。`);
       user = found;
     } else {
       user = await this.auth.createPerson(input.displayName, 'member');
@@ -76,7 +76,7 @@ export class MembersService {
   async #checkHouseholds(cid: string, ids: readonly string[]): Promise<void> {
     for (const id of ids) {
       if (!(await this.roster.getHousehold(cid, id))) {
-        throw new DomainError('validation_failed', `No household ${id} in this community.`, { issues: [{ path: 'householdIds', message: `unknown household ${id}` }] });
+        throw new DomainError('validation_failed', `No household ${id} in this community. 本小区没有该户。`, { issues: [{ path: 'householdIds', message: `unknown household ${id}` }] });
       }
     }
   }

@@ -65,7 +65,7 @@ export class ProblemsService {
    */
   async raise(user: StoredUser, actor: Actor, cid: string, input: ProblemCreate, at = this.now()): Promise<Problem> {
     if (input.meetingId && !((await this.opts.meetingInCommunity?.(cid, input.meetingId)) ?? false)) {
-      throw new DomainError('validation_failed', 'Invalid problem: meetingId: no such meeting in this community', { issues: [{ path: 'meetingId', message: 'no such meeting in this community' }] });
+      throw new DomainError('validation_failed', 'Invalid problem: meetingId: no such meeting in this community. 本小区没有这次会议。', { issues: [{ path: 'meetingId', message: 'no such meeting in this community' }] });
     }
     const p = raiseProblem(input, { id: newId(), communityId: cid, actor, by: { userId: user.id, name: user.displayName }, at });
     await this.repo.create(p, { ...this.stats.keysFor(cid, at), metric: 'problems_raised' });
@@ -115,7 +115,7 @@ export class ProblemsService {
       if (!r.changed) return null;
       if (patch.meetingId && patch.meetingId !== p.meetingId) {
         const ok = (await this.opts.meetingInCommunity?.(p.communityId, patch.meetingId)) ?? false;
-        if (!ok) throw new DomainError('validation_failed', 'Invalid problem: meetingId: no such meeting in this community', { issues: [{ path: 'meetingId', message: 'no such meeting in this community' }] });
+        if (!ok) throw new DomainError('validation_failed', 'Invalid problem: meetingId: no such meeting in this community. 本小区没有这次会议。', { issues: [{ path: 'meetingId', message: 'no such meeting in this community' }] });
       }
       return { next: r.problem, resolvedNow: r.resolvedNow };
     });

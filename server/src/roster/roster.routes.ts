@@ -69,7 +69,7 @@ export function rosterRoutes(auth: AuthService, communities: CommunitiesService,
       const body = parseOrThrow(HouseholdImportJson, req.body, 'households');
       raws = body.households.map((h, i) => ({ line: i + 1, building: h.building, unit: h.unit, room: h.room, area: h.area, owner: h.owner, phone: h.phone }));
     } else {
-      throw new DomainError('bad_request', 'Send the roster as text/csv, an .xlsx file, or JSON {households:[…]}.');
+      throw new DomainError('bad_request', 'Send the roster as text/csv, an .xlsx file, or JSON {households:[…]}. 请以表格文件或逗号分隔的文本上传名册。');
     }
     res.json(await roster.importRows(cid, raws, { dryRun }));
   });

@@ -156,7 +156,7 @@ export class RosterService {
       const w: HouseholdWrite = { household: next, key, oldKey };
       if ((await this.repo.apply(cid, version, { households: [w], addCodes: [], removeCodes: [] })) === 'ok') return withOwnerKey(cid, next);
     }
-    throw new DomainError('conflict', 'The roster changed meanwhile; try again.');
+    throw new DomainError('conflict', 'The roster changed meanwhile; try again. 名册刚刚有变动，请重试。');
   }
 
   /** Gives the household a new code; the old one stops working at once. */
@@ -201,7 +201,7 @@ export class RosterService {
       });
       if (res === 'ok') return withOwnerKey(cid, next);
     }
-    throw new DomainError('conflict', 'The roster changed meanwhile; try again.');
+    throw new DomainError('conflict', 'The roster changed meanwhile; try again. 名册刚刚有变动，请重试。');
   }
 }
 

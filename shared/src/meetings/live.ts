@@ -28,8 +28,8 @@ export function buildAgenda(inputs: readonly AgendaItemInput[], previous: readon
   const seen = new Set<string>();
   return inputs.map((input, i) => {
     const old = input.id ? prev.get(input.id) : undefined;
-    if (input.id && !old) throw new DomainError('validation_failed', `Agenda item ${input.id} does not exist (leave out the id for a new item).`, { issues: [{ path: `items.${i}.id`, message: 'unknown item' }] });
-    if (input.id && seen.has(input.id)) throw new DomainError('validation_failed', `Agenda item ${input.id} is listed twice.`, { issues: [{ path: `items.${i}.id`, message: 'listed twice' }] });
+    if (input.id && !old) throw new DomainError('validation_failed', `Agenda item ${input.id} does not exist (leave out the id for a new item). 议程项不存在。`, { issues: [{ path: `items.${i}.id`, message: 'unknown item' }] });
+    if (input.id && seen.has(input.id)) throw new DomainError('validation_failed', `Agenda item ${input.id} is listed twice. 议程项重复。`, { issues: [{ path: `items.${i}.id`, message: 'listed twice' }] });
     const id = old?.id ?? newId();
     seen.add(id);
     const item: AgendaItem = {
@@ -77,7 +77,7 @@ export function moveAgenda(live: LiveRecord, itemId: string | null, now: number)
 /** Raises a hand (no-op if already queued or speaking). */
 export function raiseHand(live: LiveRecord, who: { userId: string; name: string }, now: number): LiveRecord {
   if (live.speakers.some((s) => s.userId === who.userId) || live.speaker?.userId === who.userId) return live;
-  if (live.speakers.length >= MAX_QUEUE) throw new DomainError('conflict', 'The speakers queue is full.');
+  if (live.speakers.length >= MAX_QUEUE) throw new DomainError('conflict', 'The speakers queue is full. 发言排队已满。');
   return { ...live, speakers: [...live.speakers, { userId: who.userId, name: who.name, raisedAt: now }] };
 }
 
@@ -115,7 +115,7 @@ export function reorderSpeakers(live: LiveRecord, userIds: readonly string[]): L
 
 /** A new motion, tied to the current item. */
 export function proposeMotion(live: LiveRecord, m: { id: string; text: string; proposerId: string; proposerName: string }, now: number): LiveRecord {
-  if (live.motions.length >= MAX_MOTIONS) throw new DomainError('conflict', 'This meeting has too many motions.');
+  if (live.motions.length >= MAX_MOTIONS) throw new DomainError('conflict', 'This meeting has too many motions. 本次会议的动议已达上限。');
   const motion: Motion = { ...m, createdAt: now, itemId: live.currentItemId, seconds: [], status: 'proposed' };
   return { ...live, motions: [...live.motions, motion] };
 }
