@@ -43,7 +43,7 @@ import { ConsensusService } from './consensus/consensus.service.ts';
 import { consensusRoutes } from './consensus/consensus.routes.ts';
 import { createBallots } from './ballots/ballots.feature.ts';
 import { dashboardFeature } from './dashboard/dashboard.feature.ts';
-import { createIO, type LinliIO, type LinliSocket } from './realtime/socket.ts';
+import { createIO, endSessionSockets, type LinliIO, type LinliSocket } from './realtime/socket.ts';
 import { SocketRouter } from './realtime/router.ts';
 import { routeUpgrades, type UpgradeGateway } from './realtime/upgrade.ts';
 import { createConventionsFeature } from './conventions/conventions.feature.ts';
@@ -171,7 +171,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
 
   const app = createApp(ctx, {
     before: [authenticate(auth)],
-    api: [authRoutes(auth, limits), ...features.flatMap((f) => (f.routes ? [f.routes] : []))],
+    api: [authRoutes(auth, limits, (sid) => endSessionSockets(io, sid, 'signed_out')), ...features.flatMap((f) => (f.routes ? [f.routes] : []))],
     pages: await loadPages(ctx),
   });
   server.on('request', app);

@@ -142,6 +142,29 @@ describe('foundation', () => {
     sock.close();
   });
 
+  it('signing out on one process closes that session’s sockets on the other, with the reason', async () => {
+    const admin = new Client(a.url);
+    await admin.login('admin', a.adminPassword!);
+    const cid = (await admin.post('/api/communities', { name: '登出测试小区' })).body.community.id as string;
+    const other = new Client(a.url);
+    await other.login('admin', a.adminPassword!); // the same person on another device: a second session
+    const sock: Socket = ioc(b.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie: admin.cookie } });
+    const kept: Socket = ioc(b.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie: other.cookie } });
+    expect(await sock.timeout(5000).emitWithAck('community:watch', { communityId: cid })).toMatchObject({ ok: true });
+    expect(await kept.timeout(5000).emitWithAck('community:watch', { communityId: cid })).toMatchObject({ ok: true });
+    const expired = new Promise<{ reason: string }>((resolve) => sock.once('session:expired', resolve));
+    const closed = new Promise<string>((resolve) => sock.once('disconnect', (why) => resolve(why)));
+    const oldCookie = admin.cookie;
+    expect((await admin.post('/api/auth/logout')).status).toBe(200);
+    expect(await expired).toEqual({ reason: 'signed_out' });
+    expect(await closed).toBe('io server disconnect');
+    // The other device's session is untouched; the old cookie opens only an anonymous socket.
+    expect(kept.connected).toBe(true);
+    const again: Socket = ioc(b.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie: oldCookie } });
+    expect(await again.timeout(5000).emitWithAck('community:watch', { communityId: cid })).toMatchObject({ ok: false });
+    for (const s of [sock, kept, again]) s.close();
+  });
+
   it('turns /healthz 503 while Redis is away, fails requests fast, and recovers without restart', async () => {
     await redis.kill();
     const status = await waitFor(async () => {

@@ -70,4 +70,6 @@ export interface SocketData {
   meetingId?: string;
   /** The meeting room this socket joined (restored with connection-state recovery). */
   inMeeting?: string;
+  /** The session it was opened with: signing out closes every socket of that session. */
+  sid?: string;
 }

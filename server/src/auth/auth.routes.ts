@@ -5,7 +5,12 @@ import type { FailureLimiter } from '../http/rate-limit.ts';
 import { clearSessionCookie, requireUser, setSessionCookie } from './auth.middleware.ts';
 import { publicUser, type AuthService } from './auth.service.ts';
 
-export function authRoutes(auth: AuthService, limits: { perLogin: FailureLimiter; perIp: FailureLimiter }): Router {
+export function authRoutes(
+  auth: AuthService,
+  limits: { perLogin: FailureLimiter; perIp: FailureLimiter },
+  /** Called after a session ends, to close its live sockets. */
+  onSignedOut: (sid: string) => void = () => {},
+): Router {
   const r = Router();
 
   r.post('/auth/login', async (req, res) => {
@@ -29,7 +34,10 @@ export function authRoutes(auth: AuthService, limits: { perLogin: FailureLimiter
   });
 
   r.post('/auth/logout', async (req, res) => {
-    if (req.auth) await auth.endSession(req.auth.session.sid);
+    if (req.auth) {
+      await auth.endSession(req.auth.session.sid);
+      onSignedOut(req.auth.session.sid);
+    }
     clearSessionCookie(req, res);
     res.json({ ok: true });
   });

@@ -31,11 +31,25 @@ export async function createIO(server: HttpServer, ctx: AppContext, auth: AuthSe
       const found = await auth.resolveSession(readCookie(socket.handshake.headers.cookie, SESSION_COOKIE));
       socket.data.userId = found?.user.id ?? null;
       if (found?.session.meetingId) socket.data.meetingId = found.session.meetingId;
+      if (found) socket.data.sid = found.session.sid;
       next();
     } catch (err) {
       ctx.logger.warn({ err: (err as Error).message }, 'socket handshake failed');
       next(new Error('unavailable'));
     }
   });
+  // One room per session, so signing out reaches that session's sockets on every process.
+  io.on('connection', (socket) => {
+    if (socket.data.sid) void socket.join(sessionRoom(socket.data.sid));
+  });
   return io;
+}
+
+/** The Socket.IO room of one session's sockets. */
+export const sessionRoom = (sid: string): string => `session:${sid}`;
+
+/** Tells a session's sockets (on every process) that it has ended, and closes them. */
+export function endSessionSockets(io: LinliIO, sid: string, reason: string): void {
+  io.to(sessionRoom(sid)).emit('session:expired', { reason });
+  io.in(sessionRoom(sid)).disconnectSockets(true);
 }
