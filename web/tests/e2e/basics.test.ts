@@ -1,6 +1,6 @@
 /** Home, sign-in and language: the first things a person sees, in Chinese first. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newViewer, seriousA11yFindings, shot, startApp, type App } from './helpers/harness.ts';
+import { demoCommunityId, newViewer, seriousA11yFindings, shot, signIn, startApp, type App } from './helpers/harness.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -48,6 +48,21 @@ describe('home and sign-in', () => {
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     expect(await page.locator('h1').innerText()).toBe('Sign in');
     expect((await ctx.cookies()).find((c) => c.name === 'linli_lang')?.value).toBe('en');
+    await ctx.close();
+  });
+
+  it('signing out (from another tab) takes an open meeting page to what a signed-out person sees', async () => {
+    const cid = await demoCommunityId(app);
+    const ctx = await newViewer(app, 'phone');
+    await signIn(ctx, 'yezhu');
+    const meetings = (await (await ctx.request.get(`/api/communities/${cid}/meetings`)).json()) as { meetings: { id: string; status: string }[] };
+    const meeting = meetings.meetings.find((x) => x.status === 'scheduled')!;
+    const page = await ctx.newPage();
+    await page.goto(`/m/${meeting.id}`);
+    await page.locator('[data-connection="online"]').waitFor({ timeout: 20_000 });
+    // The same browser signs out elsewhere (another tab): the server ends the session and closes its socket.
+    expect((await ctx.request.post('/api/auth/logout')).ok()).toBe(true);
+    await expect.poll(() => page.getByRole('alert').first().innerText().catch(() => ''), { timeout: 20_000 }).toContain('请先登录或输入会议码');
     await ctx.close();
   });
 });

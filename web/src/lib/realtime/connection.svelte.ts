@@ -20,6 +20,11 @@ export class LiveConnection {
     this.socket.on('connect', () => (this.state = 'online'));
     this.socket.on('disconnect', () => (this.state = 'offline'));
     this.socket.io.on('reconnect_attempt', () => (this.state = this.state === 'online' ? 'connecting' : 'offline'));
+    // Signed out (here or on another device): the server closes the socket for good; reloading
+    // shows the page as it is for someone signed out (join by code, or sign in).
+    this.socket.on('session:expired', () => {
+      if (browser) window.location.reload();
+    });
     // Browsers tell us when the network is gone before the socket notices.
     if (typeof window !== 'undefined') {
       window.addEventListener('offline', () => (this.state = 'offline'));
