@@ -226,7 +226,7 @@ describe('ballots', () => {
       fs.writeFileSync(file, audit.body);
       const lines = String(audit.body).trim().split('\n').map((l) => JSON.parse(l));
       expect(lines.map((l) => l.type)).toEqual(['created', 'opened', 'paper_vote', 'vote', 'vote', 'proxy_registered', 'vote', 'vote', 'closed', 'result', 'published']);
-      const ok = await runVerify([file]);
+      const ok = await runVerify([file, '--head', `${result.head.hash}:${result.head.length}`]);
       expect(ok.code, ok.out).toBe(0);
       expect(ok.out).toMatch(/OK: chain intact/);
       expect(ok.out).toMatch(/yes\s+5/);

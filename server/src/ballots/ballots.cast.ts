@@ -180,9 +180,11 @@ export class BallotsCasting {
       const receipt = newReceipt();
       const seal = sealedFor(receipt);
       const auditType = change ? 'vote_changed' : c.paper && !ballot.secret ? 'paper_vote' : 'vote';
-      // A secret ballot's entry holds the receipt and the choice, nothing about who or how.
+      // A secret ballot's entry says only that one vote was accepted: the log is in arrival order,
+      // as is any live list of who voted, so a choice here would link the two. The choices are
+      // listed, sorted by receipt, in the result entry after close.
       const data = ballot.secret
-        ? { receipt, choice: c.choice }
+        ? {}
         : {
             receipt,
             choice: c.choice,

@@ -9,7 +9,8 @@
  *   {ballot:B}:eligible    set   voter ids of the snapshot (households or members)
  *   {ballot:B}:votes       hash  voter id → {receipt, choice, ck, via, by}        (open ballots)
  *   {ballot:B}:voted       zset  voter id, score = channel (0 online, 1 proxy, 2 paper) (secret)
- *   {ballot:B}:receipts    hash  receipt → {choice, ck, …} (secret: the choice and nothing else)
+ *   {ballot:B}:receipts    hash  receipt → {choice, voters, via, by, …}              (open ballots)
+ *   {ballot:B}:choices     zset  "<receipt> {choice}", all scores 0: ordered by receipt (secret)
  *   {ballot:B}:superseded  hash  receipt → the receipt that replaced it (allowChange)
  *   {ballot:B}:idem        hash  sha256(ballot|user|key) → the receipt sealed with the key
  *   {ballot:B}:counts      hash  cast, via:<channel>, c:<choice key> (running counters)
@@ -19,6 +20,7 @@
  *   {ballot:B}:proxycount  hash  proxy user id → households held
  *   {ballot:B}:advisory    hash  member id → {choice, roles} (advisory votes of a households ballot)
  *   {ballot:B}:result      str   the final result JSON (written once, after close)
+ *   {ballot:B}:resulthead  str   "<seq>:<hash>" of the result entry: the head published with the result
  *   {ballot:B}:gate        str   tally broadcast gate (PX 250), shared by every process
  *   ballots:meeting:M      zset  ballot ids of a meeting by creation time
  */
@@ -37,6 +39,7 @@ export const ballotKeys = (id: string) => {
     votes: `${t}:votes`,
     voted: `${t}:voted`,
     receipts: `${t}:receipts`,
+    choices: `${t}:choices`,
     superseded: `${t}:superseded`,
     idem: `${t}:idem`,
     counts: `${t}:counts`,
@@ -46,6 +49,7 @@ export const ballotKeys = (id: string) => {
     proxyCount: `${t}:proxycount`,
     advisory: `${t}:advisory`,
     result: `${t}:result`,
+    resultHead: `${t}:resulthead`,
     gate: `${t}:gate`,
   };
 };
@@ -139,7 +143,7 @@ export class BallotsRepository {
     args.push(w.advisory?.id ?? '', w.advisory?.record ?? '', w.advisory?.replace ? '1' : '0');
     const r = await SCRIPTS.cast.run(
       this.redis,
-      [k.status, k.eligible, k.votes, k.voted, k.receipts, k.idem, k.counts, k.audit, k.head, k.proxies, k.superseded, k.advisory],
+      [k.status, k.eligible, k.votes, k.voted, k.receipts, k.idem, k.counts, k.audit, k.head, k.proxies, k.superseded, k.advisory, k.choices],
       args,
     );
     switch (r[0]) {
@@ -203,7 +207,7 @@ export class BallotsRepository {
   /** Stores the final result once; false if it was already stored (or the ballot is not closed). */
   async storeResult(w: { ballotId: string; resultJson: string; dataJson: string; bodyHash: string }): Promise<boolean> {
     const k = ballotKeys(w.ballotId);
-    const r = await SCRIPTS.result.run(this.redis, [k.status, k.result, k.audit, k.head], [w.ballotId, w.resultJson, w.dataJson, w.bodyHash]);
+    const r = await SCRIPTS.result.run(this.redis, [k.status, k.result, k.audit, k.head, k.resultHead], [w.ballotId, w.resultJson, w.dataJson, w.bodyHash]);
     return r[0] === 'ok';
   }
 
@@ -242,9 +246,9 @@ export class BallotsRepository {
   }
 
   /** Everything counting needs, read in one round trip. */
-  async countingState(id: string): Promise<{ status: string | null; votes: Record<string, string>; voted: string[]; receipts: Record<string, string>; superseded: Record<string, string>; advisory: Record<string, string> }> {
+  async countingState(id: string): Promise<{ status: string | null; votes: Record<string, string>; voted: string[]; receipts: Record<string, string>; superseded: Record<string, string>; advisory: Record<string, string>; choices: string[] }> {
     const k = ballotKeys(id);
-    const rows = (await this.redis.multi().get(k.status).hgetall(k.votes).zrange(k.voted, '0', '-1', 'WITHSCORES').hgetall(k.receipts).hgetall(k.superseded).hgetall(k.advisory).exec()) ?? [];
+    const rows = (await this.redis.multi().get(k.status).hgetall(k.votes).zrange(k.voted, '0', '-1', 'WITHSCORES').hgetall(k.receipts).hgetall(k.superseded).hgetall(k.advisory).zrange(k.choices, '0', '-1').exec()) ?? [];
     const val = (i: number) => {
       const [err, v] = rows[i] ?? [null, null];
       if (err) throw err;
@@ -257,6 +261,7 @@ export class BallotsRepository {
       receipts: (val(3) ?? {}) as Record<string, string>,
       superseded: (val(4) ?? {}) as Record<string, string>,
       advisory: (val(5) ?? {}) as Record<string, string>,
+      choices: (val(6) ?? []) as string[],
     };
   }
 
@@ -281,6 +286,20 @@ export class BallotsRepository {
 
   async result(id: string): Promise<string | null> {
     return this.redis.get(ballotKeys(id).result);
+  }
+
+  /**
+   * "<seq>:<hash>" of the result entry, or null before the result is stored. A ballot closed before
+   * this key existed: found in the log.
+   */
+  async resultHead(id: string): Promise<string | null> {
+    const kept = await this.redis.get(ballotKeys(id).resultHead);
+    if (kept) return kept;
+    for (const line of await this.audit(id)) {
+      const e = JSON.parse(line) as { seq: number; type: string; hash: string };
+      if (e.type === 'result') return `${e.seq}:${e.hash}`;
+    }
+    return null;
   }
 
   /** "<seq>:<hash>" of the last audit entry (moves with every accepted vote), or null. */

@@ -18,10 +18,12 @@ import {
   type Ballot,
   type BallotResult,
   type BallotResultView,
+  type ChainHead,
   type Choice,
   type ElectorateSnapshot,
   type ElectorateVoter,
   type RecordedVotes,
+  type SealedBallot,
 } from '@linli/shared';
 import type { Session, StoredUser } from '../auth/auth.repository.ts';
 import type { AuthService } from '../auth/auth.service.ts';
@@ -31,7 +33,7 @@ import type { StatsRepository } from '../dashboard/stats.repository.ts';
 import type { MeetingAccess, MeetingsService } from '../meetings/meetings.service.ts';
 import type { RosterService } from '../roster/roster.service.ts';
 import type { BallotsRepository } from './ballots.repository.ts';
-import { auditBody, checkSecrecy, sha256hex, specOf } from './ballots.spec.ts';
+import { auditBody, checkSecrecy, headOf, sealedBallots, sha256hex, specOf } from './ballots.spec.ts';
 
 /** What the transport hears. */
 export type BallotEvent =
@@ -228,7 +230,8 @@ export class BallotsService {
     const t = await this.repo.transition({ ballotId: ballot.id, from: ['open'], to: 'closed', metaJson: JSON.stringify(next), auditType: 'closed', ...auditBody(ballot.id, 'closed', { by: a.user.id }) });
     if (!t.ok) throw new DomainError('conflict', `This ballot is ${t.status} now. 表决状态已变化。`);
     const stored = await this.finalize(next);
-    const result = this.view(next, stored.result, { clauseChanged: stored.clauseChanged, advisory: stored.advisory });
+    const head = await this.resultHead(next.id);
+    const result = this.view(next, stored.result, { clauseChanged: stored.clauseChanged, advisory: stored.advisory, head });
     this.emit({ type: 'closed', ballot: next, result });
     return { ballot: next, result };
   }
@@ -241,7 +244,7 @@ export class BallotsService {
   async finalize(ballot: Ballot): Promise<StoredResult> {
     const existing = await this.repo.result(ballot.id);
     if (existing) return JSON.parse(existing) as StoredResult;
-    const { electorate, recorded } = await this.recorded(ballot);
+    const { electorate, recorded, sealed } = await this.recorded(ballot);
     const result = tallyRecorded(specOf(ballot), electorate, recorded, true);
     const advisory = ballot.advisory ? advisoryTally(specOf(ballot), electorate, recorded) : undefined;
     let clauseChanged: boolean | undefined;
@@ -252,7 +255,7 @@ export class BallotsService {
       if (now && now.textHash !== ballot.clauseHash) clauseChanged = true;
     }
     const stored: StoredResult = { result, ...(clauseChanged ? { clauseChanged } : {}), ...(advisory ? { advisory } : {}) };
-    const won = await this.repo.storeResult({ ballotId: ballot.id, resultJson: JSON.stringify(stored), ...auditBody(ballot.id, 'result', { result, clauseChanged: clauseChanged ?? false }) });
+    const won = await this.repo.storeResult({ ballotId: ballot.id, resultJson: JSON.stringify(stored), ...auditBody(ballot.id, 'result', { result, clauseChanged: clauseChanged ?? false, ...(sealed ? { ballots: sealed } : {}) }) });
     if (!won) {
       const again = await this.repo.result(ballot.id);
       if (again) return JSON.parse(again) as StoredResult;
@@ -317,17 +320,21 @@ export class BallotsService {
 
   // ---- counting
 
-  /** The frozen electorate and the votes recorded now. */
-  async recorded(ballot: Ballot): Promise<{ electorate: ElectorateSnapshot; recorded: RecordedVotes }> {
+  /**
+   * The frozen electorate and the votes recorded now; for a secret ballot also its choices with
+   * their receipts, sorted by receipt (the order the result entry lists and the verifier counts).
+   */
+  async recorded(ballot: Ballot): Promise<{ electorate: ElectorateSnapshot; recorded: RecordedVotes; sealed?: SealedBallot[] }> {
     const [raw, state] = await Promise.all([this.repo.electorate(ballot.id), this.repo.countingState(ballot.id)]);
     const electorate: ElectorateSnapshot = raw ? (JSON.parse(raw) as ElectorateSnapshot) : { kind: ballot.electorate.kind, voters: [] };
     const recorded: RecordedVotes = { byVoter: {}, anonymous: [], advisory: {} };
     for (const [memberId, rec] of Object.entries(state.advisory)) recorded.advisory[memberId] = JSON.parse(rec) as { choice: Choice; roles: string[] };
     if (ballot.secret) {
-      for (const [receipt, rec] of Object.entries(state.receipts)) if (!state.superseded[receipt]) recorded.anonymous.push((JSON.parse(rec) as { choice: Choice }).choice);
-    } else {
-      for (const [voterId, rec] of Object.entries(state.votes)) recorded.byVoter[voterId] = (JSON.parse(rec) as { choice: Choice }).choice;
+      const sealed = sealedBallots(state);
+      recorded.anonymous = sealed.map((b) => b.choice);
+      return { electorate, recorded, sealed };
     }
+    for (const [voterId, rec] of Object.entries(state.votes)) recorded.byVoter[voterId] = (JSON.parse(rec) as { choice: Choice }).choice;
     return { electorate, recorded };
   }
 
@@ -335,7 +342,7 @@ export class BallotsService {
   async result(ballot: Ballot, opts: { fresh?: boolean } = {}): Promise<BallotResultView> {
     if (ballot.status === 'closed' || ballot.status === 'published') {
       const stored = await this.finalize(ballot);
-      return this.view(ballot, stored.result, { clauseChanged: stored.clauseChanged, advisory: stored.advisory });
+      return this.view(ballot, stored.result, { clauseChanged: stored.clauseChanged, advisory: stored.advisory, head: await this.resultHead(ballot.id) });
     }
     // The head is read before the votes: a cached view holds at least every vote up to its head.
     const head = await this.repo.head(ballot.id);
@@ -361,9 +368,18 @@ export class BallotsService {
     return this.view(ballot, result, { advisory });
   }
 
-  /** Wraps a count for sending; hides counts of an open ballot that keeps them until close. */
-  view(ballot: Ballot, result: BallotResult, extra: { clauseChanged?: boolean; advisory?: AdvisoryTally } = {}): BallotResultView {
-    const hidden = ballot.status === 'open' && ballot.hideTallyUntilClose === true;
+  /** The audit chain's head at the result entry (published with the result), or null before it. */
+  async resultHead(ballotId: string): Promise<ChainHead | null> {
+    return headOf(await this.repo.resultHead(ballotId));
+  }
+
+  /**
+   * Wraps a count for sending; hides the counts of an open ballot that keeps them until close, and
+   * always of an open secret ballot: a live count read beside the live list of who voted would
+   * tell, vote by vote, who chose what.
+   */
+  view(ballot: Ballot, result: BallotResult, extra: { clauseChanged?: boolean; advisory?: AdvisoryTally; head?: ChainHead | null } = {}): BallotResultView {
+    const hidden = ballot.status === 'open' && (ballot.hideTallyUntilClose === true || ballot.secret);
     const shown: BallotResult = hidden
       ? {
           // No rows at all: the pages show "counts hidden until close" for an empty tally.
@@ -381,6 +397,7 @@ export class BallotsService {
       ...(extra.clauseChanged ? { clauseChanged: true } : {}),
       final: ballot.status === 'published' && ballot.objectionEndsAt !== undefined && this.now() >= ballot.objectionEndsAt,
       ...(ballot.objectionEndsAt !== undefined ? { objectionEndsAt: ballot.objectionEndsAt } : {}),
+      ...(extra.head ? { head: extra.head } : {}),
     };
   }
 
@@ -391,8 +408,13 @@ export class BallotsService {
   }
 
   /** Outcomes for the minutes. */
-  async resultsFor(meetingId: string): Promise<{ ballotId: string; title: string; status: string; outcome: unknown }[]> {
+  async resultsFor(meetingId: string): Promise<{ ballotId: string; title: string; status: string; outcome: unknown; head?: ChainHead }[]> {
     const ballots = (await this.listOfMeeting(meetingId)).filter((b) => b.status === 'closed' || b.status === 'published');
-    return Promise.all(ballots.map(async (b) => ({ ballotId: b.id, title: b.title, status: b.status, outcome: (await this.result(b)).outcome })));
+    return Promise.all(
+      ballots.map(async (b) => {
+        const r = await this.result(b);
+        return { ballotId: b.id, title: b.title, status: b.status, outcome: r.outcome, ...(r.head ? { head: r.head } : {}) };
+      }),
+    );
   }
 }

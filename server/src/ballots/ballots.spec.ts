@@ -3,7 +3,7 @@
  * secrecy rules checked at creation, and the body of an audit entry hashed in Node.
  */
 import { createHash } from 'node:crypto';
-import { DomainError, bodyText, canonicalJson, type Ballot, type BallotSpec } from '@linli/shared';
+import { DomainError, bodyText, canonicalJson, sortSealed, type Ballot, type BallotSpec, type ChainHead, type Choice, type SealedBallot } from '@linli/shared';
 
 export const sha256hex = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -40,4 +40,25 @@ export function checkSecrecy(spec: BallotSpec, advisory: boolean): void {
       issues: [{ path: 'allowChange', message: 'not with a secret ballot' }],
     });
   }
+}
+
+/**
+ * A secret ballot's choices with their receipts, sorted by receipt: from the `choices` sorted set
+ * ("<receipt> {choice}") and, for ballots cast before it existed, the `receipts` hash.
+ */
+export function sealedBallots(state: { choices: string[]; receipts: Record<string, string>; superseded: Record<string, string> }): SealedBallot[] {
+  const out: SealedBallot[] = [];
+  for (const m of state.choices) {
+    const sp = m.indexOf(' ');
+    out.push({ receipt: m.slice(0, sp), choice: (JSON.parse(m.slice(sp + 1)) as { choice: Choice }).choice });
+  }
+  for (const [receipt, rec] of Object.entries(state.receipts)) if (!state.superseded[receipt]) out.push({ receipt, choice: (JSON.parse(rec) as { choice: Choice }).choice });
+  return sortSealed(out);
+}
+
+/** "<seq>:<hash>" as Redis keeps a head → the published form. */
+export function headOf(stored: string | null): ChainHead | null {
+  if (!stored) return null;
+  const i = stored.indexOf(':');
+  return { hash: stored.slice(i + 1), length: Number(stored.slice(0, i)) };
 }

@@ -6,6 +6,7 @@
 import { DomainError, formatAddress, type Ballot, type Choice, type MyBallotVoter, type RecordRow, type VoteChannel } from '@linli/shared';
 import type { MeetingAccess } from '../meetings/meetings.service.ts';
 import type { BallotsService } from './ballots.service.ts';
+import { sealedBallots } from './ballots.spec.ts';
 
 const VIA_BY_SCORE: Record<string, VoteChannel> = { '0': 'online', '1': 'proxy', '2': 'paper' };
 
@@ -82,7 +83,11 @@ export class BallotsViews {
       } else if (via.has(id)) voted.push({ ...row, via: via.get(id)! });
       else notVoted.push(row);
     }
-    return { secret: ballot.secret, voted, notVoted, counts: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)])) };
+    // Counts per choice go with the tally: not while it is hidden (read after each vote beside who
+    // voted, they would tell who chose what).
+    const hidden = ballot.status === 'open' && (ballot.secret || ballot.hideTallyUntilClose === true);
+    const shown = Object.entries(counts).filter(([k]) => !(hidden && k.startsWith('c:')));
+    return { secret: ballot.secret, voted, notVoted, counts: Object.fromEntries(shown.map(([k, v]) => [k, Number(v)])) };
   }
 
   /**
@@ -99,7 +104,7 @@ export class BallotsViews {
     const state = await this.ballots.repo.countingState(ballot.id);
     const rows: RecordRow[] = [];
     if (ballot.secret) {
-      for (const [receipt, rec] of Object.entries(state.receipts)) rows.push({ receipt, choice: (JSON.parse(rec) as { choice: Choice }).choice });
+      for (const b of sealedBallots(state)) rows.push({ receipt: b.receipt, choice: b.choice });
     } else {
       const ids = electorate.voters.map((v) => v.voterId);
       const labels = await this.#labels(ballot, ids);
@@ -153,9 +158,15 @@ export class BallotsViews {
     return { voters };
   }
 
-  /** The audit log (members of the community; the facilitator also while the ballot is open). */
+  /**
+   * The audit log (members of the community; the facilitator also while an open ballot is open).
+   * A secret ballot's log is published only after close, to everyone alike.
+   */
   async audit(a: MeetingAccess, ballot: Ballot): Promise<string[]> {
     if (a.guest) throw new DomainError('forbidden', 'The audit log is for members of the community. 审计日志仅对本小区成员开放。');
+    if (ballot.secret && (ballot.status === 'draft' || ballot.status === 'open')) {
+      throw new DomainError('conflict', 'The audit log of a secret ballot is published once the ballot is closed. 无记名表决的审计日志在表决结束后公布。');
+    }
     if ((ballot.status === 'draft' || ballot.status === 'open') && !a.facilitator) {
       throw new DomainError('conflict', 'The audit log is shown once the ballot is closed. 表决结束后可下载审计日志。');
     }

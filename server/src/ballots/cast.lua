@@ -1,6 +1,6 @@
 -- One vote, online, on paper or by proxy, all or nothing (ARCHITECTURE.md "Meetings and votes").
 -- KEYS: 1 status, 2 eligible, 3 votes, 4 voted, 5 receipts, 6 idem, 7 counts, 8 audit, 9 head,
---       10 proxies, 11 superseded, 12 advisory
+--       10 proxies, 11 superseded, 12 advisory, 13 choices (secret ballots)
 -- ARGV: 1 ballotId, 2 secret ('1'|'0'), 3 idem field, 4 idem value, 5 receipt, 6 choice key,
 --       7 audit type, 8 data JSON, 9 body hash, 10 receipt record JSON, 11 by (user id),
 --       12 mode ('new'|'change'), 13 n voters, then per voter: id, via, record JSON, expected receipt,
@@ -13,6 +13,9 @@ if seen then return {'dup', seen} end
 local status = redis.call('GET', KEYS[1])
 if status ~= 'open' then return {'not_open', status or 'missing'} end
 if redis.call('HEXISTS', KEYS[5], ARGV[5]) == 1 then return {'receipt_taken'} end
+-- A secret ballot's choices sit in a sorted set of equal scores ("<receipt> <record>"), ordered by
+-- receipt: a hash would hand them back in arrival order (listpack), beside the list of who voted.
+if secret and #redis.call('ZRANGEBYLEX', KEYS[13], '[' .. ARGV[5] .. ' ', '[' .. ARGV[5] .. '!', 'LIMIT', 0, 1) > 0 then return {'receipt_taken'} end
 
 local VIA_SCORE = { online = '0', proxy = '1', paper = '2' }
 local by, change, n = ARGV[11], ARGV[12] == 'change', tonumber(ARGV[13])
@@ -68,7 +71,11 @@ if adv ~= '' and (not hadAdv or advReplace) then
   redis.call('HSET', KEYS[12], adv, advRecord)
   if not hadAdv then redis.call('HINCRBY', KEYS[7], 'advisory', 1) end
 end
-redis.call('HSET', KEYS[5], ARGV[5], ARGV[10])
+if secret then
+  redis.call('ZADD', KEYS[13], 0, ARGV[5] .. ' ' .. ARGV[10])
+else
+  redis.call('HSET', KEYS[5], ARGV[5], ARGV[10])
+end
 redis.call('HSET', KEYS[6], ARGV[3], ARGV[4])
 local seq, hash = append(KEYS[8], KEYS[9], ARGV[1], ARGV[7], ARGV[8], ARGV[9])
 return {'ok', ARGV[5], tostring(seq), hash}

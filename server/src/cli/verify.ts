@@ -1,18 +1,39 @@
 /**
- * `npm run verify -- <audit log file or URL> [--cookie linli_sid=…]`: checks a ballot's audit
- * log offline. Recomputes the hash chain entry by entry (shared/src/ballots/audit.ts) and the
- * tally from the recorded votes with the voting core's countBallot, compares it with the result
- * the server wrote, and prints OK with the figures, or exactly which entry breaks and exits 1.
- * A URL needs a session cookie of a community member (`--cookie` or LINLI_COOKIE).
+ * `npm run verify -- <audit log file or URL> --head <hash>:<length> [--cookie linli_sid=…]`:
+ * checks a ballot's audit log offline. Recomputes the hash chain entry by entry
+ * (shared/src/ballots/audit.ts) and the tally from the recorded votes with the voting core's
+ * countBallot, compares it with the result the server wrote, and compares the log with the chain
+ * head published with the result (result page, exports, `GET /api/ballots/:id/result` → `head`).
+ * A log that is shorter than the head (entries cut), differs at it (a vote changed and the chain
+ * re-hashed), or holds anything but `published` after it fails.
+ *
+ * Exit codes: 0 OK (checked against the head); 1 FAIL, saying exactly what and where; 2 usage;
+ * 3 consistent, but not checked against a published head (a file without `--head`: a cut or
+ * re-hashed log cannot be told from the published one without it).
+ * A URL needs a session cookie of a community member (`--cookie` or LINLI_COOKIE); without
+ * `--head` the head is read from that server's result of the ballot.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { canonicalJson, parseAuditLog, replayAudit, tallyRecorded, verifyChain, type BallotResult } from '@linli/shared';
+import {
+  AuditEntry,
+  canonicalJson,
+  checkChainHead,
+  formatChainHead,
+  parseAuditLog,
+  parseChainHead,
+  replayAudit,
+  tallyRecorded,
+  verifyChain,
+  type BallotResult,
+  type ChainHead,
+} from '@linli/shared';
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
-function usage(): never {
-  console.error('usage: npm run verify -- <audit log file or http(s) URL> [--cookie linli_sid=…]');
+function usage(why?: string): never {
+  if (why) console.error(why);
+  console.error('usage: npm run verify -- <audit log file or http(s) URL> --head <hash>:<length> [--cookie linli_sid=…]');
   process.exit(2);
 }
 
@@ -23,6 +44,15 @@ async function read(source: string, cookie: string | undefined): Promise<string>
     return res.text();
   }
   return fs.readFileSync(source, 'utf8');
+}
+
+/** The head the server publishes with the ballot's result (null while the ballot is open). */
+async function publishedHead(auditUrl: string, cookie: string | undefined): Promise<{ head: ChainHead | null; status: string }> {
+  const u = new URL(auditUrl);
+  u.pathname = u.pathname.replace(/\/audit$/, '/result');
+  u.search = '';
+  const r = JSON.parse(await read(u.toString(), cookie)) as { head?: ChainHead; status: string };
+  return { head: r.head ?? null, status: r.status };
 }
 
 function describeTally(r: BallotResult): string[] {
@@ -37,16 +67,35 @@ function describeTally(r: BallotResult): string[] {
   return out;
 }
 
+function takeFlag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined) usage(`${name} needs a value`);
+  args.splice(i, 2);
+  return v;
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
-  let cookie = process.env.LINLI_COOKIE;
-  const i = args.indexOf('--cookie');
-  if (i >= 0) {
-    cookie = args[i + 1];
-    args.splice(i, 2);
-  }
+  const cookie = takeFlag(args, '--cookie') ?? process.env.LINLI_COOKIE;
+  const headArg = takeFlag(args, '--head');
   const source = args[0];
   if (!source) usage();
+  let head: ChainHead | null = null;
+  let headFrom = '--head';
+  if (headArg !== undefined) {
+    head = parseChainHead(headArg);
+    if (!head) usage(`--head: expected <64 hex digits>:<length>, got "${headArg}"`);
+  }
+  const url = /^https?:\/\//.test(source);
+  let serverSaysOpen = false;
+  if (!head && url) {
+    const p = await publishedHead(source, cookie);
+    head = p.head;
+    headFrom = 'the result published by the server';
+    serverSaysOpen = p.status === 'open' || p.status === 'draft';
+  }
   const entries = parseAuditLog(await read(source, cookie));
   const chain = verifyChain(entries, sha256);
   if (!chain.ok) {
@@ -56,20 +105,38 @@ async function main(): Promise<number> {
     console.log(`  found    ${b.found}`);
     return 1;
   }
-  const replay = replayAudit(entries as { type: string; ballotId: string; data: unknown }[]);
-  console.log(`chain OK: ${chain.entries} entries, ballot ${replay.ballotId ?? '?'}, head ${chain.head}`);
+  const replay = replayAudit(entries as AuditEntry[]);
+  console.log(`chain OK: ${chain.entries} entries, ballot ${replay.ballotId ?? '?'}, last hash ${chain.head}`);
   const types = Object.entries(replay.entries).map(([t, n]) => `${t} ${n}`).join(', ');
   console.log(`  entries: ${types}`);
-  if (!replay.spec || !replay.electorate) {
-    console.log('OK (the ballot was never opened: no votes to count)');
-    return 0;
+  if (head) {
+    const h = checkChainHead(entries as AuditEntry[], head);
+    if (!h.ok) {
+      console.log(`FAIL: the log does not match the published head ${formatChainHead(head)} (from ${headFrom}): ${h.message}`);
+      return 1;
+    }
+    console.log(`head OK: entry ${head.length} is ${head.hash} (from ${headFrom})${h.after ? `; then ${h.after} entry(ies) of publication` : ''}`);
   }
+  for (const p of replay.problems) console.log(`FAIL: ${p}`);
+  if (replay.problems.length) return 1;
+  const verdict = (ok: string): number => {
+    if (head || serverSaysOpen) {
+      console.log(ok);
+      return 0;
+    }
+    console.log(`${ok.replace(/^OK/, 'CONSISTENT')}; NOT CHECKED against a published head: a log with entries cut, or changed and re-hashed, looks the same. Pass --head <hash>:<length> as published with the result.`);
+    return 3;
+  };
+  if (!replay.spec || !replay.electorate) return verdict('OK (the ballot was never opened: no votes to count)');
   const recomputed = tallyRecorded(replay.spec, replay.electorate, replay.recorded, replay.closed);
   console.log(`tally recomputed from the log (${replay.closed ? 'closed' : 'still open'}):`);
   for (const line of describeTally(recomputed)) console.log(line);
   if (replay.stated === undefined) {
-    console.log(replay.closed ? 'OK (closed, but the server has not written its result entry yet)' : 'OK (open: no final result to compare yet)');
-    return 0;
+    if (head && replay.closed) {
+      console.log('FAIL: the ballot is closed but the log has no result entry');
+      return 1;
+    }
+    return verdict(replay.closed ? 'OK (closed, but the server has not written its result entry yet)' : 'OK (open: no final result to compare yet)');
   }
   if (canonicalJson(recomputed) !== canonicalJson(replay.stated)) {
     console.log('FAIL: the result entry written by the server differs from the tally recomputed from the votes');
@@ -77,8 +144,7 @@ async function main(): Promise<number> {
     for (const line of describeTally(replay.stated as BallotResult)) console.log(line);
     return 1;
   }
-  console.log('OK: chain intact and the result entry equals the recomputed tally');
-  return 0;
+  return verdict('OK: chain intact, it matches the published head, and the result entry equals the recomputed tally');
 }
 
 main().then(

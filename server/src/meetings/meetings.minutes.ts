@@ -165,7 +165,8 @@ export class MeetingsMinutes {
 
     out.push('', '## 表决结果 Ballots', '');
     if (results.length === 0) out.push('（无 none）');
-    for (const r of results) out.push(`- ${r.title}：${outcomeText(r.outcome)}`);
+    // The chain head lets anyone check a downloaded audit log against these minutes (npm run verify -- --head).
+    for (const r of results) out.push(`- ${r.title}：${outcomeText(r.outcome)}${r.head ? `；审计链头 audit chain head ${r.head.hash}:${r.head.length}` : ''}`);
 
     const consensus = results.filter((r) => (r.outcome as { passed?: boolean } | null)?.passed === true);
     out.push('', '## 共识 Consensus items', '');

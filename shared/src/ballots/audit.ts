@@ -119,6 +119,55 @@ export function verifyChain(entries: readonly unknown[], sha256: Sha256Hex): Cha
   return { ok: true, entries: entries.length, head: prev };
 }
 
+/**
+ * The chain head published with a ballot's result (result page, exports, `GET …/result`): the
+ * number of entries up to and including the `result` entry, and that entry's hash. A log checked
+ * against it must be at least that long, carry that hash at that place, and after it hold only
+ * entries that record no vote (`published`). Without it nobody can tell a cut log, or one re-hashed
+ * after a change, from the one the server published.
+ */
+export interface ChainHead {
+  hash: string;
+  length: number;
+}
+
+/** Entry types that may follow the published head (they carry no vote and no count). */
+export const AFTER_HEAD_TYPES: readonly string[] = ['published'];
+
+/** `<hash>:<length>` (or `<length>:<hash>`, as Redis keeps it) → a head, or null. */
+export function parseChainHead(text: string): ChainHead | null {
+  const parts = text.trim().split(':');
+  if (parts.length !== 2) return null;
+  const [a, b] = parts as [string, string];
+  const [hash, len] = /^[0-9a-f]{64}$/i.test(a) ? [a, b] : [b, a];
+  if (!/^[0-9a-f]{64}$/i.test(hash) || !/^[1-9][0-9]{0,8}$/.test(len)) return null;
+  return { hash: hash.toLowerCase(), length: Number(len) };
+}
+
+export function formatChainHead(h: ChainHead): string {
+  return `${h.hash}:${h.length}`;
+}
+
+export type HeadCheck = { ok: true; after: number } | { ok: false; reason: 'shorter' | 'different' | 'extra_entries'; message: string };
+
+/**
+ * Compares a log whose chain already verified with the published head: `shorter` (entries cut),
+ * `different` (another hash at that place: changed and re-hashed, or another log), or
+ * `extra_entries` (anything but `published` after the head).
+ */
+export function checkChainHead(entries: readonly AuditEntry[], head: ChainHead): HeadCheck {
+  if (entries.length < head.length) {
+    return { ok: false, reason: 'shorter', message: `the log has ${entries.length} entries; the published head is entry ${head.length}: entries were cut` };
+  }
+  const at = entries[head.length - 1]!;
+  if (at.hash !== head.hash) {
+    return { ok: false, reason: 'different', message: `entry ${head.length} has hash ${at.hash}; the published head is ${head.hash}: the log was changed and re-hashed, or it is another log` };
+  }
+  const extra = entries.slice(head.length).find((e) => !AFTER_HEAD_TYPES.includes(e.type));
+  if (extra) return { ok: false, reason: 'extra_entries', message: `entry ${extra.seq} (${extra.type}) comes after the published head; only ${AFTER_HEAD_TYPES.join(', ')} may` };
+  return { ok: true, after: entries.length - head.length };
+}
+
 /** Parses a downloaded log: JSON lines, a JSON array, or `{entries:[…]}`. */
 export function parseAuditLog(text: string): unknown[] {
   const t = text.trim();

@@ -4,6 +4,7 @@
  * electorate, secrecy) is a `BallotSpec` from the voting core; counting is `countBallot`.
  */
 import { z } from 'zod';
+import type { ChainHead } from './audit.ts';
 import { ClauseRef } from '../meetings/schemas.ts';
 import { BallotSpec, type BallotResult, type TallyOption } from '../voting/schemas.ts';
 
@@ -129,6 +130,12 @@ export type BallotResultView = BallotResult & {
   /** Published and the objection period is over. */
   final: boolean;
   objectionEndsAt?: number;
+  /**
+   * Closed and published ballots: the audit chain's head at the result entry (its hash and the
+   * number of entries up to it). `npm run verify -- <log> --head <hash>:<length>` fails on a log
+   * that is shorter or differs.
+   */
+  head?: ChainHead;
 };
 
 /** `ballot:cast` ack data (and the body of `POST …/votes`). */

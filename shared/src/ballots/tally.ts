@@ -63,6 +63,21 @@ export interface AuditReplay {
   closed: boolean;
   /** The result the server wrote after closing, if any. */
   stated: unknown;
+  /** Secret ballots: vote entries that carry no choice (their choices are listed in the result entry). */
+  sealedVotes: number;
+  /** Things the log says that cannot both be true (each fails verification). */
+  problems: string[];
+}
+
+/** One choice of a secret ballot as the result entry lists them: sorted by receipt, never by arrival. */
+export interface SealedBallot {
+  receipt: string;
+  choice: Choice;
+}
+
+/** A secret ballot's choices in the order they are published: by receipt (random), so unrelated to arrival. */
+export function sortSealed(ballots: SealedBallot[]): SealedBallot[] {
+  return [...ballots].sort((x, y) => (x.receipt < y.receipt ? -1 : x.receipt > y.receipt ? 1 : 0));
 }
 
 interface VoteData {
@@ -72,9 +87,15 @@ interface VoteData {
   advisory?: { id: string; roles: string[] };
 }
 
-/** Replays `opened`, vote entries and `result`; later entries for a voter replace earlier ones (changes). */
+/**
+ * Replays `opened`, vote entries and `result`; later entries for a voter replace earlier ones
+ * (changes). A secret ballot's vote entries carry no choice (a vote in arrival order beside the
+ * list of who voted would link the two): its choices come from the `result` entry's `ballots`,
+ * sorted by receipt, and there must be exactly one per vote entry.
+ */
 export function replayAudit(entries: readonly { type: string; ballotId: string; data: unknown }[]): AuditReplay {
-  const r: AuditReplay = { ballotId: null, spec: null, electorate: null, recorded: { byVoter: {}, anonymous: [], advisory: {} }, entries: {}, closed: false, stated: undefined };
+  const r: AuditReplay = { ballotId: null, spec: null, electorate: null, recorded: { byVoter: {}, anonymous: [], advisory: {} }, entries: {}, closed: false, stated: undefined, sealedVotes: 0, problems: [] };
+  let sealedList: SealedBallot[] | null = null;
   for (const e of entries) {
     r.ballotId ??= e.ballotId;
     r.entries[e.type] = (r.entries[e.type] ?? 0) + 1;
@@ -87,7 +108,12 @@ export function replayAudit(entries: readonly { type: string; ballotId: string; 
       case 'vote':
       case 'paper_vote':
       case 'vote_changed': {
+        if (r.closed) r.problems.push(`a ${e.type} entry comes after the ballot was closed`);
         const v = d as unknown as VoteData;
+        if (v.choice === undefined && !v.voters) {
+          r.sealedVotes++;
+          break;
+        }
         if (v.voters) for (const x of v.voters) r.recorded.byVoter[x.id] = v.choice;
         else r.recorded.anonymous.push(v.choice);
         if (v.advisory) r.recorded.advisory[v.advisory.id] = { choice: v.choice, roles: v.advisory.roles };
@@ -97,9 +123,22 @@ export function replayAudit(entries: readonly { type: string; ballotId: string; 
         r.closed = true;
         break;
       case 'result':
+        if (!r.closed) r.problems.push('the result entry comes before the closing entry');
         r.stated = d.result;
+        if (Array.isArray(d.ballots)) sealedList = d.ballots as SealedBallot[];
         break;
     }
+  }
+  if (r.sealedVotes > 0 || sealedList) {
+    if (r.stated !== undefined && !sealedList) r.problems.push('the result entry of a secret ballot lists no ballots');
+    const list = sealedList ?? [];
+    // A log written before votes were sealed also lists its choices in the vote entries.
+    const accepted = r.sealedVotes + r.recorded.anonymous.length;
+    if (r.stated !== undefined && list.length !== accepted) r.problems.push(`${accepted} votes were accepted but the result entry lists ${list.length} ballots`);
+    if (sealedList) r.recorded.anonymous = [];
+    const sorted = sortSealed(list);
+    if (sorted.some((b, i) => b.receipt !== list[i]!.receipt || (i > 0 && b.receipt === sorted[i - 1]!.receipt))) r.problems.push('the ballots of the result entry are not in receipt order, or a receipt repeats');
+    r.recorded.anonymous.push(...list.map((b) => b.choice));
   }
   return r;
 }
