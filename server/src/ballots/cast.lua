@@ -58,7 +58,9 @@ for j = 1, n do
     redis.call('HINCRBY', KEYS[7], 'cast', 1)
     redis.call('HINCRBY', KEYS[7], 'via:' .. v.via, 1)
   end
-  redis.call('HINCRBY', KEYS[7], 'c:' .. ARGV[6], 1)
+  -- No running count per choice for a secret ballot: the order in which a hash's fields appear
+  -- follows the order in which each choice first arrived. Its count is read from the choices.
+  if not secret then redis.call('HINCRBY', KEYS[7], 'c:' .. ARGV[6], 1) end
   if secret then
     -- A sorted set of equal scores per channel is ordered by voter id, never by arrival: nothing
     -- in it lines up with the order of the choices.
