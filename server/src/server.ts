@@ -13,6 +13,7 @@ import { createApp } from './http/app.ts';
 import { FailureLimiter } from './http/rate-limit.ts';
 import { AuthRepository } from './auth/auth.repository.ts';
 import { AuthService } from './auth/auth.service.ts';
+import { KnownDevices } from './auth/auth.devices.ts';
 import { authenticate } from './auth/auth.middleware.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { CommunitiesRepository } from './communities/communities.repository.ts';
@@ -95,9 +96,16 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   const auth = new AuthService(new AuthRepository(ctx.redis));
   const io = await createIO(server, ctx, auth);
   const router = new SocketRouter({ logger: ctx.logger });
+  // Failure limits (http/rate-limit.ts): per address with an allowance that grows with distinct
+  // successes from it; per account and client; per account, slower, sparing known browsers.
+  const L = ctx.config.limits;
+  const timing = { windowSeconds: L.windowSeconds, maxDelaySeconds: L.maxDelaySeconds };
+  const perAddress = (name: string) => new FailureLimiter(ctx.redis, name, { allowed: L.addressFailures, perSuccess: L.failuresPerSuccess, ...timing });
   const limits = {
-    perLogin: new FailureLimiter(ctx.redis, { name: 'login', points: 10, duration: 15 * 60 }),
-    perIp: new FailureLimiter(ctx.redis, { name: 'login-ip', points: 100, duration: 15 * 60 }),
+    perAddress: perAddress('login-ip'),
+    perAccountClient: new FailureLimiter(ctx.redis, 'login-client', { allowed: L.accountAddressFailures, ...timing }),
+    perAccount: new FailureLimiter(ctx.redis, 'login-account', { allowed: L.accountFailures, ...timing }),
+    devices: new KnownDevices(ctx.redis),
   };
 
   // Features, in dependency order. Each one adds its routes, socket handlers and demo data.
@@ -137,21 +145,18 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     {
       name: 'invitations',
       routes: invitationsRoutes(auth, communities, roster, new InvitationsService(roster, auth, new InvitationsRepository(ctx.redis)), {
-        // Failures only: a hall of 300 phones behind one NAT claiming valid slips is never refused.
-        perIp: new FailureLimiter(ctx.redis, { name: 'invite-ip', points: 50, duration: 10 * 60 }),
-        perPrefix: new FailureLimiter(ctx.redis, { name: 'invite-prefix', points: 10, duration: 15 * 60 }),
+        perAddress: perAddress('invite-ip'),
       }),
     },
     {
       name: 'members',
       routes: membersRoutes(auth, communities, members),
-      seedDemo: ({ communityId }) => seedDemoMembers(auth, roster, communityId, ctx.logger, logDemo),
+      seedDemo: ({ communityId }) => seedDemoMembers(auth, roster, communityId, ctx.logger, { log: logDemo, production: ctx.config.production }),
     },
     {
       name: 'meetings',
       routes: meetingsRoutes(auth, communities, meetings, meetingsState, new MeetingsMinutes(meetings, auth, roster), {
-        // Failures only, per address: 10 wrong codes a minute, then a minute's pause (a hall behind one NAT recovers fast).
-        perIp: new FailureLimiter(ctx.redis, { name: 'meeting-join-ip', points: 10, duration: 60 }),
+        perAddress: perAddress('join-ip'),
       }),
       onConnection: meetingsSocket(router, auth, meetings, meetingsState),
       seedDemo: ({ communityId }) => seedDemoMeetings({ meetings, auth, roster, stats: new StatsRepository(ctx.redis) }, communityId, ctx.logger),

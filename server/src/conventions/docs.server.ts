@@ -17,6 +17,7 @@ import type { StoredUser } from '../auth/auth.repository.ts';
 import { readCookie, SESSION_COOKIE } from '../auth/auth.middleware.ts';
 import { newId } from '../common/ids.ts';
 import { refuseUpgrade, type UpgradeGateway } from '../realtime/upgrade.ts';
+import { isSameOrigin } from '../http/origin.ts';
 import { CLOSE, type DocLimits } from './docs.limits.ts';
 import { DocsRepository } from './docs.repository.ts';
 import { DocRooms } from './docs.rooms.ts';
@@ -105,7 +106,7 @@ export class DocServer implements UpgradeGateway {
 
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, docName: string): Promise<void> {
     if (this.#stopping) return refuseUpgrade(socket, 503, 'Service Unavailable');
-    if (!sameOrigin(req)) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (!isSameOrigin(req.headers)) return refuseUpgrade(socket, 403, 'Forbidden');
     const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
     const auth = await this.deps.auth.resolveSession(sid);
     if (!auth) return refuseUpgrade(socket, 401, 'Unauthorized');
@@ -301,16 +302,4 @@ function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
   if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** Browsers send Origin on WebSocket upgrades: another site's page must not open our documents. */
-function sameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true;
-  try {
-    const expected = req.headers['x-forwarded-host'] ?? req.headers.host;
-    return new URL(origin).host === expected;
-  } catch {
-    return false;
-  }
 }

@@ -1,52 +1,105 @@
 /**
- * Redis-backed limits on failed attempts (login, join, invitation codes). Only failures count, so a
- * hall of 300 phones behind one NAT address signing in with valid slips is never refused.
+ * Limits on failed attempts (passwords, invitation codes, meeting codes), kept in Redis so every
+ * process shares them. Only failures count, and the right answer is never what gets punished:
+ * - per address, the failures allowed grow with the distinct successes from that address (300
+ *   phones behind a hall's NAT, some mistyping, all get in);
+ * - past the allowance the address is slowed, not shut out: the next attempt waits 1 s, then 2,
+ *   4, … up to a cap, and every refusal says how long (Retry-After and the message);
+ * - nothing is keyed on a part of a code the real holder uses, so guessing near someone's code
+ *   never blocks them.
  */
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { DomainError } from '@linli/shared';
 import type { Redis } from '../redis/connection.ts';
 
-export interface FailureLimit {
-  name: string;
-  /** Failures allowed in the window. */
-  points: number;
-  /** Window in seconds. */
-  duration: number;
-  /** Once over, blocked for this many seconds. */
-  blockDuration?: number;
+export interface LimitRule {
+  /** Failures before delays start. */
+  allowed: number;
+  /** Extra failures allowed per distinct success recorded with `succeed(key, what)`. */
+  perSuccess?: number;
+  /** Failures are forgotten this long after the latest one. */
+  windowSeconds: number;
+  /** The delay doubles from 1 s up to this. */
+  maxDelaySeconds: number;
 }
+
+// KEYS: failures hash, distinct-successes HyperLogLog. ARGV: allowed, perSuccess, window s, max delay s.
+// Redis' clock, so processes on several machines agree.
+const FAIL = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local f = redis.call('HINCRBY', KEYS[1], 'f', 1)
+local allowed = tonumber(ARGV[1])
+local per = tonumber(ARGV[2])
+if per > 0 then allowed = allowed + math.floor(per * redis.call('PFCOUNT', KEYS[2])) end
+local wait = 0
+if f >= allowed then
+  wait = math.min(tonumber(ARGV[4]), 2 ^ math.min(f - allowed, 40))
+  redis.call('HSET', KEYS[1], 'next', now + wait * 1000)
+end
+redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[3]), wait) * 1000)
+return wait
+`;
+
+// KEYS: failures hash. Returns the milliseconds still to wait (0: go ahead).
+const WAIT = `
+local nxt = tonumber(redis.call('HGET', KEYS[1], 'next') or '0')
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if nxt > now then return nxt - now end
+return 0
+`;
 
 export class FailureLimiter {
-  readonly #limiter: RateLimiterRedis;
-  constructor(redis: Redis, readonly limit: FailureLimit) {
-    this.#limiter = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: `rl:${limit.name}`,
-      points: limit.points,
-      duration: limit.duration,
-      blockDuration: limit.blockDuration ?? limit.duration,
-    });
+  constructor(
+    private readonly redis: Redis,
+    readonly name: string,
+    readonly rule: LimitRule,
+  ) {}
+
+  // One hash tag per key: the failures and the successes of one key share a slot (Redis Cluster).
+  #keys(key: string): [string, string] {
+    const tag = `rl:{${this.name}:${key}}`;
+    return [`${tag}:fail`, `${tag}:ok`];
   }
 
-  /** Throws 429 rate_limited when `key` has used up its failures. */
-  async check(key: string): Promise<void> {
-    const res = await this.#limiter.get(key);
-    if (res && res.consumedPoints >= this.limit.points) throw tooMany(res);
+  /** Seconds `key` must still wait before its next attempt (0: none). */
+  async wait(key: string): Promise<number> {
+    const ms = Number(await this.redis.eval(WAIT, 1, this.#keys(key)[0]));
+    return ms > 0 ? Math.ceil(ms / 1000) : 0;
   }
 
-  /** Records one failure for each key. */
-  async fail(...keys: string[]): Promise<void> {
-    await Promise.all(keys.map((k) => this.#limiter.penalty(k, 1)));
+  /** Records a failure; returns the seconds the next attempt must wait (0: none). */
+  async fail(key: string): Promise<number> {
+    const r = this.rule;
+    return Number(await this.redis.eval(FAIL, 2, ...this.#keys(key), r.allowed, r.perSuccess ?? 0, r.windowSeconds, r.maxDelaySeconds));
   }
 
-  async reset(key: string): Promise<void> {
-    await this.#limiter.delete(key);
+  /** Records a success: with `what`, one more distinct success (a bigger allowance); else a reset. */
+  async succeed(key: string, what?: string): Promise<void> {
+    const [fail, ok] = this.#keys(key);
+    if (what === undefined || !this.rule.perSuccess) {
+      await this.redis.del(fail);
+      return;
+    }
+    await this.redis.multi().pfadd(ok, what).expire(ok, this.rule.windowSeconds).exec();
   }
 }
 
-function tooMany(res: RateLimiterRes): DomainError {
-  const retryAfter = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-  return new DomainError('rate_limited', `Too many failed attempts. Try again in ${retryAfter} s. 尝试次数过多，请稍后再试。`, {
-    retryAfter,
-  });
+/** 429 rate_limited, with how long to wait in the header and in both languages. */
+export function tooMany(seconds: number): DomainError {
+  const s = Math.max(1, Math.ceil(seconds));
+  return new DomainError('rate_limited', `Too many failed attempts. Try again in ${s} s. 尝试失败次数过多，请 ${s} 秒后再试。`, { retryAfter: s });
+}
+
+/** Throws 429 when any of the waits (in seconds) is still running, naming the longest. */
+export async function refuseWhileWaiting(waits: Promise<number>[]): Promise<void> {
+  const longest = Math.max(0, ...(await Promise.all(waits)));
+  if (longest > 0) throw tooMany(longest);
+}
+
+/** A failed attempt's own answer, telling how long before the next one when a delay has begun. */
+export function withWait(err: DomainError, seconds: number): DomainError {
+  if (seconds <= 0) return err;
+  const s = Math.ceil(seconds);
+  return new DomainError(err.code, `${err.message} Next attempt in ${s} s. 请 ${s} 秒后再试。`, { status: err.status, retryAfter: s });
 }

@@ -1,14 +1,15 @@
 /**
  * POST /api/auth/invitation {code} (claim), slips for printing, re-issue and revoke one household's
- * code. Failed claims are rate-limited per IP and per code prefix; successful ones never count.
+ * code. Failed claims are limited per address, with an allowance that grows with the distinct
+ * households claimed from it; nothing is keyed on any part of a code.
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { DomainError, Id, InvitationClaim, InvitationSlipsQuery, can, normalizeInvitationCode, parseOrThrow } from '@linli/shared';
+import { DomainError, Id, InvitationClaim, InvitationSlipsQuery, can, parseOrThrow } from '@linli/shared';
 import { requireCan, setSessionCookie } from '../auth/auth.middleware.ts';
 import { publicUser, type AuthService } from '../auth/auth.service.ts';
 import type { CommunitiesService } from '../communities/communities.service.ts';
-import type { FailureLimiter } from '../http/rate-limit.ts';
+import { refuseWhileWaiting, withWait, type FailureLimiter } from '../http/rate-limit.ts';
 import { householdView } from '../roster/roster.routes.ts';
 import type { RosterService } from '../roster/roster.service.ts';
 import { joinUrlOf, type InvitationsService } from './invitations.service.ts';
@@ -17,8 +18,7 @@ import { joinUrlOf, type InvitationsService } from './invitations.service.ts';
 const RevokeQuery = z.object({ removeMembers: z.enum(['1', '0', 'true', 'false']).optional().transform((v) => v === '1' || v === 'true') });
 
 export interface InvitationLimits {
-  perIp: FailureLimiter;
-  perPrefix: FailureLimiter;
+  perAddress: FailureLimiter;
 }
 
 /** The server's own base URL as the browser reached it (behind a proxy: its forwarded host and scheme). */
@@ -38,18 +38,15 @@ export function invitationsRoutes(
   r.post('/auth/invitation', async (req, res) => {
     const { code } = parseOrThrow(InvitationClaim, req.body, 'invitation');
     const ip = req.ip ?? 'unknown';
-    const prefix = (normalizeInvitationCode(code) ?? code.toUpperCase().replace(/[^0-9A-Z]/g, '')).slice(0, 4) || '-';
-    await limits.perIp.check(ip);
-    await limits.perPrefix.check(prefix);
+    await refuseWhileWaiting([limits.perAddress.wait(ip)]);
     let claimed;
     try {
       claimed = await invitations.claim(code, req.auth?.user ?? null);
     } catch (err) {
-      if (err instanceof DomainError && err.code === 'not_found') {
-        await Promise.all([limits.perIp.fail(ip), limits.perPrefix.fail(prefix)]);
-      }
+      if (err instanceof DomainError && err.code === 'not_found') throw withWait(err, await limits.perAddress.fail(ip));
       throw err;
     }
+    await limits.perAddress.succeed(ip, claimed.household.id);
     if (!claimed.resumed || !req.auth) {
       const session = await auth.startSession(claimed.user.id);
       setSessionCookie(req, res, session);

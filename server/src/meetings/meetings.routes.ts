@@ -21,14 +21,15 @@ import {
 import { requireCan, setSessionCookie } from '../auth/auth.middleware.ts';
 import { GUEST_SESSION_TTL_SECONDS, publicUser, type AuthService } from '../auth/auth.service.ts';
 import type { CommunitiesService } from '../communities/communities.service.ts';
-import type { FailureLimiter } from '../http/rate-limit.ts';
+import { refuseWhileWaiting, withWait, type FailureLimiter } from '../http/rate-limit.ts';
 import { baseUrlOf } from '../invitations/invitations.routes.ts';
 import type { MeetingsService } from './meetings.service.ts';
 import type { MeetingsState } from './meetings.state.ts';
 import type { MeetingsMinutes } from './meetings.minutes.ts';
 
 export interface MeetingJoinLimits {
-  perIp: FailureLimiter;
+  /** Failed codes per address; each distinct person who joins from it allows a few more. */
+  perAddress: FailureLimiter;
 }
 
 const HouseholdsQuery = z.object({ q: z.string().trim().max(40).optional() });
@@ -71,14 +72,15 @@ export function meetingsRoutes(
   r.post('/meetings/join', async (req, res) => {
     const { joinCode, displayName } = parseOrThrow(MeetingJoinRequest, req.body, 'join');
     const ip = req.ip ?? 'unknown';
-    await limits.perIp.check(ip);
+    await refuseWhileWaiting([limits.perAddress.wait(ip)]);
     let joined;
     try {
       joined = await state.joinByCode(joinCode, req.auth ?? null, displayName);
     } catch (err) {
-      if (err instanceof DomainError && err.code === 'not_found') await limits.perIp.fail(ip);
+      if (err instanceof DomainError && err.code === 'not_found') throw withWait(err, await limits.perAddress.fail(ip));
       throw err;
     }
+    await limits.perAddress.succeed(ip, `${joined.meeting.id}:${joined.user.id}`);
     if (joined.session) setSessionCookie(req, res, joined.session, GUEST_SESSION_TTL_SECONDS);
     res.json({ meeting: joined.meeting, user: publicUser(joined.user), guest: joined.guest });
   });

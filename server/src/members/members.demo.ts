@@ -1,19 +1,19 @@
 /**
  * Demo members in every role of the demo community, with logins other engineers' tests can use.
- * DEMO ONLY: the password is `linli-demo` unless LINLI_DEMO_PASSWORD says otherwise; set
- * LINLI_DEMO=0 on a real installation and no demo account exists.
+ * DEMO ONLY: the password is `linli-demo` unless LINLI_DEMO_PASSWORD says otherwise; with
+ * NODE_ENV=production (where the demo is off unless LINLI_DEMO=1) it is random, printed once.
  */
 import type { Role } from '@linli/shared';
-import type { AuthService } from '../auth/auth.service.ts';
+import { generatePassword, type AuthService } from '../auth/auth.service.ts';
 import type { Logger } from '../logger.ts';
 import type { RosterService } from '../roster/roster.service.ts';
 
 /** The demo password's fixed default (demo only). */
 export const DEMO_DEFAULT_PASSWORD = 'linli-demo';
 
-/** The demo accounts' password: LINLI_DEMO_PASSWORD, else `linli-demo`. */
-export function demoPassword(env: NodeJS.ProcessEnv = process.env): string {
-  return env.LINLI_DEMO_PASSWORD || DEMO_DEFAULT_PASSWORD;
+/** The demo accounts' password: LINLI_DEMO_PASSWORD, else random in production, else `linli-demo`. */
+export function demoPassword(production: boolean, env: NodeJS.ProcessEnv = process.env): string {
+  return env.LINLI_DEMO_PASSWORD || (production ? generatePassword() : DEMO_DEFAULT_PASSWORD);
 }
 
 /** Logins of the demo community's staff accounts, by role. */
@@ -55,16 +55,28 @@ const ACCOUNTS: DemoAccount[] = [
   { login: DEMO_LOGINS.resident, displayName: '小刘（租户）', roles: ['resident'], household: 1 },
 ];
 
-/** Creates the demo accounts; in dev, logs their logins and the password. */
-export async function seedDemoMembers(auth: AuthService, roster: RosterService, cid: string, logger: Logger, log: boolean): Promise<void> {
-  const password = demoPassword();
+/**
+ * Creates the demo accounts; in dev, logs their logins and the password. In production a known
+ * password would open 11 staff accounts to anyone: there it is random and printed once.
+ */
+export async function seedDemoMembers(
+  auth: AuthService,
+  roster: RosterService,
+  cid: string,
+  logger: Logger,
+  opts: { log: boolean; production: boolean },
+): Promise<void> {
+  const password = demoPassword(opts.production);
   const households = await roster.listHouseholds(cid);
   for (const a of ACCOUNTS) {
     const user = await auth.createStaff({ login: a.login, password, displayName: a.displayName });
     const hid = a.household !== undefined ? households[a.household]?.id : undefined;
     await auth.saveMembership(user.id, { communityId: cid, roles: a.roles, householdIds: hid ? [hid] : [], buildings: a.buildings ?? [] });
   }
-  if (!log) return;
   const lines = ACCOUNTS.map((a) => `  ${a.login.padEnd(12)} ${a.roles.join(',').padEnd(26)} ${a.displayName}`).join('\n');
-  logger.info(`Demo accounts (password "${password}", demo only):\n${lines}`);
+  if (opts.production) {
+    const shown = process.env.LINLI_DEMO_PASSWORD ? 'LINLI_DEMO_PASSWORD' : `"${password}", shown once`;
+    logger.warn(`Demo accounts (password ${shown}; demo only):\n${lines}`);
+  }
+  else if (opts.log) logger.info(`Demo accounts (password "${password}", demo only):\n${lines}`);
 }

@@ -5,6 +5,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '@linli/shared';
 import type { AppContext } from '../context.ts';
 import { readCookie, SESSION_COOKIE } from '../auth/auth.middleware.ts';
+import { isSameOrigin } from '../http/origin.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 
 export type LinliIO = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -22,6 +23,12 @@ export async function createIO(server: HttpServer, ctx: AppContext, auth: AuthSe
     destroyUpgrade: false,
     serveClient: false,
     maxHttpBufferSize: 1e6,
+    // Cross-site WebSocket hijacking: another site's page must not open a socket with our cookie.
+    // Checked on every engine.io handshake (polling or WebSocket), as REST and Yjs check it.
+    allowRequest: (req, callback) => {
+      const ok = isSameOrigin(req.headers);
+      callback(ok ? null : 'cross-site handshake refused', ok);
+    },
     adapter: createAdapter(adapterRedis, { streamName: 'linli:socket.io', maxLen: 10_000 }),
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: true },
   });
