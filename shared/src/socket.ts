@@ -25,6 +25,11 @@ export interface ClientToServerEvents {
   'meeting:join': (payload: Mt.MeetingJoin, ack: AckFn<Mt.MeetingJoinAck>) => void;
   'meeting:leave': (payload: Mt.MeetingLeave, ack: AckFn) => void;
   'meeting:agenda_move': (payload: Mt.AgendaMove, ack: AckFn<{ version: number }>) => void;
+  // Agenda editing during the meeting (facilitator); every change comes back as `meeting:state`.
+  'meeting:agenda_add': (payload: Mt.AgendaAddEvent, ack: AckFn<{ version: number; itemId: string }>) => void;
+  'meeting:agenda_edit': (payload: Mt.AgendaEditEvent, ack: AckFn<{ version: number }>) => void;
+  'meeting:agenda_reorder': (payload: Mt.AgendaReorderEvent, ack: AckFn<{ version: number }>) => void;
+  'meeting:agenda_delete': (payload: Mt.AgendaDeleteEvent, ack: AckFn<{ version: number }>) => void;
   'meeting:speaker_next': (payload: Mt.SpeakerNext, ack: AckFn<{ version: number }>) => void;
   'meeting:speaker_reorder': (payload: Mt.SpeakerReorder, ack: AckFn<{ version: number }>) => void;
   'meeting:speaker_lower': (payload: Mt.SpeakerLower, ack: AckFn<{ version: number }>) => void;

@@ -7,6 +7,9 @@ import { Router, type Request } from 'express';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import {
+  AgendaItemAdd,
+  AgendaItemPatch,
+  AgendaOrder,
   AgendaUpdate,
   CheckInRequest,
   Id,
@@ -117,6 +120,35 @@ export function meetingsRoutes(
     const { items } = parseOrThrow(AgendaUpdate, req.body, 'agenda');
     const s = await meetings.setAgenda(a, items);
     res.json({ agenda: s.live.agenda, currentItemId: s.live.currentItemId });
+  });
+
+  // One item at a time (the console uses the matching socket events): each answers with the whole agenda.
+  const agendaOf = (s: { live: { agenda: unknown; currentItemId: string | null } }) => ({ agenda: s.live.agenda, currentItemId: s.live.currentItemId });
+
+  r.post('/meetings/:id/agenda/items', async (req, res) => {
+    const a = await access(req);
+    const input = parseOrThrow(AgendaItemAdd, req.body, 'agenda item');
+    const { stored, itemId } = await meetings.addAgendaItem(a, input);
+    res.status(201).json({ itemId, ...agendaOf(stored) });
+  });
+
+  r.patch('/meetings/:id/agenda/items/:itemId', async (req, res) => {
+    const a = await access(req);
+    const itemId = parseOrThrow(Id, req.params.itemId, 'agenda item id');
+    const patch = parseOrThrow(AgendaItemPatch, req.body, 'agenda item');
+    res.json(agendaOf(await meetings.editAgendaItem(a, itemId, patch)));
+  });
+
+  r.delete('/meetings/:id/agenda/items/:itemId', async (req, res) => {
+    const a = await access(req);
+    const itemId = parseOrThrow(Id, req.params.itemId, 'agenda item id');
+    res.json(agendaOf(await meetings.deleteAgendaItem(a, itemId)));
+  });
+
+  r.put('/meetings/:id/agenda/order', async (req, res) => {
+    const a = await access(req);
+    const { itemIds } = parseOrThrow(AgendaOrder, req.body, 'agenda order');
+    res.json(agendaOf(await meetings.reorderAgenda(a, itemIds)));
   });
 
   r.get('/meetings/:id/households', async (req, res) => {

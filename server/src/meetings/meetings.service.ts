@@ -13,6 +13,9 @@ import {
   closeLive,
   emptyLive,
   buildAgenda,
+  addAgendaItem,
+  deleteAgendaItem,
+  editAgendaItem,
   lowerHand,
   markBalloted,
   meetingClosed,
@@ -20,6 +23,7 @@ import {
   moveAgenda,
   proposeMotion,
   raiseHand,
+  reorderAgenda,
   reorderSpeakers,
   replaceAgenda,
   secondMotion,
@@ -27,7 +31,9 @@ import {
   withdrawMotion,
   type Reaction,
   type Actor,
+  type AgendaItemAdd,
   type AgendaItemInput,
+  type AgendaItemPatch,
   type LiveRecord,
   type Meeting,
   type MeetingCreate,
@@ -299,6 +305,32 @@ export class MeetingsService {
   async setAgenda(a: MeetingAccess, items: readonly AgendaItemInput[]): Promise<StoredMeeting> {
     this.requireFacilitator(a);
     return this.change(a.meeting.id, (s) => ({ live: replaceAgenda(s.live, items, newId) }));
+  }
+
+  /** Adds one agenda item (facilitator); returns its id. */
+  async addAgendaItem(a: MeetingAccess, input: AgendaItemAdd): Promise<{ stored: StoredMeeting; itemId: string }> {
+    this.requireFacilitator(a);
+    const itemId = newId();
+    const stored = await this.changeLive(a.meeting.id, (live) => addAgendaItem(live, input, itemId));
+    return { stored, itemId };
+  }
+
+  /** Edits one item's title, description or planned minutes (facilitator). */
+  editAgendaItem(a: MeetingAccess, itemId: string, patch: AgendaItemPatch): Promise<StoredMeeting> {
+    this.requireFacilitator(a);
+    return this.changeLive(a.meeting.id, (live) => editAgendaItem(live, itemId, patch));
+  }
+
+  /** Puts the agenda in a new order (facilitator). */
+  reorderAgenda(a: MeetingAccess, itemIds: readonly string[]): Promise<StoredMeeting> {
+    this.requireFacilitator(a);
+    return this.changeLive(a.meeting.id, (live) => reorderAgenda(live, itemIds));
+  }
+
+  /** Removes one item (facilitator); the item under discussion is refused (`conflict`). */
+  deleteAgendaItem(a: MeetingAccess, itemId: string): Promise<StoredMeeting> {
+    this.requireFacilitator(a);
+    return this.changeLive(a.meeting.id, (live) => deleteAgendaItem(live, itemId));
   }
 
   // ---- live actions (each one compare-and-set on the record, then a broadcast)

@@ -5,7 +5,11 @@
  * per meeting and process, always one after the last change).
  */
 import {
+  AgendaAddEvent,
+  AgendaDeleteEvent,
+  AgendaEditEvent,
   AgendaMove,
+  AgendaReorderEvent,
   DomainError,
   HandRaise,
   MeetingJoin,
@@ -137,6 +141,13 @@ export function meetingsSocket(router: SocketRouter, auth: AuthService, meetings
     const v = (s: { version: number }) => ({ version: s.version });
 
     router.on(socket, 'meeting:agenda_move', AgendaMove, async (p) => v(await meetings.moveAgenda(await accessOf(socket, p.meetingId), p.itemId)));
+    router.on(socket, 'meeting:agenda_add', AgendaAddEvent, async (p) => {
+      const { stored, itemId } = await meetings.addAgendaItem(await accessOf(socket, p.meetingId), p.item);
+      return { version: stored.version, itemId };
+    });
+    router.on(socket, 'meeting:agenda_edit', AgendaEditEvent, async (p) => v(await meetings.editAgendaItem(await accessOf(socket, p.meetingId), p.itemId, p.patch)));
+    router.on(socket, 'meeting:agenda_reorder', AgendaReorderEvent, async (p) => v(await meetings.reorderAgenda(await accessOf(socket, p.meetingId), p.itemIds)));
+    router.on(socket, 'meeting:agenda_delete', AgendaDeleteEvent, async (p) => v(await meetings.deleteAgendaItem(await accessOf(socket, p.meetingId), p.itemId)));
     router.on(socket, 'meeting:speaker_next', SpeakerNext, async (p) => v(await meetings.speakerNext(await accessOf(socket, p?.meetingId))));
     router.on(socket, 'meeting:speaker_reorder', SpeakerReorder, async (p) => v(await meetings.speakerReorder(await accessOf(socket, p.meetingId), p.userIds)));
     router.on(socket, 'meeting:speaker_lower', SpeakerLower, async (p) => v(await meetings.speakerLower(await accessOf(socket, p.meetingId), p.userId)));

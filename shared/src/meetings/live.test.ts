@@ -14,6 +14,10 @@ import {
   raiseHand,
   reorderSpeakers,
   replaceAgenda,
+  addAgendaItem,
+  editAgendaItem,
+  reorderAgenda,
+  deleteAgendaItem,
   secondMotion,
   speakerNext,
   withdrawMotion,
@@ -61,7 +65,7 @@ describe('agenda', () => {
     expect(l.speakers.map((s) => s.userId)).toEqual(['u2']);
   });
 
-  it('replacing the agenda keeps timers of kept items, refuses unknown ids, drops a removed current item', () => {
+  it('replacing the agenda keeps timers of kept items, refuses unknown ids and the removal of the current item', () => {
     const base = withAgenda();
     const l = moveAgenda(base, base.agenda[0]!.id, 0);
     const [a, b] = l.agenda;
@@ -69,9 +73,62 @@ describe('agenda', () => {
     expect(kept.agenda.map((x) => x.title)).toEqual(['B2', 'A', 'new']);
     expect(kept.agenda[1]).toMatchObject({ id: a!.id, startedAt: 0 });
     expect(kept.currentItemId).toBe(a!.id);
-    expect(replaceAgenda(l, [{ id: b!.id, title: 'B' }], id).currentItemId).toBeNull();
+    // The item under discussion never silently vanishes from phones and the projector.
+    expect(code(() => replaceAgenda(l, [{ id: b!.id, title: 'B' }], id))).toBe('conflict');
+    expect(replaceAgenda(base, [{ id: b!.id, title: 'B' }], id).agenda).toHaveLength(1);
     expect(code(() => replaceAgenda(l, [{ id: 'ghost', title: 'x' }], id))).toBe('validation_failed');
     expect(code(() => replaceAgenda(l, [{ id: a!.id, title: 'x' }, { id: a!.id, title: 'y' }], id))).toBe('validation_failed');
+  });
+});
+
+describe('agenda editing during the meeting', () => {
+  it('adds at the end or at a place, up to the limit', () => {
+    let l = withAgenda();
+    l = addAgendaItem(l, { title: 'D', plannedMinutes: 5 }, 'd1');
+    expect(l.agenda.map((a) => a.title)).toEqual(['A', 'B', 'C', 'D']);
+    expect(l.agenda[3]).toMatchObject({ id: 'd1', plannedMinutes: 5, startedAt: null, usedMs: 0, done: false });
+    l = addAgendaItem(l, { title: 'first', index: 0 }, 'f1');
+    expect(l.agenda.map((a) => a.title)).toEqual(['first', 'A', 'B', 'C', 'D']);
+    l = addAgendaItem(l, { title: 'far', index: 40 }, 'x1');
+    expect(l.agenda.at(-1)!.title).toBe('far');
+    let full = emptyLive();
+    for (let i = 0; i < 50; i++) full = addAgendaItem(full, { title: `t${i}` }, `t${i}`);
+    expect(code(() => addAgendaItem(full, { title: 'one too many' }, 'z'))).toBe('conflict');
+  });
+
+  it('edits title, description and planned minutes, keeping the clock; null clears', () => {
+    const base = withAgenda();
+    let l = moveAgenda(base, base.agenda[0]!.id, 1_000);
+    l = editAgendaItem(l, l.agenda[0]!.id, { title: 'A2', description: '说明', plannedMinutes: null });
+    expect(l.agenda[0]).toMatchObject({ title: 'A2', description: '说明', startedAt: 1_000 });
+    expect(l.agenda[0]).not.toHaveProperty('plannedMinutes');
+    expect(l.currentItemId).toBe(l.agenda[0]!.id);
+    l = editAgendaItem(l, l.agenda[0]!.id, { description: null, plannedMinutes: 15 });
+    expect(l.agenda[0]).not.toHaveProperty('description');
+    expect(l.agenda[0]!.plannedMinutes).toBe(15);
+    expect(editAgendaItem(l, l.agenda[0]!.id, { title: 'A2' })).toBe(l);
+    expect(code(() => editAgendaItem(l, 'ghost', { title: 'x' }))).toBe('not_found');
+  });
+
+  it('reorders by a stale list without losing items added meanwhile', () => {
+    const l = withAgenda();
+    const [a, b, c] = l.agenda;
+    const added = addAgendaItem(l, { title: 'D' }, 'd1');
+    const r = reorderAgenda(added, [c!.id, 'gone', a!.id, b!.id]);
+    expect(r.agenda.map((x) => x.title)).toEqual(['C', 'A', 'B', 'D']);
+    expect(reorderAgenda(r, r.agenda.map((x) => x.id))).toBe(r);
+  });
+
+  it('deletes an item, but never the one under discussion', () => {
+    const base = withAgenda();
+    const l = moveAgenda(base, base.agenda[1]!.id, 0);
+    expect(code(() => deleteAgendaItem(l, base.agenda[1]!.id))).toBe('conflict');
+    const d = deleteAgendaItem(l, base.agenda[0]!.id);
+    expect(d.agenda.map((x) => x.title)).toEqual(['B', 'C']);
+    expect(d.currentItemId).toBe(base.agenda[1]!.id);
+    expect(code(() => deleteAgendaItem(d, base.agenda[0]!.id))).toBe('not_found');
+    // Moved off it (to none), it may go.
+    expect(deleteAgendaItem(moveAgenda(l, null, 5), base.agenda[1]!.id).agenda).toHaveLength(2);
   });
 });
 

@@ -4,7 +4,8 @@
  * process computes the same next state and tests need no server.
  */
 import { DomainError } from '../common/errors.ts';
-import type { AgendaItem, AgendaItemInput, CurrentSpeaker, MeetingStatus, Motion, SpeakerEntry } from './schemas.ts';
+import { MAX_AGENDA_ITEMS } from './schemas.ts';
+import type { AgendaItem, AgendaItemAdd, AgendaItemInput, AgendaItemPatch, CurrentSpeaker, MeetingStatus, Motion, SpeakerEntry } from './schemas.ts';
 
 /** What changes during a meeting (details such as title and status live on the Meeting). */
 export interface LiveRecord {
@@ -47,11 +48,71 @@ export function buildAgenda(inputs: readonly AgendaItemInput[], previous: readon
   });
 }
 
-/** Replaces the agenda; the current item stays current if kept, else nothing is current. */
+/** The item under discussion cannot vanish from phones and the projector: move on first. */
+export const currentItemRemoved = () =>
+  new DomainError('conflict', 'This item is being discussed now: move to another item (or to none) before removing it. 这是正在讨论的议题，请先切换到其他议题再删除。');
+
+const agendaFull = () => new DomainError('conflict', `An agenda has at most ${MAX_AGENDA_ITEMS} items. 议程最多 ${MAX_AGENDA_ITEMS} 项。`);
+const noSuchItem = () => new DomainError('not_found', 'No such agenda item. 没有这个议题。');
+
+/** Replaces the agenda; the current item must be kept (else `conflict`: see `currentItemRemoved`). */
 export function replaceAgenda(live: LiveRecord, inputs: readonly AgendaItemInput[], newId: () => string): LiveRecord {
   const agenda = buildAgenda(inputs, live.agenda, newId);
-  const keep = agenda.some((a) => a.id === live.currentItemId);
-  return { ...live, agenda, currentItemId: keep ? live.currentItemId : null };
+  if (live.currentItemId && !agenda.some((a) => a.id === live.currentItemId)) throw currentItemRemoved();
+  return { ...live, agenda };
+}
+
+/** Adds one item at `index` (default: the end). */
+export function addAgendaItem(live: LiveRecord, input: AgendaItemAdd, id: string): LiveRecord {
+  if (live.agenda.length >= MAX_AGENDA_ITEMS) throw agendaFull();
+  const { index, ...rest } = input;
+  const [item] = buildAgenda([rest], [], () => id);
+  const at = Math.min(index ?? live.agenda.length, live.agenda.length);
+  return { ...live, agenda: live.agenda.toSpliced(at, 0, item!) };
+}
+
+/** Changes one item's title, description or planned minutes; its clock and place stay. */
+export function editAgendaItem(live: LiveRecord, itemId: string, patch: AgendaItemPatch): LiveRecord {
+  const old = live.agenda.find((a) => a.id === itemId);
+  if (!old) throw noSuchItem();
+  const item: AgendaItem = { ...old };
+  if (patch.title !== undefined) item.title = patch.title;
+  if (patch.description !== undefined) {
+    if (patch.description) item.description = patch.description;
+    else delete item.description;
+  }
+  if (patch.plannedMinutes !== undefined) {
+    if (patch.plannedMinutes) item.plannedMinutes = patch.plannedMinutes;
+    else delete item.plannedMinutes;
+  }
+  if (JSON.stringify(item) === JSON.stringify(old)) return live;
+  return { ...live, agenda: live.agenda.map((a) => (a.id === itemId ? item : a)) };
+}
+
+/**
+ * Puts the agenda in the facilitator's order. As with the speakers queue, ids no longer on the
+ * agenda are ignored and items added meanwhile keep their place after the ordered ones.
+ */
+export function reorderAgenda(live: LiveRecord, itemIds: readonly string[]): LiveRecord {
+  const byId = new Map(live.agenda.map((a) => [a.id, a]));
+  const ordered: AgendaItem[] = [];
+  for (const id of itemIds) {
+    const a = byId.get(id);
+    if (a) {
+      ordered.push(a);
+      byId.delete(id);
+    }
+  }
+  const agenda = [...ordered, ...live.agenda.filter((a) => byId.has(a.id))];
+  if (agenda.every((a, i) => a.id === live.agenda[i]!.id)) return live;
+  return { ...live, agenda };
+}
+
+/** Removes one item. The current item is refused; motions made under it stay in the record. */
+export function deleteAgendaItem(live: LiveRecord, itemId: string): LiveRecord {
+  if (!live.agenda.some((a) => a.id === itemId)) throw noSuchItem();
+  if (itemId === live.currentItemId) throw currentItemRemoved();
+  return { ...live, agenda: live.agenda.filter((a) => a.id !== itemId) };
 }
 
 function stopItem(item: AgendaItem, now: number): AgendaItem {
@@ -64,7 +125,7 @@ function stopItem(item: AgendaItem, now: number): AgendaItem {
  * return to an item continues its clock. The floor ends with the item; the queue stays.
  */
 export function moveAgenda(live: LiveRecord, itemId: string | null, now: number): LiveRecord {
-  if (itemId !== null && !live.agenda.some((a) => a.id === itemId)) throw new DomainError('not_found', 'No such agenda item. 没有这个议题。');
+  if (itemId !== null && !live.agenda.some((a) => a.id === itemId)) throw noSuchItem();
   if (itemId === live.currentItemId) return live;
   const agenda = live.agenda.map((a) => {
     if (a.id === live.currentItemId) return stopItem(a, now);

@@ -50,6 +50,9 @@ export type Meeting = z.infer<typeof Meeting>;
 export const ClauseRef = z.object({ conventionId: id, clauseId: id });
 export type ClauseRef = z.infer<typeof ClauseRef>;
 
+/** Most agenda items a meeting may have. */
+export const MAX_AGENDA_ITEMS = 50;
+
 /** An agenda item as the facilitator writes it; `id` is kept when editing, made when absent. */
 export const AgendaItemInput = z.object({
   id: id.optional(),
@@ -82,8 +85,27 @@ export const AgendaItem = z.object({
 export type AgendaItem = z.infer<typeof AgendaItem>;
 
 /** `PUT /api/meetings/:id/agenda`: the whole ordered list. */
-export const AgendaUpdate = z.object({ items: z.array(AgendaItemInput).max(50) });
+export const AgendaUpdate = z.object({ items: z.array(AgendaItemInput).max(MAX_AGENDA_ITEMS) });
 export type AgendaUpdate = z.infer<typeof AgendaUpdate>;
+
+/** A new agenda item (`meeting:agenda_add`, `POST /api/meetings/:id/agenda/items`); `index`: where (default: last). */
+export const AgendaItemAdd = AgendaItemInput.omit({ id: true }).extend({ index: z.number().int().min(0).max(MAX_AGENDA_ITEMS).optional() });
+export type AgendaItemAdd = z.infer<typeof AgendaItemAdd>;
+
+/** What an edit may change on one item; `null` clears description or planned minutes. */
+export const AgendaItemPatch = z
+  .object({
+    title: text(120),
+    description: z.string().trim().max(2000).nullable(),
+    plannedMinutes: z.number().int().min(1).max(600).nullable(),
+  })
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, 'nothing to change');
+export type AgendaItemPatch = z.infer<typeof AgendaItemPatch>;
+
+/** `PUT /api/meetings/:id/agenda/order`: item ids in the new order (see `reorderAgenda`). */
+export const AgendaOrder = z.object({ itemIds: z.array(id).max(MAX_AGENDA_ITEMS) });
+export type AgendaOrder = z.infer<typeof AgendaOrder>;
 
 /** `POST /api/communities/:cid/meetings`. */
 export const MeetingCreate = z.object({
@@ -280,6 +302,18 @@ export const MeetingLeave = z.object({ ...inMeeting }).optional();
 export type MeetingLeave = z.infer<typeof MeetingLeave>;
 export const AgendaMove = z.object({ ...inMeeting, itemId: id.nullable() });
 export type AgendaMove = z.infer<typeof AgendaMove>;
+/** `meeting:agenda_add`: a new item (facilitator). */
+export const AgendaAddEvent = z.object({ ...inMeeting, item: AgendaItemAdd });
+export type AgendaAddEvent = z.infer<typeof AgendaAddEvent>;
+/** `meeting:agenda_edit`: change one item's title, description or planned minutes (facilitator). */
+export const AgendaEditEvent = z.object({ ...inMeeting, itemId: id, patch: AgendaItemPatch });
+export type AgendaEditEvent = z.infer<typeof AgendaEditEvent>;
+/** `meeting:agenda_reorder`: the items in a new order (facilitator). */
+export const AgendaReorderEvent = z.object({ ...inMeeting, itemIds: z.array(id).max(MAX_AGENDA_ITEMS) });
+export type AgendaReorderEvent = z.infer<typeof AgendaReorderEvent>;
+/** `meeting:agenda_delete`: remove one item (facilitator); the current item is refused. */
+export const AgendaDeleteEvent = z.object({ ...inMeeting, itemId: id });
+export type AgendaDeleteEvent = z.infer<typeof AgendaDeleteEvent>;
 export const SpeakerNext = z.object({ ...inMeeting }).optional();
 export type SpeakerNext = z.infer<typeof SpeakerNext>;
 export const SpeakerReorder = z.object({ ...inMeeting, userIds: z.array(id).max(1000) });
