@@ -192,6 +192,8 @@ describe('meetings', () => {
       areaCentiares: { present: 12_050 + 6_025 + 8_800, total: 59_399 },
       met: false,
       needed: { owners: 2, areaCentiares: 39_600 - 26_875 },
+      // 2 owners, 3 households (甲 holds two): the projector explains the difference.
+      households: { present: 3, total: 6 },
     });
     // 丁 (1201, 150.00) has no phone: the facilitator finds the room and checks the household in.
     const found = await people.fac.get(`/api/meetings/${meetingId}/households?q=1201`);
@@ -204,7 +206,7 @@ describe('meetings', () => {
     expect((await people.fac.post(`/api/meetings/${meetingId}/check-in`, { householdId: hh['1201'].id })).body.created).toBe(false);
     st = await withDing;
     // 3 of 5 owners: 9 < 10, one more needed; area 418.75 of 593.99 m² ≥ 2/3 (396.00).
-    expect(st.quorum).toEqual({ owners: { present: 3, total: 5 }, areaCentiares: { present: 41_875, total: 59_399 }, met: false, needed: { owners: 1, areaCentiares: 0 } });
+    expect(st.quorum).toEqual({ owners: { present: 3, total: 5 }, areaCentiares: { present: 41_875, total: 59_399 }, met: false, needed: { owners: 1, areaCentiares: 0 }, households: { present: 4, total: 6 } });
     // A tenant and a guest take part but are not owners: the quorum does not move.
     const tenant = await connect(b.url, people.tenant.cookie);
     await ack(tenant, 'meeting:join', { meetingId });

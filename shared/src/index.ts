@@ -26,6 +26,7 @@ export * from './voting/art278.ts';
 export * from './voting/irv.ts';
 export * from './voting/options.ts';
 export * from './voting/advisory.ts';
+export * from './voting/outlook.ts';
 export * from './ballots/schemas.ts';
 export * from './ballots/tally.ts';
 export * from './conventions/schemas.ts';

@@ -13,7 +13,15 @@ describe('Art. 278 participation', () => {
       areaCentiares: { present: 60_000, total: 90_000 },
       met: true,
       needed: { owners: 0, areaCentiares: 0 },
+      households: { present: 6, total: 9 },
     });
+  });
+
+  it('households (units) beside owners (people): one owner of three units is one owner and three households', () => {
+    const roster = [h('a1', 'A', 50), h('a2', 'A', 50), h('a3', 'A', 50), h('b', 'B', 100), h('c', 'C', 100)];
+    const q = meetingQuorum(roster, ['a2']);
+    expect(q.owners).toEqual({ present: 1, total: 3 });
+    expect(q.households).toEqual({ present: 3, total: 5 });
   });
 
   it('one short of 2/3 is not met and says what is still needed (5 of 9)', () => {

@@ -77,5 +77,6 @@ export function ownerHouseholds(roster: readonly CountedHousehold[], presentIds:
 
 /** Quorum of a meeting: roster, and the ids of households present (unknown ids are ignored). */
 export function meetingQuorum(roster: readonly CountedHousehold[], presentIds: Iterable<string>): Quorum {
-  return participation(ownerHouseholds(roster, presentIds), rosterTotals(roster));
+  const present = ownerHouseholds(roster, presentIds);
+  return { ...participation(present, rosterTotals(roster)), households: { present: present.length, total: roster.length } };
 }

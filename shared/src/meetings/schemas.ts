@@ -198,6 +198,12 @@ export const Quorum = z.object({
   met: z.boolean(),
   /** Still needed to reach 2/3 (0 when reached). */
   needed: z.object({ owners: z.number().int(), areaCentiares: z.number().int() }),
+  /**
+   * Households (户, units of the roster) beside owners (业主, people: one owner counts once however
+   * many units they hold): the units of the owners present, and all units. Shown to explain why the
+   * two numbers differ; the quorum counts owners and area only.
+   */
+  households: z.object({ present: z.number().int(), total: z.number().int() }).optional(),
 });
 export type Quorum = z.infer<typeof Quorum>;
 

@@ -89,24 +89,35 @@ function defeatGap(rule: BallotRule, yes: number, part: number): number {
 }
 
 /**
+ * Whether an open Art. 278 ballot can still pass: every owner who has not taken part votes yes, and
+ * so does every unit not yet voted of an owner who has (`openAreaCentiares`: its area then goes
+ * with yes, though the owner, split, approves nothing by number). No yes ever lowers participation
+ * or an approving share, so this completion is the best one and the answer is exact. An empty
+ * roster can never pass.
+ */
+export function canStillPass278(rule: BallotRule, f: Art278Figures, openAreaCentiares = 0): boolean {
+  const absentOwners = Math.max(0, f.totalOwners - f.participatingOwners);
+  const absentArea = Math.max(0, f.totalAreaCentiares - f.participatingAreaCentiares);
+  return decide278(rule, {
+    ...f,
+    participatingOwners: f.participatingOwners + absentOwners,
+    participatingAreaCentiares: f.participatingAreaCentiares + absentArea,
+    approvingOwners: f.approvingOwners + absentOwners,
+    approvingAreaCentiares: f.approvingAreaCentiares + absentArea + openAreaCentiares,
+  }).passed;
+}
+
+/**
  * What is still needed, while open. quorum: owners and area (centiares) that must still take part.
  * pass: owners and area that must still vote, assuming every newcomer votes yes (each figure is a
- * minimum on its own; both must be reached). `possible` is exact: it is whether all the owners who
- * have not voted, voting yes, would pass it. fail: newcomers voting no that would defeat it (either
+ * minimum on its own; both must be reached). `possible` is exact (canStillPass278). fail: newcomers voting no that would defeat it (either
  * figure alone is enough; 0 when it would fail if closed now).
  */
-export function needed278(rule: BallotRule, f: Art278Figures): NonNullable<BallotResult['outcome']['needed']> {
+export function needed278(rule: BallotRule, f: Art278Figures, openAreaCentiares = 0): NonNullable<BallotResult['outcome']['needed']> {
   const qOwners = Math.max(0, twoThirdsCeil(f.totalOwners) - f.participatingOwners);
   const qArea = Math.max(0, twoThirdsCeil(f.totalAreaCentiares) - f.participatingAreaCentiares);
   const absentOwners = f.totalOwners - f.participatingOwners;
   const absentArea = f.totalAreaCentiares - f.participatingAreaCentiares;
-  const allYes: Art278Figures = {
-    ...f,
-    participatingOwners: f.totalOwners,
-    participatingAreaCentiares: f.totalAreaCentiares,
-    approvingOwners: f.approvingOwners + absentOwners,
-    approvingAreaCentiares: f.approvingAreaCentiares + absentArea,
-  };
   const now = decide278(rule, f);
   let fail = { owners: 0, areaCentiares: 0, possible: true };
   if (now.passed) {
@@ -119,7 +130,7 @@ export function needed278(rule: BallotRule, f: Art278Figures): NonNullable<Ballo
     pass: {
       owners: Math.max(qOwners, approvalGap(rule, f.approvingOwners, f.participatingOwners)),
       areaCentiares: Math.max(qArea, approvalGap(rule, f.approvingAreaCentiares, f.participatingAreaCentiares)),
-      possible: decide278(rule, allYes).passed,
+      possible: canStillPass278(rule, f, openAreaCentiares),
     },
     fail,
   };
@@ -137,7 +148,7 @@ export function tally278(
   electorate: ElectorateSnapshot,
   votes: readonly CastVote[],
   secret: boolean,
-): { options: TallyOption[]; figures: Art278Figures; voted: number; unweighted: number } {
+): { options: TallyOption[]; figures: Art278Figures; voted: number; unweighted: number; openAreaCentiares: number } {
   const opts: Record<Answer, TallyOption> = {
     yes: { id: 'yes', label: LABELS.yes, votes: 0, areaCentiares: 0, owners: 0 },
     no: { id: 'no', label: LABELS.no, votes: 0, areaCentiares: 0, owners: 0 },
@@ -194,11 +205,15 @@ export function tally278(
   let pOwners = 0;
   let pArea = 0;
   let split = 0;
+  // Units not yet voted of owners who take part (open ballots: secret ones keep no unit link).
+  let openArea = 0;
   for (const acc of voting.values()) {
     if (acc.answers.size === 0) continue;
     pOwners++;
     pArea += acc.area;
     const distinct = new Set(acc.answers.values());
+    // An owner approving with all their area gains nothing; any other's open units would move area to yes.
+    if (!secret && !(distinct.size === 1 && distinct.has('yes'))) openArea += acc.area - acc.votedArea.yes - acc.votedArea.no - acc.votedArea.abstain;
     if (distinct.size === 1) {
       const answer = [...distinct][0]!;
       opts[answer].owners!++;
@@ -221,5 +236,5 @@ export function tally278(
     approvingAreaCentiares: opts.yes.areaCentiares!,
     splitOwners: split,
   };
-  return { options: ANSWERS.map((a) => opts[a]), figures, voted, unweighted };
+  return { options: ANSWERS.map((a) => opts[a]), figures, voted, unweighted, openAreaCentiares: openArea };
 }

@@ -149,7 +149,7 @@ export function countBallot(spec: BallotSpec, electorate: ElectorateSnapshot, vo
       },
       outcome: closed
         ? { passed: d.passed, reason: d.reason, figures }
-        : { passed: null, reason: d.reason, figures, wouldPass: d.passed, needed: needed278(spec.rule, t.figures) },
+        : { passed: null, reason: d.reason, figures, wouldPass: d.passed, needed: needed278(spec.rule, t.figures, t.openAreaCentiares) },
     };
   }
 
