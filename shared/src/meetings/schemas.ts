@@ -3,9 +3,11 @@
  * minutes, and every Socket.IO payload of the meeting room (API.md "Meetings and ballots").
  */
 import { z } from 'zod';
+import { safeText } from '../common/text.ts';
 import { Role } from '../permissions.ts';
 
-const text = (max: number) => z.string().trim().min(1, 'required').max(max);
+const text = (max: number) => safeText({ min: 1, max });
+const longText = (max: number) => safeText({ max, multiline: true });
 const id = z.string().min(1).max(64);
 
 export const MEETING_STATUSES = ['scheduled', 'open', 'in_progress', 'closed'] as const;
@@ -54,7 +56,7 @@ export type ClauseRef = z.infer<typeof ClauseRef>;
 export const AgendaItemInput = z.object({
   id: id.optional(),
   title: text(120),
-  description: z.string().trim().max(2000).optional(),
+  description: longText(2000).optional(),
   plannedMinutes: z.number().int().min(1).max(600).optional(),
   clauseRefs: z.array(ClauseRef).max(20).optional(),
   problemIds: z.array(id).max(50).optional(),
@@ -89,9 +91,9 @@ export type AgendaUpdate = z.infer<typeof AgendaUpdate>;
 export const MeetingCreate = z.object({
   title: text(120),
   mode: MeetingMode,
-  topic: z.string().trim().max(2000).optional(),
+  topic: longText(2000).optional(),
   startsAt: z.iso.datetime({ offset: true }).optional(),
-  place: z.string().trim().max(120).optional(),
+  place: safeText({ max: 120 }).optional(),
   conveners: z.array(Role.exclude(['guest', 'admin'])).max(5).optional(),
   /** Default: the creator. */
   facilitatorIds: z.array(id).min(1).max(10).optional(),
@@ -104,9 +106,9 @@ export const MeetingUpdate = z
   .object({
     title: text(120),
     mode: MeetingMode,
-    topic: z.string().trim().max(2000).nullable(),
+    topic: longText(2000).nullable(),
     startsAt: z.iso.datetime({ offset: true }).nullable(),
-    place: z.string().trim().max(120).nullable(),
+    place: safeText({ max: 120 }).nullable(),
     conveners: z.array(Role.exclude(['guest', 'admin'])).max(5),
     facilitatorIds: z.array(id).min(1).max(10),
     status: MeetingStatus,
@@ -120,7 +122,7 @@ export const MeetingJoinRequest = z
   .object({
     joinCode: z.string().max(20).optional(),
     code: z.string().max(20).optional(),
-    displayName: z.string().trim().min(1).max(40).optional(),
+    displayName: safeText({ min: 1, max: 40 }).optional(),
   })
   .transform((b, ctx) => {
     const raw = b.joinCode ?? b.code;
@@ -256,7 +258,7 @@ export const Minutes = z.object({
 });
 export type Minutes = z.infer<typeof Minutes>;
 
-export const MinutesUpdate = z.object({ markdown: z.string().max(200_000) });
+export const MinutesUpdate = z.object({ markdown: longText(200_000) });
 export type MinutesUpdate = z.infer<typeof MinutesUpdate>;
 
 export const MinutesExportQuery = z.object({ format: z.enum(['md', 'docx']).default('md') });
@@ -292,7 +294,7 @@ export const HandRaise = z.object({ ...inMeeting, raised: z.boolean() });
 export type HandRaise = z.infer<typeof HandRaise>;
 export const ReactionSet = z.object({ ...inMeeting, reaction: Reaction.nullable() });
 export type ReactionSet = z.infer<typeof ReactionSet>;
-export const MotionPropose = z.object({ ...inMeeting, text: text(1000) });
+export const MotionPropose = z.object({ ...inMeeting, text: safeText({ min: 1, max: 1000, multiline: true }) });
 export type MotionPropose = z.infer<typeof MotionPropose>;
 export const MotionRef = z.object({ ...inMeeting, motionId: id });
 export type MotionRef = z.infer<typeof MotionRef>;
