@@ -13,7 +13,9 @@ import { z } from 'zod';
 
 /** Characters refused in every free-text field (multi-line fields allow \n and \t). */
 // With the `u` flag a valid surrogate pair is one code point: only an unpaired half matches D800–DFFF.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const UNSAFE_SINGLE = /[\u0000-\u001F\u007F-\u009F\u200B-\u200D\u2060\uFEFF\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/u;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const UNSAFE_MULTI = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200D\u2060\uFEFF\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/u;
 
 /** The first refused character of `s` as `U+XXXX`, or null when the text is safe. */
