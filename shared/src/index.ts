@@ -1,5 +1,6 @@
 export * from './common/errors.ts';
 export * from './common/ids.ts';
+export * from './common/text.ts';
 export * from './permissions.ts';
 export * from './auth/schemas.ts';
 export * from './socket.ts';

@@ -1,5 +1,6 @@
 /** Payloads of sign-in and the signed-in user (API.md "Sessions"). */
 import { z } from 'zod';
+import { safeText } from '../common/text.ts';
 import { Role } from '../permissions.ts';
 
 export const LoginRequest = z.object({
@@ -33,5 +34,5 @@ export const MeResponse = z.object({
 });
 export type MeResponse = z.infer<typeof MeResponse>;
 
-export const DisplayNameUpdate = z.object({ displayName: z.string().trim().min(1).max(40) });
+export const DisplayNameUpdate = z.object({ displayName: safeText({ min: 1, max: 40 }) });
 export type DisplayNameUpdate = z.infer<typeof DisplayNameUpdate>;

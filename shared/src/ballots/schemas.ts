@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ChainHead } from './audit.ts';
+import { safeText } from '../common/text.ts';
 import { ClauseRef } from '../meetings/schemas.ts';
 import { BallotSpec, type BallotResult, type TallyOption } from '../voting/schemas.ts';
 
@@ -27,8 +28,8 @@ export const MAX_OBJECTION_DAYS = 90;
  * parsed again with `BallotSpec` for the question (kind, options, rule, electorate, secret, …).
  */
 export const BallotCreate = z.object({
-  title: z.string().trim().min(1, 'required').max(300),
-  description: z.string().trim().max(4000).optional(),
+  title: safeText({ min: 1, max: 300 }),
+  description: safeText({ max: 4000, multiline: true }).optional(),
   clauseRef: ClauseRef.optional(),
   /**
    * Count an advisory tally beside the binding one, broken down by role. On a households ballot

@@ -1,9 +1,10 @@
 /** Communities (小区). */
 import { z } from 'zod';
+import { safeText } from '../common/text.ts';
 
 export const CommunityCreate = z.object({
-  name: z.string().trim().min(1, 'required').max(80),
-  district: z.string().trim().max(80).optional(),
+  name: safeText({ min: 1, max: 80 }),
+  district: safeText({ max: 80 }).optional(),
 });
 export type CommunityCreate = z.infer<typeof CommunityCreate>;
 

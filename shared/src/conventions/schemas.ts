@@ -4,6 +4,7 @@
  * `clauses` of Y.Map {id, body: Y.XmlFragment}.
  */
 import { z } from 'zod';
+import { safeText } from '../common/text.ts';
 
 /** The live document of a convention is `/yjs/conv-<conventionId>`. */
 export const CONVENTION_DOC_PREFIX = 'conv-';
@@ -14,7 +15,7 @@ export function conventionIdOfDoc(docName: string): string | null {
   return m ? m[1]! : null;
 }
 
-const Title = z.string().trim().min(1, 'required').max(120);
+const Title = safeText({ min: 1, max: 120 });
 
 export const ConventionCreate = z.object({ title: Title });
 export type ConventionCreate = z.infer<typeof ConventionCreate>;
@@ -40,7 +41,7 @@ export const Clause = z.object({
 });
 export type Clause = z.infer<typeof Clause>;
 
-export const VersionCreate = z.object({ name: z.string().trim().min(1, 'required').max(40) });
+export const VersionCreate = z.object({ name: safeText({ min: 1, max: 40 }) });
 export type VersionCreate = z.infer<typeof VersionCreate>;
 
 /** A passed ballot (or consent decision) that approved one clause's text of a version. */
@@ -127,13 +128,13 @@ export const ExportQuery = z.object({ format: z.enum(['md', 'docx']).default('md
 export type ExportQuery = z.infer<typeof ExportQuery>;
 
 const ClauseId = z.string().min(1).max(64);
-const Text = z.string().trim().min(1, 'required').max(4000);
+const Text = safeText({ min: 1, max: 4000, multiline: true });
 
 export const CommentCreate = z.object({
   clauseId: ClauseId,
-  text: z.string().trim().min(1, 'required').max(2000),
+  text: safeText({ min: 1, max: 2000, multiline: true }),
   /** The passage commented on, as the commenter selected it (an anchor that survives edits as text). */
-  quote: z.string().max(500).optional(),
+  quote: safeText({ max: 500, multiline: true }).optional(),
   /** Replying to another comment of the same clause. */
   replyTo: z.string().max(64).optional(),
 });
@@ -156,7 +157,7 @@ export const SuggestionCreate = z.object({
   clauseId: ClauseId,
   /** The proposed replacement text of the whole clause. */
   text: Text,
-  reason: z.string().trim().max(500).default(''),
+  reason: safeText({ max: 500, multiline: true }).default(''),
 });
 export type SuggestionCreate = z.infer<typeof SuggestionCreate>;
 

@@ -3,9 +3,11 @@
  * minutes, and every Socket.IO payload of the meeting room (API.md "Meetings and ballots").
  */
 import { z } from 'zod';
+import { safeText } from '../common/text.ts';
 import { Role } from '../permissions.ts';
 
-const text = (max: number) => z.string().trim().min(1, 'required').max(max);
+const text = (max: number) => safeText({ min: 1, max });
+const longText = (max: number) => safeText({ max, multiline: true });
 const id = z.string().min(1).max(64);
 
 export const MEETING_STATUSES = ['scheduled', 'open', 'in_progress', 'closed'] as const;
@@ -57,7 +59,7 @@ export const MAX_AGENDA_ITEMS = 50;
 export const AgendaItemInput = z.object({
   id: id.optional(),
   title: text(120),
-  description: z.string().trim().max(2000).optional(),
+  description: longText(2000).optional(),
   plannedMinutes: z.number().int().min(1).max(600).optional(),
   clauseRefs: z.array(ClauseRef).max(20).optional(),
   problemIds: z.array(id).max(50).optional(),
@@ -111,9 +113,9 @@ export type AgendaOrder = z.infer<typeof AgendaOrder>;
 export const MeetingCreate = z.object({
   title: text(120),
   mode: MeetingMode,
-  topic: z.string().trim().max(2000).optional(),
+  topic: longText(2000).optional(),
   startsAt: z.iso.datetime({ offset: true }).optional(),
-  place: z.string().trim().max(120).optional(),
+  place: safeText({ max: 120 }).optional(),
   conveners: z.array(Role.exclude(['guest', 'admin'])).max(5).optional(),
   /** Default: the creator. */
   facilitatorIds: z.array(id).min(1).max(10).optional(),
@@ -126,9 +128,9 @@ export const MeetingUpdate = z
   .object({
     title: text(120),
     mode: MeetingMode,
-    topic: z.string().trim().max(2000).nullable(),
+    topic: longText(2000).nullable(),
     startsAt: z.iso.datetime({ offset: true }).nullable(),
-    place: z.string().trim().max(120).nullable(),
+    place: safeText({ max: 120 }).nullable(),
     conveners: z.array(Role.exclude(['guest', 'admin'])).max(5),
     facilitatorIds: z.array(id).min(1).max(10),
     status: MeetingStatus,
@@ -142,7 +144,7 @@ export const MeetingJoinRequest = z
   .object({
     joinCode: z.string().max(20).optional(),
     code: z.string().max(20).optional(),
-    displayName: z.string().trim().min(1).max(40).optional(),
+    displayName: safeText({ min: 1, max: 40 }).optional(),
   })
   .transform((b, ctx) => {
     const raw = b.joinCode ?? b.code;
@@ -284,7 +286,7 @@ export const Minutes = z.object({
 });
 export type Minutes = z.infer<typeof Minutes>;
 
-export const MinutesUpdate = z.object({ markdown: z.string().max(200_000) });
+export const MinutesUpdate = z.object({ markdown: longText(200_000) });
 export type MinutesUpdate = z.infer<typeof MinutesUpdate>;
 
 export const MinutesExportQuery = z.object({ format: z.enum(['md', 'docx']).default('md') });
@@ -332,7 +334,7 @@ export const HandRaise = z.object({ ...inMeeting, raised: z.boolean() });
 export type HandRaise = z.infer<typeof HandRaise>;
 export const ReactionSet = z.object({ ...inMeeting, reaction: Reaction.nullable() });
 export type ReactionSet = z.infer<typeof ReactionSet>;
-export const MotionPropose = z.object({ ...inMeeting, text: text(1000) });
+export const MotionPropose = z.object({ ...inMeeting, text: safeText({ min: 1, max: 1000, multiline: true }) });
 export type MotionPropose = z.infer<typeof MotionPropose>;
 export const MotionRef = z.object({ ...inMeeting, motionId: id });
 export type MotionRef = z.infer<typeof MotionRef>;

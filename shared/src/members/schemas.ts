@@ -1,5 +1,6 @@
 /** Members (成员) of a community and their roles (API.md "Communities, roster, members"). */
 import { z } from 'zod';
+import { safeText } from '../common/text.ts';
 import { Role } from '../permissions.ts';
 
 /** Roles a member can be given. `guest` is not one: guests join one meeting by its code. */
@@ -11,7 +12,7 @@ const roles = z
   .max(10)
   .transform((r) => [...new Set(r)]);
 const ids = z.array(z.string().min(1).max(64)).max(50);
-const buildings = z.array(z.string().trim().min(1).max(40)).max(50);
+const buildings = z.array(safeText({ min: 1, max: 40 })).max(50);
 
 /**
  * `POST /api/communities/:cid/members`. With `login` + `password`: a new staff account (argon2id).
@@ -20,7 +21,7 @@ const buildings = z.array(z.string().trim().min(1).max(40)).max(50);
  */
 export const MemberCreate = z
   .object({
-    displayName: z.string().trim().min(1, 'required').max(40),
+    displayName: safeText({ min: 1, max: 40 }),
     roles: roles.refine((r) => r.length > 0, 'at least one role'),
     login: z
       .string()

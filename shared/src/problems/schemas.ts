@@ -4,6 +4,7 @@
  * calendar day (YYYY-MM-DD) in China time.
  */
 import { z } from 'zod';
+import { safeText } from '../common/text.ts';
 import { PROBLEM_PHOTO_TYPES } from './limits.ts';
 import { Id } from '../common/ids.ts';
 
@@ -86,9 +87,9 @@ const tags = z
 
 /** `POST /api/communities/:cid/problems`. The photo follows separately (`POST /api/problems/:id/photo`). */
 export const ProblemCreate = z.object({
-  title: z.string().trim().min(1, 'required').max(80),
-  description: z.string().trim().max(2000).default(''),
-  building: z.string().trim().min(1).max(40).optional(),
+  title: safeText({ min: 1, max: 80 }),
+  description: safeText({ max: 2000, multiline: true }).default(''),
+  building: safeText({ min: 1, max: 40 }).optional(),
   tags: tags.default([]),
   /** Raised from a meeting's phone view: the meeting (same community) whose console should see it. */
   meetingId: Id.optional(),
@@ -103,9 +104,9 @@ export const ProblemPatch = z
   .object({
     status: ProblemStatus,
     responsible: ResponsibleParty.nullable(),
-    responsibleNote: z.string().trim().max(200).nullable(),
+    responsibleNote: safeText({ max: 200 }).nullable(),
     dueDate: ProblemDate.nullable(),
-    note: z.string().trim().min(1).max(1000),
+    note: safeText({ min: 1, max: 1000, multiline: true }),
     tags: tags,
     meetingId: Id.nullable(),
   })
@@ -117,7 +118,7 @@ export type ProblemPatch = z.infer<typeof ProblemPatch>;
 /** `POST /api/problems/:id/rating`: the raiser's verdict on the result. */
 export const ProblemRate = z.object({
   stars: z.number().int().min(1).max(5),
-  comment: z.string().trim().max(500).optional(),
+  comment: safeText({ max: 500, multiline: true }).optional(),
 });
 export type ProblemRate = z.infer<typeof ProblemRate>;
 

@@ -5,6 +5,7 @@
 import { DomainError } from '../common/errors.ts';
 import { parseAreaCentiares, spreadsheetNumberText } from './area.ts';
 import { ROSTER_MAX_ROWS, type RosterRejection } from './schemas.ts';
+import { unsafeCharacter, unsafeTextMessage } from '../common/text.ts';
 
 /** A household row that passed every check, with the line it came from. */
 export interface RosterRow {
@@ -148,9 +149,6 @@ export function normalizeOwnerName(owner: string): string {
 }
 
 const LIMITS: Record<'building' | 'unit' | 'room' | 'owner', number> = { building: 40, unit: 40, room: 40, owner: 80 };
-// Control characters would break keys and exports; a name is never rendered as HTML anyway.
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
 const PHONE = /^\+?[0-9][0-9 \-()]{4,24}$/;
 
 /** Checks one raw row: its cleaned household fields, or the reason it is refused. */
@@ -163,7 +161,8 @@ export function checkRow(raw: RawRosterRow): { ok: true; row: RosterRow } | { ok
   if (missing.length > 0) return reject('missing_field', `missing ${missing.join(', ')} 缺少字段`);
   for (const [k, v] of Object.entries(fields) as [keyof typeof LIMITS, string][]) {
     if (v.length > LIMITS[k]) return reject('too_long', `${k} is longer than ${LIMITS[k]} characters`);
-    if (CONTROL.test(v)) return reject('invalid_text', `${k} contains control characters`);
+    const bad = unsafeCharacter(v);
+    if (bad) return reject('invalid_text', `${k} ${unsafeTextMessage(bad)}`);
   }
   const area = parseAreaCentiares(areaText);
   if (!area.ok) return reject(area.code, area.message);

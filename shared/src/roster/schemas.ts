@@ -1,5 +1,6 @@
 /** Household roster (户): payloads of import, list, edit, and of invitations (API.md "Communities, roster, members"). */
 import { z } from 'zod';
+import { safeText } from '../common/text.ts';
 import { Membership, User } from '../auth/schemas.ts';
 
 /** Most rows one import may hold. */
@@ -7,7 +8,7 @@ export const ROSTER_MAX_ROWS = 20_000;
 /** Largest roster file (CSV or .xlsx) accepted, in bytes. */
 export const ROSTER_MAX_BYTES = 5 * 1024 * 1024;
 
-const text = (max: number) => z.string().trim().min(1, 'required').max(max);
+const text = (max: number) => safeText({ min: 1, max });
 
 /** One row as a client sends it in JSON: `area` in m² as a number or a decimal string. */
 export const HouseholdRow = z.object({
@@ -66,7 +67,7 @@ export const HouseholdPatch = z
     room: text(40),
     area: z.union([z.string(), z.number()]),
     owner: text(80),
-    phone: z.string().trim().max(40).nullable(),
+    phone: safeText({ max: 40 }).nullable(),
   })
   .partial()
   .refine((p) => Object.keys(p).length > 0, 'nothing to change');

@@ -4,6 +4,7 @@
  * interface shared with the ballots server (brief "voting-interface") and API.md "Meetings and ballots".
  */
 import { z } from 'zod';
+import { safeText } from '../common/text.ts';
 import { Role } from '../permissions.ts';
 
 export const BALLOT_KINDS = ['yes_no_abstain', 'single', 'multi', 'consent', 'score', 'ranked'] as const;
@@ -40,7 +41,7 @@ export type Electorate = z.infer<typeof Electorate>;
 /** One option of a single / multi / ranked ballot. */
 export const BallotOption = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'option id must be 1–64 letters, digits, _ or -'),
-  label: z.string().trim().min(1, 'option label is empty').max(200),
+  label: safeText({ max: 200 }).min(1, 'option label is empty'),
 });
 export type BallotOption = z.infer<typeof BallotOption>;
 
