@@ -23,6 +23,8 @@ export const ConfigSchema = z.object({
   LINLI_TRUST_PROXY: bool01,
   LINLI_REDIS_APPENDFSYNC: z.enum(['always', 'everysec']).default('always'),
   NODE_ENV: z.string().optional(),
+  /** Roster rows with a larger area (m²) are imported with a warning to check them. */
+  LINLI_ROSTER_AREA_WARN_M2: z.coerce.number().positive().max(10_000).default(300),
 });
 
 export interface Config {
@@ -37,6 +39,8 @@ export interface Config {
   trustProxy: boolean;
   appendfsync: 'always' | 'everysec';
   dev: boolean;
+  /** LINLI_ROSTER_AREA_WARN_M2 in centiares. */
+  rosterAreaWarnCentiares: number;
 }
 
 export class ConfigError extends Error {}
@@ -62,5 +66,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: c.LINLI_TRUST_PROXY ?? false,
     appendfsync: c.LINLI_REDIS_APPENDFSYNC,
     dev: c.NODE_ENV === 'development',
+    rosterAreaWarnCentiares: Math.round(c.LINLI_ROSTER_AREA_WARN_M2 * 100),
   };
 }
