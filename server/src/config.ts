@@ -65,6 +65,8 @@ export const ConfigSchema = z.object({
   LINLI_LIMIT_MAX_DELAY: z.coerce.number().int().min(1).default(15 * 60),
   LINLI_REDIS_APPENDFSYNC: z.enum(['always', 'everysec']).default('always'),
   NODE_ENV: z.string().optional(),
+  /** Roster rows with a larger area (m²) are imported with a warning to check them. */
+  LINLI_ROSTER_AREA_WARN_M2: z.coerce.number().positive().max(10_000).default(300),
 });
 
 export interface Config {
@@ -84,6 +86,8 @@ export interface Config {
   dev: boolean;
   /** NODE_ENV=production: no demo unless LINLI_DEMO=1, and then random demo passwords. */
   production: boolean;
+  /** LINLI_ROSTER_AREA_WARN_M2 in centiares. */
+  rosterAreaWarnCentiares: number;
 }
 
 /** Failure limits (server/src/http/rate-limit.ts): failures free before delays start. */
@@ -135,5 +139,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appendfsync: c.LINLI_REDIS_APPENDFSYNC,
     dev: c.NODE_ENV === 'development',
     production: c.NODE_ENV === 'production',
+    rosterAreaWarnCentiares: Math.round(c.LINLI_ROSTER_AREA_WARN_M2 * 100),
   };
 }

@@ -23,6 +23,7 @@ import { communitiesSocket, communityRoom } from './communities/communities.sock
 import { RosterRepository } from './roster/roster.repository.ts';
 import { RosterService } from './roster/roster.service.ts';
 import { rosterRoutes } from './roster/roster.routes.ts';
+import { RosterParser } from './roster/roster.parser.ts';
 import { InvitationsService } from './invitations/invitations.service.ts';
 import { InvitationsRepository } from './invitations/invitations.repository.ts';
 import { invitationsRoutes } from './invitations/invitations.routes.ts';
@@ -111,6 +112,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   // Features, in dependency order. Each one adds its routes, socket handlers and demo data.
   const communities = new CommunitiesService(new CommunitiesRepository(ctx.redis));
   const roster = new RosterService(new RosterRepository(ctx.redis));
+  const rosterParser = new RosterParser();
   const members = new MembersService(auth, roster);
   // Meetings: later features (ballots, problems) plug in through meetings.provide*().
   const meetings = new MeetingsService(new MeetingsRepository(ctx.redis), auth, new StatsRepository(ctx.redis));
@@ -139,7 +141,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     },
     {
       name: 'roster',
-      routes: rosterRoutes(auth, communities, roster),
+      routes: rosterRoutes(auth, communities, roster, rosterParser, { areaWarnAboveCentiares: ctx.config.rosterAreaWarnCentiares }),
+      stop: () => rosterParser.close(),
       seedDemo: ({ communityId }) => seedDemoRoster(roster, communityId, ctx.logger, logDemo),
     },
     {

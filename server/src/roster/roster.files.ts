@@ -1,11 +1,15 @@
 /**
  * Roster files to raw rows: CSV in UTF-8 (with or without BOM) or GBK/GB18030 — what Excel saves
- * in China — and .xlsx. Decoding only; the checks are the shared parser's.
+ * in China — and .xlsx. Decoding only; the checks are the shared parser's. Runs in the roster
+ * worker thread (roster.parser.ts), hence the narrow imports of @linli/shared (a faster start).
  */
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { readSheet } from 'read-excel-file/node';
-import { DomainError, ROSTER_MAX_BYTES, tableToRawRows, type RawRosterRow } from '@linli/shared';
+import { DomainError } from '@linli/shared/common/errors';
+import { tableToRawRows, type RawRosterRow } from '@linli/shared/roster/roster';
+import { ROSTER_MAX_BYTES } from '@linli/shared/roster/schemas';
+import { storedZip, unzipXlsxParts, type UnzipLimits } from './xlsx-unzip.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -54,11 +58,15 @@ export function csvToRawRows(text: string): RawRosterRow[] {
   return tableToRawRows(table, { lines });
 }
 
-/** .xlsx bytes → raw rows of the first sheet; numbers read as Excel shows them. */
-export async function xlsxToRawRows(buf: Buffer): Promise<RawRosterRow[]> {
+/**
+ * .xlsx bytes → raw rows of the first sheet; numbers read as Excel shows them. The zip is first
+ * inflated within a byte budget (a zip bomb is refused with 413 before it fills the memory).
+ */
+export async function xlsxToRawRows(buf: Buffer, limits: UnzipLimits = {}): Promise<RawRosterRow[]> {
+  const parts = unzipXlsxParts(buf, limits);
   let sheet: unknown[][];
   try {
-    sheet = (await readSheet(buf, { parseNumber: (s: string) => s })) as unknown[][];
+    sheet = (await readSheet(storedZip(parts), { parseNumber: (s: string) => s })) as unknown[][];
   } catch (err) {
     throw new DomainError('validation_failed', `The .xlsx file cannot be read: ${(err as Error).message}. Excel 文件无法读取。`);
   }
@@ -67,10 +75,10 @@ export async function xlsxToRawRows(buf: Buffer): Promise<RawRosterRow[]> {
 }
 
 /** Any roster file (CSV in any supported encoding, or .xlsx) → raw rows. */
-export async function rosterFileToRawRows(buf: Buffer, opts: { kind?: RosterFileKind; charset?: string } = {}): Promise<RawRosterRow[]> {
+export async function rosterFileToRawRows(buf: Buffer, opts: { kind?: RosterFileKind; charset?: string; limits?: UnzipLimits } = {}): Promise<RawRosterRow[]> {
   if (buf.length > ROSTER_MAX_BYTES) throw tooLarge();
   const kind = opts.kind ?? sniffKind(buf);
-  if (kind === 'xlsx') return xlsxToRawRows(buf);
+  if (kind === 'xlsx') return xlsxToRawRows(buf, opts.limits);
   return csvToRawRows(decodeCsvBytes(buf, opts.charset).text);
 }
 

@@ -18,11 +18,13 @@ import {
   type Actor,
   type HouseholdView,
   type RawRosterRow,
+  type RosterCheckOptions,
 } from '@linli/shared';
 import { requireCan } from '../auth/auth.middleware.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { CommunitiesService } from '../communities/communities.service.ts';
-import { XLSX_TYPE, rosterFileToRawRows, tooLarge } from './roster.files.ts';
+import { XLSX_TYPE, tooLarge } from './roster.files.ts';
+import type { RosterParser } from './roster.parser.ts';
 import type { HouseholdRecord, RosterService } from './roster.service.ts';
 
 /** Roster files arrive as bytes (the encoding is detected from them), at most 5 MB. */
@@ -50,7 +52,13 @@ export function householdView(h: HouseholdRecord, actor: Actor, cid: string): Ho
   };
 }
 
-export function rosterRoutes(auth: AuthService, communities: CommunitiesService, roster: RosterService): Router {
+export function rosterRoutes(
+  auth: AuthService,
+  communities: CommunitiesService,
+  roster: RosterService,
+  parser: RosterParser,
+  checks: RosterCheckOptions = {},
+): Router {
   const r = Router();
 
   r.post('/communities/:cid/households', rosterBody, async (req, res) => {
@@ -62,16 +70,17 @@ export function rosterRoutes(auth: AuthService, communities: CommunitiesService,
     if (Buffer.isBuffer(req.body)) {
       const type = req.headers['content-type'] ?? '';
       const charset = /charset=([^;]+)/i.exec(type)?.[1]?.trim();
-      raws = await rosterFileToRawRows(req.body, { kind: type.startsWith(XLSX_TYPE) ? 'xlsx' : undefined, charset });
+      // Decoded in the roster worker thread: a large or hostile file never blocks the event loop.
+      raws = await parser.parse(req.body, { kind: type.startsWith(XLSX_TYPE) ? 'xlsx' : undefined, charset });
     } else if (typeof req.body === 'string') {
-      raws = await rosterFileToRawRows(Buffer.from(req.body, 'utf8'), { kind: 'csv' });
+      raws = await parser.parse(Buffer.from(req.body, 'utf8'), { kind: 'csv' });
     } else if (req.body && typeof req.body === 'object' && 'households' in req.body) {
       const body = parseOrThrow(HouseholdImportJson, req.body, 'households');
       raws = body.households.map((h, i) => ({ line: i + 1, building: h.building, unit: h.unit, room: h.room, area: h.area, owner: h.owner, phone: h.phone }));
     } else {
       throw new DomainError('bad_request', 'Send the roster as text/csv, an .xlsx file, or JSON {households:[…]}. 请以表格文件或逗号分隔的文本上传名册。');
     }
-    res.json(await roster.importRows(cid, raws, { dryRun }));
+    res.json(await roster.importRows(cid, raws, { dryRun, ...checks }));
   });
 
   r.get('/communities/:cid/households', async (req, res) => {

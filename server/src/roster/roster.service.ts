@@ -17,6 +17,7 @@ import {
   type HouseholdPatch,
   type ImportResult,
   type RawRosterRow,
+  type RosterCheckOptions,
   type RosterRow,
 } from '@linli/shared';
 import { newId } from '../common/ids.ts';
@@ -65,8 +66,8 @@ export class RosterService {
    * one Lua script; with `dryRun` nothing is written and the counts say what would happen.
    * An empty phone cell keeps the phone already on file (clear it with `update`).
    */
-  async importRows(cid: string, raws: readonly RawRosterRow[], opts: { dryRun?: boolean } = {}): Promise<ImportResult> {
-    const { rows, rejected } = parseRoster(raws);
+  async importRows(cid: string, raws: readonly RawRosterRow[], opts: { dryRun?: boolean } & RosterCheckOptions = {}): Promise<ImportResult> {
+    const { rows, rejected, warnings } = parseRoster(raws, opts);
     for (let attempt = 0; attempt < RETRIES; attempt++) {
       const { version, households } = await this.repo.load(cid);
       const byKey = new Map(households.map((h) => [householdKey(h.building, h.unit, h.room), h]));
@@ -90,7 +91,7 @@ export class RosterService {
           updated++;
         }
       }
-      const result: ImportResult = { created, updated, unchanged, rejected, ...(opts.dryRun ? { dryRun: true } : {}) };
+      const result: ImportResult = { created, updated, unchanged, rejected, warnings, ...(opts.dryRun ? { dryRun: true } : {}) };
       if (opts.dryRun || plan.households.length === 0) return result;
       const applied = await this.repo.apply(cid, version, plan);
       if (applied === 'ok') return result;

@@ -63,8 +63,8 @@ describe('parseRoster', () => {
     const { rows, rejected } = parseRoster(tableToRawRows(table));
     expect(rows.map((r) => r.room)).toEqual(['102']);
     expect(rejected).toEqual([
-      { line: 2, code: 'duplicate_room', message: expect.stringContaining('line 4') },
-      { line: 4, code: 'duplicate_room', message: expect.stringContaining('line 2') },
+      { line: 2, code: 'duplicate_room', lines: [4], message: expect.stringContaining('line 4') },
+      { line: 4, code: 'duplicate_room', lines: [2], message: expect.stringContaining('line 2') },
     ]);
   });
 

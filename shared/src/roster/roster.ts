@@ -3,9 +3,15 @@
  * rows and a list of refused rows with their line numbers. No I/O; the server decodes files.
  */
 import { DomainError } from '../common/errors.ts';
+<<<<<<< HEAD
 import { parseAreaCentiares, spreadsheetNumberText } from './area.ts';
 import { ROSTER_MAX_ROWS, type RosterRejection } from './schemas.ts';
 import { unsafeCharacter, unsafeTextMessage } from '../common/text.ts';
+=======
+import { AREA_MAX_CENTIARES, formatArea, parseAreaCentiares, spreadsheetNumberText } from './area.ts';
+import { AREA_WARN_ABOVE_CENTIARES, AREA_WARN_BELOW_CENTIARES, bilingualRosterIssue, isPlausiblePhone, type RosterIssueParams } from './plausibility.ts';
+import { ROSTER_MAX_ROWS, type RosterRejection, type RosterWarning } from './schemas.ts';
+>>>>>>> trust-import
 
 /** A household row that passed every check, with the line it came from. */
 export interface RosterRow {
@@ -21,6 +27,7 @@ export interface RosterRow {
 export interface RosterParse {
   rows: RosterRow[];
   rejected: RosterRejection[];
+  warnings: RosterWarning[];
 }
 
 /** A row before checks: raw cell values by column name. */
@@ -71,7 +78,7 @@ export function mapHeader(header: readonly unknown[]): Partial<Record<RosterColu
   if (missing.length > 0) {
     throw new DomainError(
       'validation_failed',
-      `The header row must name the columns building,unit,room,area,owner[,phone] (or 楼栋,单元,房号,面积,业主[,电话]); missing: ${missing.join(', ')}. 表头缺少列：${missing.join('、')}`,
+      `The header row must name the columns building,unit,room,area,owner[,phone] (or 楼栋,单元,房号,面积,业主[,电话]); missing: ${missing.join(', ')}. 表头缺少列：${missing.map((c) => HEADER_ALIASES[c][1]).join('、')}。第一行请写：楼栋、单元、房号、面积、业主（电话可加可不加），也可以下载模板照着填。`,
       { issues: missing.map((m) => ({ path: `header.${m}`, message: 'column missing' })) },
     );
   }
@@ -149,40 +156,84 @@ export function normalizeOwnerName(owner: string): string {
 }
 
 const LIMITS: Record<'building' | 'unit' | 'room' | 'owner', number> = { building: 40, unit: 40, room: 40, owner: 80 };
+<<<<<<< HEAD
 const PHONE = /^\+?[0-9][0-9 \-()]{4,24}$/;
+=======
+// Control characters would break keys and exports; a name is never rendered as HTML anyway.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+>>>>>>> trust-import
 
-/** Checks one raw row: its cleaned household fields, or the reason it is refused. */
-export function checkRow(raw: RawRosterRow): { ok: true; row: RosterRow } | { ok: false; rejection: RosterRejection } {
-  const reject = (code: RosterRejection['code'], message: string) => ({ ok: false as const, rejection: { line: raw.line, code, message } });
+export interface RosterCheckOptions {
+  /** Areas above this are imported with a warning (default 300 m²). */
+  areaWarnAboveCentiares?: number;
+  /** Areas below this are imported with a warning (default 10 m²). */
+  areaWarnBelowCentiares?: number;
+}
+
+type Checked = { ok: true; row: RosterRow; warning?: RosterWarning } | { ok: false; rejection: RosterRejection };
+
+/** Checks one raw row: its cleaned household fields (perhaps with a warning), or the reason it is refused. */
+export function checkRow(raw: RawRosterRow, opts: RosterCheckOptions = {}): Checked {
+  const reject = (code: RosterRejection['code'], p: RosterIssueParams): Checked => ({
+    ok: false,
+    rejection: { line: raw.line, code, message: bilingualRosterIssue(code, p), ...p, ...(p.value !== undefined ? { value: p.value.slice(0, 40) } : {}) } as RosterRejection,
+  });
   const fields = { building: cleanText(raw.building), unit: cleanText(raw.unit), room: cleanText(raw.room), owner: cleanText(raw.owner) };
   const areaText = typeof raw.area === 'number' ? raw.area : cleanText(raw.area);
   const present: Record<string, boolean> = { ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v !== ''])), area: areaText !== '' };
   const missing = REQUIRED.filter((c) => !present[c]);
-  if (missing.length > 0) return reject('missing_field', `missing ${missing.join(', ')} 缺少字段`);
+  if (missing.length > 0) return reject('missing_field', { fields: missing });
   for (const [k, v] of Object.entries(fields) as [keyof typeof LIMITS, string][]) {
+<<<<<<< HEAD
     if (v.length > LIMITS[k]) return reject('too_long', `${k} is longer than ${LIMITS[k]} characters`);
     const bad = unsafeCharacter(v);
     if (bad) return reject('invalid_text', `${k} ${unsafeTextMessage(bad)}`);
+=======
+    if (v.length > LIMITS[k]) return reject('too_long', { fields: [k], limit: String(LIMITS[k]) });
+    if (CONTROL.test(v)) return reject('invalid_text', { fields: [k] });
+>>>>>>> trust-import
   }
   const area = parseAreaCentiares(areaText);
-  if (!area.ok) return reject(area.code, area.message);
+  if (!area.ok) {
+    const value = String(areaText);
+    const tooBig = area.code === 'area_out_of_range' && Number(value.replace(/[^\d.-]/g, '')) > 0;
+    return reject(area.code, { fields: ['area'], value, ...(tooBig ? { limit: String(AREA_MAX_CENTIARES / 100) } : {}) });
+  }
   const phone = cleanText(raw.phone);
-  if (phone && !PHONE.test(phone)) return reject('invalid_phone', `phone "${phone}" is not a phone number`);
-  return { ok: true, row: { line: raw.line, ...fields, areaCentiares: area.centiares, ...(phone ? { phone } : {}) } };
+  if (phone && !isPlausiblePhone(phone)) return reject('invalid_phone', { fields: ['phone'], value: phone });
+  const row: RosterRow = { line: raw.line, ...fields, areaCentiares: area.centiares, ...(phone ? { phone } : {}) };
+  const above = opts.areaWarnAboveCentiares ?? AREA_WARN_ABOVE_CENTIARES;
+  const below = opts.areaWarnBelowCentiares ?? AREA_WARN_BELOW_CENTIARES;
+  const warn = (code: RosterWarning['code'], limit: number): Checked => {
+    const p: RosterIssueParams = { fields: ['area'], value: formatAreaShort(area.centiares), limit: formatAreaShort(limit) };
+    return { ok: true, row, warning: { line: raw.line, code, message: bilingualRosterIssue(code, p), ...p } as RosterWarning };
+  };
+  if (area.centiares > above) return warn('area_large', above);
+  if (area.centiares < below) return warn('area_small', below);
+  return { ok: true, row };
+}
+
+/** "88.5", "5000", "0.01": an area as people write it (no trailing zeros). */
+function formatAreaShort(centiares: number): string {
+  return formatArea(centiares).replace(/\.?0+$/, '');
 }
 
 /**
  * Checks every row. A room (building + unit + room) that appears more than once in one file is
  * refused on every line it appears on: the file does not say which of them is right.
  */
-export function parseRoster(raws: readonly RawRosterRow[]): RosterParse {
+export function parseRoster(raws: readonly RawRosterRow[], opts: RosterCheckOptions = {}): RosterParse {
   if (raws.length > ROSTER_MAX_ROWS) throw tooManyRows(raws.length);
   const rejected: RosterRejection[] = [];
   const checked: RosterRow[] = [];
+  const warningByLine = new Map<number, RosterWarning>();
   for (const raw of raws) {
-    const r = checkRow(raw);
-    if (r.ok) checked.push(r.row);
-    else rejected.push(r.rejection);
+    const r = checkRow(raw, opts);
+    if (r.ok) {
+      checked.push(r.row);
+      if (r.warning) warningByLine.set(r.row.line, r.warning);
+    } else rejected.push(r.rejection);
   }
   const linesByKey = new Map<string, number[]>();
   for (const row of checked) {
@@ -196,10 +247,12 @@ export function parseRoster(raws: readonly RawRosterRow[]): RosterParse {
     const lines = linesByKey.get(householdKey(row.building, row.unit, row.room))!;
     if (lines.length === 1) rows.push(row);
     else {
-      const others = lines.filter((l) => l !== row.line);
-      rejected.push({ line: row.line, code: 'duplicate_room', message: `room ${row.building}/${row.unit}/${row.room} also on line ${others.join(', ')} 房号重复` });
+      const p: RosterIssueParams = { lines: lines.filter((l) => l !== row.line) };
+      rejected.push({ line: row.line, code: 'duplicate_room', message: bilingualRosterIssue('duplicate_room', p), ...p } as RosterRejection);
     }
   }
   rejected.sort((a, b) => a.line - b.line);
-  return { rows, rejected };
+  // Warnings only for rows that are imported (a refused duplicate needs no second warning).
+  const warnings = rows.flatMap((r) => warningByLine.get(r.line) ?? []).sort((a, b) => a.line - b.line);
+  return { rows, rejected, warnings };
 }

@@ -73,19 +73,42 @@ export const HouseholdPatch = z
   .refine((p) => Object.keys(p).length > 0, 'nothing to change');
 export type HouseholdPatch = z.infer<typeof HouseholdPatch>;
 
-/** One refused row: `line` is the file line (header = 1) for CSV/xlsx, the 1-based index for JSON. */
+/** What a rejection or warning message was made from (plausibility.ts explains it in zh or en). */
+const IssueParams = {
+  fields: z.array(z.enum(['building', 'unit', 'room', 'area', 'owner', 'phone'])).optional(),
+  value: z.string().optional(),
+  limit: z.string().optional(),
+  lines: z.array(z.number().int()).optional(),
+};
+
+/**
+ * One refused row: `line` is the file line (header = 1) for CSV/xlsx, the 1-based index for JSON.
+ * `message` is plain English then plain Chinese; the other fields let a page say it in its language.
+ */
 export const RosterRejection = z.object({
   line: z.number().int(),
   code: z.enum(['missing_field', 'invalid_area', 'area_out_of_range', 'duplicate_room', 'invalid_phone', 'too_long', 'invalid_text']),
   message: z.string(),
+  ...IssueParams,
 });
 export type RosterRejection = z.infer<typeof RosterRejection>;
+
+/** A row that is imported but deserves a second look (an area far from a usual home's). */
+export const RosterWarning = z.object({
+  line: z.number().int(),
+  code: z.enum(['area_large', 'area_small']),
+  message: z.string(),
+  ...IssueParams,
+});
+export type RosterWarning = z.infer<typeof RosterWarning>;
 
 export const ImportResult = z.object({
   created: z.number().int(),
   updated: z.number().int(),
   unchanged: z.number().int(),
   rejected: z.array(RosterRejection),
+  /** Rows imported (or, in a dry run, to be imported) that deserve a second look. */
+  warnings: z.array(RosterWarning),
   dryRun: z.boolean().optional(),
 });
 export type ImportResult = z.infer<typeof ImportResult>;
