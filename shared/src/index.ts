@@ -8,6 +8,7 @@ export * from './roster/schemas.ts';
 export * from './roster/area.ts';
 export * from './roster/roster.ts';
 export * from './roster/invitation.ts';
+export * from './roster/rooms.ts';
 export * from './members/schemas.ts';
 export * from './meetings/schemas.ts';
 export * from './meetings/quorum.ts';

@@ -72,7 +72,7 @@ interface VoteData {
   advisory?: { id: string; roles: string[] };
 }
 
-/** Replays `opened`, vote entries and `result`; later entries for a voter replace earlier ones (changes). */
+/** Replays `opened`, vote entries, undone paper votes and `result`; later entries for a voter replace earlier ones (changes). */
 export function replayAudit(entries: readonly { type: string; ballotId: string; data: unknown }[]): AuditReplay {
   const r: AuditReplay = { ballotId: null, spec: null, electorate: null, recorded: { byVoter: {}, anonymous: [], advisory: {} }, entries: {}, closed: false, stated: undefined };
   for (const e of entries) {
@@ -91,6 +91,12 @@ export function replayAudit(entries: readonly { type: string; ballotId: string; 
         if (v.voters) for (const x of v.voters) r.recorded.byVoter[x.id] = v.choice;
         else r.recorded.anonymous.push(v.choice);
         if (v.advisory) r.recorded.advisory[v.advisory.id] = { choice: v.choice, roles: v.advisory.roles };
+        break;
+      }
+      case 'paper_vote_undone': {
+        // The person who entered a paper vote took it back while the ballot was open.
+        const v = d as unknown as { voters?: { id: string }[] };
+        for (const x of v.voters ?? []) delete r.recorded.byVoter[x.id];
         break;
       }
       case 'closed':
