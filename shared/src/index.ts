@@ -13,6 +13,7 @@ export * from './members/schemas.ts';
 export * from './meetings/schemas.ts';
 export * from './meetings/quorum.ts';
 export * from './meetings/live.ts';
+export * from './meetings/minutes.ts';
 export * from './ballots/audit.ts';
 export * from './ballots/receipt.ts';
 export * from './ballots/consensus.ts';

@@ -391,8 +391,8 @@ export class BallotsService {
   }
 
   /** Outcomes for the minutes. */
-  async resultsFor(meetingId: string): Promise<{ ballotId: string; title: string; status: string; outcome: unknown }[]> {
+  async resultsFor(meetingId: string): Promise<{ ballotId: string; title: string; status: string; rule: string; outcome: unknown }[]> {
     const ballots = (await this.listOfMeeting(meetingId)).filter((b) => b.status === 'closed' || b.status === 'published');
-    return Promise.all(ballots.map(async (b) => ({ ballotId: b.id, title: b.title, status: b.status, outcome: (await this.result(b)).outcome })));
+    return Promise.all(ballots.map(async (b) => ({ ballotId: b.id, title: b.title, status: b.status, rule: b.rule, outcome: (await this.result(b)).outcome })));
   }
 }
