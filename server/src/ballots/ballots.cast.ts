@@ -115,6 +115,37 @@ export class BallotsCasting {
     return this.#cast(ballot, { choice, key: req.idempotencyKey, by: a.user.id, voters: [{ id: voterId, via: 'paper' }], paper: true });
   }
 
+  /**
+   * Takes back a paper vote entered by mistake (the wrong household, the wrong key): only the
+   * person who entered it, only while the ballot is open, only while it still stands. An audited
+   * `paper_vote_undone` entry joins the chain and the vote leaves the tally; the voter may vote again.
+   */
+  async undoPaper(a: MeetingAccess, ballot: Ballot, receipt: string): Promise<{ receipt: string; voters: string[] }> {
+    this.ballots.deps.meetings.requireCan(a, 'vote.enter_paper');
+    if (ballot.secret) throw new DomainError('conflict', 'A paper vote in a secret ballot cannot be undone: nothing links it to who entered it. 无记名表决的纸质票不能撤销。');
+    const raw = await this.ballots.repo.receipt(ballot.id, receipt);
+    if (!raw) throw new DomainError('not_found', 'No vote has this receipt (it may have been undone already). 没有这张回执对应的投票（可能已撤销）。');
+    const rec = JSON.parse(raw) as { choice: Choice; voters?: string[]; via?: VoteChannel; by?: string };
+    const voters = rec.voters ?? [];
+    const data = { receipt, voters: voters.map((id) => ({ id })), choice: rec.choice, by: a.user.id };
+    const r = await this.ballots.repo.undoPaper({ ballotId: ballot.id, receipt, by: a.user.id, voters, ...auditBody(ballot.id, 'paper_vote_undone', data) });
+    switch (r[0]) {
+      case 'ok':
+        this.ballots.emit({ type: 'voted', ballot });
+        return { receipt, voters };
+      case 'not_open':
+        throw new DomainError('ballot_not_open', 'The ballot is closed: its votes can no longer be undone. 表决已结束，不能再撤销。');
+      case 'no_receipt':
+        throw new DomainError('not_found', 'No vote has this receipt (it may have been undone already). 没有这张回执对应的投票（可能已撤销）。');
+      case 'not_yours':
+        throw new DomainError('forbidden', 'Only the person who entered this paper vote may undo it. 只有录入这张纸质票的人可以撤销。');
+      case 'stale':
+        throw new DomainError('conflict', 'This vote has been replaced by a later one; it can no longer be undone. 该票已被后来的投票替代，不能撤销。');
+      default:
+        throw new DomainError('conflict', 'Only a paper vote can be undone here; a vote from a phone stays. 这里只能撤销纸质票。');
+    }
+  }
+
   /** Names a proxy for one household (proxy.register): its owner, or a facilitator on written authorisation. */
   async registerProxy(a: MeetingAccess, ballot: Ballot, req: ProxyRequest): Promise<{ householdId: string; proxyUserId: string }> {
     const { auth, roster, meetings } = this.ballots.deps;

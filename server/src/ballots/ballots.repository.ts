@@ -80,6 +80,7 @@ export const SCRIPTS = {
   proxy: new LuaScript('./proxy.lua'),
   transition: new LuaScript('./transition.lua'),
   result: new LuaScript('./result.lua'),
+  undo: new LuaScript('./undo.lua'),
 };
 
 /** One voter in a cast: who, through which channel, the record kept for open ballots. */
@@ -171,6 +172,16 @@ export class BallotsRepository {
       default:
         throw new Error(`cast script: unexpected reply ${String(r[0])}`);
     }
+  }
+
+  /** Undoes one paper vote; see undo.lua. Returns 'ok' or why not. */
+  async undoPaper(w: { ballotId: string; receipt: string; by: string; voters: readonly string[]; dataJson: string; bodyHash: string }): Promise<string[]> {
+    const k = ballotKeys(w.ballotId);
+    return SCRIPTS.undo.run(this.redis, [k.status, k.votes, k.receipts, k.counts, k.audit, k.head], [w.ballotId, w.receipt, w.by, w.dataJson, w.bodyHash, w.voters.join('|')]);
+  }
+
+  async receipt(id: string, receipt: string): Promise<string | null> {
+    return this.redis.hget(ballotKeys(id).receipts, receipt);
   }
 
   /** Registers a proxy; see proxy.lua. */

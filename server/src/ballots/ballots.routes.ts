@@ -1,10 +1,10 @@
 /**
  * /api ballots (API.md "Meetings and ballots"): create and list in a meeting, read, open, close,
- * publish, vote, paper votes, proxies, result, voters, the caller's own households (mine), audit log,
+ * publish, vote, paper votes (and undoing one), proxies, result, voters, the caller's own households (mine), audit log,
  * published record.
  */
 import { Router, type Request } from 'express';
-import { AuditQuery, Id, PaperVoteRequest, ProxyRequest, PublishRequest, VoteRequest, parseOrThrow } from '@linli/shared';
+import { AuditQuery, Id, PaperVoteRequest, PaperVoteUndo, ProxyRequest, PublishRequest, VoteRequest, parseOrThrow } from '@linli/shared';
 import type { MeetingsService } from '../meetings/meetings.service.ts';
 import type { BallotsCasting } from './ballots.cast.ts';
 import type { BallotsService } from './ballots.service.ts';
@@ -58,6 +58,12 @@ export function ballotsRoutes(meetings: MeetingsService, ballots: BallotsService
     const body = parseOrThrow(PaperVoteRequest, req.body, 'paper vote');
     const out = await casting.castPaper(a, ballot, body);
     res.json({ receipt: out.receipt, voters: out.voters, repeated: out.repeated, ...(out.changed ? { changed: true } : {}) });
+  });
+
+  r.post('/ballots/:id/paper-votes/undo', async (req, res) => {
+    const { ballot, a } = await ballotAccess(req);
+    const { receipt } = parseOrThrow(PaperVoteUndo, req.body, 'undo');
+    res.json({ undone: await casting.undoPaper(a, ballot, receipt) });
   });
 
   r.post('/ballots/:id/proxies', async (req, res) => {

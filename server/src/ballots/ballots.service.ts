@@ -408,12 +408,12 @@ export class BallotsService {
   }
 
   /** Outcomes for the minutes. */
-  async resultsFor(meetingId: string): Promise<{ ballotId: string; title: string; status: string; outcome: unknown; head?: ChainHead }[]> {
+  async resultsFor(meetingId: string): Promise<{ ballotId: string; title: string; status: string; rule: string; outcome: unknown; head?: ChainHead }[]> {
     const ballots = (await this.listOfMeeting(meetingId)).filter((b) => b.status === 'closed' || b.status === 'published');
     return Promise.all(
       ballots.map(async (b) => {
         const r = await this.result(b);
-        return { ballotId: b.id, title: b.title, status: b.status, outcome: r.outcome, ...(r.head ? { head: r.head } : {}) };
+        return { ballotId: b.id, title: b.title, status: b.status, rule: b.rule, outcome: r.outcome, ...(r.head ? { head: r.head } : {}) };
       }),
     );
   }

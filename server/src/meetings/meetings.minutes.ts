@@ -5,42 +5,13 @@
  * or .docx.
  */
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx';
-import { DomainError, formatAddress, formatArea, meetingQuorum, type Minutes, type Meeting } from '@linli/shared';
+import { DomainError, composeMinutes, formatAddress, meetingQuorum, type Minutes } from '@linli/shared';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { RosterService } from '../roster/roster.service.ts';
 import type { MeetingAccess, MeetingsService } from './meetings.service.ts';
 import { tallyAttendance } from './meetings.state.ts';
 
-const MODE: Record<Meeting['mode'], string> = { online: '线上 online', hall: '现场 in the hall', hybrid: '线上 + 现场 hybrid' };
-const ROLE: Record<string, string> = {
-  admin: '管理员',
-  owner: '业主',
-  resident: '住户',
-  property_firm: '物业',
-  owners_committee: '业委会',
-  party_branch: '党支部',
-  building_leader: '楼栋长',
-  notable: '贤达能人',
-  facilitator: '主持人',
-  guest: '列席',
-};
-const PROBLEM: Record<string, string> = { raised: '已提出 raised', accepted: '已受理 accepted', in_progress: '处理中 in progress', resolved: '已解决 resolved', rejected: '不予受理 rejected' };
-const MOTION: Record<string, string> = { proposed: '已提出 proposed', seconded: '已附议 seconded', balloted: '已付表决 balloted', withdrawn: '已撤回 withdrawn' };
-
 const minutesNotPublished = () => new DomainError('not_found', 'The minutes of this meeting are not published yet. 会议纪要尚未发布。');
-
-/** China time, minutes precision: `2026-11-25 14:30`. */
-function when(ms: number | string | undefined): string {
-  if (ms === undefined) return '—';
-  const t = typeof ms === 'string' ? Date.parse(ms) : ms;
-  return new Date(t + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
-}
-
-function outcomeText(outcome: unknown): string {
-  const o = (outcome ?? {}) as { passed?: boolean | null; reason?: string };
-  const verdict = o.passed === true ? '通过 passed' : o.passed === false ? '未通过 not passed' : '未定 undecided';
-  return o.reason ? `${verdict}（${o.reason}）` : verdict;
-}
 
 export class MeetingsMinutes {
   constructor(
@@ -106,7 +77,7 @@ export class MeetingsMinutes {
     };
   }
 
-  /** The generated minutes (Markdown) from what the meeting recorded. */
+  /** The generated minutes (Markdown) from what the meeting recorded, in the meeting's language (zh by default). */
   async generate(meetingId: string): Promise<string> {
     const { meeting: m, live } = await this.meetings.require(meetingId);
     const repo = this.meetings.repo;
@@ -124,90 +95,69 @@ export class MeetingsMinutes {
     const problemIds = [...new Set(live.agenda.flatMap((a) => a.problemIds ?? []))];
     const problems = await this.meetings.problemsFor(m.id, problemIds);
 
-    const out: string[] = [`# 会议纪要 Minutes：${m.title}`, ''];
-    out.push(`- 时间 Time：${when(m.startedAt ?? m.startsAt)} – ${when(m.closedAt)}`);
-    if (m.place) out.push(`- 地点 Place：${m.place}`);
-    out.push(`- 形式 Mode：${MODE[m.mode]}`);
-    if (m.conveners?.length) out.push(`- 召集 Convened by：${m.conveners.map((r) => ROLE[r] ?? r).join('、')}`);
-    out.push(`- 主持 Facilitated by：${facilitators.map((u) => u?.displayName).filter(Boolean).join('、') || '—'}`);
-    if (m.topic) out.push('', m.topic);
-
-    out.push('', '## 出席 Attendance', '');
-    out.push(`- 参会人数 People：${attendance.present}（成员 members ${attendance.members}，列席 guests ${attendance.guests}，现场登记 checked in ${attendance.checkedIn}）`);
-    out.push(`- 到会户数 Households：${attendance.households}`);
-    const roles = Object.entries(attendance.byRole).sort(([, x], [, y]) => y - x);
-    if (roles.length) out.push(`- 按角色 By role：${roles.map(([r, n]) => `${ROLE[r] ?? r} ${n}`).join('，')}`);
-    if (attendance.byBuilding.length) out.push(`- 按楼栋 By building：${attendance.byBuilding.map((b) => `${b.building}栋 ${b.households} 户`).join('，')}`);
-    out.push(
-      `- 业主参与（民法典第二百七十八条）Owners taking part (Civil Code Art. 278)：${q.owners.present}/${q.owners.total} 人，` +
-        `${formatArea(q.areaCentiares.present)}/${formatArea(q.areaCentiares.total)} m²，` +
-        (q.met ? '达到三分之二 two thirds reached' : `未达到三分之二 two thirds not reached（尚差 ${q.needed.owners} 人、${formatArea(q.needed.areaCentiares)} m²）`),
-    );
-
-    out.push('', '## 议程 Agenda', '');
-    if (live.agenda.length === 0) out.push('（无 none）');
-    live.agenda.forEach((item, i) => {
-      out.push(`### ${i + 1}. ${item.title}`, '');
-      if (item.description) out.push(item.description, '');
-      const used = Math.round(item.usedMs / 60_000);
-      out.push(`- 用时 Time used：${used} 分钟 min${item.plannedMinutes ? `（计划 planned ${item.plannedMinutes}）` : ''}`);
-      for (const c of item.clauseRefs ?? []) out.push(`- 条款 Clause：${c.conventionId} / ${c.clauseId}`);
-      const motions = live.motions.filter((x) => x.itemId === item.id);
-      for (const mo of motions) out.push(`- 动议 Motion：${mo.text}（${MOTION[mo.status]}）`);
-    });
-
-    out.push('', '## 动议 Motions', '');
-    if (live.motions.length === 0) out.push('（无 none）');
-    for (const mo of live.motions) {
-      const seconds = mo.seconds.map((s) => s.name).join('、');
-      out.push(`- ${mo.text} —— 提出 proposed by ${mo.proposerName}${seconds ? `；附议 seconded by ${seconds}` : ''}；${MOTION[mo.status]}`);
-    }
-
-    out.push('', '## 表决结果 Ballots', '');
-    if (results.length === 0) out.push('（无 none）');
-    // The chain head lets anyone check a downloaded audit log against these minutes (npm run verify -- --head).
-    for (const r of results) out.push(`- ${r.title}：${outcomeText(r.outcome)}${r.head ? `；审计链头 audit chain head ${r.head.hash}:${r.head.length}` : ''}`);
-
-    const consensus = results.filter((r) => (r.outcome as { passed?: boolean } | null)?.passed === true);
-    out.push('', '## 共识 Consensus items', '');
-    if (consensus.length === 0) out.push('（无 none）');
-    for (const r of consensus) out.push(`- ${r.title}`);
-
-    out.push('', '## 问题清单 Problems', '');
-    // Agenda-linked first, in agenda order, then those the meeting accepted.
     const listed = [...problemIds, ...problems.map((p) => p.id).filter((id) => !problemIds.includes(id))];
-    if (listed.length === 0) out.push('（无 none）');
-    for (const id of listed) {
-      const p = problems.find((x) => x.id === id);
-      out.push(p ? `- ${p.title}：${PROBLEM[p.status] ?? p.status}${p.assignee ? `，责任方 ${ROLE[p.assignee] ?? p.assignee}` : ''}${p.dueDate ? `，期限 ${p.dueDate}` : ''}` : `- ${id}`);
-    }
-    if (checkIns.length) {
-      out.push('', '## 现场登记 Checked in by hand', '');
-      for (const c of checkIns) {
-        const h = byId.get(c.householdId);
-        out.push(`- ${h ? formatAddress(h) : c.householdId}（登记人 by ${c.byName}）`);
-      }
-    }
-    return out.join('\n') + '\n';
+    const motionOf = (mo: (typeof live.motions)[number]) => ({ text: mo.text, status: mo.status });
+    return composeMinutes(
+      {
+        title: m.title,
+        ...(m.startedAt ?? m.startsAt ? { startedAt: m.startedAt ?? Date.parse(m.startsAt!) } : {}),
+        ...(m.closedAt ? { closedAt: m.closedAt } : {}),
+        ...(m.place ? { place: m.place } : {}),
+        mode: m.mode,
+        ...(m.conveners ? { conveners: m.conveners } : {}),
+        facilitators: facilitators.map((u) => u?.displayName).filter((n): n is string => !!n),
+        ...(m.topic ? { topic: m.topic } : {}),
+        attendance,
+        quorum: q,
+        agenda: live.agenda.map((item) => ({
+          title: item.title,
+          ...(item.description ? { description: item.description } : {}),
+          usedMs: item.usedMs,
+          ...(item.plannedMinutes ? { plannedMinutes: item.plannedMinutes } : {}),
+          ...(item.clauseRefs ? { clauseRefs: item.clauseRefs } : {}),
+          motions: live.motions.filter((x) => x.itemId === item.id).map(motionOf),
+        })),
+        motions: live.motions.map((mo) => ({ ...motionOf(mo), proposerName: mo.proposerName, seconds: mo.seconds.map((x) => x.name) })),
+        ballots: results.map((r) => ({ title: r.title, ...(r.rule ? { rule: r.rule } : {}), outcome: (r.outcome ?? null) as { passed?: boolean | null; reason?: string } | null, ...(r.head ? { head: r.head } : {}) })),
+        // Agenda-linked first, in agenda order, then those the meeting accepted.
+        problems: listed.flatMap((id) => {
+          const p = problems.find((x) => x.id === id);
+          return p ? [{ title: p.title, status: p.status, ...(p.assignee ? { assignee: p.assignee } : {}), ...(p.dueDate ? { dueDate: p.dueDate } : {}) }] : [];
+        }),
+        checkIns: checkIns.map((c) => {
+          const h = byId.get(c.householdId);
+          return { address: h ? formatAddress(h) : c.householdId, byName: c.byName };
+        }),
+      },
+      m.language ?? 'zh',
+    );
   }
 }
 
-/** The few Markdown forms the minutes use (#, ##, ###, "- ", paragraphs) as a Word document. */
+/** Text with **bold** spans as Word runs. */
+function runs(text: string): TextRun[] {
+  return text
+    .split(/(\*\*.+?\*\*)/)
+    .filter(Boolean)
+    .map((part) => (/^\*\*.+\*\*$/.test(part) ? new TextRun({ text: part.slice(2, -2), bold: true }) : new TextRun(part)));
+}
+
+/** The few Markdown forms the minutes use (#, ##, ###, "- ", paragraphs, **bold**) as a Word document. */
 export async function markdownToDocx(markdown: string, title: string): Promise<Buffer> {
   const children: Paragraph[] = [];
   for (const raw of markdown.split(/\r?\n/)) {
-    const line = raw.replace(/\*\*(.+?)\*\*/g, '$1').trimEnd();
+    const line = raw.trimEnd();
     if (!line.trim()) continue;
     const h = /^(#{1,3})\s+(.*)$/.exec(line);
     if (h) {
       const level = [HeadingLevel.HEADING_1, HeadingLevel.HEADING_2, HeadingLevel.HEADING_3][h[1]!.length - 1];
-      children.push(new Paragraph({ heading: level, ...(h[1]!.length === 1 ? { alignment: AlignmentType.CENTER } : {}), children: [new TextRun(h[2]!)] }));
+      children.push(new Paragraph({ heading: level, ...(h[1]!.length === 1 ? { alignment: AlignmentType.CENTER } : {}), children: [new TextRun(h[2]!.replace(/\*\*(.+?)\*\*/g, '$1'))] }));
     } else if (/^\s*[-*]\s+/.test(line)) {
-      children.push(new Paragraph({ bullet: { level: 0 }, children: [new TextRun(line.replace(/^\s*[-*]\s+/, ''))] }));
+      children.push(new Paragraph({ bullet: { level: 0 }, children: runs(line.replace(/^\s*[-*]\s+/, '')) }));
     } else {
-      children.push(new Paragraph({ children: [new TextRun(line)] }));
+      children.push(new Paragraph({ children: runs(line) }));
     }
   }
-  const doc = new Document({ title, creator: 'Linli 邻里', styles: { default: { document: { run: { font: 'SimSun', size: 24 } } } }, sections: [{ children }] });
+  const doc = new Document({ title, creator: '邻里 Linli', styles: { default: { document: { run: { font: 'SimSun', size: 24 } } } }, sections: [{ children }] });
   return Packer.toBuffer(doc);
 }

@@ -49,7 +49,7 @@ import type { MeetingsRepository, StoredMeeting } from './meetings.repository.ts
 /** Open ballots (and recent ones) of a meeting as a participant may see them: the ballots feature registers it. */
 export type BallotsProvider = (meetingId: string, userId: string | null) => Promise<unknown[]>;
 /** Ballot outcomes for the minutes. */
-export type ResultsProvider = (meetingId: string) => Promise<{ ballotId: string; title: string; status: string; outcome: unknown; head?: { hash: string; length: number } }[]>;
+export type ResultsProvider = (meetingId: string) => Promise<{ ballotId: string; title: string; status: string; rule?: string; outcome: unknown; head?: { hash: string; length: number } }[]>;
 /** Turns a seconded motion into a ballot. */
 export type MotionToBallot = (meetingId: string, motion: { id: string; text: string }, actor: Actor) => Promise<{ ballotId: string }>;
 /** Problems (问题清单) linked to agenda items (`problemIds`) or taken up by the meeting, for the minutes. */
@@ -226,6 +226,7 @@ export class MeetingsService {
         ...(input.topic ? { topic: input.topic } : {}),
         ...(input.startsAt ? { startsAt: new Date(input.startsAt).toISOString() } : {}),
         ...(input.place ? { place: input.place } : {}),
+        ...(input.language ? { language: input.language } : {}),
         ...(input.conveners?.length ? { conveners: [...new Set(input.conveners)] as Role[] } : {}),
       };
       if (await this.repo.create(meeting, emptyLive(agenda))) return meeting;

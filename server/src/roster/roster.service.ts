@@ -13,6 +13,7 @@ import {
   normalizeInvitationCode,
   normalizeOwnerName,
   parseRoster,
+  rankRooms,
   type Household,
   type HouseholdPatch,
   type ImportResult,
@@ -116,14 +117,10 @@ export class RosterService {
     let all = await this.listHouseholds(cid);
     if (opts.building) all = all.filter((h) => h.building === opts.building);
     if (opts.buildings && opts.buildings.length > 0) all = all.filter((h) => opts.buildings!.includes(h.building));
-    const q = opts.q?.normalize('NFKC').trim().toLowerCase();
-    if (!q) return all;
-    const terms = q.split(/[\s\-/]+|栋|幢|单元|室/).filter(Boolean);
-    return all.filter((h) => {
-      const hay = [h.building, h.unit, h.room].map((s) => s.toLowerCase());
-      // Every term must match some part of the address: "3 1201" finds building 3, room 1201.
-      return terms.every((t) => hay.some((p) => p === t || p.includes(t)));
-    });
+    if (!opts.q?.trim()) return all;
+    // Best first: the exact building-unit-room typed, then the same parts in another order, then
+    // loose matches ("1" is also in room 101); the 50 a page shows must hold the exact one.
+    return rankRooms(opts.q, all).map(({ exact: _exact, ...h }) => h as HouseholdRecord);
   }
 
   /** Edits one household; moving it onto another household's room is a 409. */

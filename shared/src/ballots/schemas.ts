@@ -92,6 +92,13 @@ export const PaperVoteRequest = z
   .refine((p) => (p.householdId === undefined) !== (p.memberId === undefined), { message: 'give householdId or memberId (one of them)', path: ['householdId'] });
 export type PaperVoteRequest = z.infer<typeof PaperVoteRequest>;
 
+/**
+ * `POST /api/ballots/:id/paper-votes/undo`: takes back a paper vote entered by mistake (the
+ * receipt its entry answered), by the person who entered it, while the ballot is open.
+ */
+export const PaperVoteUndo = z.object({ receipt: z.string().trim().min(4).max(32) });
+export type PaperVoteUndo = z.infer<typeof PaperVoteUndo>;
+
 /** `POST /api/ballots/:id/proxies`: the household's owner names a proxy (委托投票). */
 export const ProxyRequest = z.object({ householdId: id, proxyUserId: id });
 export type ProxyRequest = z.infer<typeof ProxyRequest>;

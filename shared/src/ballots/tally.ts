@@ -88,7 +88,7 @@ interface VoteData {
 }
 
 /**
- * Replays `opened`, vote entries and `result`; later entries for a voter replace earlier ones
+ * Replays `opened`, vote entries, undone paper votes and `result`; later entries for a voter replace earlier ones
  * (changes). A secret ballot's vote entries carry no choice (a vote in arrival order beside the
  * list of who voted would link the two): its choices come from the `result` entry's `ballots`,
  * sorted by receipt, and there must be exactly one per vote entry.
@@ -117,6 +117,12 @@ export function replayAudit(entries: readonly { type: string; ballotId: string; 
         if (v.voters) for (const x of v.voters) r.recorded.byVoter[x.id] = v.choice;
         else r.recorded.anonymous.push(v.choice);
         if (v.advisory) r.recorded.advisory[v.advisory.id] = { choice: v.choice, roles: v.advisory.roles };
+        break;
+      }
+      case 'paper_vote_undone': {
+        // The person who entered a paper vote took it back while the ballot was open.
+        const v = d as unknown as { voters?: { id: string }[] };
+        for (const x of v.voters ?? []) delete r.recorded.byVoter[x.id];
         break;
       }
       case 'closed':

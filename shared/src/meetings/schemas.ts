@@ -40,6 +40,8 @@ export const Meeting = z.object({
   conveners: z.array(Role).optional(),
   /** Users who run this meeting (besides holders of the community-wide facilitator role). */
   facilitatorIds: z.array(z.string()),
+  /** The language its minutes are written in (zh when not set). */
+  language: z.enum(['zh', 'en']).optional(),
   createdAt: z.number(),
   createdBy: z.string().optional(),
   openedAt: z.number().optional(),
@@ -120,6 +122,8 @@ export const MeetingCreate = z.object({
   /** Default: the creator. */
   facilitatorIds: z.array(id).min(1).max(10).optional(),
   agenda: z.array(AgendaItemInput).max(50).optional(),
+  /** The language the minutes are written in; Chinese by default. */
+  language: z.enum(['zh', 'en']).optional(),
 });
 export type MeetingCreate = z.infer<typeof MeetingCreate>;
 

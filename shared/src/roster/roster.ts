@@ -3,15 +3,10 @@
  * rows and a list of refused rows with their line numbers. No I/O; the server decodes files.
  */
 import { DomainError } from '../common/errors.ts';
-<<<<<<< HEAD
-import { parseAreaCentiares, spreadsheetNumberText } from './area.ts';
-import { ROSTER_MAX_ROWS, type RosterRejection } from './schemas.ts';
-import { unsafeCharacter, unsafeTextMessage } from '../common/text.ts';
-=======
 import { AREA_MAX_CENTIARES, formatArea, parseAreaCentiares, spreadsheetNumberText } from './area.ts';
 import { AREA_WARN_ABOVE_CENTIARES, AREA_WARN_BELOW_CENTIARES, bilingualRosterIssue, isPlausiblePhone, type RosterIssueParams } from './plausibility.ts';
 import { ROSTER_MAX_ROWS, type RosterRejection, type RosterWarning } from './schemas.ts';
->>>>>>> trust-import
+import { unsafeCharacter } from '../common/text.ts';
 
 /** A household row that passed every check, with the line it came from. */
 export interface RosterRow {
@@ -156,13 +151,6 @@ export function normalizeOwnerName(owner: string): string {
 }
 
 const LIMITS: Record<'building' | 'unit' | 'room' | 'owner', number> = { building: 40, unit: 40, room: 40, owner: 80 };
-<<<<<<< HEAD
-const PHONE = /^\+?[0-9][0-9 \-()]{4,24}$/;
-=======
-// Control characters would break keys and exports; a name is never rendered as HTML anyway.
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
->>>>>>> trust-import
 
 export interface RosterCheckOptions {
   /** Areas above this are imported with a warning (default 300 m²). */
@@ -185,14 +173,9 @@ export function checkRow(raw: RawRosterRow, opts: RosterCheckOptions = {}): Chec
   const missing = REQUIRED.filter((c) => !present[c]);
   if (missing.length > 0) return reject('missing_field', { fields: missing });
   for (const [k, v] of Object.entries(fields) as [keyof typeof LIMITS, string][]) {
-<<<<<<< HEAD
-    if (v.length > LIMITS[k]) return reject('too_long', `${k} is longer than ${LIMITS[k]} characters`);
-    const bad = unsafeCharacter(v);
-    if (bad) return reject('invalid_text', `${k} ${unsafeTextMessage(bad)}`);
-=======
     if (v.length > LIMITS[k]) return reject('too_long', { fields: [k], limit: String(LIMITS[k]) });
-    if (CONTROL.test(v)) return reject('invalid_text', { fields: [k] });
->>>>>>> trust-import
+    // Control, zero-width and text-direction characters would break keys, exports and look-alike checks.
+    if (unsafeCharacter(v)) return reject('invalid_text', { fields: [k] });
   }
   const area = parseAreaCentiares(areaText);
   if (!area.ok) {
