@@ -36,21 +36,21 @@ export function invitationsRoutes(
   const r = Router();
 
   r.post('/auth/invitation', async (req, res) => {
-    const { code } = parseOrThrow(InvitationClaim, req.body, 'invitation');
+    const { code, newMember } = parseOrThrow(InvitationClaim, req.body, 'invitation');
     const ip = req.ip ?? 'unknown';
     const prefix = (normalizeInvitationCode(code) ?? code.toUpperCase().replace(/[^0-9A-Z]/g, '')).slice(0, 4) || '-';
     await limits.perIp.check(ip);
     await limits.perPrefix.check(prefix);
     let claimed;
     try {
-      claimed = await invitations.claim(code, req.auth?.user ?? null);
+      claimed = await invitations.claim(code, req.auth?.user ?? null, { newMember });
     } catch (err) {
       if (err instanceof DomainError && err.code === 'not_found') {
         await Promise.all([limits.perIp.fail(ip), limits.perPrefix.fail(prefix)]);
       }
       throw err;
     }
-    if (!claimed.resumed || !req.auth) {
+    if (!claimed.resumed || req.auth?.user.id !== claimed.user.id) {
       const session = await auth.startSession(claimed.user.id);
       setSessionCookie(req, res, session);
     }
