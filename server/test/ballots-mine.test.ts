@@ -97,9 +97,44 @@ describe('ballots: mine', () => {
 
   it('answers an empty list on a members ballot and 404 to someone of another community', async () => {
     const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '按人', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false })).body.ballot;
-    expect((await as(srv, owner).get(`/api/ballots/${b.id}/mine`)).body).toEqual({ voters: [] });
+    expect((await as(srv, owner).get(`/api/ballots/${b.id}/mine`)).body).toEqual({ voters: [], you: { eligible: false, voted: false } });
     const other = (await admin.post('/api/communities', { name: '别的小区' })).body.community.id;
     const outsider = as(srv, await people.member(other, '外人', ['owner']));
     expect((await outsider.get(`/api/ballots/${b.id}/mine`)).status).toBe(404);
+  });
+
+  it("tells a phone its own standing: whether it may vote, whether it has, and the receipt and choice (a secret ballot's only with the phone's key)", async () => {
+    const open = async (secret: boolean) => {
+      const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: secret ? '不记名' : '记名', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret })).body.ballot;
+      expect((await admin.post(`/api/ballots/${b.id}/open`)).status).toBe(200);
+      return b.id as string;
+    };
+    const voter = await people.member(cid, '投票人', ['resident']);
+    const b1 = await open(false);
+    // Joined after the ballot opened: not in its electorate, so the phone offers no vote.
+    const late = await people.member(cid, '后来的人', ['resident']);
+    expect((await as(srv, late).get(`/api/ballots/${b1}/mine`)).body.you).toEqual({ eligible: false, voted: false });
+    expect((await as(srv, voter).get(`/api/ballots/${b1}/mine`)).body.you).toEqual({ eligible: true, voted: false });
+    const k1 = key();
+    const cast = await as(srv, voter).post(`/api/ballots/${b1}/votes`, { choice: 'no', idempotencyKey: k1 });
+    expect(cast.status).toBe(200);
+    // A phone that never heard the answer (server down, socket dropped) learns it here.
+    expect((await as(srv, voter).get(`/api/ballots/${b1}/mine`)).body.you).toEqual({ eligible: true, voted: true, via: 'online', receipt: cast.body.receipt, choice: 'no' });
+    expect((await as(srv, voter).get(`/api/ballots/${b1}/mine?key=${k1}`)).body.you).toMatchObject({ voted: true, receipt: cast.body.receipt, choice: 'no' });
+
+    const b2 = await open(true);
+    const k2 = key();
+    const secretCast = await as(srv, voter).post(`/api/ballots/${b2}/votes`, { choice: 'yes', idempotencyKey: k2 });
+    expect(secretCast.status).toBe(200);
+    // Without the key nothing leads from the person to the choice.
+    expect((await as(srv, voter).get(`/api/ballots/${b2}/mine`)).body.you).toEqual({ eligible: true, voted: true, via: 'online' });
+    expect((await as(srv, voter).get(`/api/ballots/${b2}/mine?key=${k2}`)).body.you).toEqual({ eligible: true, voted: true, receipt: secretCast.body.receipt, choice: 'yes' });
+    // Someone else's key opens nothing of theirs.
+    expect((await as(srv, owner).get(`/api/ballots/${b2}/mine?key=${k2}`)).body.you).toEqual({ eligible: true, voted: false });
+    // A household that voted on paper: its owner's phone says so and offers no second vote.
+    const h = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '按户', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'households' }, secret: false })).body.ballot;
+    expect((await admin.post(`/api/ballots/${h.id}/open`)).status).toBe(200);
+    expect((await admin.post(`/api/ballots/${h.id}/paper-votes`, { householdId: hh['101'], choice: 'abstain', idempotencyKey: key() })).status).toBe(200);
+    expect((await as(srv, owner).get(`/api/ballots/${h.id}/mine`)).body.you).toMatchObject({ eligible: true, voted: true, via: 'paper', choice: 'abstain' });
   });
 });

@@ -51,12 +51,24 @@ describe('invitations', () => {
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ resumed: true, user: { id: r.body.user.id, displayName: '王阿姨' } });
 
-    // Another phone of the same family becomes a second member of that household.
+    // The same slip scanned on another phone (or after the cookies were cleared) signs in the same
+    // member, with a session of its own: one person never becomes two.
+    const rescan = new Client(srv.url);
+    const same = await rescan.post('/api/auth/invitation', { code: h.invitationCode });
+    expect(same.status).toBe(200);
+    expect(same.body).toMatchObject({ resumed: true, user: { id: r.body.user.id, displayName: '王阿姨' } });
+    expect(same.headers.getSetCookie().join(';')).toMatch(/linli_sid=/);
+    expect((await rescan.get('/api/me')).body.user.id).toBe(r.body.user.id);
+
+    // Another person of the same family says so, and becomes a second member of that household.
     const other = new Client(srv.url);
-    const second = await other.post('/api/auth/invitation', { code: ` ${h.invitationCode.replace(/-/g, ' ')} ` });
+    const second = await other.post('/api/auth/invitation', { code: ` ${h.invitationCode.replace(/-/g, ' ')} `, newMember: true });
     expect(second.status).toBe(200);
     expect(second.body.user.id).not.toBe(r.body.user.id);
+    expect(second.body.resumed).toBe(false);
     expect(second.body.membership.householdIds).toEqual([h.id]);
+    // Later rescans still sign in the first member.
+    expect((await new Client(srv.url).post('/api/auth/invitation', { code: h.invitationCode })).body.user.id).toBe(r.body.user.id);
   });
 
   it('revokes and re-issues a code: the old slip stops working at once', async () => {

@@ -287,6 +287,24 @@ export class BallotsRepository {
     return this.redis.zmscore(ballotKeys(id).voted, ...voterIds) as Promise<(string | null)[]>;
   }
 
+  /** For each id, whether it is in the electorate frozen at opening. */
+  async eligibleOf(id: string, voterIds: readonly string[]): Promise<boolean[]> {
+    if (voterIds.length === 0) return [];
+    return (await this.redis.smismember(ballotKeys(id).eligible, ...voterIds)).map((x) => x === 1);
+  }
+
+  /** The sealed receipt under one idempotency field, and the advisory vote of a member. */
+  async sealedAndAdvisory(id: string, idemField: string | null, memberId: string): Promise<{ sealed: string | null; advisory: string | null }> {
+    const k = ballotKeys(id);
+    const [sealed, advisory] = await Promise.all([idemField ? this.redis.hget(k.idem, idemField) : null, this.redis.hget(k.advisory, memberId)]);
+    return { sealed, advisory };
+  }
+
+  /** The record kept under a receipt (secret: the choice only). */
+  async receiptRecord(id: string, receipt: string): Promise<string | null> {
+    return this.redis.hget(ballotKeys(id).receipts, receipt);
+  }
+
   async counts(id: string): Promise<Record<string, string>> {
     return this.redis.hgetall(ballotKeys(id).counts);
   }

@@ -4,7 +4,7 @@
  * published record.
  */
 import { Router, type Request } from 'express';
-import { AuditQuery, Id, PaperVoteRequest, PaperVoteUndo, ProxyRequest, PublishRequest, VoteRequest, parseOrThrow } from '@linli/shared';
+import { AuditQuery, Id, MineQuery, PaperVoteRequest, PaperVoteUndo, ProxyRequest, PublishRequest, VoteRequest, parseOrThrow } from '@linli/shared';
 import type { MeetingsService } from '../meetings/meetings.service.ts';
 import type { BallotsCasting } from './ballots.cast.ts';
 import type { BallotsService } from './ballots.service.ts';
@@ -85,7 +85,8 @@ export function ballotsRoutes(meetings: MeetingsService, ballots: BallotsService
   r.get('/ballots/:id/mine', async (req, res) => {
     const { ballot, a } = await ballotAccess(req);
     res.setHeader('Cache-Control', 'no-store');
-    res.json(await views.mine(a, ballot));
+    const { key } = parseOrThrow(MineQuery, req.query, 'query');
+    res.json(await views.mine(a, ballot, key));
   });
 
   r.get('/ballots/:id/audit', async (req, res) => {

@@ -3,7 +3,8 @@
  * the published record (receipts and choices, or names and choices), and the audit log. Each view
  * shows only what the role needs (PIPL): owners' names are masked in the public record.
  */
-import { DomainError, formatAddress, type Ballot, type Choice, type MyBallotVoter, type RecordRow, type VoteChannel } from '@linli/shared';
+import { DomainError, formatAddress, type Ballot, type Choice, type MyBallotStanding, type MyBallotVoter, type RecordRow, type VoteChannel } from '@linli/shared';
+import { openReceipt, sealReceipt } from './ballots.cast.ts';
 import type { MeetingAccess } from '../meetings/meetings.service.ts';
 import type { BallotsService } from './ballots.service.ts';
 import { sealedBallots } from './ballots.spec.ts';
@@ -138,8 +139,50 @@ export class BallotsViews {
    * proxy, with whether each has voted by any channel. Only the caller's own households are read,
    * so nothing here tells anyone about another's vote. A members ballot answers an empty list.
    */
-  async mine(a: MeetingAccess, ballot: Ballot): Promise<{ voters: MyBallotVoter[] }> {
-    if (a.guest || ballot.electorate.kind !== 'households') return { voters: [] };
+  async mine(a: MeetingAccess, ballot: Ballot, key?: string): Promise<{ voters: MyBallotVoter[]; you: MyBallotStanding }> {
+    const voters = await this.#myHouseholds(a, ballot);
+    return { voters, you: await this.#standing(a, ballot, voters, key) };
+  }
+
+  /**
+   * May the caller vote, have they, and with which receipt and choice: from the phone's own key
+   * when it has one (this opens a secret ballot's receipt too, and nothing else does), else from
+   * the open record of their vote (or their household's, by any channel).
+   */
+  async #standing(a: MeetingAccess, ballot: Ballot, households: MyBallotVoter[], key?: string): Promise<MyBallotStanding> {
+    if (a.guest) return { eligible: false, voted: false };
+    const repo = this.ballots.repo;
+    const members = ballot.electorate.kind === 'members';
+    const ids = members ? [a.user.id] : households.map((h) => h.householdId);
+    const [eligibleIds, records, own, membership] = await Promise.all([
+      repo.eligibleOf(ballot.id, ids),
+      ballot.secret ? repo.votedVia(ballot.id, ids) : repo.votesOf(ballot.id, ids),
+      repo.sealedAndAdvisory(ballot.id, key ? sealReceipt(ballot.id, a.user.id, key, '').field : null, a.user.id),
+      members || !ballot.advisory ? null : this.ballots.deps.auth.membership(ballot.communityId, a.user.id),
+    ]);
+    const advisoryVoter = !!membership && membership.roles.length > 0;
+    const canVote = ids.filter((_, i) => eligibleIds[i]);
+    const eligible = canVote.length > 0 || advisoryVoter;
+    const done = ids.filter((_, i) => eligibleIds[i] && records[i] !== null && records[i] !== undefined);
+    const voted = canVote.length > 0 ? done.length === canVote.length : advisoryVoter && own.advisory !== null;
+    const out: MyBallotStanding = { eligible, voted: voted || own.sealed !== null };
+    if (own.sealed && key) {
+      const receipt = openReceipt(ballot.id, key, own.sealed);
+      const rec = await repo.receiptRecord(ballot.id, receipt);
+      out.receipt = receipt;
+      if (rec) out.choice = (JSON.parse(rec) as { choice: Choice }).choice;
+      return out;
+    }
+    const first = records.find((r, i) => eligibleIds[i] && r !== null && r !== undefined);
+    if (first && !ballot.secret) {
+      const r = JSON.parse(first) as { receipt: string; choice: Choice; via: VoteChannel };
+      Object.assign(out, { receipt: r.receipt, choice: r.choice, via: r.via });
+    } else if (first) out.via = VIA_BY_SCORE[first] ?? 'online';
+    return out;
+  }
+
+  async #myHouseholds(a: MeetingAccess, ballot: Ballot): Promise<MyBallotVoter[]> {
+    if (a.guest || ballot.electorate.kind !== 'households') return [];
     const { auth, roster } = this.ballots.deps;
     const [membership, proxies] = await Promise.all([auth.membership(ballot.communityId, a.user.id), this.ballots.repo.proxies(ballot.id)]);
     const byId = new Map<string, 'online' | 'proxy'>();
@@ -155,7 +198,7 @@ export class BallotsViews {
     });
     // Own households first, then those held as proxy, each by address.
     voters.sort((x, y) => (x.via === y.via ? x.address.localeCompare(y.address, 'zh-CN', { numeric: true }) : x.via === 'online' ? -1 : 1));
-    return { voters };
+    return voters;
   }
 
   /**

@@ -36,18 +36,18 @@ export function invitationsRoutes(
   const r = Router();
 
   r.post('/auth/invitation', async (req, res) => {
-    const { code } = parseOrThrow(InvitationClaim, req.body, 'invitation');
+    const { code, newMember } = parseOrThrow(InvitationClaim, req.body, 'invitation');
     const ip = req.ip ?? 'unknown';
     await refuseWhileWaiting([limits.perAddress.wait(ip)]);
     let claimed;
     try {
-      claimed = await invitations.claim(code, req.auth?.user ?? null);
+      claimed = await invitations.claim(code, req.auth?.user ?? null, { newMember });
     } catch (err) {
       if (err instanceof DomainError && err.code === 'not_found') throw withWait(err, await limits.perAddress.fail(ip));
       throw err;
     }
     await limits.perAddress.succeed(ip, claimed.household.id);
-    if (!claimed.resumed || !req.auth) {
+    if (!claimed.resumed || req.auth?.user.id !== claimed.user.id) {
       const session = await auth.startSession(claimed.user.id);
       setSessionCookie(req, res, session);
     }

@@ -31,22 +31,37 @@ export class InvitationsService {
 
   /**
    * Claims a code. `current` is the browser's signed-in user, if any: a member of that very
-   * household resumes; anyone else becomes a new member of the household (a family can have
-   * several phones, each its own member).
+   * household resumes. Another browser scanning the same slip (a new phone, cleared cookies, a
+   * rescan) signs in the member the slip made before, so one person never becomes two (a second
+   * member would not be in a ballot's electorate frozen at opening). `newMember`: a family member
+   * on their own phone becomes a new member of the household instead.
    */
-  async claim(code: string, current: StoredUser | null): Promise<ClaimResult> {
+  async claim(code: string, current: StoredUser | null, opts: { newMember?: boolean } = {}): Promise<ClaimResult> {
     const found = await this.roster.findByInvitation(code);
     if (!found) throw invalidInvitation();
     const { communityId, household } = found;
-    if (current && current.kind === 'member') {
+    if (current && current.kind === 'member' && !opts.newMember) {
       const m = await this.auth.membership(communityId, current.id);
       if (m?.householdIds.includes(household.id)) return { user: current, membership: m, household, communityId, resumed: true };
+    }
+    if (!opts.newMember) {
+      const earlier = await this.#earliestClaimant(communityId, household.id);
+      if (earlier) return { ...earlier, household, communityId, resumed: true };
     }
     const user = await this.auth.createPerson(`${household.building}栋业主`, 'member');
     const membership: Membership = { communityId, roles: ['owner'], householdIds: [household.id], buildings: [] };
     await this.auth.saveMembership(user.id, membership);
     await this.repo.addClaim(communityId, household.id, user.id);
     return { user, membership, household, communityId, resumed: false };
+  }
+
+  /** The first member who joined with this household's slip and still holds it. */
+  async #earliestClaimant(cid: string, hid: string): Promise<{ user: StoredUser; membership: Membership } | null> {
+    for (const id of await this.repo.claimantsInOrder(cid, hid)) {
+      const [user, membership] = await Promise.all([this.auth.getUser(id), this.auth.membership(cid, id)]);
+      if (user && membership?.householdIds.includes(hid)) return { user, membership };
+    }
+    return null;
   }
 
   /**

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ChainHead } from './audit.ts';
 import { safeText } from '../common/text.ts';
 import { ClauseRef } from '../meetings/schemas.ts';
-import { BallotSpec, type BallotResult, type TallyOption } from '../voting/schemas.ts';
+import { BallotSpec, type BallotResult, type Choice, type TallyOption } from '../voting/schemas.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id');
 
@@ -116,6 +116,24 @@ export interface MyBallotVoter {
   via: 'online' | 'proxy';
   voted: boolean;
 }
+
+/**
+ * The caller's own standing on a ballot (`GET /api/ballots/:id/mine`, field `you`): may they vote
+ * here, have they (or their household, by any channel), and, where the server may say it, the
+ * receipt and the recorded choice. A phone reads it after every reconnect: it shows the receipt of
+ * a vote whose answer it missed, and never offers a vote it cannot cast.
+ */
+export interface MyBallotStanding {
+  eligible: boolean;
+  voted: boolean;
+  via?: 'online' | 'proxy' | 'paper';
+  receipt?: string;
+  choice?: Choice;
+}
+
+/** `GET /api/ballots/:id/mine?key=`: the idempotency key of the phone's own vote (opens its receipt, secret ballots too). */
+export const MineQuery = z.object({ key: z.string().min(8).max(128).optional() });
+export type MineQuery = z.infer<typeof MineQuery>;
 
 /** `POST /api/ballots/:id/publish`. */
 export const PublishRequest = z.object({ objectionDays: z.number().int().min(0).max(MAX_OBJECTION_DAYS) });

@@ -128,7 +128,11 @@ export const ImportQuery = z.object({
 export type ImportQuery = z.infer<typeof ImportQuery>;
 
 /** `POST /api/auth/invitation {code}`: dashes, spaces and case do not matter. */
-export const InvitationClaim = z.object({ code: z.string().trim().min(1, 'required').max(40) });
+/**
+ * `newMember`: this phone is another person of the household (a family member), not the one who
+ * scanned the slip before. Without it the same slip signs in the household's earlier member.
+ */
+export const InvitationClaim = z.object({ code: z.string().trim().min(1, 'required').max(40), newMember: z.boolean().optional() });
 export type InvitationClaim = z.infer<typeof InvitationClaim>;
 
 export const InvitationClaimResponse = z.object({
