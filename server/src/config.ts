@@ -62,6 +62,7 @@ export const ConfigSchema = z.object({
   LINLI_LIMIT_ACCOUNT_ADDRESS_FAILURES: positive(5),
   LINLI_LIMIT_ACCOUNT_FAILURES: positive(50),
   LINLI_LIMIT_WINDOW: z.coerce.number().int().min(1).default(15 * 60),
+  LINLI_LIMIT_FIRST_DELAY: z.coerce.number().int().min(1).default(1),
   LINLI_LIMIT_MAX_DELAY: z.coerce.number().int().min(1).default(15 * 60),
   LINLI_REDIS_APPENDFSYNC: z.enum(['always', 'everysec']).default('always'),
   NODE_ENV: z.string().optional(),
@@ -102,7 +103,8 @@ export interface FailureLimits {
   accountFailures: number;
   /** Seconds a failure is remembered (from the latest one). */
   windowSeconds: number;
-  /** The delay doubles from 1 s up to this many seconds. */
+  /** The first delay in seconds; it doubles with each further failure, up to maxDelaySeconds. */
+  firstDelaySeconds: number;
   maxDelaySeconds: number;
 }
 
@@ -134,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       accountAddressFailures: c.LINLI_LIMIT_ACCOUNT_ADDRESS_FAILURES,
       accountFailures: c.LINLI_LIMIT_ACCOUNT_FAILURES,
       windowSeconds: c.LINLI_LIMIT_WINDOW,
+      firstDelaySeconds: c.LINLI_LIMIT_FIRST_DELAY,
       maxDelaySeconds: c.LINLI_LIMIT_MAX_DELAY,
     },
     appendfsync: c.LINLI_REDIS_APPENDFSYNC,

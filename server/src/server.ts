@@ -100,7 +100,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   // Failure limits (http/rate-limit.ts): per address with an allowance that grows with distinct
   // successes from it; per account and client; per account, slower, sparing known browsers.
   const L = ctx.config.limits;
-  const timing = { windowSeconds: L.windowSeconds, maxDelaySeconds: L.maxDelaySeconds };
+  const timing = { windowSeconds: L.windowSeconds, firstDelaySeconds: L.firstDelaySeconds, maxDelaySeconds: L.maxDelaySeconds };
   const perAddress = (name: string) => new FailureLimiter(ctx.redis, name, { allowed: L.addressFailures, perSuccess: L.failuresPerSuccess, ...timing });
   const limits = {
     perAddress: perAddress('login-ip'),

@@ -12,7 +12,8 @@ describe('invitations', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
+    // A first delay of 60 s (not 1) after the allowance, so no refusal below runs out under load.
+    srv = await startServer({ redisUrl: redis.url, env: { LINLI_LIMIT_FIRST_DELAY: '60' } });
     admin = new Client(srv.url);
     await admin.login('admin', srv.adminPassword!);
     cid = (await admin.post('/api/communities', { name: '邀请测试小区' })).body.community.id;
@@ -140,26 +141,20 @@ describe('invitations', () => {
     console.log(`300 claims from one IP: ${Date.now() - t} ms`);
   });
 
-  it('refuses repeated bad codes with 429 and Retry-After (per code prefix, then per IP)', async () => {
-    const bad = (i: number, prefix = 'ZZZZ') => `${prefix}-${'23456789ABCDEFGH'[i % 16]}${'23456789ABCDEFGH'[(i >> 4) % 16]}XY-ZZZ`;
+  it('slows an address after its allowance of bad codes, which grew with the slips claimed from it', async () => {
+    const bad = (i: number) => `ZZZZ-${'23456789ABCDEFGH'[i % 16]}${'23456789ABCDEFGH'[(i >> 4) % 16]}XY-ZZZ`;
     const c = new Client(srv.url);
-    for (let i = 0; i < 10; i++) expect((await c.post('/api/auth/invitation', { code: bad(i) })).status).toBe(404);
-    const limited = await c.post('/api/auth/invitation', { code: bad(10) });
-    expect(limited.status).toBe(429);
-    expect(limited.body.error.code).toBe('rate_limited');
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    // Other prefixes still get an answer until the address has failed 50 times in all (a few
-    // failures came from the revocation test above).
-    const prefixes = ['2345', '6789', 'ABCD', 'EFGH', 'JKMN', 'PQRS'];
     const statuses: number[] = [];
-    for (let i = 0; i < 60 && !statuses.includes(429); i++) statuses.push((await c.post('/api/auth/invitation', { code: bad(i, prefixes[i % prefixes.length]) })).status);
+    for (let i = 0; i < 250 && !statuses.includes(429); i++) statuses.push((await c.post('/api/auth/invitation', { code: bad(i) })).status);
     const firstRefusal = statuses.indexOf(429);
-    expect(firstRefusal).toBeGreaterThanOrEqual(30);
-    expect(firstRefusal).toBeLessThanOrEqual(40);
+    // 10 + ½ per distinct household claimed here (about 305 above), less the few earlier failures.
+    expect(firstRefusal).toBeGreaterThan(150);
+    expect(firstRefusal).toBeLessThan(170);
     expect(statuses.slice(0, firstRefusal).every((s) => s === 404)).toBe(true);
-    // Once the address is blocked, even a valid slip waits (Retry-After tells how long).
+    // While the address waits, even a valid slip waits (unchecked): Retry-After tells how long.
     const byIp = await c.post('/api/auth/invitation', { code: households[2].invitationCode });
     expect(byIp.status).toBe(429);
-    expect(byIp.headers.get('retry-after')).toBeTruthy();
+    expect(byIp.body.error.code).toBe('rate_limited');
+    expect(Number(byIp.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });

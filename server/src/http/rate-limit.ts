@@ -18,11 +18,13 @@ export interface LimitRule {
   perSuccess?: number;
   /** Failures are forgotten this long after the latest one. */
   windowSeconds: number;
-  /** The delay doubles from 1 s up to this. */
+  /** The first delay (seconds); it doubles with each further failure… */
+  firstDelaySeconds?: number;
+  /** …up to this. */
   maxDelaySeconds: number;
 }
 
-// KEYS: failures hash, distinct-successes HyperLogLog. ARGV: allowed, perSuccess, window s, max delay s.
+// KEYS: failures hash, distinct-successes HyperLogLog. ARGV: allowed, perSuccess, window s, max delay s, first delay s.
 // Redis' clock, so processes on several machines agree.
 const FAIL = `
 local t = redis.call('TIME')
@@ -33,7 +35,7 @@ local per = tonumber(ARGV[2])
 if per > 0 then allowed = allowed + math.floor(per * redis.call('PFCOUNT', KEYS[2])) end
 local wait = 0
 if f >= allowed then
-  wait = math.min(tonumber(ARGV[4]), 2 ^ math.min(f - allowed, 40))
+  wait = math.min(tonumber(ARGV[4]), tonumber(ARGV[5]) * 2 ^ math.min(f - allowed, 40))
   redis.call('HSET', KEYS[1], 'next', now + wait * 1000)
 end
 redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[3]), wait) * 1000)
@@ -71,7 +73,7 @@ export class FailureLimiter {
   /** Records a failure; returns the seconds the next attempt must wait (0: none). */
   async fail(key: string): Promise<number> {
     const r = this.rule;
-    return Number(await this.redis.eval(FAIL, 2, ...this.#keys(key), r.allowed, r.perSuccess ?? 0, r.windowSeconds, r.maxDelaySeconds));
+    return Number(await this.redis.eval(FAIL, 2, ...this.#keys(key), r.allowed, r.perSuccess ?? 0, r.windowSeconds, r.maxDelaySeconds, r.firstDelaySeconds ?? 1));
   }
 
   /** Records a success: with `what`, one more distinct success (a bigger allowance); else a reset. */
