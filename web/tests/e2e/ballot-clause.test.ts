@@ -76,7 +76,7 @@ it('a clause ballot by Art. 278: console, projector, five phones and a paper vot
   await console_.getByLabel('公约', { exact: true }).selectOption(conv.id);
   await console_.getByLabel('条款', { exact: true }).selectOption(clause.id);
   await expect.poll(async () => squash(await console_.locator('[data-clause-preview]').innerText())).toBe(squash(clause.text));
-  await console_.getByLabel('通过规则').selectOption('civil_code_278_ordinary');
+  await console_.getByRole('radio', { name: '民法典278条 一般事项（双过半）' }).check();
   await expect.poll(() => console_.getByLabel('业主（按户和面积）').isChecked()).toBe(true);
   expect(await console_.getByLabel('无记名投票').isDisabled()).toBe(true);
   const title = await console_.getByLabel('表决事项').inputValue();

@@ -7,6 +7,8 @@ export interface Toast {
 
 let next = 1;
 export const toasts = $state<Toast[]>([]);
+/** How many docked toasters are on the page: while one is, toasts show there, not floating over content. */
+export const toastDock = $state({ docked: 0 });
 
 /** Shows `text` for a few seconds (errors stay longer). */
 export function toast(text: string, kind: Toast['kind'] = 'info'): void {
