@@ -146,6 +146,8 @@ it('a clause ballot by Art. 278: console, projector, five phones and a paper vot
   const paper = console_.getByRole('group', { name: '录入纸质票 / 举手票' });
   await paper.getByLabel('房号').fill('1-1-103');
   await paper.getByRole('button', { name: /^1栋1单元103/ }).click();
+  // The household is shown with owner and area and confirmed before a choice can be recorded.
+  await paper.getByRole('button', { name: '确认是这一户' }).click();
   await markWhen(screen, '__finalAt', [
     { selector: '[data-option="yes"]', attr: 'data-votes', value: '4' },
     { selector: '[data-option="no"]', attr: 'data-votes', value: '1' },

@@ -160,15 +160,20 @@ it('a facilitator and three phones go through two items with a hand, a motion an
   // Minutes: from the console, edit and save, publish, then both exports.
   await console_.getByRole('link', { name: '会议纪要' }).click();
   const doc = console_.locator('article.doc');
-  await doc.getByRole('heading', { name: `会议纪要 Minutes：${title}` }).waitFor(WAIT);
+  await doc.getByRole('heading', { name: `会议纪要：${title}` }).waitFor(WAIT);
   for (const t of [...items, motionText, problemTitle]) await doc.getByText(t).first().waitFor(WAIT);
   await console_.getByRole('button', { name: '编辑纪要' }).click();
-  const text = console_.getByLabel('纪要内容（Markdown）');
-  await text.fill(`${await text.inputValue()}\n## 备注 Notes\n\n下次会议通报路灯维修进度。\n`);
+  // The rich-text editor: a new paragraph at the end.
+  const text = console_.getByRole('textbox', { name: '纪要内容' });
+  await text.click();
+  await console_.keyboard.press('Control+End');
+  await console_.keyboard.press('Enter');
+  await console_.keyboard.insertText('下次会议通报路灯维修进度。');
   await console_.getByRole('button', { name: '保存', exact: true }).click();
   await console_.getByText('纪要已保存').waitFor(WAIT);
   await doc.getByText('下次会议通报路灯维修进度。').waitFor(WAIT);
   await console_.getByRole('button', { name: '发布纪要' }).click();
+  await console_.getByRole('dialog', { name: '发布会议纪要？' }).getByRole('button', { name: '确认发布' }).click();
   await expect.poll(() => console_.locator('[data-minutes-state]').getAttribute('data-minutes-state'), WAIT).toBe('published');
   expect(await seriousA11yFindings(console_)).toEqual([]);
   await shot(console_, 'meeting-minutes');
@@ -176,8 +181,8 @@ it('a facilitator and three phones go through two items with a hand, a motion an
   const [md] = await Promise.all([console_.waitForEvent('download', WAIT), console_.getByRole('link', { name: '导出 Markdown' }).click()]);
   const markdown = fs.readFileSync((await md.path())!, 'utf8');
   for (const t of [title, ...items, motionText, problemTitle, '下次会议通报路灯维修进度。']) expect(markdown).toContain(t);
-  expect(markdown).toContain(`- ${problemTitle}：已受理 accepted，责任方 业委会，期限 2026-12-20`);
-  expect(markdown).toMatch(/附议 seconded by 林老师（贤达能人）/);
+  expect(markdown).toContain(`- ${problemTitle}：已受理，责任方 业委会，期限 2026-12-20`);
+  expect(markdown).toMatch(/附议人 林老师（贤达能人）/);
   expect(md.suggestedFilename()).toMatch(/\.md$/);
 
   const [docx] = await Promise.all([console_.waitForEvent('download', WAIT), console_.getByRole('link', { name: '导出 Word（.docx）' }).click()]);
