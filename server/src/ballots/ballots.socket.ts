@@ -81,6 +81,8 @@ export function broadcastBallotEvents(io: LinliIO, tally: TallyBroadcaster) {
     switch (e.type) {
       case 'opened':
         room(e.ballot).emit('ballot:opened', { ballot: e.ballot });
+        // The live count (or, hidden until close, the turnout only) follows at once, not at the first vote.
+        tally.schedule(e.ballot.id);
         break;
       case 'voted':
         tally.schedule(e.ballot.id);

@@ -184,9 +184,9 @@ it('a clause ballot by Art. 278: console, projector, five phones and a paper vot
   const needArea = twoThirds(totalArea) - partArea;
 
   const screenText = squash(await screen.locator('main').innerText());
-  expect(screenText).toContain(`${zhNum(partOwners)} / ${zhNum(totalOwners)} 户`);
+  expect(screenText).toContain(`${zhNum(partOwners)} / ${zhNum(totalOwners)} 位业主`);
   expect(screenText).toContain(`${zhArea(partArea)} / ${zhArea(totalArea)} ㎡`);
-  expect(screenText).toContain(`达到参与门槛还差 ${zhNum(needOwners)} 户 / ${zhArea(needArea)} ㎡`);
+  expect(screenText).toContain(`投票参与门槛：还差 ${zhNum(needOwners)} 位业主 / ${zhArea(needArea)} ㎡`);
   expect(squash(await screen.locator('[data-option="yes"]').innerText())).toContain(`${zhArea(yesArea)} ㎡`);
   expect(squash(await screen.locator('blockquote, .clause').first().innerText())).toBe(squash(clause.text));
   await shot(screen, 'ballot-clause-projector-tally');

@@ -30,9 +30,9 @@ function expectedQuorum(roster: RosterRow[], present: RosterRow[]) {
   const area = roster.filter((h) => here.has(ownerKey(h.owner))).reduce((s, h) => s + Math.round(h.area * 100), 0);
   const need = (whole: number, part: number) => Math.max(0, Math.floor((2 * whole + 2) / 3) - part);
   return {
-    owners: `${zhNum(here.size)} / ${zhNum(owners.size)} 户`,
+    owners: `${zhNum(here.size)} / ${zhNum(owners.size)} 位业主`,
     area: `${zhArea(area)} / ${zhArea(total)} ㎡`,
-    needed: `还差 ${zhNum(need(owners.size, here.size))} 户 / ${zhArea(need(total, area))} ㎡`,
+    needed: `还差 ${zhNum(need(owners.size, here.size))} 位业主、${zhArea(need(total, area))} ㎡ 到场`,
   };
 }
 

@@ -28,8 +28,12 @@ export interface LiveResult {
   outcome?: {
     passed: boolean | null;
     reason?: string;
-    needed?: { quorum?: { owners: number; areaCentiares: number }; pass?: { owners: number; areaCentiares: number; votes?: number } };
+    figures?: Record<string, number | string>;
+    wouldPass?: boolean;
+    needed?: { quorum?: { owners: number; areaCentiares: number }; pass?: { owners: number; areaCentiares: number; votes?: number; possible?: boolean } };
   };
+  /** Counts withheld until close (the ballot says so). */
+  hidden?: boolean;
   [k: string]: unknown;
 }
 /** A client event of the shared map (shared/src/socket.ts). */
@@ -54,6 +58,8 @@ export class MeetingLive {
   state = $state<MeetingState | null>(null);
   ballots = $state<LiveBallot[]>([]);
   error = $state('');
+  /** The code of the last failed join (`unauthenticated`: this browser is not signed in). */
+  errorCode = $state('');
   /** The joining person's own view (from the join ack; broadcasts carry no personal part). */
   you = $state<MeetingYou | null>(null);
   /** Bumped on each tally so live regions can announce at a calm rate. */
@@ -75,6 +81,7 @@ export class MeetingLive {
     s.on('ballot:opened', (p) => this.upsert(p.ballot as LiveBallot));
     s.on('ballot:tally', (p) => this.setResult(p.ballotId, p.result as LiveResult));
     s.on('ballot:proxy', () => (this.proxyAt = Date.now()));
+    s.on('ballot:published', (p) => this.upsert(p.ballot as LiveBallot));
     s.on('ballot:closed', (p) => {
       const b = this.ballots.find((x) => x.id === p.ballotId);
       if (b) b.status = p.ballot?.status ?? 'closed';
@@ -89,9 +96,11 @@ export class MeetingLive {
     const res = await this.emit('meeting:join', { meetingId: this.meetingId });
     if (!res.ok) {
       this.error = res.error.message;
+      this.errorCode = res.error.code;
       return;
     }
     this.error = '';
+    this.errorCode = '';
     this.state = res.state;
     this.you = res.you ?? null;
     for (const b of (res.ballots as LiveBallot[] | undefined) ?? []) this.upsert(b);
@@ -154,10 +163,20 @@ export class MeetingLive {
     }
   }
 
+  /**
+   * Takes the ballot's own fields (status, settings such as `hideTallyUntilClose`) as sent. A draft's
+   * count was made over no electorate: once it opens, that count is dropped until the live one arrives.
+   */
   private upsert(b: LiveBallot): void {
     const i = this.ballots.findIndex((x) => x.id === b.id);
-    if (i >= 0) this.ballots[i] = { ...this.ballots[i], ...b };
-    else this.ballots.unshift(b);
+    if (i < 0) {
+      this.ballots.unshift(b);
+      return;
+    }
+    const prev = this.ballots[i]!;
+    const next = { ...prev, ...b };
+    if (prev.status === 'draft' && b.status !== 'draft' && !('result' in b)) next.result = null;
+    this.ballots[i] = next;
   }
 
   private setResult(ballotId: string, result: LiveResult | undefined): void {
