@@ -10,6 +10,7 @@ export * from './roster/area.ts';
 export * from './roster/roster.ts';
 export * from './roster/invitation.ts';
 export * from './members/schemas.ts';
+export * from './members/holdings.ts';
 export * from './meetings/schemas.ts';
 export * from './meetings/quorum.ts';
 export * from './meetings/live.ts';
