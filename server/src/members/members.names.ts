@@ -18,7 +18,7 @@ export async function staffNames(auth: AuthService, cids: readonly string[], sel
   for (const cid of new Set(cids)) {
     for (const { user, membership } of await auth.membersOf(cid)) {
       if (user.id === selfId) continue;
-      if (user.kind !== 'staff' && !user.isAdmin && !membership.roles.some((r) => STAFF_ROLES.includes(r))) continue;
+      if (!user.isAdmin && !membership.roles.some((r) => STAFF_ROLES.includes(r))) continue;
       out.add(user.displayName);
       if (user.login) out.add(user.login);
     }
@@ -31,6 +31,6 @@ export async function refuseStaffLookalike(auth: AuthService, cids: readonly str
   if (!looksLikeAny(name, await staffNames(auth, cids, selfId))) return;
   throw new DomainError('name_taken', `"${name}" looks like the name of a staff member here: choose another name (add your building or room, e.g. 王芳(3栋)). 该名称与本小区工作人员的名字相近，请换一个（可加上楼栋或房号）。`, {
     status: 409,
-    issues: [{ path: 'displayName', message: 'looks like a staff member’s name' }],
+    issues: [{ path: 'displayName', message: 'looks like a staff member’s name. 与工作人员的名字相近。' }],
   });
 }
