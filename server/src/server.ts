@@ -28,6 +28,8 @@ import { InvitationsService } from './invitations/invitations.service.ts';
 import { InvitationsRepository } from './invitations/invitations.repository.ts';
 import { invitationsRoutes } from './invitations/invitations.routes.ts';
 import { MembersService } from './members/members.service.ts';
+import { MembersRepository } from './members/members.repository.ts';
+import { refuseStaffLookalike } from './members/members.names.ts';
 import { membersRoutes } from './members/members.routes.ts';
 import { seedDemoRoster } from './roster/roster.demo.ts';
 import { seedDemoMembers } from './members/members.demo.ts';
@@ -113,7 +115,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   const communities = new CommunitiesService(new CommunitiesRepository(ctx.redis));
   const roster = new RosterService(new RosterRepository(ctx.redis));
   const rosterParser = new RosterParser();
-  const members = new MembersService(auth, roster);
+  const members = new MembersService(auth, roster, new MembersRepository(ctx.redis));
   // Meetings: later features (ballots, problems) plug in through meetings.provide*().
   const meetings = new MeetingsService(new MeetingsRepository(ctx.redis), auth, new StatsRepository(ctx.redis));
   const meetingsState = new MeetingsState(meetings, auth, roster);
@@ -124,6 +126,14 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   // tell consensus the clauses with consensus.provideClauses(…).
   const consensus = new ConsensusService(new ConsensusRepository(ctx.redis), new StatsRepository(ctx.redis));
   const ballots = createBallots({ ctx, io, router, auth, meetings, roster, stats: new StatsRepository(ctx.redis), consensus });
+  // A change of a member's households is written into the open ballots it touches.
+  members.onHoldingsChanged((c) => ballots.notices.holdingsChanged(c));
+  // A name one chooses oneself must not pass for a staff member's (communities one belongs to, a guest's meeting).
+  auth.provideNameCheck(async (user, meetingId, name) => {
+    const cids = (await auth.memberships(user.id)).map((m) => m.communityId);
+    const meeting = meetingId ? await meetings.get(meetingId) : null;
+    await refuseStaffLookalike(auth, meeting ? [...cids, meeting.communityId] : cids, name, user.id);
+  });
   // Problems ledger (问题清单) after meetings: it registers meetings.provideProblems for the minutes.
   const problems = problemsFeature(ctx, { auth, communities, meetings, io });
   // Demo logins and invitation codes go to the log in development only.

@@ -12,6 +12,7 @@ export * from './roster/invitation.ts';
 export * from './roster/plausibility.ts';
 export * from './roster/rooms.ts';
 export * from './members/schemas.ts';
+export * from './members/holdings.ts';
 export * from './meetings/schemas.ts';
 export * from './meetings/quorum.ts';
 export * from './meetings/live.ts';

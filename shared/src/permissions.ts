@@ -27,6 +27,8 @@ export const ACTIONS = [
   'members.manage',
   /** Give or take away the `admin` role (members.manage alone cannot). */
   'members.grant_admin',
+  /** Change which households another member holds (audited; nobody changes their own). Admin only. */
+  'members.assign_households',
   /** See invitation codes and print slips (codes are credentials: a building leader only for their buildings). */
   'invitation.print',
   'convention.view',

@@ -57,6 +57,8 @@ export interface ServerToClientEvents {
   'ballot:published': (payload: Bt.BallotOpenedEvent) => void;
   /** A proxy was named on a ballot: phones ask again whom they vote for (GET /api/ballots/:id/mine). */
   'ballot:proxy': (payload: Bt.BallotProxyEvent) => void;
+  /** The facilitator must know: an administrator changed a member's households while the ballot is open. */
+  'ballot:notice': (payload: Bt.BallotNoticeEvent) => void;
   /** A problem of the ledger was raised or changed (community room, after `community:watch`). */
   'problem:updated': (payload: ProblemUpdatedEvent) => void;
   /** A comment on a clause of a watched convention. */

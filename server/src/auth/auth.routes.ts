@@ -64,9 +64,9 @@ export function authRoutes(
   });
 
   r.patch('/me', async (req, res) => {
-    const { user } = requireUser(req);
+    const { user, session } = requireUser(req);
     const body = parseOrThrow(DisplayNameUpdate, req.body, 'profile');
-    res.json({ user: await auth.setDisplayName(user.id, body.displayName) });
+    res.json({ user: await auth.setDisplayName(user.id, body.displayName, session.meetingId) });
   });
 
   return r;

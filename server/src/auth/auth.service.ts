@@ -30,6 +30,7 @@ export function publicUser(u: StoredUser): User {
 export class AuthService {
   // A real hash to verify against when the login is unknown, so timing does not reveal logins.
   #dummyHash: Promise<string> | null = null;
+  #nameCheck: (user: StoredUser, meetingId: string | undefined, name: string) => Promise<void> = async () => {};
 
   constructor(private readonly repo: AuthRepository) {}
 
@@ -93,9 +94,15 @@ export class AuthService {
     await this.repo.saveUser({ ...user, passwordHash: await hashPassword(password) });
   }
 
-  async setDisplayName(userId: string, displayName: string): Promise<User> {
+  /** Checks a name a person chose for themselves (the members feature refuses staff look-alikes). */
+  provideNameCheck(fn: (user: StoredUser, meetingId: string | undefined, name: string) => Promise<void>): void {
+    this.#nameCheck = fn;
+  }
+
+  async setDisplayName(userId: string, displayName: string, meetingId?: string): Promise<User> {
     const user = await this.repo.getUser(userId);
     if (!user) throw new DomainError('not_found', 'No such user. 用户不存在。');
+    await this.#nameCheck(user, meetingId, displayName);
     const next = { ...user, displayName };
     await this.repo.saveUser(next);
     return publicUser(next);
@@ -132,6 +139,11 @@ export class AuthService {
       roles: m?.roles ?? [],
       buildings: m?.buildings ?? [],
     };
+  }
+
+  /** Every membership of a user. */
+  memberships(userId: string): Promise<Membership[]> {
+    return this.repo.membershipsOf(userId);
   }
 
   membership(communityId: string, userId: string): Promise<Membership | null> {

@@ -12,6 +12,8 @@ import {
   canonicalJson,
   choiceSchemaFor,
   formatAddress,
+  householdsGivenAfter,
+  householdsVotableIn,
   parseOrThrow,
   type Ballot,
   type Choice,
@@ -83,7 +85,8 @@ export class BallotsCasting {
       voters = [{ id: a.user.id, via: 'online' }];
     } else {
       const [membership, proxies] = await Promise.all([this.ballots.deps.auth.membership(ballot.communityId, a.user.id), this.ballots.repo.proxies(ballot.id)]);
-      const owned = membership?.roles.includes('owner') ? membership.householdIds : [];
+      // Households an administrator gave this member after opening vote by slip, on paper or by proxy.
+      const owned = householdsVotableIn(membership, ballot.openedAt);
       const byId = new Map<string, VoteChannel>();
       for (const [hid, holder] of Object.entries(proxies)) if (holder === a.user.id) byId.set(hid, 'proxy');
       for (const hid of owned) byId.set(hid, 'online');
@@ -91,6 +94,9 @@ export class BallotsCasting {
       // On an owners' ballot with an advisory tally every member also gives an advisory vote.
       if (ballot.advisory && membership && membership.roles.length > 0) advisory = { id: a.user.id, roles: [...membership.roles].sort() };
       if (voters.length === 0 && !advisory) {
+        if (householdsGivenAfter(membership, ballot.openedAt).some((h) => !req.householdId || h === req.householdId)) {
+          throw new DomainError('forbidden', 'These households were given to you after this ballot opened: in this ballot they vote with their own invitation slip, on paper or by proxy. 这些房屋是表决开始后才分配给您的，本次表决请凭该户邀请单、纸质票或委托投票。');
+        }
         throw new DomainError('forbidden', req.householdId ? 'You are neither an owner of this household nor its proxy. 您不是该户业主或受托人。' : 'Only owners (or their proxies) vote in this ballot, and no household is registered to you. 本表决按户投票，您名下没有登记的房屋。');
       }
     }

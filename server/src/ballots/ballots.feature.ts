@@ -13,6 +13,7 @@ import type { LinliIO } from '../realtime/socket.ts';
 import type { RosterService } from '../roster/roster.service.ts';
 import { BallotsCasting } from './ballots.cast.ts';
 import { seedDemoBallots } from './ballots.demo.ts';
+import { BallotNotices } from './ballots.notices.ts';
 import { BallotsRepository } from './ballots.repository.ts';
 import { ballotsRoutes } from './ballots.routes.ts';
 import { BallotsService } from './ballots.service.ts';
@@ -42,6 +43,7 @@ export function createBallots(d: BallotsDeps) {
   return {
     service,
     casting,
+    notices: new BallotNotices(service),
     feature: {
       name: 'ballots',
       routes: ballotsRoutes(d.meetings, service, casting, views),

@@ -81,6 +81,7 @@ export const SCRIPTS = {
   transition: new LuaScript('./transition.lua'),
   result: new LuaScript('./result.lua'),
   undo: new LuaScript('./undo.lua'),
+  note: new LuaScript('./note.lua'),
 };
 
 /** One voter in a cast: who, through which channel, the record kept for open ballots. */
@@ -220,6 +221,13 @@ export class BallotsRepository {
     const k = ballotKeys(w.ballotId);
     const r = await SCRIPTS.result.run(this.redis, [k.status, k.result, k.audit, k.head, k.resultHead], [w.ballotId, w.resultJson, w.dataJson, w.bodyHash]);
     return r[0] === 'ok';
+  }
+
+  /** Appends a notice to an open ballot whose electorate holds one of `householdIds`; see note.lua. */
+  async note(w: { ballotId: string; auditType: string; dataJson: string; bodyHash: string; householdIds: readonly string[] }): Promise<{ seq: number; at: number } | null> {
+    const k = ballotKeys(w.ballotId);
+    const r = await SCRIPTS.note.run(this.redis, [k.status, k.eligible, k.audit, k.head], [w.ballotId, w.auditType, w.dataJson, w.bodyHash, ...w.householdIds]);
+    return r[0] === 'ok' ? { seq: Number(r[1]), at: Number(r[2]) } : null;
   }
 
   async addToMeeting(meetingId: string, ballotId: string, at: number): Promise<void> {

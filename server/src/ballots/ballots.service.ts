@@ -17,6 +17,7 @@ import {
   type AdvisoryTally,
   type Ballot,
   type BallotResult,
+  type BallotNoticeEvent,
   type BallotResultView,
   type ChainHead,
   type Choice,
@@ -41,7 +42,8 @@ export type BallotEvent =
   | { type: 'voted'; ballot: Ballot }
   | { type: 'closed'; ballot: Ballot; result: BallotResultView }
   | { type: 'published'; ballot: Ballot }
-  | { type: 'proxy'; ballot: Ballot };
+  | { type: 'proxy'; ballot: Ballot }
+  | { type: 'notice'; ballot: Ballot; notice: BallotNoticeEvent };
 
 const notFound = () => new DomainError('not_found', 'No such ballot. 表决不存在。');
 

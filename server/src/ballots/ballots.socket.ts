@@ -96,6 +96,9 @@ export function broadcastBallotEvents(io: LinliIO, tally: TallyBroadcaster) {
       case 'proxy':
         room(e.ballot).emit('ballot:proxy', { ballotId: e.ballot.id });
         break;
+      case 'notice':
+        room(e.ballot).emit('ballot:notice', e.notice);
+        break;
     }
   };
 }

@@ -3,7 +3,7 @@
  * the published record (receipts and choices, or names and choices), and the audit log. Each view
  * shows only what the role needs (PIPL): owners' names are masked in the public record.
  */
-import { DomainError, formatAddress, type Ballot, type Choice, type MyBallotStanding, type MyBallotVoter, type RecordRow, type VoteChannel } from '@linli/shared';
+import { DomainError, formatAddress, householdsVotableIn, type Ballot, type Choice, type MyBallotStanding, type MyBallotVoter, type RecordRow, type VoteChannel } from '@linli/shared';
 import { openReceipt, sealReceipt } from './ballots.cast.ts';
 import type { MeetingAccess } from '../meetings/meetings.service.ts';
 import type { BallotsService } from './ballots.service.ts';
@@ -187,7 +187,7 @@ export class BallotsViews {
     const [membership, proxies] = await Promise.all([auth.membership(ballot.communityId, a.user.id), this.ballots.repo.proxies(ballot.id)]);
     const byId = new Map<string, 'online' | 'proxy'>();
     for (const [hid, holder] of Object.entries(proxies)) if (holder === a.user.id) byId.set(hid, 'proxy');
-    if (membership?.roles.includes('owner')) for (const hid of membership.householdIds) byId.set(hid, 'online');
+    for (const hid of householdsVotableIn(membership, ballot.openedAt)) byId.set(hid, 'online');
     const ids = [...byId.keys()];
     const done = ballot.secret ? await this.ballots.repo.votedVia(ballot.id, ids) : await this.ballots.repo.votesOf(ballot.id, ids);
     const rows = await Promise.all(ids.map((id) => roster.getHousehold(ballot.communityId, id)));

@@ -21,6 +21,7 @@ import type { Session, StoredUser } from '../auth/auth.repository.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { HouseholdRecord, RosterService } from '../roster/roster.service.ts';
 import { newId } from '../common/ids.ts';
+import { refuseStaffLookalike } from '../members/members.names.ts';
 import type { CheckIn } from './meetings.repository.ts';
 import type { MeetingAccess, MeetingsService } from './meetings.service.ts';
 
@@ -115,6 +116,8 @@ export class MeetingsState {
         if (!(err instanceof DomainError && err.code === 'not_found')) throw err;
       }
     }
+    // A guest's chosen name must not pass for a staff member's of this community.
+    if (displayName) await refuseStaffLookalike(this.auth, [meeting.communityId], displayName);
     const user = await this.auth.createPerson(displayName ?? '访客', 'guest');
     const session = await this.auth.startSession(user.id, { meetingId: meeting.id });
     return { meeting, user, session, guest: true };

@@ -1,4 +1,7 @@
-/** /api/communities/:cid/members: add (members.manage), list (roster.view), assign roles (members.manage). */
+/**
+ * /api/communities/:cid/members: add (members.manage), list (roster.view), assign roles (members.manage;
+ * households: members.assign_households). /api/communities/:cid/audit: the community audit log (members.manage).
+ */
 import { Router } from 'express';
 import { Id, MemberCreate, MemberUpdate, parseOrThrow } from '@linli/shared';
 import { requireCan } from '../auth/auth.middleware.ts';
@@ -30,6 +33,14 @@ export function membersRoutes(auth: AuthService, communities: CommunitiesService
     const actor = await requireCan(auth, req, 'members.manage', { communityId: cid });
     const body = parseOrThrow(MemberUpdate, req.body, 'member');
     res.json({ member: await members.update(cid, uid, body, actor) });
+  });
+
+  r.get('/communities/:cid/audit', async (req, res) => {
+    const cid = parseOrThrow(Id, req.params.cid, 'community id');
+    await requireCan(auth, req, 'members.manage', { communityId: cid });
+    await communities.get(cid);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ entries: await members.audit(cid) });
   });
 
   return r;

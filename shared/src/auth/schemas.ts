@@ -23,6 +23,12 @@ export const Membership = z.object({
   roles: z.array(Role),
   householdIds: z.array(z.string()),
   buildings: z.array(z.string()).default([]),
+  /**
+   * When an administrator gave this member each household (epoch ms). Absent for households the
+   * member got by claiming the household's own slip. A household given after a ballot opened is
+   * not voted online by its new holder in that ballot (members/holdings.ts).
+   */
+  householdsSince: z.record(z.string(), z.number()).optional(),
 });
 export type Membership = z.infer<typeof Membership>;
 

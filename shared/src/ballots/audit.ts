@@ -22,7 +22,7 @@ import { z } from 'zod';
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** The kinds of audit entry, in the order a ballot's life usually produces them. */
-export const AUDIT_TYPES = ['created', 'proxy_registered', 'opened', 'vote', 'vote_changed', 'paper_vote', 'paper_vote_undone', 'closed', 'result', 'published'] as const;
+export const AUDIT_TYPES = ['created', 'proxy_registered', 'opened', 'vote', 'vote_changed', 'paper_vote', 'paper_vote_undone', 'holdings_changed', 'closed', 'result', 'published'] as const;
 export const AuditType = z.enum(AUDIT_TYPES);
 export type AuditType = z.infer<typeof AuditType>;
 

@@ -200,6 +200,18 @@ export interface BallotProxyEvent {
   ballotId: string;
 }
 
+/**
+ * `ballot:notice`: something the facilitator must know happened while the ballot is open. Today
+ * `holdings_changed`: an administrator changed which households a member holds; the details are
+ * entry `seq` of the ballot's audit chain (no names are broadcast).
+ */
+export interface BallotNoticeEvent {
+  ballotId: string;
+  kind: 'holdings_changed';
+  seq: number;
+  at: number;
+}
+
 /** One row of the published record. Open ballots: who (address or name) and what; secret: receipt and choice only. */
 export interface RecordRow {
   receipt: string;

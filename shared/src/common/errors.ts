@@ -8,8 +8,12 @@ export const ERROR_STATUS = {
   unauthenticated: 401,
   invalid_credentials: 401,
   forbidden: 403,
+  /** Changing the households one holds oneself (one household, one vote). */
+  own_households: 403,
   not_found: 404,
   conflict: 409,
+  /** A display name that looks like a staff member's in the same community. */
+  name_taken: 409,
   already_voted: 409,
   ballot_not_open: 409,
   meeting_closed: 409,

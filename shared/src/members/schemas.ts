@@ -62,3 +62,28 @@ export type Member = z.infer<typeof Member>;
 
 export const MemberList = z.object({ members: z.array(Member) });
 export type MemberList = z.infer<typeof MemberList>;
+
+/** A person named in the community audit log. */
+const AuditPerson = z.object({ userId: z.string(), displayName: z.string() });
+/** A member's roles and holdings before or after an administrative change. */
+const MemberState = z.object({ roles: z.array(Role), householdIds: z.array(z.string()), buildings: z.array(z.string()) });
+
+/**
+ * One entry of the community audit log (`GET /api/communities/:cid/audit`): who changed whom,
+ * before and after, when, and the open ballots the change touched (each also got a
+ * `holdings_changed` entry in its own chain and a `ballot:notice` on the meeting console).
+ */
+export const CommunityAuditEntry = z.object({
+  id: z.string(),
+  at: z.number(),
+  type: z.enum(['member_added', 'member_changed']),
+  by: AuditPerson,
+  member: AuditPerson,
+  before: MemberState.nullable(),
+  after: MemberState,
+  ballots: z.array(z.string()),
+});
+export type CommunityAuditEntry = z.infer<typeof CommunityAuditEntry>;
+
+export const CommunityAuditList = z.object({ entries: z.array(CommunityAuditEntry) });
+export type CommunityAuditList = z.infer<typeof CommunityAuditList>;
