@@ -3,6 +3,9 @@ import { z } from 'zod';
 
 export const CommunityCreate = z.object({
   name: z.string().trim().min(1, 'required').max(80),
+  /** Street address, e.g. "朝阳区安贞西里 3 号" (printed on notices). */
+  address: z.string().trim().max(200).optional(),
+  /** The subdistrict or district (街道 / 区). */
   district: z.string().trim().max(80).optional(),
 });
 export type CommunityCreate = z.infer<typeof CommunityCreate>;
@@ -13,6 +16,7 @@ export type CommunityUpdate = z.infer<typeof CommunityUpdate>;
 export const Community = z.object({
   id: z.string(),
   name: z.string(),
+  address: z.string().optional(),
   district: z.string().optional(),
   createdAt: z.number(),
   demo: z.boolean().optional(),
