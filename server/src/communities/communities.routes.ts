@@ -12,7 +12,10 @@ export function communitiesRoutes(auth: AuthService, communities: CommunitiesSer
     const { user } = requireUser(req);
     if (!user.isAdmin) throw new DomainError('forbidden', 'Only an administrator may create communities. 只有管理员可以创建小区。');
     const body = parseOrThrow(CommunityCreate, req.body, 'community');
-    res.status(201).json({ community: await communities.create(body) });
+    const community = await communities.create(body);
+    // The creator becomes the community's admin (listed among its members, in /api/me).
+    await auth.saveMembership(user.id, { communityId: community.id, roles: ['admin'], householdIds: [], buildings: [] });
+    res.status(201).json({ community });
   });
 
   r.get('/communities', async (req, res) => {

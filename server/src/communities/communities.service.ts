@@ -7,7 +7,14 @@ export class CommunitiesService {
   constructor(private readonly repo: CommunitiesRepository) {}
 
   async create(input: CommunityCreate, opts: { demo?: boolean } = {}): Promise<Community> {
-    const c: Community = { id: newId(), name: input.name, createdAt: Date.now(), ...(input.district ? { district: input.district } : {}), ...(opts.demo ? { demo: true } : {}) };
+    const c: Community = {
+      id: newId(),
+      name: input.name,
+      createdAt: Date.now(),
+      ...(input.address ? { address: input.address } : {}),
+      ...(input.district ? { district: input.district } : {}),
+      ...(opts.demo ? { demo: true } : {}),
+    };
     await this.repo.save(c);
     return c;
   }

@@ -101,11 +101,17 @@ export class InvitationsService {
         address: formatAddress(h),
         code: formatInvitationCode(h.invitationCode!),
         joinUrl,
+        typeUrl: typeUrlOf(opts.baseUrl),
         qrSvg: await QRCode.toString(joinUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 }),
       });
     }
     return out;
   }
+}
+
+/** The short address printed under the QR code for typing: host (and port) + "/i", no scheme. */
+export function typeUrlOf(baseUrl: string): string {
+  return `${baseUrl.replace(/^https?:\/\//, '').replace(/\/$/, '')}/i`;
 }
 
 /** The link a slip's QR code holds: `<base>/i/<CODE>` (the web app's claim page). */

@@ -3,6 +3,7 @@
  * with search, edit one. Phones only to roster managers; codes only to those who may print slips.
  */
 import express, { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
 import {
   DomainError,
   HouseholdImportJson,
@@ -25,7 +26,10 @@ import type { AuthService } from '../auth/auth.service.ts';
 import type { CommunitiesService } from '../communities/communities.service.ts';
 import { XLSX_TYPE, tooLarge } from './roster.files.ts';
 import type { RosterParser } from './roster.parser.ts';
+import { TEMPLATE_NAME, rosterTemplateCsv, rosterTemplateXlsx } from './roster.template.ts';
 import type { HouseholdRecord, RosterService } from './roster.service.ts';
+
+const TemplateQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('xlsx') });
 
 /** Roster files arrive as bytes (the encoding is detected from them), at most 5 MB. */
 const FILE_TYPES = ['text/csv', 'application/csv', XLSX_TYPE, 'application/vnd.ms-excel', 'application/octet-stream'];
@@ -60,6 +64,16 @@ export function rosterRoutes(
   checks: RosterCheckOptions = {},
 ): Router {
   const r = Router();
+
+  // The template to fill in (no personal data: anyone may download it).
+  r.get('/roster/template', (req, res) => {
+    const { format } = parseOrThrow(TemplateQuery, req.query, 'query');
+    const xlsx = format === 'xlsx';
+    const name = `${TEMPLATE_NAME}.${xlsx ? 'xlsx' : 'csv'}`;
+    res.setHeader('Content-Type', xlsx ? XLSX_TYPE : 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="roster-template.${xlsx ? 'xlsx' : 'csv'}"; filename*=UTF-8''${encodeURIComponent(name)}`);
+    res.send(xlsx ? rosterTemplateXlsx() : rosterTemplateCsv());
+  });
 
   r.post('/communities/:cid/households', rosterBody, async (req, res) => {
     const cid = parseOrThrow(Id, req.params.cid, 'community id');

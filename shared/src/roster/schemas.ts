@@ -156,6 +156,8 @@ export const InvitationSlip = z.object({
   code: z.string(),
   /** Absolute link the QR code holds: https://host/i/ABCDEFGHJKL */
   joinUrl: z.string(),
+  /** What to type for those who cannot scan: the short address of the code page, e.g. "linli.example/i". */
+  typeUrl: z.string(),
   /** The QR code of joinUrl as an inline SVG document. */
   qrSvg: z.string(),
 });
