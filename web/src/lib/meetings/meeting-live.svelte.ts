@@ -3,9 +3,9 @@
  * ballots with their live results, and casting with an idempotency key that survives a reload or
  * a dropped connection (a retried vote is counted once and returns the same receipt).
  */
-import type { ClientToServerEvents, MeetingState, MeetingYou } from '@linli/shared';
+import type { ClientToServerEvents, MeetingState, MeetingYou, MyBallotStanding } from '@linli/shared';
 import { LiveConnection } from '$lib/realtime/connection.svelte';
-import { localized } from '$lib/api';
+import { api, localized } from '$lib/api';
 
 /* Loose views of the ballots feature's payloads (ballot plus its live result): the cards only read what they show. */
 export interface LiveBallot {
@@ -51,6 +51,8 @@ export interface MeetingSeed {
   state: MeetingState;
   ballots: LiveBallot[];
   you: MeetingYou | null;
+  /** The person's own standing on the open ballots (GET /ballots/:id/mine), so the first paint offers no vote they cannot cast. */
+  standing?: Record<string, MyBallotStanding>;
 }
 
 export class MeetingLive {
@@ -66,6 +68,13 @@ export class MeetingLive {
   tallyAt = $state(0);
   /** Bumped when a proxy is named on a ballot: a phone asks again whom it votes for. */
   proxyAt = $state(0);
+  /**
+   * This person's standing per ballot as the server last said it (may vote? voted? receipt and
+   * choice), asked after every (re)connect: the one truth a card trusts over what it last saw.
+   */
+  standing = $state<Record<string, MyBallotStanding>>({});
+  /** The meeting:join refusal's code (unauthenticated: a session that ended). */
+  errorCode = $state('');
 
   constructor(
     readonly meetingId: string,
@@ -75,6 +84,7 @@ export class MeetingLive {
       this.state = seed.state;
       this.you = seed.you;
       this.ballots = seed.ballots;
+      this.standing = seed.standing ?? {};
     }
     const s = this.conn.socket;
     s.on('meeting:state', (p) => (this.state = p.state));
@@ -104,7 +114,31 @@ export class MeetingLive {
     this.state = res.state;
     this.you = res.you ?? null;
     for (const b of (res.ballots as LiveBallot[] | undefined) ?? []) this.upsert(b);
-    void this.retryPending();
+    await this.settle();
+  }
+
+  /**
+   * After a (re)connect: asks the server where this person stands on each ballot they may have
+   * voted in (the open ones, and one with a vote of this phone whose answer never came), so a
+   * vote counted while the phone heard nothing shows its receipt; only a vote the server does
+   * not have is sent again (same key: counted once).
+   */
+  private async settle(): Promise<void> {
+    if (this.you?.kind === 'guest') return;
+    const ask = this.ballots.filter((b) => b.status === 'open' || (b.status !== 'draft' && this.record(b.id) && !this.record(b.id)?.receipt));
+    await Promise.all(ask.map((b) => this.refreshStanding(b.id)));
+    await this.retryPending();
+  }
+
+  /** GET /ballots/:id/mine (with this phone's key, which opens a secret ballot's receipt). */
+  async refreshStanding(ballotId: string): Promise<MyBallotStanding | null> {
+    const rec = this.record(ballotId);
+    const q = rec?.key ? `?key=${encodeURIComponent(rec.key)}` : '';
+    const res = await api<{ you?: MyBallotStanding }>('GET', `/ballots/${encodeURIComponent(ballotId)}/mine${q}`).catch(() => null);
+    if (!res?.you) return null;
+    this.standing[ballotId] = res.you;
+    if (res.you.receipt && rec && !rec.receipt) localStorage.setItem(keyStore(ballotId), JSON.stringify({ ...rec, receipt: res.you.receipt }));
+    return res.you;
   }
 
   /** Sends a client event and resolves with its ack (never rejects: a timeout is an error ack). */
@@ -152,14 +186,15 @@ export class MeetingLive {
     const raw: unknown = res.receipt;
     const receipt = String(raw && typeof raw === 'object' ? (raw as { code: string }).code : raw);
     localStorage.setItem(keyStore(ballotId, householdId), JSON.stringify({ key, choice, receipt }));
+    if (!householdId) this.standing[ballotId] = { ...this.standing[ballotId], eligible: true, voted: true, receipt, choice: choice as MyBallotStanding['choice'] };
     return { receipt };
   }
 
-  /** After a reconnect, sends again any vote whose ack never came (same key: counted once). */
+  /** After a reconnect, sends again any vote whose ack never came and the server does not have (same key: counted once). */
   private async retryPending(): Promise<void> {
     for (const b of this.open) {
       const rec = this.record(b.id);
-      if (rec && !rec.receipt) await this.cast(b.id, rec.choice);
+      if (rec && !rec.receipt && !this.standing[b.id]?.voted) await this.cast(b.id, rec.choice);
     }
   }
 

@@ -12,6 +12,8 @@ export type ConnectionState = 'online' | 'connecting' | 'offline';
 export class LiveConnection {
   readonly socket: LinliClientSocket;
   state = $state<ConnectionState>('connecting');
+  /** The phone's own network (navigator.onLine): off means "your phone has no network", not "the server is down". */
+  networkUp = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
 
   constructor() {
     // Rendering on the server (the phone page is server-rendered): a socket that never connects.
@@ -27,8 +29,14 @@ export class LiveConnection {
     });
     // Browsers tell us when the network is gone before the socket notices.
     if (typeof window !== 'undefined') {
-      window.addEventListener('offline', () => (this.state = 'offline'));
-      window.addEventListener('online', () => this.socket.connect());
+      window.addEventListener('offline', () => {
+        this.state = 'offline';
+        this.networkUp = false;
+      });
+      window.addEventListener('online', () => {
+        this.networkUp = true;
+        this.socket.connect();
+      });
     }
   }
 

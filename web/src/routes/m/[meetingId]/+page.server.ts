@@ -5,7 +5,7 @@
  * `vote` casts through the API with the idempotency key the confirmation form carried.
  */
 import { fail } from '@sveltejs/kit';
-import type { MeetingState, MeetingYou } from '@linli/shared';
+import type { MeetingState, MeetingYou, MyBallotStanding } from '@linli/shared';
 import type { LiveBallot, MeetingSeed } from '$lib/meetings/meeting-live.svelte';
 import { ballotFormStep, choiceOf, type BallotFormState } from '$lib/meetings/ballot-form';
 import type { Actions, PageServerLoad } from './$types';
@@ -22,10 +22,22 @@ async function apiError(res: Response): Promise<string> {
 export const load: PageServerLoad = async ({ params, fetch }) => {
   const id = encodeURIComponent(params.meetingId);
   const [st, bl] = await Promise.all([fetch(`/api/meetings/${id}/state`), fetch(`/api/meetings/${id}/ballots`)]);
-  if (!st.ok) return { meetingId: params.meetingId, seed: null as MeetingSeed | null, loadError: await apiError(st) };
+  // 401: no session (signed out, or never joined): the page says how to get in, not a bare error.
+  if (!st.ok) return { meetingId: params.meetingId, seed: null as MeetingSeed | null, loadError: await apiError(st), loadCode: st.status === 401 ? 'unauthenticated' : '' };
   const { state, you } = (await st.json()) as { state: MeetingState; you?: MeetingYou };
   const ballots = bl.ok ? ((await bl.json()) as { ballots: LiveBallot[] }).ballots : [];
-  return { meetingId: params.meetingId, seed: { state, you: you ?? null, ballots } as MeetingSeed | null, loadError: '' };
+  // Where this person stands on the open ballots, so the first paint never offers a vote they cannot cast.
+  const standing: Record<string, MyBallotStanding> = {};
+  if (you && you.kind !== 'guest') {
+    await Promise.all(
+      ballots.filter((b) => b.status === 'open').map(async (b) => {
+        const r = await fetch(`/api/ballots/${encodeURIComponent(b.id)}/mine`).catch(() => null);
+        const body = r?.ok ? ((await r.json()) as { you?: MyBallotStanding }) : null;
+        if (body?.you) standing[b.id] = body.you;
+      }),
+    );
+  }
+  return { meetingId: params.meetingId, seed: { state, you: you ?? null, ballots, standing } as MeetingSeed | null, loadError: '', loadCode: '' };
 };
 
 /** The ballot the form names, as the API gives it (its kind decides what a choice is). */
