@@ -121,6 +121,8 @@ describe('members: no vote stuffing through one’s own membership', () => {
     const late = await b.post(`/api/ballots/${ballotId}/votes`, { choice: 'no', idempotencyKey: key(), householdId: hh[4]!.id });
     expect(late.status).toBe(403);
     expect(late.body.error.message).toMatch(/after this ballot opened/);
+    // Nor can its new holder hand that vote to someone else.
+    expect((await b.post(`/api/ballots/${ballotId}/proxies`, { householdId: hh[4]!.id, proxyUserId: committee.userId })).status).toBe(403);
     const mine = await b.get(`/api/ballots/${ballotId}/mine`);
     expect(mine.body.voters.map((v: { householdId: string }) => v.householdId)).toEqual([hh[1]!.id]);
     const v = await b.post(`/api/ballots/${ballotId}/votes`, { choice: 'no', idempotencyKey: key() });

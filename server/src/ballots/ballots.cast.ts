@@ -159,7 +159,8 @@ export class BallotsCasting {
     const h = await roster.getHousehold(ballot.communityId, req.householdId);
     if (!h) throw new DomainError('not_found', 'No such household. 该户不存在。');
     const mine = await auth.membership(ballot.communityId, a.user.id);
-    const ownsIt = mine?.roles.includes('owner') === true && mine.householdIds.includes(h.id);
+    // Not a household given after opening: its new holder cannot hand its vote on either.
+    const ownsIt = householdsVotableIn(mine, ballot.openedAt).includes(h.id);
     if (!ownsIt) meetings.requireCan(a, 'proxy.register');
     if (!a.facilitator && !ownsIt && !a.actor.isAdmin && !a.actor.roles.some((r) => r === 'owners_committee' || r === 'facilitator')) {
       throw new DomainError('forbidden', 'Only the owner of this household (or the facilitator) may name its proxy. 只有该户业主或主持人可以登记委托。');
