@@ -1,7 +1,7 @@
 /** The console's list of households checked in by hand: newest first, a few at a glance, the rest on demand. */
 
 /** How many of the latest check-ins show while the list is collapsed. */
-export const RECENT_CHECK_INS = 5;
+export const RECENT_CHECK_INS = 3;
 
 /** Entries whose name (address and owner) holds every typed part ("3栋", "3 101", "张", "3-1-101"). */
 export function filterCheckIns<C extends { name: string }>(list: readonly C[], q: string): C[] {
