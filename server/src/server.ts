@@ -192,7 +192,13 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     api: [authRoutes(auth, limits, (sid) => endSessionSockets(io, sid, 'signed_out')), ...features.flatMap((f) => (f.routes ? [f.routes] : []))],
     pages: await loadPages(ctx),
   });
-  server.on('request', app);
+  // engine.io answers /socket.io/ itself (its own 'request' listener). Express must not answer
+  // them too: its 404 page would go out first and engine.io's later write of a long-poll would
+  // throw (headers sent) and stop the process whenever a browser fell back to polling.
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (req.url?.startsWith('/socket.io/')) return;
+    app(req, res);
+  });
 
   io.on('connection', (socket) => {
     router.on(socket, 'session:ping', z.object({}).loose().optional(), () => ({ at: Date.now() }));
