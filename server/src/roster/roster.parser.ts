@@ -77,11 +77,14 @@ export class RosterParser {
       void killed;
     }, this.opts.timeoutMs ?? 30_000);
     p.worker = w;
+    w.ref();
     w.postMessage(p.job, [p.job.bytes.buffer as ArrayBuffer]);
   }
 
   #finish(p: Pending, rows: RawRosterRow[] | null, err: Error | null): void {
     if (this.#current !== p) return;
+    // An idle worker does not keep the process alive.
+    if (this.#queue.length === 0) this.#worker?.unref();
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.#current = null;
@@ -117,7 +120,6 @@ export class RosterParser {
     };
     w.on('error', lost);
     w.on('exit', lost);
-    w.unref();
     return this.#ready;
   }
 
