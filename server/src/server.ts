@@ -114,7 +114,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   // Features, in dependency order. Each one adds its routes, socket handlers and demo data.
   const communities = new CommunitiesService(new CommunitiesRepository(ctx.redis));
   const roster = new RosterService(new RosterRepository(ctx.redis));
-  const rosterParser = new RosterParser();
+  const rosterChecks = { areaWarnAboveCentiares: ctx.config.rosterAreaWarnCentiares };
+  const rosterParser = new RosterParser({ checks: rosterChecks });
   const members = new MembersService(auth, roster, new MembersRepository(ctx.redis));
   // Meetings: later features (ballots, problems) plug in through meetings.provide*().
   const meetings = new MeetingsService(new MeetingsRepository(ctx.redis), auth, new StatsRepository(ctx.redis));
@@ -151,7 +152,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     },
     {
       name: 'roster',
-      routes: rosterRoutes(auth, communities, roster, rosterParser, { areaWarnAboveCentiares: ctx.config.rosterAreaWarnCentiares }),
+      routes: rosterRoutes(auth, communities, roster, rosterParser, rosterChecks),
       stop: () => rosterParser.close(),
       seedDemo: ({ communityId }) => seedDemoRoster(roster, communityId, ctx.logger, logDemo),
     },

@@ -1,11 +1,11 @@
 /**
- * Roster files are decoded off the event loop, in one worker thread (started on the first upload,
+ * Roster files are decoded and checked off the event loop, in one worker thread (started on the first upload,
  * kept for the next ones): meetings, votes and /healthz stay responsive while a large .xlsx is
  * read. Jobs run one at a time; a job that runs too long or exhausts the worker's memory is
  * answered with an error and the worker is replaced.
  */
 import { Worker } from 'node:worker_threads';
-import { DomainError, type RawRosterRow } from '@linli/shared';
+import { DomainError, type RosterCheckOptions, type RosterParse } from '@linli/shared';
 import type { RosterFileKind } from './roster.files.ts';
 import type { ParseJob, ParseReply } from './roster.worker.ts';
 import type { UnzipLimits } from './xlsx-unzip.ts';
@@ -16,11 +16,13 @@ export interface RosterParserOptions {
   /** Heap of the worker in MB (default 512): a bad file cannot take the server's memory. */
   maxHeapMb?: number;
   limits?: UnzipLimits;
+  /** Row checks (the area above which a row is imported with a warning). */
+  checks?: RosterCheckOptions;
 }
 
 interface Pending {
   job: ParseJob;
-  resolve: (rows: RawRosterRow[]) => void;
+  resolve: (parsed: RosterParse) => void;
   reject: (err: Error) => void;
   /** The worker the job was posted to: only that worker's failure fails it. */
   worker?: Worker;
@@ -40,13 +42,13 @@ export class RosterParser {
 
   constructor(private readonly opts: RosterParserOptions = {}) {}
 
-  /** Decodes a roster file (CSV in any supported encoding, or .xlsx) into raw rows, in the worker. */
-  parse(bytes: Buffer, opts: { kind?: RosterFileKind; charset?: string } = {}): Promise<RawRosterRow[]> {
+  /** Decodes a roster file (CSV in any supported encoding, or .xlsx) and checks its rows, in the worker. */
+  parse(bytes: Buffer, opts: { kind?: RosterFileKind; charset?: string } = {}): Promise<RosterParse> {
     if (this.#closed) return Promise.reject(new DomainError('unavailable', 'The server is stopping. 服务器正在停止。'));
     // A copy the worker owns (the request's buffer may be a slice of a shared pool).
     const own = new Uint8Array(bytes.byteLength);
     own.set(bytes);
-    const job: ParseJob = { id: this.#nextId++, bytes: own, kind: opts.kind, charset: opts.charset, limits: this.opts.limits };
+    const job: ParseJob = { id: this.#nextId++, bytes: own, kind: opts.kind, charset: opts.charset, limits: this.opts.limits, checks: this.opts.checks };
     return new Promise((resolve, reject) => {
       this.#queue.push({ job, resolve, reject });
       void this.#pump();
@@ -77,16 +79,19 @@ export class RosterParser {
       void killed;
     }, this.opts.timeoutMs ?? 30_000);
     p.worker = w;
+    w.ref();
     w.postMessage(p.job, [p.job.bytes.buffer as ArrayBuffer]);
   }
 
-  #finish(p: Pending, rows: RawRosterRow[] | null, err: Error | null): void {
+  #finish(p: Pending, parsed: RosterParse | null, err: Error | null): void {
     if (this.#current !== p) return;
+    // An idle worker does not keep the process alive.
+    if (this.#queue.length === 0) this.#worker?.unref();
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.#current = null;
     if (err) p.reject(err);
-    else p.resolve(rows!);
+    else p.resolve(parsed!);
     void this.#pump();
   }
 
@@ -104,7 +109,7 @@ export class RosterParser {
       if (!('id' in msg)) return;
       const p = this.#current;
       if (!p || p.job.id !== msg.id) return;
-      if (msg.ok) this.#finish(p, msg.rows as RawRosterRow[], null);
+      if (msg.ok) this.#finish(p, msg.parsed, null);
       else this.#finish(p, null, new DomainError(msg.error.code, msg.error.message, { status: msg.error.status, issues: msg.error.issues }));
     });
     // Out of memory or a crash: the job on that worker fails, the next upload gets a fresh worker.
@@ -117,7 +122,6 @@ export class RosterParser {
     };
     w.on('error', lost);
     w.on('exit', lost);
-    w.unref();
     return this.#ready;
   }
 

@@ -61,6 +61,7 @@ export function rosterRoutes(
   communities: CommunitiesService,
   roster: RosterService,
   parser: RosterParser,
+  /** The same checks as the parser's (for JSON rows, checked here). */
   checks: RosterCheckOptions = {},
 ): Router {
   const r = Router();
@@ -80,20 +81,20 @@ export function rosterRoutes(
     await requireCan(auth, req, 'roster.manage', { communityId: cid });
     await communities.get(cid);
     const { dryRun } = parseOrThrow(ImportQuery, req.query, 'query');
-    let raws: RawRosterRow[];
-    if (Buffer.isBuffer(req.body)) {
+    if (Buffer.isBuffer(req.body) || typeof req.body === 'string') {
       const type = req.headers['content-type'] ?? '';
       const charset = /charset=([^;]+)/i.exec(type)?.[1]?.trim();
-      // Decoded in the roster worker thread: a large or hostile file never blocks the event loop.
-      raws = await parser.parse(req.body, { kind: type.startsWith(XLSX_TYPE) ? 'xlsx' : undefined, charset });
-    } else if (typeof req.body === 'string') {
-      raws = await parser.parse(Buffer.from(req.body, 'utf8'), { kind: 'csv' });
-    } else if (req.body && typeof req.body === 'object' && 'households' in req.body) {
-      const body = parseOrThrow(HouseholdImportJson, req.body, 'households');
-      raws = body.households.map((h, i) => ({ line: i + 1, building: h.building, unit: h.unit, room: h.room, area: h.area, owner: h.owner, phone: h.phone }));
-    } else {
+      // Decoded and checked in the roster worker thread: a large or hostile file never blocks the event loop.
+      const parsed = Buffer.isBuffer(req.body)
+        ? await parser.parse(req.body, { kind: type.startsWith(XLSX_TYPE) ? 'xlsx' : undefined, charset })
+        : await parser.parse(Buffer.from(req.body, 'utf8'), { kind: 'csv' });
+      return void res.json(await roster.importParsed(cid, parsed, { dryRun }));
+    }
+    if (!(req.body && typeof req.body === 'object' && 'households' in req.body)) {
       throw new DomainError('bad_request', 'Send the roster as text/csv, an .xlsx file, or JSON {households:[…]}. 请以表格文件或逗号分隔的文本上传名册。');
     }
+    const body = parseOrThrow(HouseholdImportJson, req.body, 'households');
+    const raws: RawRosterRow[] = body.households.map((h, i) => ({ line: i + 1, building: h.building, unit: h.unit, room: h.room, area: h.area, owner: h.owner, phone: h.phone }));
     res.json(await roster.importRows(cid, raws, { dryRun, ...checks }));
   });
 

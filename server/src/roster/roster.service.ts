@@ -19,6 +19,7 @@ import {
   type ImportResult,
   type RawRosterRow,
   type RosterCheckOptions,
+  type RosterParse,
   type RosterRow,
 } from '@linli/shared';
 import { newId } from '../common/ids.ts';
@@ -54,6 +55,8 @@ const collator = new Intl.Collator('zh-CN', { numeric: true });
 const byAddress = (a: Household, b: Household) => collator.compare(a.building, b.building) || collator.compare(a.unit, b.unit) || collator.compare(a.room, b.room);
 
 const RETRIES = 5;
+/** Rows planned between two turns of the event loop. */
+const YIELD_EVERY = 1000;
 
 export class RosterService {
   constructor(
@@ -68,7 +71,12 @@ export class RosterService {
    * An empty phone cell keeps the phone already on file (clear it with `update`).
    */
   async importRows(cid: string, raws: readonly RawRosterRow[], opts: { dryRun?: boolean } & RosterCheckOptions = {}): Promise<ImportResult> {
-    const { rows, rejected, warnings } = parseRoster(raws, opts);
+    return this.importParsed(cid, parseRoster(raws, opts), opts);
+  }
+
+  /** `importRows` for rows already checked (by the roster worker thread). */
+  async importParsed(cid: string, parsed: RosterParse, opts: { dryRun?: boolean } = {}): Promise<ImportResult> {
+    const { rows, rejected, warnings } = parsed;
     for (let attempt = 0; attempt < RETRIES; attempt++) {
       const { version, households } = await this.repo.load(cid);
       const byKey = new Map(households.map((h) => [householdKey(h.building, h.unit, h.room), h]));
@@ -76,15 +84,19 @@ export class RosterService {
       let created = 0;
       let updated = 0;
       let unchanged = 0;
-      for (const row of rows) {
+      for (let i = 0; i < rows.length; i++) {
+        // A large roster is planned in slices: the event loop (meetings, votes) gets a turn between them.
+        if (i > 0 && i % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+        const row = rows[i]!;
         const key = householdKey(row.building, row.unit, row.room);
         const existing = byKey.get(key);
         const content = contentOf(row, existing);
         if (!existing) {
+          created++;
+          if (opts.dryRun) continue; // a dry run needs no ids or invitation codes
           const household: Household = { id: newId(), ...content, invitationCode: this.newCode() };
           plan.households.push({ household, key });
           plan.addCodes.push({ code: household.invitationCode!, householdId: household.id });
-          created++;
         } else if (sameContent(existing, content)) {
           unchanged++;
         } else {

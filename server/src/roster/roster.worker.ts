@@ -1,9 +1,10 @@
 /**
- * The roster worker thread: decodes uploaded roster files (CSV, .xlsx) into raw rows off the main
- * event loop, one job at a time. Started by roster.parser.ts through roster.worker.mjs.
+ * The roster worker thread: decodes uploaded roster files (CSV, .xlsx) and checks every row off
+ * the main event loop, one job at a time. Started by roster.parser.ts through roster.worker.mjs.
  */
 import { parentPort } from 'node:worker_threads';
 import { DomainError } from '@linli/shared/common/errors';
+import { parseRoster, type RosterCheckOptions, type RosterParse } from '@linli/shared/roster/roster';
 import { rosterFileToRawRows, type RosterFileKind } from './roster.files.ts';
 import type { UnzipLimits } from './xlsx-unzip.ts';
 
@@ -13,18 +14,19 @@ export interface ParseJob {
   kind?: RosterFileKind;
   charset?: string;
   limits?: UnzipLimits;
+  checks?: RosterCheckOptions;
 }
 
 export type ParseReply =
-  | { id: number; ok: true; rows: unknown[] }
+  | { id: number; ok: true; parsed: RosterParse }
   | { id: number; ok: false; error: { code: string; message: string; status?: number; issues?: { path: string; message: string }[] } };
 
 parentPort!.on('message', async (job: ParseJob) => {
   let reply: ParseReply;
   try {
     const buf = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
-    const rows = await rosterFileToRawRows(buf, { kind: job.kind, charset: job.charset, limits: job.limits });
-    reply = { id: job.id, ok: true, rows };
+    const raws = await rosterFileToRawRows(buf, { kind: job.kind, charset: job.charset, limits: job.limits });
+    reply = { id: job.id, ok: true, parsed: parseRoster(raws, job.checks) };
   } catch (err) {
     reply =
       err instanceof DomainError

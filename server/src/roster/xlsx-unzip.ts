@@ -2,19 +2,20 @@
  * Unzips an .xlsx with a byte budget, streaming: a zip bomb (203 KB that inflates to 200 MB of
  * whitespace) is stopped as soon as the inflated bytes pass the budget, before they are all in
  * memory. Sizes declared in the zip headers are not trusted; the bytes that come out are counted.
+ * fflate reads the zip container as a stream; each entry is inflated by Node's zlib (native, ~10×
+ * faster than fflate's inflate) with `maxOutputLength` set to what is left of the budget, so zlib
+ * itself stops at the limit.
  */
-import { Unzip, UnzipInflate, zipSync, type UnzipFile } from 'fflate';
+import zlib from 'node:zlib';
+import { Unzip, zipSync, type UnzipFile } from 'fflate';
 import { DomainError } from '@linli/shared/common/errors';
 
 /** Most bytes the XML parts of one roster .xlsx may inflate to (20,000 rows take about 6 MB). */
 export const XLSX_MAX_INFLATED_BYTES = 48 * 1024 * 1024;
 /** Most entries one .xlsx may hold (a workbook from Excel or WPS has 10 to 30). */
 export const XLSX_MAX_ENTRIES = 500;
-/**
- * Compressed bytes pushed at a time: DEFLATE expands at most ~1032:1, so the budget is checked at
- * least every ~4 MB of output.
- */
-const PUSH_BYTES = 4096;
+/** Compressed bytes pushed into the zip reader at a time. */
+const PUSH_BYTES = 64 * 1024;
 
 export interface UnzipLimits {
   maxInflatedBytes?: number;
@@ -55,6 +56,29 @@ export function unzipXlsxParts(buf: Uint8Array, limits: UnzipLimits = {}): Recor
   let entries = 0;
   let failure: DomainError | null = null;
 
+  /** A DEFLATE entry: its compressed bytes are collected, then inflated natively within the budget left. */
+  class BudgetedInflate {
+    static compression = 8;
+    ondata!: (err: Error | null, data: Uint8Array, final: boolean) => void;
+    #packed: Uint8Array[] = [];
+    push(chunk: Uint8Array, final: boolean): void {
+      this.#packed.push(chunk);
+      if (!final) return;
+      const left = maxBytes - inflated;
+      let out: Buffer;
+      try {
+        out = zlib.inflateRawSync(concat(this.#packed), { maxOutputLength: Math.max(1, left + 1) });
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) return void (failure ??= inflatedTooLarge(maxBytes));
+        return this.ondata(err as Error, new Uint8Array(0), true);
+      } finally {
+        this.#packed = [];
+      }
+      this.ondata(null, out, true);
+    }
+  }
+
   const unzip = new Unzip((file: UnzipFile) => {
     if (failure) return;
     entries++;
@@ -75,7 +99,7 @@ export function unzipXlsxParts(buf: Uint8Array, limits: UnzipLimits = {}): Recor
     };
     file.start();
   });
-  unzip.register(UnzipInflate);
+  unzip.register(BudgetedInflate);
 
   try {
     for (let at = 0; at < buf.length && !failure; at += PUSH_BYTES) {
