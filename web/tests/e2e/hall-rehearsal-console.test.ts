@@ -180,6 +180,7 @@ it('a facilitator builds, edits, reorders and trims the agenda live; phone and p
   // And from none at all: the search, the count, three rows and two building rows.
   expect(panel60 - panel0).toBeLessThan(420);
   expect(await page.locator('[data-checkin-list-count]').innerText()).toBe('最近签到的 3 户（共 60 户）');
+  await panel.scrollIntoViewIfNeeded();
   await step(page, '07-sixty-checkins');
   // Show all: the list scrolls inside the panel instead of stretching the page.
   await page.getByRole('button', { name: '显示全部 60 户' }).click();
