@@ -172,8 +172,10 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   await phone.getByText('您名下和受托的各户都已投票。').waitFor({ timeout: 10_000 });
 
   // A paper vote in the console for a checked-in household.
-  await card.getByLabel('房号', { exact: true }).fill(`${first.building}-${first.unit}-${first.room}`);
-  await card.getByRole('button', { name: `${address(first)} ${first.owner}`, exact: true }).click();
+  await card.getByLabel('录入纸质票：输入房号').fill(`${first.building}-${first.unit}-${first.room}`);
+  await card.getByRole('button', { name: new RegExp(`^${address(first)} 业主 ${first.owner} · 面积`) }).click();
+  // Owner and area are shown; the household is confirmed before a choice is recorded.
+  await card.getByRole('button', { name: '确认是这一户' }).click();
   await card.getByRole('button', { name: /同意/ }).first().click();
   await console_.getByText(`已录入 ${address(first)}`).waitFor({ timeout: 10_000 });
 

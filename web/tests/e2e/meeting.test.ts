@@ -200,7 +200,7 @@ it('a facilitator and three phones go through two items with a hand, a motion an
 
   for (const ctx of phoneCtxs) await ctx.close();
   await fac.close();
-}, 300_000);
+});
 
 it('the demo community shows a finished meeting with published minutes and a scheduled one on its dashboard', async () => {
   const cid = await demoCommunityId(app);
