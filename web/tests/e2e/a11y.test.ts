@@ -188,7 +188,7 @@ describe('the phone, the projector and the console beyond axe', () => {
     const before = await (await fac.request.get(`/api/ballots/${ballotId}/result`)).json();
     const voted0 = before.turnout.voted as number;
     const yes0 = before.tally.options.find((o: { id: string }) => o.id === 'yes').votes as number;
-    await expect.poll(() => region.textContent(), { timeout: 10_000 }).toContain(`已投 ${voted0} /`);
+    await expect.poll(() => region.textContent(), { timeout: 10_000 }).toContain(`已投 ${voted0} 人 /`);
     // Record every change of the live region's text with its time.
     await screen.evaluate(() => {
       const el = document.querySelector('[data-tally-live]')!;
@@ -214,7 +214,7 @@ describe('the phone, the projector and the console beyond axe', () => {
     const total = voted0 + voters.length;
     await expect.poll(() => screen.locator('[data-option="yes"]').getAttribute('data-votes'), { timeout: 10_000 }).toBe(String(yes0 + voters.filter((_, i) => i % 3 !== 2).length));
     // The last figures are announced, within one calm gap (3 s) of the last vote.
-    await expect.poll(() => region.textContent(), { timeout: 10_000 }).toContain(`已投 ${total} /`);
+    await expect.poll(() => region.textContent(), { timeout: 10_000 }).toContain(`已投 ${total} 人 /`);
     const { changes, tallies } = await screen.evaluate(() => {
       const w = window as unknown as { changes: { at: number; text: string }[]; tallies: number };
       return { changes: w.changes, tallies: w.tallies };

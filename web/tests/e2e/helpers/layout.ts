@@ -14,8 +14,8 @@ export interface Overflow {
 
 /**
  * Every visible element that reaches outside the viewport (left, top, right, bottom), or whose
- * content is clipped by its own box (overflow hidden/clip/auto with content larger than the box,
- * text-overflow ellipsis, line clamps). Skipped: invisible elements, screen-reader-only text
+ * text is clipped by its own box (overflow hidden/clip/auto with content larger than the box,
+ * text-overflow ellipsis, line clamps; a box holding no text, such as a bar, may clip its marker). Skipped: invisible elements, screen-reader-only text
  * (clipped 1 px boxes), and `opts.ignore` selectors. `opts.scroll`: true when the page may scroll
  * vertically (a phone): then only the horizontal direction counts for the viewport.
  */
@@ -51,6 +51,11 @@ export async function overflows(page: Page, opts: { ignore?: string[]; scroll?: 
       }
       const clips = (v: string) => v === 'hidden' || v === 'clip' || v === 'auto' || v === 'scroll';
       const h = el as HTMLElement;
+      // A box clipping only decoration (a bar's marker) hides nothing anyone reads: only text counts.
+      if (!text) {
+        if (why.length) out.push({ path: pathOf(el), text, why: why.join('; ') });
+        continue;
+      }
       if (clips(cs.overflowX) && h.scrollWidth > h.clientWidth + tol) why.push(`content ${h.scrollWidth} wider than box ${h.clientWidth}`);
       if (clips(cs.overflowY) && h.scrollHeight > h.clientHeight + tol && el !== document.scrollingElement) why.push(`content ${h.scrollHeight} taller than box ${h.clientHeight}`);
       if (cs.textOverflow === 'ellipsis' && h.scrollWidth > h.clientWidth + tol) why.push('text cut with …');
