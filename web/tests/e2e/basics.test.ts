@@ -62,7 +62,9 @@ describe('home and sign-in', () => {
     await page.locator('[data-connection="online"]').waitFor({ timeout: 20_000 });
     // The same browser signs out elsewhere (another tab): the server ends the session and closes its socket.
     expect((await ctx.request.post('/api/auth/logout')).ok()).toBe(true);
-    await expect.poll(() => page.getByRole('alert').first().innerText().catch(() => ''), { timeout: 20_000 }).toContain('请先登录或输入会议码');
+    // Residents have no password: the page says to rescan the slip or type the meeting code, with no 已连接 badge.
+    await expect.poll(() => page.locator('[data-signed-out]').innerText().catch(() => ''), { timeout: 20_000 }).toContain('邀请单上的二维码');
+    expect(await page.locator('[data-connection]').count()).toBe(0);
     await ctx.close();
   });
 });

@@ -18,6 +18,8 @@ export class LiveDiscussion {
   comments = $state<ConventionComment[]>([]);
   suggestions = $state<ConventionSuggestion[]>([]);
   versions = $state<ConventionVersion[]>([]);
+  /** The first answer has come (until then "no versions yet" would be a guess). */
+  loaded = $state(false);
   readonly #live = new LiveConnection();
 
   constructor(readonly conventionId: string) {
@@ -40,6 +42,7 @@ export class LiveDiscussion {
         this.comments = ConventionComment.array().parse(ack.comments);
         this.suggestions = ConventionSuggestion.array().parse(ack.suggestions);
         this.versions = ConventionVersion.array().parse(ack.versions ?? []);
+        this.loaded = true;
       }),
     );
   }
@@ -56,9 +59,12 @@ export class LiveDiscussion {
     this.comments = upsert(this.comments, ConventionComment.parse(comment));
   }
 
-  async suggest(input: SuggestionCreate): Promise<void> {
+  /** Sends a suggestion; resolves with its id (the page shows it and says it was sent). */
+  async suggest(input: SuggestionCreate): Promise<string> {
     const { suggestion } = await api<{ suggestion: ConventionSuggestion }>('POST', `/conventions/${this.conventionId}/suggestions`, input);
-    this.suggestions = upsert(this.suggestions, ConventionSuggestion.parse(suggestion));
+    const parsed = ConventionSuggestion.parse(suggestion);
+    this.suggestions = upsert(this.suggestions, parsed);
+    return parsed.id;
   }
 
   /** Accepting writes the text into the live document (server side); every page sees it through Yjs. */
