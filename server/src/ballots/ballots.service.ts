@@ -322,10 +322,7 @@ export class BallotsService {
 
   // ---- counting
 
-  /**
-   * The frozen electorate and the votes recorded now; for a secret ballot also its choices with
-   * their receipts, sorted by receipt (the order the result entry lists and the verifier counts).
-   */
+  /** The frozen electorate and the votes recorded now; a secret ballot's choices also with their receipts, by receipt. */
   async recorded(ballot: Ballot): Promise<{ electorate: ElectorateSnapshot; recorded: RecordedVotes; sealed?: SealedBallot[] }> {
     const [raw, state] = await Promise.all([this.repo.electorate(ballot.id), this.repo.countingState(ballot.id)]);
     const electorate: ElectorateSnapshot = raw ? (JSON.parse(raw) as ElectorateSnapshot) : { kind: ballot.electorate.kind, voters: [] };
@@ -376,9 +373,8 @@ export class BallotsService {
   }
 
   /**
-   * Wraps a count for sending; hides the counts of an open ballot that keeps them until close, and
-   * always of an open secret ballot: a live count read beside the live list of who voted would
-   * tell, vote by vote, who chose what.
+   * Wraps a count for sending; hides the counts of an open ballot that keeps them until close, and of
+   * any open secret ballot (a live count read beside the live list of who voted tells who chose what).
    */
   view(ballot: Ballot, result: BallotResult, extra: { clauseChanged?: boolean; advisory?: AdvisoryTally; head?: ChainHead | null } = {}): BallotResultView {
     const hidden = ballot.status === 'open' && (ballot.hideTallyUntilClose === true || ballot.secret);
@@ -412,11 +408,7 @@ export class BallotsService {
   /** Outcomes for the minutes. */
   async resultsFor(meetingId: string): Promise<{ ballotId: string; title: string; status: string; rule: string; outcome: unknown; head?: ChainHead }[]> {
     const ballots = (await this.listOfMeeting(meetingId)).filter((b) => b.status === 'closed' || b.status === 'published');
-    return Promise.all(
-      ballots.map(async (b) => {
-        const r = await this.result(b);
-        return { ballotId: b.id, title: b.title, status: b.status, rule: b.rule, outcome: r.outcome, ...(r.head ? { head: r.head } : {}) };
-      }),
-    );
+    const row = (b: Ballot, r: BallotResultView) => ({ ballotId: b.id, title: b.title, status: b.status, rule: b.rule, outcome: r.outcome, ...(r.head ? { head: r.head } : {}) });
+    return Promise.all(ballots.map(async (b) => row(b, await this.result(b))));
   }
 }

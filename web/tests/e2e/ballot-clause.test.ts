@@ -227,6 +227,10 @@ it('a clause ballot by Art. 278: console, projector, five phones and a paper vot
   expect(squash(await paperRow.innerText())).toContain('弃权');
   expect(squash(await paperRow.innerText())).toContain('纸质');
   expect(squash(await paperRow.innerText())).not.toContain(paperHh.owner);
+  // The audit chain head published with the result (npm run verify -- <log> --head …) is on the page.
+  const head = (await (await fac.request.get(`/api/ballots/${ballot.id}/result`)).json()).head as { hash: string; length: number };
+  expect(await console_.locator('[data-chain-head]').getAttribute('data-chain-head')).toBe(`${head.hash}:${head.length}`);
+  expect(await console_.locator('[data-chain-head] code').innerText()).toContain(`--head ${head.hash}:${head.length}`);
   expect(await seriousA11yFindings(console_)).toEqual([]);
   await shot(console_, 'ballot-clause-result-page');
 
