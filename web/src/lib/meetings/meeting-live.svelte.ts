@@ -75,6 +75,8 @@ export class MeetingLive {
   standing = $state<Record<string, MyBallotStanding>>({});
   /** The meeting:join refusal's code (unauthenticated: a session that ended). */
   errorCode = $state('');
+  /** `ballot:notice` per ballot since this page loaded (an administrator changed a member's households while it is open). */
+  notices = $state<Record<string, { kind: string; seq: number; at: number }[]>>({});
 
   constructor(
     readonly meetingId: string,
@@ -92,6 +94,7 @@ export class MeetingLive {
     s.on('ballot:tally', (p) => this.setResult(p.ballotId, p.result as LiveResult));
     s.on('ballot:proxy', () => (this.proxyAt = Date.now()));
     s.on('ballot:published', (p) => this.upsert(p.ballot as LiveBallot));
+    s.on('ballot:notice', (p) => (this.notices = { ...this.notices, [p.ballotId]: [...(this.notices[p.ballotId] ?? []), { kind: p.kind, seq: p.seq, at: p.at }] }));
     s.on('ballot:closed', (p) => {
       const b = this.ballots.find((x) => x.id === p.ballotId);
       if (b) b.status = p.ballot?.status ?? 'closed';
