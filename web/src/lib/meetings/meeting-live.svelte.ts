@@ -73,8 +73,6 @@ export class MeetingLive {
    * choice), asked after every (re)connect: the one truth a card trusts over what it last saw.
    */
   standing = $state<Record<string, MyBallotStanding>>({});
-  /** The meeting:join refusal's code (unauthenticated: a session that ended). */
-  errorCode = $state('');
   /** `ballot:notice` per ballot since this page loaded (an administrator changed a member's households while it is open). */
   notices = $state<Record<string, { kind: string; seq: number; at: number }[]>>({});
 
