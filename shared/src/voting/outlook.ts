@@ -16,7 +16,8 @@
  * - `unknown`: open, counted, but the rule gives no "needed" (multi, ranked): say nothing either way.
  */
 import type { Art278Figures } from './art278.ts';
-import { isArt278, type BallotRule } from './schemas.ts';
+import { isArt278 } from './art278-rule.ts';
+import type { BallotRule } from './schemas.ts';
 
 export type OutlookState = 'draft' | 'waiting' | 'hidden' | 'in_progress' | 'cannot_pass' | 'unknown' | 'passed' | 'failed';
 

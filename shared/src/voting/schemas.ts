@@ -25,11 +25,8 @@ export const BALLOT_RULES = [
 export const BallotRule = z.enum(BALLOT_RULES);
 export type BallotRule = z.infer<typeof BallotRule>;
 
-/** The two Civil Code Art. 278 rules (owners by number AND by area). */
-export const ART278_RULES: readonly BallotRule[] = ['civil_code_278_ordinary', 'civil_code_278_major'];
-export function isArt278(rule: BallotRule): rule is 'civil_code_278_ordinary' | 'civil_code_278_major' {
-  return rule === 'civil_code_278_ordinary' || rule === 'civil_code_278_major';
-}
+import { isArt278 } from './art278-rule.ts';
+export { ART278_RULES, isArt278 } from './art278-rule.ts';
 
 /** Who may vote: households (owners, by area) or members (one person one vote, optionally by role). */
 export const Electorate = z.discriminatedUnion('kind', [
