@@ -112,9 +112,11 @@ describe('undoing a paper vote', () => {
     expect(undone.data).toMatchObject({ receipt: wrong.body.receipt, voters: [{ id: hh['1-2-101'] }], choice: 'yes' });
     const file = path.join(tmpDir('linli-undo-'), 'audit.jsonl');
     fs.writeFileSync(file, log.body);
-    const v = await runVerify([file]);
+    // Checked against the head published with the result, as a committee would.
+    const head = (await admin.get(`/api/ballots/${b}/result`)).body.head as { hash: string; length: number };
+    const v = await runVerify([file, '--head', `${head.hash}:${head.length}`]);
     expect(v.code, v.out).toBe(0);
-    expect(v.out).toMatch(/OK: chain intact/);
+    expect(v.out).toMatch(/OK: chain intact, it matches the published head/);
     expect(v.out).toMatch(/paper_vote_undone 1/);
     expect(v.out).toMatch(/yes\s+1/);
   });

@@ -49,7 +49,7 @@ describe('CLI', () => {
 
     const dry = await cli(['import-households', cid, file, '--dry-run', '--json'], env);
     expect(dry.code, dry.err).toBe(0);
-    expect(JSON.parse(dry.out)).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: [{ line: 3, code: 'invalid_area', message: expect.any(String) }], dryRun: true });
+    expect(JSON.parse(dry.out)).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: [{ line: 3, code: 'invalid_area', message: expect.any(String), fields: ['area'], value: '88.555' }], warnings: [], dryRun: true });
     expect((await admin.get(`/api/communities/${cid}/households`)).body.households).toEqual([]);
 
     const real = await cli(['import-households', cid, file], env);

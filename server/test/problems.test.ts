@@ -344,7 +344,7 @@ describe('problems ledger', () => {
     expect(notTaken).toBeTruthy();
     const minutes = (await admin.get(`/api/meetings/${m}/minutes`)).body.minutes.markdown as string;
     const section = minutes.slice(minutes.indexOf('## 问题清单'));
-    expect(section).toContain('- 5栋门禁坏了：已受理 accepted，责任方 业委会，期限 2026-12-31');
+    expect(section).toContain('- 5栋门禁坏了：已受理，责任方 业委会，期限 2026-12-31');
     expect(section).not.toContain('6栋路灯不亮');
   });
 });

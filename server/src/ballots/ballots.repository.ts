@@ -308,9 +308,16 @@ export class BallotsRepository {
     return { sealed, advisory };
   }
 
-  /** The record kept under a receipt (secret: the choice only). */
+  /**
+   * The record kept under a receipt (secret: the choice only, kept in the receipt-ordered set as
+   * "<receipt> <record>", found by its prefix).
+   */
   async receiptRecord(id: string, receipt: string): Promise<string | null> {
-    return this.redis.hget(ballotKeys(id).receipts, receipt);
+    const k = ballotKeys(id);
+    const open = await this.redis.hget(k.receipts, receipt);
+    if (open !== null) return open;
+    const [sealed] = await this.redis.zrangebylex(k.choices, `[${receipt} `, `[${receipt} \xff`, 'LIMIT', 0, 1);
+    return sealed === undefined ? null : sealed.slice(receipt.length + 1);
   }
 
   async counts(id: string): Promise<Record<string, string>> {

@@ -244,7 +244,9 @@ describe('hall rehearsal: phones', () => {
   it('a session that ended says to rescan the slip or type the meeting code, with no green badge', async () => {
     const p = phones[4]!;
     expect((await p.ctx.request.post('/api/auth/logout')).ok()).toBe(true);
-    await p.page.goto(`/m/${meetingId}`);
+    // The open page reloads itself on session:expired; this navigation may race that reload, so wait
+    // for the signed-out view rather than for the load event.
+    await p.page.goto(`/m/${meetingId}`, { waitUntil: 'commit' }).catch(() => undefined);
     const gone = p.page.locator('[data-signed-out]');
     await gone.waitFor({ timeout: 30_000 });
     expect(await gone.innerText()).toContain('邀请单上的二维码');
