@@ -37,3 +37,5 @@ export * from './ballots/tally.ts';
 export * from './conventions/schemas.ts';
 export * from './conventions/text-hash.ts';
 export * from './conventions/diff.ts';
+export * from './consultations/schemas.ts';
+export * from './consultations/paper-code.ts';

@@ -54,6 +54,12 @@ export const ACTIONS = [
   'proxy.register',
   'minutes.edit',
   'dashboard.view',
+  /** Create, extend, publish a written consultation; link it to a meeting; print its papers and notices. */
+  'consultation.manage',
+  /** Settle a paper whose two entries differ (a third person, from the paper itself). */
+  'consultation.review_papers',
+  /** See a building's households on a consultation, mark papers handed out / collected (building leaders: their buildings). */
+  'consultation.doors',
 ] as const;
 export const Action = z.enum(ACTIONS);
 export type Action = z.infer<typeof Action>;
@@ -87,10 +93,22 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
   owner: [...PARTICIPANT, 'proxy.register'],
   resident: PARTICIPANT,
   notable: [...PARTICIPANT, 'convention.edit'],
-  building_leader: [...PARTICIPANT, 'meeting.check_in', 'vote.enter_paper', 'roster.view', 'invitation.print'],
+  building_leader: [...PARTICIPANT, 'meeting.check_in', 'vote.enter_paper', 'roster.view', 'invitation.print', 'consultation.doors'],
   property_firm: [...PARTICIPANT, 'problem.manage'],
-  owners_committee: [...ORGANISER, 'ballot.create', 'ballot.open', 'convention.adopt', 'vote.enter_paper', 'proxy.register', 'members.manage', 'invitation.print'],
-  party_branch: [...ORGANISER, 'ballot.create', 'ballot.open', 'convention.adopt'],
+  owners_committee: [
+    ...ORGANISER,
+    'ballot.create',
+    'ballot.open',
+    'convention.adopt',
+    'vote.enter_paper',
+    'proxy.register',
+    'members.manage',
+    'invitation.print',
+    'consultation.manage',
+    'consultation.review_papers',
+    'consultation.doors',
+  ],
+  party_branch: [...ORGANISER, 'ballot.create', 'ballot.open', 'convention.adopt', 'consultation.manage'],
   facilitator: [
     ...ORGANISER,
     'meeting.facilitate',
@@ -101,6 +119,9 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'vote.enter_paper',
     'proxy.register',
     'invitation.print',
+    'consultation.manage',
+    'consultation.review_papers',
+    'consultation.doors',
   ],
   guest: ['meeting.join', 'convention.view'],
 };
