@@ -140,6 +140,12 @@ export function pipeWithBackPressure(doc: PDFKit.PDFDocument, out: Writable): St
 export function finished(doc: PDFKit.PDFDocument, out: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
     const ok = () => resolve();
+    if (out.destroyed || out.writableFinished) {
+      doc.unpipe(out);
+      doc.end();
+      doc.resume(); // drain what is left into nowhere
+      return resolve();
+    }
     out.once('finish', ok);
     out.once('close', ok);
     doc.once('error', reject);
