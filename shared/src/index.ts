@@ -42,3 +42,4 @@ export * from './consultations/paper-code.ts';
 export * from './consultations/election.ts';
 export * from './consultations/tally.ts';
 export * from './consultations/progress.ts';
+export * from './consultations/audit.ts';
