@@ -8,6 +8,8 @@ import type { MeetingsService } from '../meetings/meetings.service.ts';
 import type { LinliIO } from '../realtime/socket.ts';
 import type { RosterService } from '../roster/roster.service.ts';
 import { ConsultationsRepository } from './consultations.repository.ts';
+import { Router } from 'express';
+import { consultationDocumentsRoutes } from './consultations.documents.routes.ts';
 import { consultationsRoutes } from './consultations.routes.ts';
 import { ConsultationScheduler } from './consultations.scheduler.ts';
 import { ConsultationsService } from './consultations.service.ts';
@@ -31,7 +33,7 @@ export function createConsultations(d: ConsultationsDeps) {
     service,
     feature: {
       name: 'consultations',
-      routes: consultationsRoutes(d.auth, service),
+      routes: Router().use(consultationsRoutes(d.auth, service), consultationDocumentsRoutes(d.auth, service, d.ctx.redis)),
       stop: async () => {
         await scheduler.stop();
         progress.stop();

@@ -7,7 +7,7 @@
  */
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { Answers, Consultation, ResponseChannel } from '@linli/shared';
+import type { Consultation, ResponseChannel } from '@linli/shared';
 import { shanghaiShort } from './pdf-common.ts';
 import { CHANNEL_WORDS, choiceWords } from './words.ts';
 
@@ -17,7 +17,7 @@ export interface RegisterRow {
   unit: string;
   room: string;
   areaCentiares: number;
-  response?: { channel: ResponseChannel; at: string | number; receipt: string; answers?: Answers };
+  response?: { channel: ResponseChannel; at: string | number; receipt: string; answers?: Record<string, unknown> };
 }
 
 export interface RegisterInput {
