@@ -39,3 +39,4 @@ export * from './conventions/text-hash.ts';
 export * from './conventions/diff.ts';
 export * from './consultations/schemas.ts';
 export * from './consultations/paper-code.ts';
+export * from './consultations/entry.ts';
