@@ -12,6 +12,11 @@ describe('comparing two readings of one paper', () => {
   it('agrees when every answer is the same, whatever the key order or the order of multi-choice picks', () => {
     expect(sameAnswers({ q1: 'yes', q2: ['a', 'b'] }, { q2: ['b', 'a'], q1: 'yes' }, questions)).toBe(true);
   });
+  it('reads an election paper the same whatever order the candidates were entered in', () => {
+    const qs = [{ id: 'e', kind: 'election' }];
+    expect(sameAnswers({ e: { c1: 'yes', c2: 'no' } } as never, { e: { c2: 'no', c1: 'yes' } } as never, qs)).toBe(true);
+    expect(differingQuestions({ e: { c1: 'yes', c2: 'no' } } as never, { e: { c1: 'yes', c2: 'abstain' } } as never, qs)).toEqual(['e']);
+  });
   it('names each question read differently, a ranking in another order, and a question left blank by one reader', () => {
     expect(differingQuestions({ q1: 'yes', q3: ['a', 'b'] }, { q1: 'no', q3: ['b', 'a'], q2: ['a'] }, questions)).toEqual(['q1', 'q2', 'q3']);
     expect(sameAnswers({ q1: 'yes' }, { q1: 'yes', q2: ['a'] }, questions)).toBe(false);

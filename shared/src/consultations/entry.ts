@@ -12,11 +12,18 @@
  */
 import type { Answers, PaperEntryState } from './schemas.ts';
 
-/** A stable text of one answer: multi-choice picks in any order read the same; ranked orders do not. */
+/**
+ * A stable text of one answer: multi-choice picks in any order read the same, ranked orders do
+ * not; an election's per-candidate answers ({candidateId: 'yes'|'no'|'abstain'}) in any key order.
+ */
 function canonicalChoice(choice: unknown, orderMatters: boolean): string {
   if (Array.isArray(choice)) {
     const list = choice.map((c) => String(c));
     return JSON.stringify(orderMatters ? list : [...list].sort());
+  }
+  if (choice && typeof choice === 'object') {
+    const o = choice as Record<string, unknown>;
+    return JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
   }
   return JSON.stringify(choice ?? null);
 }
