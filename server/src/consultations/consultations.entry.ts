@@ -243,7 +243,7 @@ function viewState(s: StoredState | null): PaperEntryState | null {
 
 /** A refusal the person entering should read, from the core's error; null for errors to pass on. */
 function refusalReason(err: DomainError): string | null {
-  const details = (err as DomainError & { details?: { channel?: ResponseChannel; at?: string } }).details;
+  const details = refusalDetails(err);
   if (err.code === 'already_answered') {
     const ch = details?.channel;
     const at = details?.at ? ` at ${details.at}` : '';
@@ -252,8 +252,19 @@ function refusalReason(err: DomainError): string | null {
   if (err.code === 'closed' || err.code === 'not_open') {
     return 'The consultation is not open: the paper cannot count. 表决不在进行中，本纸质票不计入。';
   }
-  if (err.code === 'not_eligible') return 'This household is not in the electorate frozen at opening. 该户不在开始时确定的表决名册内。';
+  if (err.code === 'not_eligible' || err.code === 'forbidden') return 'This household is not in the electorate frozen at opening. 该户不在开始时确定的表决名册内。';
   return null;
+}
+
+/** The core's {channel, at} of an already_answered refusal (sent in its first issue's message, or as details). */
+function refusalDetails(err: DomainError): { channel?: ResponseChannel; at?: string } | undefined {
+  const own = (err as DomainError & { details?: { channel?: ResponseChannel; at?: string } }).details;
+  if (own) return own;
+  try {
+    return err.issues?.[0] ? (JSON.parse(err.issues[0].message) as { channel?: ResponseChannel; at?: string }) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Entering papers: vote.enter_paper, building leaders only for their buildings. */
