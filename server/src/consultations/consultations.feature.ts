@@ -2,13 +2,14 @@
  * Builds the consultations feature for the composition root: service, scheduler, routes, the
  * coalesced `consultation:progress` broadcast, and the meeting link route.
  */
+import { Router } from 'express';
 import type { AppContext } from '../context.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { MeetingsService } from '../meetings/meetings.service.ts';
 import type { LinliIO } from '../realtime/socket.ts';
 import type { RosterService } from '../roster/roster.service.ts';
+import { createPaperEntry } from './consultations.entry.feature.ts';
 import { ConsultationsRepository } from './consultations.repository.ts';
-import { Router } from 'express';
 import { consultationDocumentsRoutes } from './consultations.documents.routes.ts';
 import { consultationsRoutes } from './consultations.routes.ts';
 import { ConsultationScheduler } from './consultations.scheduler.ts';
@@ -24,16 +25,20 @@ export interface ConsultationsDeps {
 }
 
 export function createConsultations(d: ConsultationsDeps) {
-  const service = new ConsultationsService(new ConsultationsRepository(d.ctx.redis), { auth: d.auth, roster: d.roster, meetings: d.meetings });
+  const repo = new ConsultationsRepository(d.ctx.redis);
+  const service = new ConsultationsService(repo, { auth: d.auth, roster: d.roster, meetings: d.meetings });
+  // Paper entry (double entry), review and door to door: cons-entry's routes on the same service.
+  const paper = createPaperEntry(d.ctx.redis, service, repo, d.auth);
   const scheduler = new ConsultationScheduler(service, d.ctx.logger);
   const progress = new ProgressBroadcaster(d.io, service, d.ctx.logger);
   service.onEvent((e) => progress.schedule(e.consultationId));
   scheduler.start();
   return {
     service,
+    paper,
     feature: {
       name: 'consultations',
-      routes: Router().use(consultationsRoutes(d.auth, service), consultationDocumentsRoutes(d.auth, service, d.ctx.redis)),
+      routes: Router().use(consultationsRoutes(d.auth, service), paper.routes, consultationDocumentsRoutes(d.auth, service, d.ctx.redis)),
       stop: async () => {
         await scheduler.stop();
         progress.stop();
