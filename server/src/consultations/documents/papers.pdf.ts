@@ -70,7 +70,7 @@ function header(doc: PDFKit.PDFDocument, input: PapersInput, h: PaperHousehold, 
     doc
       .fontSize(9.5)
       .text(
-        `填写说明：每个事项按提示在方框内打“√”；未填写的事项视为未参与该事项的表决，同一事项多选视为无效。一户一票：已用手机或在现场表决的，本票不再计入。${secret}`,
+        `填写说明：每个事项在所选答案前的方框内打“√”（同意、反对、弃权只选一项；选举对每位候选人分别选）；未填写的事项视为未参与该事项的表决，同一事项多选视为无效。一户一票：已用手机或在现场表决的，本票不再计入。${secret}`,
         x,
         y,
         { width: CONTENT_WIDTH },
@@ -97,18 +97,39 @@ function choiceRow(doc: PDFKit.PDFDocument, labels: { label: string }[], x: numb
   return cy + 18;
 }
 
+/** Kinds answered with one short row of fixed boxes: printed on the title's own line, right-aligned. */
+const inlineKinds = new Set(['yes_no_abstain', 'consent']);
+const INLINE_BOXES_WIDTH = 210;
+
 function questionHeight(doc: PDFKit.PDFDocument, q: Question, i: number): number {
+  const inline = inlineKinds.has(q.kind);
   doc.fontSize(12);
-  let hgt = doc.heightOfString(`${i + 1}. ${q.title}`, { width: CONTENT_WIDTH }) + 16;
+  let hgt = doc.heightOfString(`${i + 1}. ${q.title}`, { width: inline ? CONTENT_WIDTH - INLINE_BOXES_WIDTH : CONTENT_WIDTH }) + 4;
   if (q.description) hgt += doc.fontSize(9.5).heightOfString(q.description, { width: CONTENT_WIDTH - 12 }) + 2;
+  if (inline) return hgt + 6;
+  hgt += 14;
   if (q.kind === 'election') hgt += 18 * ((q.options?.length ?? 0) + 1);
   else if (fixedAnswers(q)) hgt += 22;
   else hgt += 18 * (q.options?.length ?? 0);
-  return hgt + 8;
+  return hgt + 6;
 }
 
 function question(doc: PDFKit.PDFDocument, q: Question, i: number, y: number): number {
   const x = MARGIN;
+  const fixed = fixedAnswers(q);
+  if (inlineKinds.has(q.kind) && fixed) {
+    const top = y;
+    doc.fontSize(12).text(`${i + 1}. ${q.title}`, x, y, { width: CONTENT_WIDTH - INLINE_BOXES_WIDTH });
+    y = doc.y;
+    choiceRow(doc, fixed, A4.width - MARGIN - INLINE_BOXES_WIDTH + 12, top, INLINE_BOXES_WIDTH);
+    if (q.description) {
+      doc.fontSize(9.5).fillColor('#333333').text(q.description, x + 12, y + 1, { width: CONTENT_WIDTH - 12 });
+      doc.fillColor('#000000');
+      y = doc.y;
+    }
+    doc.save().lineWidth(0.3).moveTo(x, y + 3).lineTo(A4.width - MARGIN, y + 3).stroke('#bbbbbb').restore();
+    return y + 8;
+  }
   doc.fontSize(12).text(`${i + 1}. ${q.title}`, x, y, { width: CONTENT_WIDTH });
   y = doc.y + 1;
   if (q.description) {
@@ -119,7 +140,6 @@ function question(doc: PDFKit.PDFDocument, q: Question, i: number, y: number): n
   doc.fontSize(9).fillColor('#333333').text(`（${howToAnswer(q)}）`, x + 12, y, { width: CONTENT_WIDTH - 12 });
   doc.fillColor('#000000');
   y = doc.y + 3;
-  const fixed = fixedAnswers(q);
   if (q.kind === 'election') {
     const nameWidth = 200;
     doc.fontSize(10).text('候选人', x + 12, y, { width: nameWidth, lineBreak: false });
