@@ -17,9 +17,6 @@ import { AuthRepository } from '../src/auth/auth.repository.ts';
 import { AuthService } from '../src/auth/auth.service.ts';
 import { RosterRepository } from '../src/roster/roster.repository.ts';
 import { RosterService } from '../src/roster/roster.service.ts';
-import { StatsRepository } from '../src/dashboard/stats.repository.ts';
-import { MeetingsRepository } from '../src/meetings/meetings.repository.ts';
-import { MeetingsService } from '../src/meetings/meetings.service.ts';
 import { ConsultationsRepository } from '../src/consultations/consultations.repository.ts';
 import { ConsultationsService } from '../src/consultations/consultations.service.ts';
 
@@ -73,8 +70,7 @@ describe('consultation deadlines across processes', () => {
     hh = ['101', '102', '103', '104'].map((room) => list.find((h) => h.room === room)!.id);
     for (let i = 0; i < 4; i++) owners.push(await people.member(cid, `业主${i + 1}`, ['owner'], { householdIds: [hh[i]!] }));
     const auth = new AuthService(new AuthRepository(people.redis));
-    const meetings = new MeetingsService(new MeetingsRepository(people.redis), auth, new StatsRepository(people.redis));
-    service = new ConsultationsService(new ConsultationsRepository(people.redis), { auth, roster: new RosterService(new RosterRepository(people.redis)), meetings });
+    service = new ConsultationsService(new ConsultationsRepository(people.redis), { auth, roster: new RosterService(new RosterRepository(people.redis)) });
   }, 120_000);
   afterAll(async () => {
     await people?.close();
