@@ -17,9 +17,6 @@ import { AuthRepository } from '../../server/src/auth/auth.repository.ts';
 import { AuthService } from '../../server/src/auth/auth.service.ts';
 import { RosterRepository } from '../../server/src/roster/roster.repository.ts';
 import { RosterService } from '../../server/src/roster/roster.service.ts';
-import { StatsRepository } from '../../server/src/dashboard/stats.repository.ts';
-import { MeetingsRepository } from '../../server/src/meetings/meetings.repository.ts';
-import { MeetingsService } from '../../server/src/meetings/meetings.service.ts';
 import { ConsultationsRepository } from '../../server/src/consultations/consultations.repository.ts';
 import { ConsultationsService } from '../../server/src/consultations/consultations.service.ts';
 import { createPaperEntry } from '../../server/src/consultations/consultations.entry.feature.ts';
@@ -65,9 +62,8 @@ async function benchEntryAndTally() {
   try {
     const auth = new AuthService(new AuthRepository(client));
     const roster = new RosterService(new RosterRepository(client));
-    const meetings = new MeetingsService(new MeetingsRepository(client), auth, new StatsRepository(client));
     const repo = new ConsultationsRepository(client);
-    const service = new ConsultationsService(repo, { auth, roster, meetings });
+    const service = new ConsultationsService(repo, { auth, roster });
     const cid = 'benchcompound';
     const rows = fixtureHouseholds(ENTRY_HOUSEHOLDS).map((h, i) => ({ line: i + 1, building: h.building, unit: h.unit, room: h.room, area: (h.areaCentiares / 100).toFixed(2), owner: h.owner }));
     let t = performance.now();

@@ -17,7 +17,7 @@ export interface RegisterRow {
   unit: string;
   room: string;
   areaCentiares: number;
-  response?: { channel: ResponseChannel; at: string | number; receipt: string; answers?: Record<string, unknown> };
+  response?: { channel: ResponseChannel; at: string | number; receipt?: string; answers?: Record<string, unknown> };
 }
 
 export interface RegisterInput {
