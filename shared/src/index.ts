@@ -43,3 +43,4 @@ export * from './consultations/entry.ts';
 export * from './consultations/election.ts';
 export * from './consultations/tally.ts';
 export * from './consultations/progress.ts';
+export * from './consultations/audit.ts';

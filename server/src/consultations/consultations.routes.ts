@@ -4,7 +4,7 @@
  * publish, audit log. Paper entry, doors and documents live in their own route files.
  */
 import { Router, type Request } from 'express';
-import { DomainError, Id, MeetingConsultationLink, parseOrThrow } from '@linli/shared';
+import { AuditQuery, DomainError, Id, MeetingConsultationLink, parseOrThrow } from '@linli/shared';
 import { requireCan, requireUser } from '../auth/auth.middleware.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { ConsultationsService } from './consultations.service.ts';
@@ -60,7 +60,11 @@ export function consultationsRoutes(auth: AuthService, service: ConsultationsSer
   r.get('/consultations/:id/audit', async (req, res) => {
     const { user } = requireUser(req);
     const { c } = await service.access(user, idOf(req), 'community.view');
-    res.json({ entries: await service.auditLog(c.stored.id) });
+    const { format } = parseOrThrow(AuditQuery, req.query, 'query');
+    const lines = await service.repo.audit(c.stored.id);
+    res.setHeader('content-disposition', `attachment; filename="consultation-${c.stored.id}-audit.${format === 'json' ? 'json' : 'jsonl'}"`);
+    if (format === 'json') return void res.json({ consultationId: c.stored.id, entries: lines.map((l) => JSON.parse(l) as unknown) });
+    res.type('application/x-ndjson').send(lines.join('\n') + (lines.length ? '\n' : ''));
   });
 
   r.put('/meetings/:id/consultation', async (req, res) => {

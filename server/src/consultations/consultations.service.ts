@@ -19,6 +19,7 @@ import {
   parsePaperCode,
   questionIssues,
   tallyConsultation,
+  resultEntryData,
   toShanghaiIso,
   type Action,
   type Actor,
@@ -243,9 +244,10 @@ export class ConsultationsService {
     const c = await this.load(id);
     if (c.status !== 'closed' && c.status !== 'published') return;
     if ((await this.repo.result(id)).json) return;
-    const questions = await this.count(c, true);
-    const data = { questions: questions.map((q) => ({ id: q.id, tally: q.tally, turnout: q.turnout, outcome: q.outcome, winners: q.winners ?? null, tiedForLastSeat: q.tiedForLastSeat ?? null })) };
-    const body = auditBody(id, 'result', data);
+    const { electorate, responses } = await this.recorded(c);
+    const questions = tallyConsultation(c.stored.questions, electorate, responses, { closed: true, secret: c.stored.secret });
+    const sealed = c.stored.secret ? responses.map((r) => ({ receipt: r.voterId, answers: r.answers, ownerKey: r.ownerKey ?? '', areaCentiares: r.areaCentiares ?? 0 })) : undefined;
+    const body = auditBody(id, 'result', resultEntryData(questions, sealed));
     await this.repo.writeResult(id, JSON.stringify(questions), body.dataJson, body.bodyHash);
   }
 
