@@ -92,7 +92,7 @@ describe('paper entry by double entry, review and doors', () => {
     const p = await progress();
     expect(p.byChannel.paper).toBe(1);
     expect(p.papers).toEqual({ awaitingSecond: 0, mismatches: 0 });
-    const audit = (await admin.get(`/api/consultations/${id}/audit`)).body.entries as { type: string; data: { receipt?: string } }[];
+    const audit = (await admin.get(`/api/consultations/${id}/audit?format=json`)).body.entries as { type: string; data: { receipt?: string } }[];
     expect(audit.some((e) => e.type === 'paper_vote' && e.data.receipt === second.body.entry.receipt)).toBe(true);
   });
 
@@ -121,6 +121,14 @@ describe('paper entry by double entry, review and doors', () => {
     const p = await progress();
     expect(p.byChannel.paper).toBe(2);
     expect(p.papers).toEqual({ awaitingSecond: 0, mismatches: 0 });
+    // The chain holds the held paper (which question differed), the resolution (who, why) and then the counted paper.
+    const audit = (await admin.get(`/api/consultations/${id}/audit?format=json`)).body.entries as { type: string; data: Record<string, unknown> }[];
+    const mine = audit.filter((e) => e.data.householdId === h).map((e) => [e.type, e.data.questions ?? e.data.note ?? e.data.channel]);
+    expect(mine).toEqual([
+      ['paper_held', [clause]],
+      ['paper_resolved', '原件勾选“反对”'],
+      ['paper_vote', 'paper'],
+    ]);
   });
 
   it('refuses the paper of a household that already answered by phone, naming the channel', async () => {
@@ -133,6 +141,11 @@ describe('paper entry by double entry, review and doors', () => {
     expect(r.body.entry.reason).toMatch(/手机/);
     const p = await progress();
     expect(p.byChannel).toMatchObject({ phone: 1, paper: 2 });
+    const audit = (await admin.get(`/api/consultations/${id}/audit?format=json`)).body.entries as { type: string; data: Record<string, unknown> }[];
+    expect(audit.filter((e) => e.data.householdId === h).map((e) => [e.type, e.data.channel ?? e.data.code])).toEqual([
+      ['vote', 'phone'],
+      ['paper_refused', 'already_answered'],
+    ]);
   });
 
   it('keeps building leaders to their building and phones to roster managers', async () => {

@@ -213,7 +213,7 @@ describe('paper entry in the console', () => {
       if (expected === 'awaiting_second') await shot(page, 'consultation-scan');
       expect(await enterPaper(page, h, '1', '反对')).toBe(expected);
     }
-    const audit = (await (await open[0]!.request.get(`/api/consultations/${id}/audit`)).json()).entries as { type: string; data: { householdId?: string; answers?: Record<string, unknown> } }[];
+    const audit = (await (await open[0]!.request.get(`/api/consultations/${id}/audit?format=json`)).json()).entries as { type: string; data: { householdId?: string; answers?: Record<string, unknown> } }[];
     const counted = audit.find((e) => e.type === 'paper_vote' && e.data.householdId === h);
     expect(counted?.data.answers).toEqual({ [clause]: 'yes', [election]: { c1: 'no' } });
   }, 150_000);
