@@ -11,6 +11,8 @@ RUN npm run build
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# fonts-noto-cjk: the Chinese font the server embeds (as a subset) in ballot papers, notices and results
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk fontconfig && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app /app
 EXPOSE 3000

@@ -10,6 +10,7 @@ import type { LinliIO } from '../realtime/socket.ts';
 import type { RosterService } from '../roster/roster.service.ts';
 import { createPaperEntry } from './consultations.entry.feature.ts';
 import { ConsultationsRepository } from './consultations.repository.ts';
+import { consultationDocumentsRoutes } from './consultations.documents.routes.ts';
 import { consultationsRoutes } from './consultations.routes.ts';
 import { ConsultationScheduler } from './consultations.scheduler.ts';
 import { ConsultationsService } from './consultations.service.ts';
@@ -37,7 +38,7 @@ export function createConsultations(d: ConsultationsDeps) {
     paper,
     feature: {
       name: 'consultations',
-      routes: Router().use(consultationsRoutes(d.auth, service), paper.routes),
+      routes: Router().use(consultationsRoutes(d.auth, service), paper.routes, consultationDocumentsRoutes(d.auth, service, d.ctx.redis)),
       stop: async () => {
         await scheduler.stop();
         progress.stop();
