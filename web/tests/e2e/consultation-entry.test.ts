@@ -2,17 +2,17 @@
  * Paper entry in the browser (issue 15): two people in two browser contexts enter the same paper
  * (counted once with a receipt), a second paper whose two entries differ is held back and a
  * reviewer resolves it side by side; then the camera path: Chromium's fake camera plays a video
- * made from a rendered paper (its QR code and typed code, rendered with the qrcode package the
- * way the printed paper carries them), the console's scan finds the household and two people
- * record it. axe-core finds nothing serious on the entry, review and door-to-door pages.
+ * made from the printed paper (the household's page of the server's papers.pdf, rendered with
+ * PDF.js), the console's scan finds the household and two people record it. axe-core finds nothing serious on the entry, review and door-to-door pages.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import QRCode from 'qrcode';
+import jsQR from 'jsqr';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPaperCode, paperQrText, type Role } from '@linli/shared';
 import { People } from '../../../server/test/helpers/people.ts';
+import { renderPdfPage, type RenderedPage } from '../../../server/test/helpers/pdf.ts';
 import { tmpDir } from '../../../server/test/helpers/processes.ts';
 import { newViewer, seriousA11yFindings, shot, signIn, startApp, type App } from './helpers/harness.ts';
 
@@ -59,41 +59,48 @@ async function enterPaper(page: Page, householdId: string, clauseKey: '1' | '2' 
   return (await result.getAttribute('data-state'))!;
 }
 
-/** A y4m video (640×480, 4:2:0) of a rendered paper corner: address, typed code and QR code. */
-async function paperVideo(householdId: string): Promise<string> {
-  const code = codes[householdId]!;
-  const qr = await QRCode.toDataURL(paperQrText(app.url, code), { errorCorrectionLevel: 'M', margin: 4, width: 320 });
-  const ctx = await newViewer(app, 'laptop');
-  const page = await ctx.newPage();
+/**
+ * A y4m video (640×480, 4:2:0) of the printed paper: the household's page of papers.pdf (the
+ * server's own print, cons-papers' generator) rendered by PDF.js at about 180 dpi, cropped to the
+ * 640×480 around its QR code (the paper held up to the laptop camera: QR, typed code and the
+ * printed text around them), in grey.
+ */
+async function paperVideo(ctx: BrowserContext, householdId: string): Promise<string> {
+  const pdf = await ctx.request.get(`/api/consultations/${id}/papers.pdf?building=1`);
+  expect(pdf.status()).toBe(200);
+  const bytes = new Uint8Array(await pdf.body());
+  const pages = Number(pdf.headers()['x-linli-pages']);
+  const want = paperQrText(app.url, codes[householdId]!);
+  let page: RenderedPage | null = null;
+  let where: { x: number; y: number } | null = null;
+  for (let n = 1; n <= pages && !page; n++) {
+    const p = await renderPdfPage(bytes, n, 2.5);
+    const found = jsQR(p.rgba, p.width, p.height);
+    if (found?.data.endsWith(formatPaperCode(codes[householdId]!))) {
+      expect(found.data).toBe(want);
+      page = p;
+      const c = found.location;
+      where = { x: (c.topLeftCorner.x + c.bottomRightCorner.x) / 2, y: (c.topLeftCorner.y + c.bottomRightCorner.y) / 2 };
+    }
+  }
+  expect(page, `no page of papers.pdf carries ${want}`).not.toBeNull();
   const W = 640;
   const H = 480;
-  const pixels = await page.evaluate(
-    async ({ qr, text, W, H }) => {
-      const img = new Image();
-      img.src = qr;
-      await img.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = W;
-      canvas.height = H;
-      const g = canvas.getContext('2d')!;
-      g.fillStyle = '#f4f1ea';
-      g.fillRect(0, 0, W, H);
-      g.fillStyle = '#fff';
-      g.fillRect(20, 20, W - 40, H - 40);
-      g.drawImage(img, W - 20 - 360, 60, 340, 340);
-      g.fillStyle = '#000';
-      g.font = 'bold 28px monospace';
-      g.fillText(text, 40, 440);
-      return Array.from(g.getImageData(0, 0, W, H).data);
-    },
-    { qr, text: formatPaperCode(code), W, H },
-  );
-  await ctx.close();
-  const y = Buffer.alloc(W * H);
-  for (let i = 0; i < W * H; i++) y[i] = Math.round(0.299 * pixels[i * 4]! + 0.587 * pixels[i * 4 + 1]! + 0.114 * pixels[i * 4 + 2]!);
+  const x0 = Math.max(0, Math.min(page!.width - W, Math.round(where!.x - W / 2)));
+  const y0 = Math.max(0, Math.min(page!.height - H, Math.round(where!.y - H / 2)));
+  const y = Buffer.alloc(W * H, 255);
+  for (let r = 0; r < H; r++) {
+    for (let col = 0; col < W; col++) {
+      const i = ((y0 + r) * page!.width + (x0 + col)) * 4;
+      if (y0 + r >= page!.height || x0 + col >= page!.width) continue;
+      y[r * W + col] = Math.round(0.299 * page!.rgba[i]! + 0.587 * page!.rgba[i + 1]! + 0.114 * page!.rgba[i + 2]!);
+    }
+  }
   const chroma = Buffer.alloc((W / 2) * (H / 2), 128);
   const frame = Buffer.concat([Buffer.from('FRAME\n'), y, chroma, chroma]);
-  const file = path.join(tmpDir('linli-camera-'), `paper-${householdId}.y4m`);
+  const dir = tmpDir('linli-camera-');
+  fs.writeFileSync(path.join(dir, 'paper.png'), page!.png);
+  const file = path.join(dir, `paper-${householdId}.y4m`);
   fs.writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), ...Array.from({ length: 10 }, () => frame)]));
   return file;
 }
@@ -195,7 +202,7 @@ describe('paper entry in the console', () => {
 
   it('scans a paper through the camera (Chromium fake camera fed a video of the rendered paper) and records it', async () => {
     const h = hh['1-1-201']!;
-    const video = await paperVideo(h);
+    const video = await paperVideo(open[0]!, h);
     cameraBrowser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
