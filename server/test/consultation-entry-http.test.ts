@@ -6,10 +6,21 @@
  * by phone refusing its paper with the channel and time, building leaders limited to their
  * building, phones only for roster managers, counted papers in the audit chain.
  */
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
+import { ROOT, startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client } from './helpers/http-client.ts';
 import { People } from './helpers/people.ts';
+
+function runVerify(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn('npm', ['run', '--silent', 'verify', '--', ...args], { cwd: ROOT, env: { ...process.env, npm_config_loglevel: 'silent' } });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('exit', (code) => resolve({ code, out }));
+  });
+}
 
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 
@@ -92,7 +103,7 @@ describe('paper entry by double entry, review and doors', () => {
     const p = await progress();
     expect(p.byChannel.paper).toBe(1);
     expect(p.papers).toEqual({ awaitingSecond: 0, mismatches: 0 });
-    const audit = (await admin.get(`/api/consultations/${id}/audit`)).body.entries as { type: string; data: { receipt?: string } }[];
+    const audit = (await admin.get(`/api/consultations/${id}/audit?format=json`)).body.entries as { type: string; data: { receipt?: string } }[];
     expect(audit.some((e) => e.type === 'paper_vote' && e.data.receipt === second.body.entry.receipt)).toBe(true);
   });
 
@@ -121,6 +132,14 @@ describe('paper entry by double entry, review and doors', () => {
     const p = await progress();
     expect(p.byChannel.paper).toBe(2);
     expect(p.papers).toEqual({ awaitingSecond: 0, mismatches: 0 });
+    // The chain holds the held paper (which question differed), the resolution (who, why) and then the counted paper.
+    const audit = (await admin.get(`/api/consultations/${id}/audit?format=json`)).body.entries as { type: string; data: Record<string, unknown> }[];
+    const mine = audit.filter((e) => e.data.householdId === h).map((e) => [e.type, e.data.questions ?? e.data.note ?? e.data.channel]);
+    expect(mine).toEqual([
+      ['paper_held', [clause]],
+      ['paper_resolved', '原件勾选“反对”'],
+      ['paper_vote', 'paper'],
+    ]);
   });
 
   it('refuses the paper of a household that already answered by phone, naming the channel', async () => {
@@ -133,6 +152,11 @@ describe('paper entry by double entry, review and doors', () => {
     expect(r.body.entry.reason).toMatch(/手机/);
     const p = await progress();
     expect(p.byChannel).toMatchObject({ phone: 1, paper: 2 });
+    const audit = (await admin.get(`/api/consultations/${id}/audit?format=json`)).body.entries as { type: string; data: Record<string, unknown> }[];
+    expect(audit.filter((e) => e.data.householdId === h).map((e) => [e.type, e.data.channel ?? e.data.code])).toEqual([
+      ['vote', 'phone'],
+      ['paper_refused', 'already_answered'],
+    ]);
   });
 
   it('keeps building leaders to their building and phones to roster managers', async () => {
@@ -148,4 +172,9 @@ describe('paper entry by double entry, review and doors', () => {
     expect(marked.body.door).toMatchObject({ handedOut: true, collected: true });
     expect((await leader1.post(`/api/consultations/${id}/doors/${hh['2-1-101']}`, { handedOut: true })).status).toBe(403);
   });
+
+  it('leaves a chain `npm run verify` accepts, with the entry records among the votes', async () => {
+    const ok = await runVerify([`${srv.url}/api/consultations/${id}/audit`, '--cookie', admin.cookie]);
+    expect(ok.code, ok.out).toBe(0);
+  }, 60_000);
 });

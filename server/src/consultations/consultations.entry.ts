@@ -32,6 +32,8 @@ import {
   type ResponseChannel,
 } from '@linli/shared';
 import type { Redis } from '../redis/connection.ts';
+import { auditBody } from './consultations.model.ts';
+import { consultationKeys } from './consultations.repository.ts';
 
 /** A household of the consultation as the core lists it (householdsOf / householdForPaperCode). */
 export interface EntryHousehold {
@@ -83,9 +85,19 @@ interface StoredPaper {
   note?: string;
 }
 
-const keysOf = (cid: string) => ({ entries: `{consultation:${cid}}:entries`, counts: `{consultation:${cid}}:entrycounts` });
+const keysOf = (cid: string) => {
+  const k = consultationKeys(cid);
+  return { entries: `{consultation:${cid}}:entries`, counts: k.entryCounts, audit: k.audit, head: k.head };
+};
 
-const SOURCE = fs.readFileSync(new URL('./entry.lua', import.meta.url), 'utf8');
+/** What joins the audit chain with a state change (entries are not votes: held, resolved, refused). */
+interface EntryAudit {
+  type: 'paper_held' | 'paper_resolved' | 'paper_refused';
+  data: Record<string, unknown>;
+}
+
+const PRELUDE = fs.readFileSync(new URL('../ballots/audit.lua', import.meta.url), 'utf8');
+const SOURCE = `${PRELUDE}\n${fs.readFileSync(new URL('./entry.lua', import.meta.url), 'utf8')}`;
 const SHA = createHash('sha1').update(SOURCE).digest('hex');
 
 const CHANNEL_ZH: Record<ResponseChannel, string> = { phone: '手机', paper: '纸质票', hall: '会场' };
@@ -96,16 +108,18 @@ export class PaperEntryService {
     private readonly core: EntryCore,
   ) {}
 
-  async #cas(cid: string, code: string, expected: number, next: StoredPaper, before: StoredState | null): Promise<boolean> {
+  async #cas(cid: string, code: string, expected: number, next: StoredPaper, before: StoredState | null, audit?: EntryAudit): Promise<boolean> {
     const k = keysOf(cid);
     const d = countDelta(viewState(before), viewState(next.state)!);
-    const args = [code, String(expected), JSON.stringify({ ...next, v: expected + 1 }), String(d.awaiting), String(d.mismatch)];
+    const a = audit ? auditBody(cid, audit.type, { paperCode: formatPaperCode(code), ...audit.data }) : null;
+    const args = [code, String(expected), JSON.stringify({ ...next, v: expected + 1 }), String(d.awaiting), String(d.mismatch), cid, a?.auditType ?? '', a?.dataJson ?? '', a?.bodyHash ?? ''];
+    const keys = [k.entries, k.counts, k.audit, k.head];
     let r: string[];
     try {
-      r = (await this.redis.call('EVALSHA', [SHA, 2, k.entries, k.counts, ...args])) as string[];
+      r = (await this.redis.call('EVALSHA', [SHA, keys.length, ...keys, ...args])) as string[];
     } catch (err) {
       if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
-      r = (await this.redis.call('EVAL', [SOURCE, 2, k.entries, k.counts, ...args])) as string[];
+      r = (await this.redis.call('EVAL', [SOURCE, keys.length, ...keys, ...args])) as string[];
     }
     return r[0] === 'ok';
   }
@@ -151,7 +165,8 @@ export class PaperEntryService {
         }
         case 'second_different': {
           const next: StoredPaper = { ...stored!, state: 'mismatch', entries: [...stored!.entries, entry] };
-          if (await this.#cas(c.id, code, stored!.v, next, stored!.state)) return this.view(c, code, household, { ...next, v: stored!.v + 1 });
+          const held: EntryAudit = { type: 'paper_held', data: { householdId: household.householdId, questions: step.differing, enteredBy: next.entries.map((e) => e.by) } };
+          if (await this.#cas(c.id, code, stored!.v, next, stored!.state, held)) return this.view(c, code, household, { ...next, v: stored!.v + 1 });
           continue;
         }
         case 'second_same': {
@@ -177,7 +192,8 @@ export class PaperEntryService {
     if (why === 'not_mismatch') throw new DomainError('conflict', `This paper is not held for review (it is ${stored!.state}). 这张票不在待复核状态。`);
     if (why === 'entered_it') throw new DomainError('forbidden', 'You entered this paper: a third person must review it. 您录入过这张票，须由第三人复核。');
     const next: StoredPaper = { ...stored!, state: 'counting', agreed: answers, countedBy: actor.userId, resolvedBy: actor.userId, ...(note ? { note } : {}) };
-    if (!(await this.#cas(c.id, code, stored!.v, next, stored!.state))) throw new DomainError('conflict', 'Someone else resolved this paper just now. 他人刚刚复核了这张票。');
+    const resolved: EntryAudit = { type: 'paper_resolved', data: { householdId: household.householdId, by: actor.userId, enteredBy: stored!.entries.map((e) => e.by), ...(note ? { note } : {}) } };
+    if (!(await this.#cas(c.id, code, stored!.v, next, stored!.state, resolved))) throw new DomainError('conflict', 'Someone else resolved this paper just now. 他人刚刚复核了这张票。');
     return this.#finishAndView(c, code, household, { ...next, v: stored!.v + 1 });
   }
 
@@ -185,6 +201,7 @@ export class PaperEntryService {
   async #finishAndView(c: Consultation, code: string, household: EntryHousehold, stored: StoredPaper): Promise<PaperEntryView> {
     if (stored.state !== 'counting') return this.view(c, code, household, stored);
     let next: StoredPaper;
+    let audit: EntryAudit | undefined;
     try {
       const ack = await this.core.recordAnswers(c.id, stored.householdId, stored.agreed!, { channel: 'paper', by: stored.countedBy!, idempotencyKey: `paper-entry:${code}` });
       next = { ...stored, state: 'counted', receipt: ack.receipt };
@@ -193,8 +210,11 @@ export class PaperEntryService {
       const reason = refusalReason(err);
       if (!reason) throw err;
       next = { ...stored, state: 'refused', reason };
+      audit = { type: 'paper_refused', data: { householdId: stored.householdId, code: err.code, reason, enteredBy: stored.entries.map((e) => e.by) } };
     }
-    if (await this.#cas(c.id, code, stored.v, next, 'counting')) return this.view(c, code, household, { ...next, v: stored.v + 1 });
+    // Secret consultations: once settled, nothing here links the household to its answers.
+    if (c.secret) next = { ...next, entries: next.entries.map((e) => ({ ...e, answers: {} })), agreed: {} };
+    if (await this.#cas(c.id, code, stored.v, next, 'counting', audit)) return this.view(c, code, household, { ...next, v: stored.v + 1 });
     const now = await this.#read(c.id, code);
     return this.view(c, code, household, now ?? next);
   }

@@ -4,7 +4,10 @@
 -- reads move in the same step.
 -- KEYS[1] {consultation:C}:entries   (paper code → record JSON)
 -- KEYS[2] {consultation:C}:entrycounts (awaiting, mismatch)
--- ARGV: paperCode, expectedVersion, newRecordJson, dAwaiting, dMismatch
+-- KEYS[3], KEYS[4] the consultation's audit chain and head (the core's; same entry format)
+-- ARGV: paperCode, expectedVersion, newRecordJson, dAwaiting, dMismatch,
+--       consultationId, auditType ('' = no entry), dataJson, bodyHash
+-- A held paper, a resolution and a refusal join the chain in the same step as the state change.
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 local v = 0
 if cur then v = tonumber(cjson.decode(cur).v) or 0 end
@@ -13,4 +16,5 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 local da, dm = tonumber(ARGV[4]), tonumber(ARGV[5])
 if da ~= 0 then redis.call('HINCRBY', KEYS[2], 'awaiting', da) end
 if dm ~= 0 then redis.call('HINCRBY', KEYS[2], 'mismatch', dm) end
+if ARGV[7] ~= '' then append(KEYS[3], KEYS[4], ARGV[6], ARGV[7], ARGV[8], ARGV[9]) end
 return {'ok', tostring(v + 1)}
