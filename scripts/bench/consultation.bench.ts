@@ -125,6 +125,8 @@ function benchPureTally() {
   console.log(`tally (pure) ${fmt(TALLY_HOUSEHOLDS, 0)} households × 10 questions: ${fmt((performance.now() - t) / runs, 0)} ms per count (mean of ${runs})`);
 }
 
-benchPureTally();
-await benchEntryAndTally();
-await benchPrint();
+// BENCH_PARTS=print (or tally, entry; comma-separated) runs only those parts.
+const parts = (process.env.BENCH_PARTS ?? 'tally,entry,print').split(',');
+if (parts.includes('tally')) benchPureTally();
+if (parts.includes('entry')) await benchEntryAndTally();
+if (parts.includes('print')) await benchPrint();

@@ -198,6 +198,17 @@ export function pagesPerPaper(input: Omit<PapersInput, 'households'>): number {
   return pages;
 }
 
+/**
+ * pdfkit caches the glyph layout of every distinct word for the life of the document; each
+ * household adds its own address, owner and code, so at 20,000 papers the cache, not the output,
+ * would fill the memory (about 13 KB a paper). Emptying it now and then keeps the memory flat;
+ * the shared words (questions, headings) are laid out again once.
+ */
+function trimLayoutCache(doc: PDFKit.PDFDocument): void {
+  const families = (doc as unknown as { _fontFamilies?: Record<string, { layoutCache?: object }> })._fontFamilies;
+  for (const f of Object.values(families ?? {})) if (f.layoutCache) f.layoutCache = Object.create(null) as object;
+}
+
 export interface PrintProgress {
   papers: number;
   pages: number;
@@ -227,6 +238,7 @@ export async function streamPapersPdf(
     drawPaper(doc, input, h);
     progress.papers++;
     if (progress.papers % every === 0) opts.onProgress?.({ ...progress });
+    if (progress.papers % 500 === 0) trimLayoutCache(doc);
     if (progress.papers % 4 === 0 && !(await stream.ready())) {
       complete = false;
       break;
