@@ -273,17 +273,16 @@ export class ConsultationsService {
     return { consultationId: c.stored.id, status: c.status as ConsultationResult['status'], questions, final: !!stored.json, objectionEndsAt: c.stored.objectionEndsAtMs ? toShanghaiIso(c.stored.objectionEndsAtMs) : undefined, ...(head ? { head } : {}) };
   }
 
+  /** Live progress; once open, over the electorate frozen at opening (households added later do not count). */
   async progress(c: Loaded) {
-    const [hh, all, papers] = await Promise.all([this.householdsOf(c.stored.id), this.repo.responses(c.stored.id), this.repo.entryCounts(c.stored.id)]);
-    const eligible = c.status === 'scheduled' ? hh : hh.filter((h) => this.#eligibleIds(c)?.has(h.householdId) ?? true);
+    const [hh, all, papers, raw] = await Promise.all([this.householdsOf(c.stored.id), this.repo.responses(c.stored.id), this.repo.entryCounts(c.stored.id), this.repo.electorate(c.stored.id)]);
+    const frozen = raw ? new Set((JSON.parse(raw) as ElectorateSnapshot).voters.map((v) => v.voterId)) : null;
+    const eligible = frozen ? hh.filter((h) => frozen.has(h.householdId)) : hh;
     const responses = Object.entries(all).map(([householdId, j]) => {
       const r = JSON.parse(j) as StoredResponse;
       return { householdId, channel: r.channel, at: r.at };
     });
     return computeProgress(eligible, responses, { awaitingSecond: papers.awaiting, mismatches: papers.mismatch });
-  }
-  #eligibleIds(_c: Loaded): Set<string> | null {
-    return null;
   }
 
   /** `GET /api/consultations/:id`: the consultation, its progress and the caller's households. */
