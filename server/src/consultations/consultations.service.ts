@@ -14,6 +14,7 @@ import {
   can,
   computeProgress,
   encodePaperCode,
+  householdsVotableIn,
   floorOf,
   parseOrThrow,
   parsePaperCode,
@@ -359,7 +360,8 @@ export class ConsultationsService {
   async respond(user: StoredUser, c: Loaded, body: unknown, channel: 'phone' | 'hall' = 'phone'): Promise<ResponseAck> {
     const req = parseOrThrow(ResponseRequest, body, 'response');
     const m = await this.deps.auth.membership(c.stored.communityId, user.id);
-    const owned = m?.roles.includes('owner') ? m.householdIds : [];
+    // Households given to the owner after opening answer on paper (as for ballots).
+    const owned = householdsVotableIn(m, c.stored.openedAtMs);
     if (owned.length === 0) throw new DomainError('forbidden', 'Only owners answer for their households. 只有业主可以为本户表决。');
     const hid = req.householdId ?? (owned.length === 1 ? owned[0] : undefined);
     if (!hid) throw new DomainError('validation_failed', 'You hold several households: give householdId. 您有多套房屋，请选择一户。', { issues: [{ path: 'householdId', message: 'required' }] });
