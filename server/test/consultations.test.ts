@@ -343,7 +343,8 @@ describe('consultations', () => {
     const inHall = await connect(owners[0]!);
     const watcher = await connect(owners[1]!);
     try {
-      expect((await inHall.emitWithAck('meeting:join', { meetingId })).ok).toBe(true);
+      const joined = await inHall.emitWithAck('meeting:join', { meetingId });
+      expect(joined).toMatchObject({ ok: true, consultationId: c.id });
       expect((await watcher.emitWithAck('community:watch', { communityId: cid })).ok).toBe(true);
       const seen: { room: string; responded: number }[] = [];
       inHall.on('consultation:progress', (p) => p.consultationId === c.id && seen.push({ room: 'meeting', responded: p.progress.households.responded }));

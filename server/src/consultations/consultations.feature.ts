@@ -35,6 +35,7 @@ export function createConsultations(d: ConsultationsDeps) {
   const scheduler = new ConsultationScheduler(service, d.ctx.logger);
   const progress = new ProgressBroadcaster(d.io, service, d.ctx.logger);
   service.onEvent((e) => progress.schedule(e.consultationId));
+  d.meetings.provideConsultation((meetingId) => hall.linkedTo(meetingId));
   return {
     service,
     paper,

@@ -14,6 +14,7 @@ import {
   can,
   computeProgress,
   encodePaperCode,
+  householdsVotableIn,
   floorOf,
   parseOrThrow,
   parsePaperCode,
@@ -273,17 +274,16 @@ export class ConsultationsService {
     return { consultationId: c.stored.id, status: c.status as ConsultationResult['status'], questions, final: !!stored.json, objectionEndsAt: c.stored.objectionEndsAtMs ? toShanghaiIso(c.stored.objectionEndsAtMs) : undefined, ...(head ? { head } : {}) };
   }
 
+  /** Live progress; once open, over the electorate frozen at opening (households added later do not count). */
   async progress(c: Loaded) {
-    const [hh, all, papers] = await Promise.all([this.householdsOf(c.stored.id), this.repo.responses(c.stored.id), this.repo.entryCounts(c.stored.id)]);
-    const eligible = c.status === 'scheduled' ? hh : hh.filter((h) => this.#eligibleIds(c)?.has(h.householdId) ?? true);
+    const [hh, all, papers, raw] = await Promise.all([this.householdsOf(c.stored.id), this.repo.responses(c.stored.id), this.repo.entryCounts(c.stored.id), this.repo.electorate(c.stored.id)]);
+    const frozen = raw ? new Set((JSON.parse(raw) as ElectorateSnapshot).voters.map((v) => v.voterId)) : null;
+    const eligible = frozen ? hh.filter((h) => frozen.has(h.householdId)) : hh;
     const responses = Object.entries(all).map(([householdId, j]) => {
       const r = JSON.parse(j) as StoredResponse;
       return { householdId, channel: r.channel, at: r.at };
     });
     return computeProgress(eligible, responses, { awaitingSecond: papers.awaiting, mismatches: papers.mismatch });
-  }
-  #eligibleIds(_c: Loaded): Set<string> | null {
-    return null;
   }
 
   /** `GET /api/consultations/:id`: the consultation, its progress and the caller's households. */
@@ -360,7 +360,8 @@ export class ConsultationsService {
   async respond(user: StoredUser, c: Loaded, body: unknown, channel: 'phone' | 'hall' = 'phone'): Promise<ResponseAck> {
     const req = parseOrThrow(ResponseRequest, body, 'response');
     const m = await this.deps.auth.membership(c.stored.communityId, user.id);
-    const owned = m?.roles.includes('owner') ? m.householdIds : [];
+    // Households given to the owner after opening answer on paper (as for ballots).
+    const owned = householdsVotableIn(m, c.stored.openedAtMs);
     if (owned.length === 0) throw new DomainError('forbidden', 'Only owners answer for their households. 只有业主可以为本户表决。');
     const hid = req.householdId ?? (owned.length === 1 ? owned[0] : undefined);
     if (!hid) throw new DomainError('validation_failed', 'You hold several households: give householdId. 您有多套房屋，请选择一户。', { issues: [{ path: 'householdId', message: 'required' }] });

@@ -96,6 +96,7 @@ const notFound = () => new DomainError('not_found', 'No such meeting. 会议不�
 
 export class MeetingsService {
   #ballots: BallotsProvider = async () => [];
+  #consultation: (meetingId: string) => Promise<string | null> = async () => null;
   #results: ResultsProvider = async () => [];
   #motionToBallot: MotionToBallot = async () => {
     throw new DomainError('not_available', 'Ballots are not available on this server. 暂不支持表决。', { status: 501 });
@@ -125,6 +126,13 @@ export class MeetingsService {
   }
   provideProblems(fn: ProblemsProvider): void {
     this.#problems = fn;
+  }
+  /** Written consultations: the one shown in this meeting (named in the join payload). */
+  provideConsultation(fn: (meetingId: string) => Promise<string | null>): void {
+    this.#consultation = fn;
+  }
+  consultationFor(meetingId: string): Promise<string | null> {
+    return this.#consultation(meetingId);
   }
   ballotsFor(meetingId: string, userId: string | null): Promise<unknown[]> {
     return this.#ballots(meetingId, userId);

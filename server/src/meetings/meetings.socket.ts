@@ -129,8 +129,8 @@ export function meetingsSocket(router: SocketRouter, auth: AuthService, meetings
       socket.data.inMeeting = meetingId;
       await state.addPresence(a, socket.id);
       const st = await state.snapshot(meetingId);
-      const [ballots, you] = await Promise.all([meetings.ballotsFor(meetingId, a.user.id), state.you(a, st)]);
-      return { state: st, ballots, you };
+      const [ballots, you, consultationId] = await Promise.all([meetings.ballotsFor(meetingId, a.user.id), state.you(a, st), meetings.consultationFor(meetingId)]);
+      return { state: st, ballots, you, consultationId };
     });
 
     router.on(socket, 'meeting:leave', MeetingLeave, async () => {

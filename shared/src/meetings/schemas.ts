@@ -352,4 +352,6 @@ export interface MeetingJoinAck {
   state: MeetingState;
   ballots: unknown[];
   you: MeetingYou;
+  /** The written consultation shown in this meeting (PUT /api/meetings/:id/consultation), or null. */
+  consultationId?: string | null;
 }
