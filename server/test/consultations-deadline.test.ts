@@ -17,9 +17,6 @@ import { AuthRepository } from '../src/auth/auth.repository.ts';
 import { AuthService } from '../src/auth/auth.service.ts';
 import { RosterRepository } from '../src/roster/roster.repository.ts';
 import { RosterService } from '../src/roster/roster.service.ts';
-import { StatsRepository } from '../src/dashboard/stats.repository.ts';
-import { MeetingsRepository } from '../src/meetings/meetings.repository.ts';
-import { MeetingsService } from '../src/meetings/meetings.service.ts';
 import { ConsultationsRepository } from '../src/consultations/consultations.repository.ts';
 import { ConsultationsService } from '../src/consultations/consultations.service.ts';
 
@@ -73,8 +70,7 @@ describe('consultation deadlines across processes', () => {
     hh = ['101', '102', '103', '104'].map((room) => list.find((h) => h.room === room)!.id);
     for (let i = 0; i < 4; i++) owners.push(await people.member(cid, `业主${i + 1}`, ['owner'], { householdIds: [hh[i]!] }));
     const auth = new AuthService(new AuthRepository(people.redis));
-    const meetings = new MeetingsService(new MeetingsRepository(people.redis), auth, new StatsRepository(people.redis));
-    service = new ConsultationsService(new ConsultationsRepository(people.redis), { auth, roster: new RosterService(new RosterRepository(people.redis)), meetings });
+    service = new ConsultationsService(new ConsultationsRepository(people.redis), { auth, roster: new RosterService(new RosterRepository(people.redis)) });
   }, 120_000);
   afterAll(async () => {
     await people?.close();
@@ -99,11 +95,12 @@ describe('consultation deadlines across processes', () => {
     // Secret: no household beside a choice in Redis or in the log; counts hidden while open.
     const responses = await people.redis.hgetall(`{consultation:${secret.id}}:responses`);
     expect(Object.keys(responses)).toHaveLength(3);
-    for (const r of Object.values(responses)) expect(JSON.parse(r)).not.toHaveProperty('answers');
+    for (const r of Object.values(responses)) expect(Object.keys(JSON.parse(r)).sort()).toEqual(['at', 'by', 'channel']);
+    for (const r of Object.values(await people.redis.hgetall(`{consultation:${secret.id}}:receipts`))) expect(JSON.parse(r)).toEqual({ channel: 'phone' });
     // The electorate is public (who may answer); the vote entries say only a receipt and a channel.
     const votes = String((await admin.get(`/api/consultations/${secret.id}/audit`)).body).trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'vote');
     expect(votes).toHaveLength(3);
-    for (const v of votes) expect(Object.keys(v.data).sort()).toEqual(['channel', 'receipt']);
+    for (const v of votes) expect(v.data).toEqual({ channel: 'phone' });
     const hidden = (await as(a, owners[3]!).get(`/api/consultations/${secret.id}/result`)).body.questions[0];
     expect(hidden.hidden).toBe(true);
     expect(hidden.tally.options).toEqual([]);

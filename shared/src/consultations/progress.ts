@@ -62,7 +62,8 @@ export function computeProgress(
     respondedArea += h.areaCentiares;
     byChannel[r.channel]++;
   }
-  for (const r of [...responses].sort((a, b) => a.at - b.at)) hours.set(hourOf(r.at), (hours.get(hourOf(r.at)) ?? 0) + 1);
+  const known = new Set(households.map((h) => h.householdId));
+  for (const r of responses.filter((x) => known.has(x.householdId)).sort((a, b) => a.at - b.at)) hours.set(hourOf(r.at), (hours.get(hourOf(r.at)) ?? 0) + 1);
   return {
     households: { eligible: households.length, responded },
     areaCentiares: { eligible: area, responded: respondedArea },
