@@ -139,7 +139,7 @@ export function consultationDocumentsRoutes(auth: AuthService, service: Consulta
     const rows = households.map((h) => {
       const raw = responses[h.householdId];
       const s = raw ? (JSON.parse(raw) as StoredResponse) : null;
-      return { ...h, ...(s ? { response: { channel: s.channel, at: s.at, receipt: s.receipt, ...(s.answers && !consultation.secret ? { answers: s.answers } : {}) } } : {}) };
+      return { ...h, ...(s ? { response: { channel: s.channel, at: s.at, receipt: s.receipt ?? '', ...(s.answers && !consultation.secret ? { answers: s.answers } : {}) } } : {}) };
     });
     await streamRegisterXlsx({ consultation, communityName: await communityName(c), rows }, res);
   });
