@@ -46,6 +46,7 @@ import { ConsensusRepository } from './consensus/consensus.repository.ts';
 import { ConsensusService } from './consensus/consensus.service.ts';
 import { consensusRoutes } from './consensus/consensus.routes.ts';
 import { createBallots } from './ballots/ballots.feature.ts';
+import { createConsultations } from './consultations/consultations.feature.ts';
 import { dashboardFeature } from './dashboard/dashboard.feature.ts';
 import { createIO, endSessionSockets, type LinliIO, type LinliSocket } from './realtime/socket.ts';
 import { SocketRouter } from './realtime/router.ts';
@@ -144,6 +145,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   consensus.provideClauses((id) => conventions.service.clauseReader(id));
   // Adopting a version needs the passed ballots that approved it (the consensus ledger).
   conventions.service.provideApprovals((cid) => consensus.list(cid));
+  // Written consultations (书面征求意见): their own scheduler opens and closes them by the clock.
+  const consultations = createConsultations({ ctx, io, auth, meetings, roster });
   const features: Feature[] = [
     {
       name: 'communities',
@@ -181,6 +184,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     },
     conventions,
     ballots.feature,
+    consultations.feature,
     { name: 'consensus', routes: consensusRoutes(auth, consensus) },
     problems.feature,
     // Last of the demo: the finished meeting's minutes, once ballots and problems are in it.

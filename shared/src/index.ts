@@ -39,3 +39,7 @@ export * from './conventions/text-hash.ts';
 export * from './conventions/diff.ts';
 export * from './consultations/schemas.ts';
 export * from './consultations/paper-code.ts';
+export * from './consultations/election.ts';
+export * from './consultations/tally.ts';
+export * from './consultations/progress.ts';
+export * from './consultations/audit.ts';

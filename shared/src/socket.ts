@@ -4,6 +4,7 @@
  * client: `Socket<ServerToClientEvents, ClientToServerEvents>`. Types never replace validation:
  * every payload is parsed with its zod schema on arrival.
  */
+import type { ConsultationProgressEvent } from './consultations/schemas.ts';
 import type { AckFn } from './common/errors.ts';
 import type { Community, CommunityWatch } from './communities/schemas.ts';
 import type * as Mt from './meetings/schemas.ts';
@@ -51,6 +52,8 @@ export interface ServerToClientEvents {
   /** The whole meeting state after a change (presence changes coalesced, ≤ 4 per second). */
   'meeting:state': (payload: Mt.MeetingStateEvent) => void;
   'ballot:opened': (payload: Bt.BallotOpenedEvent) => void;
+  /** A consultation's live progress and per-question figures (community room and a linked meeting's room), at most one per 500 ms across processes. */
+  'consultation:progress': (payload: ConsultationProgressEvent) => void;
   /** Live result, at most one per 250 ms per ballot across processes, always one after the last vote. */
   'ballot:tally': (payload: Bt.BallotTallyEvent) => void;
   'ballot:closed': (payload: Bt.BallotClosedEvent) => void;

@@ -12,6 +12,8 @@
  * re-hashed log cannot be told from the published one without it).
  * A URL needs a session cookie of a community member (`--cookie` or LINLI_COOKIE); without
  * `--head` the head is read from that server's result of the ballot.
+ * A written consultation's log (same chain; first entry `created` with questions) is recounted
+ * question by question with tallyConsultation (shared/src/consultations/audit.ts).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -20,6 +22,9 @@ import {
   canonicalJson,
   checkChainHead,
   formatChainHead,
+  isConsultationLog,
+  recountConsultation,
+  replayConsultationAudit,
   parseAuditLog,
   parseChainHead,
   replayAudit,
@@ -105,6 +110,7 @@ async function main(): Promise<number> {
     console.log(`  found    ${b.found}`);
     return 1;
   }
+  if (isConsultationLog(entries as AuditEntry[])) return verifyConsultation(entries as AuditEntry[], chain.head, head, headFrom, serverSaysOpen);
   const replay = replayAudit(entries as AuditEntry[]);
   console.log(`chain OK: ${chain.entries} entries, ballot ${replay.ballotId ?? '?'}, last hash ${chain.head}`);
   const types = Object.entries(replay.entries).map(([t, n]) => `${t} ${n}`).join(', ');
@@ -145,6 +151,37 @@ async function main(): Promise<number> {
     return 1;
   }
   return verdict('OK: chain intact, it matches the published head, and the result entry equals the recomputed tally');
+}
+
+/** The consultation branch: chain already OK; head, then the recount of every question. */
+function verifyConsultation(entries: AuditEntry[], last: string, head: ChainHead | null, headFrom: string, serverSaysOpen: boolean): number {
+  const r = replayConsultationAudit(entries);
+  console.log(`chain OK: ${entries.length} entries, consultation ${r.consultationId ?? '?'}, last hash ${last}`);
+  if (head) {
+    const h = checkChainHead(entries, head);
+    if (!h.ok) {
+      console.log(`FAIL: the log does not match the published head ${formatChainHead(head)} (from ${headFrom}): ${h.message}`);
+      return 1;
+    }
+    console.log(`head OK: entry ${head.length} is ${head.hash} (from ${headFrom})`);
+  }
+  for (const p of r.problems) console.log(`FAIL: ${p}`);
+  if (r.problems.length) return 1;
+  const done = (ok: string) => {
+    if (head || serverSaysOpen) return console.log(ok), 0;
+    console.log(`${ok.replace(/^OK/, 'CONSISTENT')}; NOT CHECKED against a published head. Pass --head <hash>:<length> as published with the result.`);
+    return 3;
+  };
+  if (!r.stated) return done(r.closed ? 'OK (closed, no result entry yet)' : 'OK (open: no final result to compare yet)');
+  const recount = recountConsultation(r);
+  if (!recount || canonicalJson(recount) !== canonicalJson(r.stated)) {
+    console.log('FAIL: the result entry written by the server differs from the recount of the answers in the log');
+    return 1;
+  }
+  for (const q of recount.questions as { id: string; outcome: { passed: boolean | null; reason: string }; winners: string[] | null }[]) {
+    console.log(`  ${q.id.padEnd(6)} ${q.outcome.passed ? 'PASSED' : 'NOT PASSED'} (${q.outcome.reason})${q.winners ? ` winners ${q.winners.join(', ')}` : ''}`);
+  }
+  return done('OK: chain intact, and the result entry equals the recount of every question');
 }
 
 main().then(

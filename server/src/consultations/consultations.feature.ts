@@ -1,0 +1,41 @@
+/**
+ * Builds the consultations feature for the composition root: service, scheduler, routes, the
+ * coalesced `consultation:progress` broadcast, and the meeting link route.
+ */
+import type { AppContext } from '../context.ts';
+import type { AuthService } from '../auth/auth.service.ts';
+import type { MeetingsService } from '../meetings/meetings.service.ts';
+import type { LinliIO } from '../realtime/socket.ts';
+import type { RosterService } from '../roster/roster.service.ts';
+import { ConsultationsRepository } from './consultations.repository.ts';
+import { consultationsRoutes } from './consultations.routes.ts';
+import { ConsultationScheduler } from './consultations.scheduler.ts';
+import { ConsultationsService } from './consultations.service.ts';
+import { ProgressBroadcaster } from './consultations.socket.ts';
+
+export interface ConsultationsDeps {
+  ctx: AppContext;
+  io: LinliIO;
+  auth: AuthService;
+  meetings: MeetingsService;
+  roster: RosterService;
+}
+
+export function createConsultations(d: ConsultationsDeps) {
+  const service = new ConsultationsService(new ConsultationsRepository(d.ctx.redis), { auth: d.auth, roster: d.roster, meetings: d.meetings });
+  const scheduler = new ConsultationScheduler(service, d.ctx.logger);
+  const progress = new ProgressBroadcaster(d.io, service, d.ctx.logger);
+  service.onEvent((e) => progress.schedule(e.consultationId));
+  scheduler.start();
+  return {
+    service,
+    feature: {
+      name: 'consultations',
+      routes: consultationsRoutes(d.auth, service),
+      stop: async () => {
+        await scheduler.stop();
+        progress.stop();
+      },
+    },
+  };
+}
