@@ -31,7 +31,7 @@ afterAll(async () => {
 const SHOTS = path.join(RESULTS_DIR, 'consultation');
 async function shot(page: Page, name: string) {
   fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: name.startsWith('phone') || name.startsWith('organiser') });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: name.startsWith('phone') });
 }
 /** A Beijing wall-clock time as the datetime-local field takes it. */
 const beijing = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16);
