@@ -140,13 +140,26 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   const problems = problemsFeature(ctx, { auth, communities, meetings, io });
   // Demo logins and invitation codes go to the log in development only.
   const logDemo = ctx.config.dev || process.env.LINLI_DEMO_LOG === '1';
+  // Written consultations (书面征求意见): their own scheduler opens and closes them by the clock.
+  const consultations = createConsultations({ ctx, io, auth, meetings, roster });
   // Conventions: the live document server (Yjs on /yjs/<docName>) and the convention pages' API.
   const conventions = await createConventionsFeature(ctx, { auth, communities, io, router });
   consensus.provideClauses((id) => conventions.service.clauseReader(id));
-  // Adopting a version needs the passed ballots that approved it (the consensus ledger).
-  conventions.service.provideApprovals((cid) => consensus.list(cid));
-  // Written consultations (书面征求意见): their own scheduler opens and closes them by the clock.
-  const consultations = createConsultations({ ctx, io, auth, meetings, roster });
+  // Adopting a version needs the passed ballots that approved it (the consensus ledger), or the
+  // passed questions of written consultations bound to its clauses.
+  conventions.service.provideApprovals(async (cid) => [...(await consensus.list(cid)), ...(await consultations.service.approvals(cid))]);
+  consultations.service.provideConventions({
+    clauses: async (conventionId, versionId) => {
+      const c = await conventions.service.repo.get(conventionId);
+      if (!c) return null;
+      return { communityId: c.communityId, clauses: versionId ? await conventions.service.versionClauses(c, versionId) : await conventions.service.clauses(c) };
+    },
+    adopt: async (conventionId, versionId, by) => {
+      const c = await conventions.service.repo.get(conventionId);
+      if (c) await conventions.service.adopt(c, versionId, by);
+    },
+  });
+  consultations.start();
   const features: Feature[] = [
     {
       name: 'communities',

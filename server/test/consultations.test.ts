@@ -16,11 +16,26 @@ import { AuthRepository } from '../src/auth/auth.repository.ts';
 import { AuthService } from '../src/auth/auth.service.ts';
 import { RosterRepository } from '../src/roster/roster.repository.ts';
 import { RosterService } from '../src/roster/roster.service.ts';
-import { StatsRepository } from '../src/dashboard/stats.repository.ts';
-import { MeetingsRepository } from '../src/meetings/meetings.repository.ts';
-import { MeetingsService } from '../src/meetings/meetings.service.ts';
 import { ConsultationsRepository } from '../src/consultations/consultations.repository.ts';
 import { ConsultationsService } from '../src/consultations/consultations.service.ts';
+import * as Y from 'yjs';
+import { connectDoc, synced } from './helpers/yjs-clients.ts';
+
+/** Adds a one-paragraph clause the way the editor (Tiptap) stores it. */
+function addClause(doc: Y.Doc, id: string, text: string): void {
+  doc.transact(() => {
+    const m = new Y.Map<unknown>();
+    const body = new Y.XmlFragment();
+    m.set('id', id);
+    m.set('body', body);
+    doc.getArray('clauses').push([m]);
+    const t = new Y.XmlText();
+    const p = new Y.XmlElement('paragraph');
+    p.insert(0, [t]);
+    body.insert(0, [p]);
+    t.insert(0, text);
+  });
+}
 
 const as = (srv: TestServer, p: Person) => Object.assign(new Client(srv.url), { cookie: p.cookie });
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
@@ -47,7 +62,8 @@ export async function until<T>(fn: () => Promise<T | null | undefined | false>, 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const clauses = (n: number) => ({ title: `第${n}条`, kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary', clauseRef: { conventionId: 'conv1', clauseId: `c${n}` } });
+let conventionId = 'conv1';
+const clauses = (n: number) => ({ title: `第${n}条`, kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary', clauseRef: { conventionId, clauseId: `c${n}` } });
 const election = {
   title: '选举业主委员会委员（两名）',
   kind: 'election',
@@ -89,8 +105,7 @@ describe('consultations', () => {
     outsider = as(srv, await people.member(other, '外人', ['owner']));
     // The same service the server runs, in this process on the same Redis: paper entry calls it so.
     const auth = new AuthService(new AuthRepository(people.redis));
-    const meetings = new MeetingsService(new MeetingsRepository(people.redis), auth, new StatsRepository(people.redis));
-    service = new ConsultationsService(new ConsultationsRepository(people.redis), { auth, roster: new RosterService(new RosterRepository(people.redis)), meetings });
+    service = new ConsultationsService(new ConsultationsRepository(people.redis), { auth, roster: new RosterService(new RosterRepository(people.redis)) });
   }, 120_000);
   afterAll(async () => {
     await people?.close();
@@ -118,7 +133,20 @@ describe('consultations', () => {
     expect((await outsider.get(`/api/communities/${cid}/consultations`)).status).toBe(404);
   });
 
+  /** A convention with these clauses (through the live document), and a version of it. */
+  async function makeConvention(title: string, texts: Record<string, string>): Promise<{ conv: { id: string }; version: { id: string } }> {
+    const conv = (await admin.post(`/api/communities/${cid}/conventions`, { title })).body.convention;
+    const w = connectDoc(srv.url, conv.docName, admin.cookie);
+    await synced(w);
+    for (const [id, text] of Object.entries(texts)) addClause(w.doc, id, text);
+    await until(async () => (await admin.get(`/api/conventions/${conv.id}`)).body.clauses?.length === Object.keys(texts).length, 10_000, 'clauses stored');
+    const version = (await admin.post(`/api/conventions/${conv.id}/versions`, { name: '表决稿' })).body.version;
+    w.destroy();
+    return { conv, version };
+  }
+
   it('opens by itself, counts phone and paper once per household, and closes with the result per question', async () => {
+    conventionId = (await makeConvention('小区公约', { c1: '第一条。', c2: '第二条。', c3: '第三条。' })).conv.id;
     const now = Date.now();
     const created = await admin.post(`/api/communities/${cid}/consultations`, {
       title: '管理规约修订及业委会选举',
@@ -256,5 +284,38 @@ describe('consultations', () => {
     const tampered = log.map((e, i) => (i === 3 ? { ...e, data: { ...e.data, channel: 'hall' } } : e));
     fs.writeFileSync(file, JSON.stringify(tampered));
     expect((await runVerify([file])).code).not.toBe(0);
+  }, 120_000);
+
+  it('a passed "adopt version" question adopts the convention version; bad references are refused', async () => {
+    const { conv, version } = await makeConvention('管理规约', { k1: '业主应当遵守本规约。', k2: '公共区域不得堆放杂物。' });
+
+    const now = Date.now();
+    const base = { title: '表决管理规约', notice: '请表决是否通过管理规约（表决稿）。', opensAt: iso(now - 1000) };
+    const adoptQ = { title: '是否通过《管理规约》表决稿', kind: 'yes_no_abstain', rule: 'civil_code_278_major', versionRef: { conventionId: conv.id, versionId: version.id } };
+    const badVersion = await admin.post(`/api/communities/${cid}/consultations`, { ...base, closesAt: iso(now + 60_000), questions: [{ ...adoptQ, versionRef: { conventionId: conv.id, versionId: 'nope' } }] });
+    expect(badVersion.status).toBe(400);
+    expect(badVersion.body.error.issues[0].path).toBe('questions.0.versionRef');
+    const badClause = await admin.post(`/api/communities/${cid}/consultations`, { ...base, closesAt: iso(now + 60_000), questions: [{ ...adoptQ, clauseRef: { conventionId: conv.id, clauseId: 'k9' } }] });
+    expect(badClause.status).toBe(400);
+
+    const c = (await admin.post(`/api/communities/${cid}/consultations`, { ...base, closesAt: iso(now + 9000), questions: [adoptQ] })).body.consultation;
+    await until(async () => (await admin.get(`/api/consultations/${c.id}`)).body.consultation.status === 'open', 8000, 'open');
+    const opened = (await admin.get(`/api/consultations/${c.id}`)).body.consultation;
+    expect(opened.questions[0].textHash).toMatch(/^[0-9a-f]{64}$/);
+    for (let i = 0; i < 5; i++) {
+      expect((await as(srv, owners[i]!).post(`/api/consultations/${c.id}/responses`, { answers: { q1: 'yes' }, idempotencyKey: key() })).status).toBe(201);
+    }
+    expect((await admin.get(`/api/conventions/${conv.id}`)).body.convention.adoptedVersionId).toBeUndefined();
+    const result = await until(async () => {
+      const r = (await admin.get(`/api/consultations/${c.id}/result`)).body;
+      return r.final ? r : null;
+    }, 20_000, 'close');
+    expect(result.questions[0].outcome).toMatchObject({ passed: true, reason: 'passed' });
+    await until(async () => (await admin.get(`/api/conventions/${conv.id}`)).body.convention.adoptedVersionId === version.id, 5000, 'the version adopted');
+    const approvals = (await admin.get(`/api/conventions/${conv.id}/versions/${version.id}/approvals`)).body;
+    expect(approvals.missing).toEqual([]);
+    expect(approvals.ballots.map((b: { ballotId: string }) => b.ballotId)).toEqual([c.id, c.id]);
+    const log = (await admin.get(`/api/consultations/${c.id}/audit?format=json`)).body.entries as { type: string; data: Record<string, unknown> }[];
+    expect(log.at(-1)).toMatchObject({ type: 'adopted', data: { conventionId: conv.id, versionId: version.id, outcome: 'adopted' } });
   }, 120_000);
 });

@@ -7,6 +7,7 @@ import type { AuthService } from '../auth/auth.service.ts';
 import type { MeetingsService } from '../meetings/meetings.service.ts';
 import type { LinliIO } from '../realtime/socket.ts';
 import type { RosterService } from '../roster/roster.service.ts';
+import { ConsultationsHall } from './consultations.hall.ts';
 import { ConsultationsRepository } from './consultations.repository.ts';
 import { consultationsRoutes } from './consultations.routes.ts';
 import { ConsultationScheduler } from './consultations.scheduler.ts';
@@ -22,16 +23,19 @@ export interface ConsultationsDeps {
 }
 
 export function createConsultations(d: ConsultationsDeps) {
-  const service = new ConsultationsService(new ConsultationsRepository(d.ctx.redis), { auth: d.auth, roster: d.roster, meetings: d.meetings });
+  const service = new ConsultationsService(new ConsultationsRepository(d.ctx.redis), { auth: d.auth, roster: d.roster });
+  const hall = new ConsultationsHall(service, d.meetings);
   const scheduler = new ConsultationScheduler(service, d.ctx.logger);
   const progress = new ProgressBroadcaster(d.io, service, d.ctx.logger);
   service.onEvent((e) => progress.schedule(e.consultationId));
-  scheduler.start();
   return {
     service,
+    hall,
+    /** Starts opening and closing by the clock (after the composition root has wired conventions). */
+    start: () => scheduler.start(),
     feature: {
       name: 'consultations',
-      routes: consultationsRoutes(d.auth, service),
+      routes: consultationsRoutes(d.auth, service, hall),
       stop: async () => {
         await scheduler.stop();
         progress.stop();

@@ -4,6 +4,7 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import { RECEIPT_ALPHABET, RECEIPT_LENGTH, bodyText, canonicalJson, toShanghaiIso, CONSULTATION_TIME_ZONE, type Consultation, type Extension } from '@linli/shared';
+import type { Binding } from './consultations.conventions.ts';
 import type { HouseholdRecord } from '../roster/roster.service.ts';
 
 export const sha256hex = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -23,11 +24,13 @@ export interface StoredConsultation extends Omit<Consultation, 'status' | 'opens
   publishedAtMs?: number;
   objectionEndsAtMs?: number;
   extensions: { fromMs: number; toMs: number; reason: string; atMs: number; by: string }[];
+  /** Set at opening: what each convention question approves (clause id → text hash). */
+  bindings?: Record<string, Binding>;
 }
 
 export function toView(s: StoredConsultation, status: string, deadline: number): Consultation {
   const iso = (ms?: number) => (ms === undefined ? undefined : toShanghaiIso(ms));
-  const { opensAtMs, closesAtMs: _c, createdAtMs, openedAtMs, closedAtMs, publishedAtMs, objectionEndsAtMs, extensions, ...rest } = s;
+  const { opensAtMs, closesAtMs: _c, bindings: _b, createdAtMs, openedAtMs, closedAtMs, publishedAtMs, objectionEndsAtMs, extensions, ...rest } = s;
   return {
     ...rest,
     status: status as Consultation['status'],

@@ -73,7 +73,7 @@ class Script {
     }
   }
 }
-const SCRIPTS = { record: new Script('./record.lua'), transition: new Script('./transition.lua'), result: new Script('./result.lua') };
+const SCRIPTS = { record: new Script('./record.lua'), transition: new Script('./transition.lua'), result: new Script('./result.lua'), note: new Script('./note.lua') };
 
 export interface RecordWrite {
   consultationId: string;
@@ -174,6 +174,12 @@ export class ConsultationsRepository {
   async writeResult(id: string, resultJson: string, dataJson: string, bodyHash: string): Promise<string[]> {
     const k = consultationKeys(id);
     return SCRIPTS.result.run(this.redis, [k.status, k.result, k.resultHead, k.audit, k.head], [id, resultJson, dataJson, bodyHash]);
+  }
+
+  /** Appends one entry that changes no state (an adoption's outcome). */
+  async note(id: string, type: string, dataJson: string, bodyHash: string): Promise<string[]> {
+    const k = consultationKeys(id);
+    return SCRIPTS.note.run(this.redis, [k.audit, k.head], [id, type, dataJson, bodyHash]);
   }
 
   async electorate(id: string): Promise<string | null> {

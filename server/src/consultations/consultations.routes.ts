@@ -7,9 +7,10 @@ import { Router, type Request } from 'express';
 import { AuditQuery, DomainError, Id, MeetingConsultationLink, parseOrThrow } from '@linli/shared';
 import { requireCan, requireUser } from '../auth/auth.middleware.ts';
 import type { AuthService } from '../auth/auth.service.ts';
+import type { ConsultationsHall } from './consultations.hall.ts';
 import type { ConsultationsService } from './consultations.service.ts';
 
-export function consultationsRoutes(auth: AuthService, service: ConsultationsService): Router {
+export function consultationsRoutes(auth: AuthService, service: ConsultationsService, hall: ConsultationsHall): Router {
   const r = Router();
   const idOf = (req: Request) => parseOrThrow(Id, req.params.id, 'consultation id');
 
@@ -35,7 +36,7 @@ export function consultationsRoutes(auth: AuthService, service: ConsultationsSer
   r.post('/consultations/:id/responses', async (req, res) => {
     const { user } = requireUser(req);
     const { c } = await service.access(user, idOf(req), 'ballot.vote');
-    const ack = await service.respond(user, c, req.body, await service.channelFor(user, c));
+    const ack = await service.respond(user, c, req.body, await hall.channelFor(user, c));
     res.status(ack.repeated ? 200 : 201).json({ receipt: ack.receipt, householdId: ack.householdId, channel: ack.channel, repeated: ack.repeated });
   });
 
@@ -71,17 +72,17 @@ export function consultationsRoutes(auth: AuthService, service: ConsultationsSer
     const { user } = requireUser(req);
     const meetingId = parseOrThrow(Id, req.params.id, 'meeting id');
     const { consultationId } = parseOrThrow(MeetingConsultationLink, req.body, 'link');
-    const meetingCid = await service.communityOfMeeting(meetingId);
-    res.json(await service.linkMeeting(await auth.actor(user, meetingCid), meetingId, consultationId));
+    const meetingCid = await hall.communityOfMeeting(meetingId);
+    res.json(await hall.linkMeeting(await auth.actor(user, meetingCid), meetingId, consultationId));
   });
 
   r.get('/meetings/:id/consultation', async (req, res) => {
     const { user } = requireUser(req);
     const meetingId = parseOrThrow(Id, req.params.id, 'meeting id');
-    const cid = await service.communityOfMeeting(meetingId);
+    const cid = await hall.communityOfMeeting(meetingId);
     const actor = await auth.actor(user, cid);
     if (!actor.isAdmin && actor.roles.length === 0) throw new DomainError('not_found', 'No such meeting. 会议不存在。');
-    const id = await service.linkedTo(meetingId);
+    const id = await hall.linkedTo(meetingId);
     if (!id) return void res.json({ consultation: null });
     const c = await service.load(id);
     res.json({ consultation: service.view(c), progress: await service.progress(c), questions: (await service.result(c)).questions });

@@ -26,7 +26,9 @@ import {
   type ConsultationResult,
   type ConsultationView,
   type ElectorateSnapshot,
+  type ConsensusItem,
   type Question,
+  type QuestionResult,
   type RecordedResponse,
   type ResponseAck,
   type ResponseChannel,
@@ -34,8 +36,8 @@ import {
 import type { StoredUser } from '../auth/auth.repository.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { newId } from '../common/ids.ts';
-import type { MeetingsService } from '../meetings/meetings.service.ts';
 import type { RosterService } from '../roster/roster.service.ts';
+import { approvalsOf, bindQuestions, checkReferences, versionsToAdopt, type ConventionsPort } from './consultations.conventions.ts';
 import type { ConsultationsRepository } from './consultations.repository.ts';
 import { addressOf, auditBody, byAddress, newReceipt, randomSymbols, sha256hex, toView, type StoredConsultation, type StoredResponse } from './consultations.model.ts';
 
@@ -68,59 +70,21 @@ export class ConsultationsService {
   #listeners: ((e: ConsultationEvent) => void)[] = [];
   constructor(
     readonly repo: ConsultationsRepository,
-    private readonly deps: { auth: AuthService; roster: RosterService; meetings: MeetingsService },
+    private readonly deps: { auth: AuthService; roster: RosterService },
   ) {}
 
-  /**
-   * 'hall' when the consultation is linked to a meeting that is open or in progress and the member
-   * is present in it now; otherwise 'phone'. The count is the same; the channel is recorded.
-   */
-  async channelFor(user: StoredUser, c: Loaded): Promise<'phone' | 'hall'> {
-    const mid = c.stored.meetingId;
-    if (!mid) return 'phone';
-    const m = await this.deps.meetings.get(mid);
-    if (!m || (m.status !== 'open' && m.status !== 'in_progress')) return 'phone';
-    const present = await this.deps.meetings.repo.presence(mid);
-    return Object.values(present).includes(user.id) ? 'hall' : 'phone';
-  }
-
-  /** `PUT /api/meetings/:id/consultation`: shows a consultation in a meeting (or none), both in the same community. */
-  async linkMeeting(actor: Actor, meetingId: string, consultationId: string | null): Promise<{ meetingId: string; consultationId: string | null }> {
-    const m = await this.deps.meetings.get(meetingId);
-    if (!m) throw new DomainError('not_found', 'No such meeting. 会议不存在。');
-    if (!can(actor, 'consultation.manage', { communityId: m.communityId })) throw new DomainError('forbidden', 'You may not do this (consultation.manage). 您没有此操作的权限。');
-    const prev = await this.repo.linkedTo(meetingId);
-    if (prev && prev !== consultationId) await this.#setMeeting(prev, undefined);
-    if (consultationId) {
-      const c = await this.load(consultationId);
-      if (c.stored.communityId !== m.communityId) throw new DomainError('validation_failed', 'That consultation belongs to another community. 该征求意见不属于本小区。', { issues: [{ path: 'consultationId', message: 'other community' }] });
-      await this.#setMeeting(consultationId, meetingId);
-    }
-    await this.repo.link(meetingId, consultationId);
-    this.deps.meetings.notify(meetingId, 'state');
-    return { meetingId, consultationId };
-  }
-
-  async #setMeeting(id: string, meetingId: string | undefined): Promise<void> {
-    const c = await this.load(id);
-    const stored: StoredConsultation = { ...c.stored, meetingId };
-    await this.repo.transition({ consultationId: id, from: ['scheduled', 'open', 'closed', 'published'], to: '', metaJson: JSON.stringify(stored), clock: '', ...auditBody(id, 'meeting_linked', { meetingId: meetingId ?? null }) });
-    this.#emit({ type: 'changed', consultationId: id, communityId: c.stored.communityId });
-  }
-
-  async communityOfMeeting(meetingId: string): Promise<string> {
-    const m = await this.deps.meetings.get(meetingId);
-    if (!m) throw new DomainError('not_found', 'No such meeting. 会议不存在。');
-    return m.communityId;
-  }
-
-  /** The consultation linked to a meeting (for the join payload and the projector). */
-  linkedTo(meetingId: string): Promise<string | null> {
-    return this.repo.linkedTo(meetingId);
+  #conventions: ConventionsPort | null = null;
+  /** Registered by the composition root: convention clauses and adoption. */
+  provideConventions(port: ConventionsPort): void {
+    this.#conventions = port;
   }
 
   onEvent(fn: (e: ConsultationEvent) => void): void {
     this.#listeners.push(fn);
+  }
+  /** Tells the listeners (progress broadcast) that a consultation changed. */
+  emit(e: ConsultationEvent): void {
+    this.#emit(e);
   }
   #emit(e: ConsultationEvent): void {
     for (const fn of this.#listeners) fn(e);
@@ -155,6 +119,7 @@ export class ConsultationsService {
     const households = (await this.deps.roster.listHouseholds(cid)).sort(byAddress);
     if (households.length === 0) throw new DomainError('conflict', 'The roster is empty: import the households first. 名册中没有住户，请先导入。');
     const questions: Question[] = input.questions.map((q, i) => ({ ...q, id: `q${i + 1}` }));
+    await checkReferences(this.#conventions, cid, questions);
     const id = newId();
     for (let attempt = 0; attempt < 20; attempt++) {
       const stored: StoredConsultation = {
@@ -211,7 +176,8 @@ export class ConsultationsService {
         return { voterId: h.id, ownerKey: owners.get(h.ownerKey)!, areaCentiares: h.areaCentiares };
       }),
     };
-    const stored: StoredConsultation = { ...c.stored, openedAtMs: Date.now(), eligibleCount: households.length };
+    const bound = await bindQuestions(this.#conventions, c.stored);
+    const stored: StoredConsultation = { ...c.stored, ...bound, openedAtMs: Date.now(), eligibleCount: households.length };
     const r = await this.repo.transition({
       consultationId: id, from: ['scheduled'], to: 'open', metaJson: JSON.stringify(stored), clock: 'before',
       electorateJson: JSON.stringify(electorate), eligible: electorate.voters.map((v) => v.voterId),
@@ -248,7 +214,32 @@ export class ConsultationsService {
     const questions = tallyConsultation(c.stored.questions, electorate, responses, { closed: true, secret: c.stored.secret });
     const sealed = c.stored.secret ? responses.map((r) => ({ receipt: r.voterId, answers: r.answers, ownerKey: r.ownerKey ?? '', areaCentiares: r.areaCentiares ?? 0 })) : undefined;
     const body = auditBody(id, 'result', resultEntryData(questions, sealed));
-    await this.repo.writeResult(id, JSON.stringify(questions), body.dataJson, body.bodyHash);
+    const w = await this.repo.writeResult(id, JSON.stringify(questions), body.dataJson, body.bodyHash);
+    // Only the process that wrote the result adopts (once); a refusal is logged in the chain.
+    if (w[0] === 'ok' && this.#conventions) {
+      for (const v of versionsToAdopt(c.stored, questions)) {
+        let outcome = 'adopted';
+        try {
+          await this.#conventions.adopt(v.conventionId, v.versionId, `consultation:${id}`);
+        } catch (err) {
+          outcome = (err as { code?: string }).code ?? 'failed';
+        }
+        const note = auditBody(id, 'adopted', { ...v, outcome });
+        await this.repo.note(id, note.auditType, note.dataJson, note.bodyHash);
+      }
+    }
+  }
+
+  /** Passed convention questions of the community's closed consultations (for conventions' approvals). */
+  async approvals(cid: string): Promise<ConsensusItem[]> {
+    const out: ConsensusItem[] = [];
+    for (const c of await this.list(cid)) {
+      if (c.status !== 'closed' && c.status !== 'published') continue;
+      if (!c.stored.bindings || Object.keys(c.stored.bindings).length === 0) continue;
+      const r = await this.repo.result(c.stored.id);
+      if (r.json) out.push(...approvalsOf(c.stored, JSON.parse(r.json) as QuestionResult[]));
+    }
+    return out;
   }
 
   /** The frozen electorate and every recorded response (secret: from the sealed set, by receipt). */

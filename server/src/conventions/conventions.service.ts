@@ -154,6 +154,16 @@ export class ConventionsService {
     }
   }
 
+  /** Clauses with text hash as version `vid` has them (written consultations bind questions to them). */
+  async versionClauses(c: Convention, vid: string): Promise<Clause[]> {
+    const { doc } = await this.#versionDoc(c, vid);
+    try {
+      return readClauses(doc);
+    } finally {
+      doc.destroy();
+    }
+  }
+
   /** Makes the live document read as the version did, as one new edit everyone sees live. */
   async restore(c: Convention, vid: string): Promise<ConventionVersion> {
     const { version, doc } = await this.#versionDoc(c, vid);

@@ -22,7 +22,7 @@ import { z } from 'zod';
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** The kinds of audit entry, in the order a ballot's life usually produces them. */
-export const AUDIT_TYPES = ['created', 'proxy_registered', 'opened', 'vote', 'vote_changed', 'paper_vote', 'paper_vote_undone', 'holdings_changed', 'closed', 'result', 'published'] as const;
+export const AUDIT_TYPES = ['created', 'proxy_registered', 'opened', 'vote', 'vote_changed', 'paper_vote', 'paper_vote_undone', 'holdings_changed', 'extended', 'meeting_linked', 'closed', 'result', 'adopted', 'published'] as const;
 export const AuditType = z.enum(AUDIT_TYPES);
 export type AuditType = z.infer<typeof AuditType>;
 
@@ -131,8 +131,8 @@ export interface ChainHead {
   length: number;
 }
 
-/** Entry types that may follow the published head (they carry no vote and no count). */
-export const AFTER_HEAD_TYPES: readonly string[] = ['published'];
+/** Entry types that may follow the published head (they carry no vote and no count; adopted and meeting_linked: written consultations). */
+export const AFTER_HEAD_TYPES: readonly string[] = ['published', 'adopted', 'meeting_linked'];
 
 /** `<hash>:<length>` (or `<length>:<hash>`, as Redis keeps it) → a head, or null. */
 export function parseChainHead(text: string): ChainHead | null {
