@@ -4,6 +4,9 @@
  */
 import type { Question } from '@linli/shared/consultations/schemas';
 import { m } from '$lib/paraglide/messages.js';
+import { isAnswered } from './consultation-view';
+
+export { answersToSend, isAnswered } from './consultation-view';
 
 export interface AnswerChoice {
   id: string;
@@ -19,17 +22,6 @@ export function answerChoices(q: Pick<Question, 'kind' | 'options'>): AnswerChoi
   return (q.options ?? []).map((o) => ({ id: o.id, label: o.label }));
 }
 
-/** An election is answered when every candidate has a choice; a list when it has a pick; else any value. */
-export function isAnswered(q: Pick<Question, 'kind' | 'options'>, value: unknown): boolean {
-  if (value === undefined || value === null || value === '') return false;
-  if (q.kind === 'election') {
-    const per = value as Record<string, string>;
-    return (q.options ?? []).every((c) => typeof per[c.id] === 'string');
-  }
-  if (Array.isArray(value)) return value.length > 0;
-  return true;
-}
-
 /** The answer in words, as the review step and the receipt show it. */
 export function answerText(q: Pick<Question, 'kind' | 'options'>, value: unknown): string {
   if (!isAnswered(q, value)) return m.cons_unanswered();
@@ -40,13 +32,6 @@ export function answerText(q: Pick<Question, 'kind' | 'options'>, value: unknown
   }
   if (Array.isArray(value)) return value.map((v) => label(String(v))).join(', ');
   return label(String(value));
-}
-
-/** Only the answered questions go to the server (a question left out is not taken part in). */
-export function answersToSend(questions: Pick<Question, 'id' | 'kind' | 'options'>[], values: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const q of questions) if (isAnswered(q, values[q.id])) out[q.id] = values[q.id];
-  return out;
 }
 
 /** What is read aloud for a question: its number, title, explanation and the choices. */

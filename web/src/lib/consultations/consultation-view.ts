@@ -1,10 +1,10 @@
 /**
  * Zod-free helpers every consultation page shares (the phone page imports this, so it stays inside
  * the phone bundle budget): Asia/Shanghai times for datetime-local fields, the local key store of
- * a phone's submission, and the adapter that shows one question's result with the ballots'
- * TallyBars (same "还差 X 户 / Y ㎡" wording as a ballot).
+ * a phone's submission, which questions are answered (only those are sent), and the adapter
+ * that shows one question's result with the ballots' TallyBars (same "还差 X 户 / Y ㎡" wording).
  */
-import type { Consultation, QuestionResult } from '@linli/shared/consultations/schemas';
+import type { Consultation, Question, QuestionResult } from '@linli/shared/consultations/schemas';
 import type { LiveBallot } from '$lib/meetings/meeting-live.svelte';
 
 const SHANGHAI_OFFSET_MS = 8 * 3600_000;
@@ -73,3 +73,22 @@ export function newKey(): string {
 export function share(part: number, whole: number): number {
   return whole > 0 ? Math.floor((part * 100) / whole) : 0;
 }
+
+/** An election is answered when every candidate has a choice; a list when it has a pick; else any value. */
+export function isAnswered(q: Pick<Question, 'kind' | 'options'>, value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return false;
+  if (q.kind === 'election') {
+    const per = value as Record<string, string>;
+    return (q.options ?? []).every((c) => typeof per[c.id] === 'string');
+  }
+  if (Array.isArray(value)) return value.length > 0;
+  return true;
+}
+
+/** Only the answered questions go to the server (a question left out is not taken part in). */
+export function answersToSend(questions: Pick<Question, 'id' | 'kind' | 'options'>[], values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const q of questions) if (isAnswered(q, values[q.id])) out[q.id] = values[q.id];
+  return out;
+}
+
