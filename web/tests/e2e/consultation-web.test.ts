@@ -6,7 +6,7 @@
  * projector (linked to a live meeting) follow live; a resident who answered reloads and sees the
  * same receipt; a second submission of the same paper is not counted twice. axe-core is clean on
  * every new page, the phone page fits 360×640 (also at 200% text), the projector fits 1280×720 and
- * 1920×1080. Screenshots: test-results/consultation/*.png.
+ * 1920×1080; after the deadline the phone says voting has closed. Screenshots: test-results/consultation/*.png.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -227,4 +227,19 @@ it('a phone at 360×640 with 200% text fits the whole paper; a retried submissio
   expect((await retry.json()).receipt).toBe(receipt);
   expect((await (await org.request.get(`/api/consultations/${id}`)).json()).progress.households.responded).toBe(1);
   expect(await seriousA11yFindings(page)).toEqual([]);
+
+  // After the deadline the phone says plainly that voting has closed, and offers no paper.
+  const short = await org.request.post(`/api/communities/${cid}/consultations`, {
+    data: { title: '是否同意调整停车费', notice: '短期征求意见。', opensAt: new Date(Date.now() - 60_000).toISOString(), closesAt: new Date(Date.now() + 4000).toISOString(), questions: [{ title: '是否同意', kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary' }] },
+  });
+  expect(short.status()).toBe(201);
+  const shortId = (await short.json()).consultation.id;
+  await expect.poll(async () => (await (await org.request.get(`/api/consultations/${shortId}`)).json()).consultation.status, { timeout: 20_000 }).toBe('closed');
+  await page.goto(`/c/${cid}/consultations/${shortId}/answer`);
+  await page.locator('[data-state="closed"]').waitFor();
+  expect(await page.locator('[data-state="closed"]').innerText()).toContain('不再接受投票');
+  expect(await page.locator('[data-answer-sheet]').count()).toBe(0);
+  expect(await overflowingElements(page)).toEqual([]);
+  expect(await seriousA11yFindings(page)).toEqual([]);
+  await shot(page, 'phone-closed');
 }, 120_000);
