@@ -95,11 +95,12 @@ describe('consultation deadlines across processes', () => {
     // Secret: no household beside a choice in Redis or in the log; counts hidden while open.
     const responses = await people.redis.hgetall(`{consultation:${secret.id}}:responses`);
     expect(Object.keys(responses)).toHaveLength(3);
-    for (const r of Object.values(responses)) expect(JSON.parse(r)).not.toHaveProperty('answers');
+    for (const r of Object.values(responses)) expect(Object.keys(JSON.parse(r)).sort()).toEqual(['at', 'by', 'channel']);
+    for (const r of Object.values(await people.redis.hgetall(`{consultation:${secret.id}}:receipts`))) expect(JSON.parse(r)).toEqual({ channel: 'phone' });
     // The electorate is public (who may answer); the vote entries say only a receipt and a channel.
     const votes = String((await admin.get(`/api/consultations/${secret.id}/audit`)).body).trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'vote');
     expect(votes).toHaveLength(3);
-    for (const v of votes) expect(Object.keys(v.data).sort()).toEqual(['channel', 'receipt']);
+    for (const v of votes) expect(v.data).toEqual({ channel: 'phone' });
     const hidden = (await as(a, owners[3]!).get(`/api/consultations/${secret.id}/result`)).body.questions[0];
     expect(hidden.hidden).toBe(true);
     expect(hidden.tally.options).toEqual([]);

@@ -19,6 +19,7 @@ import { RosterService } from '../src/roster/roster.service.ts';
 import { ConsultationsRepository } from '../src/consultations/consultations.repository.ts';
 import { ConsultationsService } from '../src/consultations/consultations.service.ts';
 import * as Y from 'yjs';
+import { io as ioc, type Socket } from 'socket.io-client';
 import { connectDoc, synced } from './helpers/yjs-clients.ts';
 
 /** Adds a one-paragraph clause the way the editor (Tiptap) stores it. */
@@ -318,4 +319,47 @@ describe('consultations', () => {
     const log = (await admin.get(`/api/consultations/${c.id}/audit?format=json`)).body.entries as { type: string; data: Record<string, unknown> }[];
     expect(log.at(-1)).toMatchObject({ type: 'adopted', data: { conventionId: conv.id, versionId: version.id, outcome: 'adopted' } });
   }, 120_000);
+
+  it('in the hall: a linked live meeting records hall answers, and progress reaches the community and meeting rooms', async () => {
+    const now = Date.now();
+    const c = (await admin.post(`/api/communities/${cid}/consultations`, { title: '会场表决', notice: '现场也可表决。', opensAt: iso(now - 1000), closesAt: iso(now + 600_000), questions: [{ title: '是否同意', kind: 'yes_no_abstain', rule: 'simple_majority' }] })).body.consultation;
+    await until(async () => (await admin.get(`/api/consultations/${c.id}`)).body.consultation.status === 'open', 8000, 'open');
+    const meetingId = (await admin.post(`/api/communities/${cid}/meetings`, { title: '业主大会现场', mode: 'hybrid' })).body.meeting.id;
+    expect((await admin.patch(`/api/meetings/${meetingId}`, { status: 'open' })).status).toBe(200);
+    expect((await as(srv, owners[0]!).request('PUT', `/api/meetings/${meetingId}/consultation`, { consultationId: c.id })).status).toBe(403);
+    const linked = await admin.request('PUT', `/api/meetings/${meetingId}/consultation`, { consultationId: c.id });
+    expect(linked.status, JSON.stringify(linked.body)).toBe(200);
+    expect((await admin.get(`/api/consultations/${c.id}`)).body.consultation.meetingId).toBe(meetingId);
+    const projector = (await as(srv, owners[1]!).get(`/api/meetings/${meetingId}/consultation`)).body;
+    expect(projector.consultation.id).toBe(c.id);
+    expect(projector.progress.households.eligible).toBe(6);
+
+    const connect = (p: { cookie: string }) =>
+      new Promise<Socket>((resolve, reject) => {
+        const s = ioc(srv.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie: p.cookie }, reconnection: false });
+        s.once('connect', () => resolve(s));
+        s.once('connect_error', reject);
+      });
+    const inHall = await connect(owners[0]!);
+    const watcher = await connect(owners[1]!);
+    try {
+      expect((await inHall.emitWithAck('meeting:join', { meetingId })).ok).toBe(true);
+      expect((await watcher.emitWithAck('community:watch', { communityId: cid })).ok).toBe(true);
+      const seen: { room: string; responded: number }[] = [];
+      inHall.on('consultation:progress', (p) => p.consultationId === c.id && seen.push({ room: 'meeting', responded: p.progress.households.responded }));
+      watcher.on('consultation:progress', (p) => p.consultationId === c.id && seen.push({ room: 'community', responded: p.progress.households.responded }));
+      const hallAnswer = await as(srv, owners[0]!).post(`/api/consultations/${c.id}/responses`, { answers: { q1: 'yes' }, idempotencyKey: key() });
+      expect(hallAnswer.body.channel).toBe('hall');
+      const phoneAnswer = await as(srv, owners[1]!).post(`/api/consultations/${c.id}/responses`, { answers: { q1: 'no' }, idempotencyKey: key() });
+      expect(phoneAnswer.body.channel).toBe('phone');
+      await until(async () => seen.some((e) => e.room === 'meeting' && e.responded === 2) && seen.some((e) => e.room === 'community' && e.responded === 2), 5000, 'progress in both rooms');
+      expect((await admin.get(`/api/consultations/${c.id}`)).body.progress.byChannel).toEqual({ phone: 1, paper: 0, hall: 1 });
+      const unlinked = await admin.request('PUT', `/api/meetings/${meetingId}/consultation`, { consultationId: null });
+      expect(unlinked.body).toEqual({ meetingId, consultationId: null });
+      expect((await admin.get(`/api/consultations/${c.id}`)).body.consultation.meetingId).toBeUndefined();
+    } finally {
+      inHall.close();
+      watcher.close();
+    }
+  }, 60_000);
 });

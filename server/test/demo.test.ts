@@ -62,6 +62,23 @@ describe('the demo community', () => {
     expect(own.every((h) => h.building === '3')).toBe(true);
   });
 
+  it('has an open written consultation with about half of the households answered, by phone and on paper', async () => {
+    const owner = new Client(srv.url);
+    await owner.login(DEMO_LOGINS.owner, DEMO_DEFAULT_PASSWORD);
+    const cid2 = await demoCommunity(owner);
+    const list = (await owner.get(`/api/communities/${cid2}/consultations`)).body.consultations as any[];
+    expect(list).toHaveLength(1);
+    expect(list[0].status).toBe('open');
+    const view = (await owner.get(`/api/consultations/${list[0].id}`)).body;
+    expect(view.progress.households).toEqual({ eligible: 120, responded: 60 });
+    expect(view.progress.byChannel.paper).toBeGreaterThan(0);
+    expect(view.progress.byChannel.phone).toBeGreaterThan(0);
+    expect(view.consultation.questions.map((q: any) => q.kind)).toEqual(['yes_no_abstain', 'yes_no_abstain', 'election']);
+    const result = (await owner.get(`/api/consultations/${list[0].id}/result`)).body;
+    expect(result.final).toBe(false);
+    expect(result.questions[0].turnout.voted).toBe(60);
+  });
+
   it('logs the demo logins and the first invitation codes, which sign a phone in', async () => {
     const log = srv.logs.join('\n');
     expect(log).toContain('Demo accounts');

@@ -7,6 +7,7 @@ import type { AuthService } from '../auth/auth.service.ts';
 import type { MeetingsService } from '../meetings/meetings.service.ts';
 import type { LinliIO } from '../realtime/socket.ts';
 import type { RosterService } from '../roster/roster.service.ts';
+import { seedDemoConsultation } from './consultations.demo.ts';
 import { ConsultationsHall } from './consultations.hall.ts';
 import { ConsultationsRepository } from './consultations.repository.ts';
 import { consultationsRoutes } from './consultations.routes.ts';
@@ -36,6 +37,7 @@ export function createConsultations(d: ConsultationsDeps) {
     feature: {
       name: 'consultations',
       routes: consultationsRoutes(d.auth, service, hall),
+      seedDemo: ({ communityId }: { communityId: string }) => seedDemoConsultation({ service, auth: d.auth, roster: d.roster }, communityId, d.ctx.logger),
       stop: async () => {
         await scheduler.stop();
         progress.stop();

@@ -62,7 +62,8 @@ export const addressOf = (h: { building: string; unit: string; room: string }) =
 
 /** What a household's response holds in Redis. */
 export interface StoredResponse {
-  receipt: string;
+  /** Open consultations only (secret: the receipt would lead to the sealed answers). */
+  receipt?: string;
   channel: 'phone' | 'paper' | 'hall';
   at: number;
   by: string;

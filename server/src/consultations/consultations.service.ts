@@ -319,8 +319,10 @@ export class ConsultationsService {
       const v = electorate.voters.find((x) => x.voterId === householdId);
       sealedJson = JSON.stringify({ answers, ownerKey: v?.ownerKey ?? householdId, areaCentiares: v?.areaCentiares ?? 0 });
     }
-    const record: Omit<StoredResponse, 'at'> = { receipt, channel: opts.channel, by: opts.by, ...(secret ? {} : { answers }) };
-    const data = secret ? { receipt, channel: opts.channel } : { householdId, receipt, channel: opts.channel, answers };
+    // Secret: the household's response keeps neither receipt nor answers, the log entry only the
+    // channel; the answers sit in the sealed set by receipt, with nothing that leads back.
+    const record: Omit<StoredResponse, 'at'> = secret ? { channel: opts.channel, by: opts.by } : { receipt, channel: opts.channel, by: opts.by, answers };
+    const data = secret ? { channel: opts.channel } : { householdId, receipt, channel: opts.channel, answers };
     const r = await this.repo.record({
       consultationId, householdId, receipt,
       idemField: sha256hex(`${consultationId}|${householdId}|${opts.idempotencyKey}`),

@@ -20,7 +20,8 @@ local rec = cjson.decode(ARGV[5])
 rec.at = now
 redis.call('HSET', KEYS[4], ARGV[2], cjson.encode(rec))
 local rr = cjson.decode(ARGV[10])
-rr.at = now
+-- Secret: the receipt keeps no time (a time would lead back to the household through its response).
+if ARGV[6] == '' then rr.at = now end
 redis.call('HSET', KEYS[5], ARGV[4], cjson.encode(rr))
 if ARGV[6] ~= '' then redis.call('ZADD', KEYS[9], 0, ARGV[4] .. ' ' .. ARGV[6]) end
 redis.call('HSET', KEYS[6], ARGV[3], ARGV[4])

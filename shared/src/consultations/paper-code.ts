@@ -2,8 +2,8 @@
  * Paper codes (纸质表决票编号): what identifies one household's ballot paper of one consultation,
  * printed as a QR code and as typed text "K7QM-0A3F-X". Three parts, from the receipt alphabet (no
  * 0/O, 1/I/L look-alikes): the consultation's 4-symbol code, the household's serial on that
- * consultation in 4 symbols (up to 31⁴ − 1 = 923,520 households), and one check symbol (Luhn mod 31),
- * which catches every single mistyped symbol and every swap of two neighbours. Pure, no I/O.
+ * consultation in 4 symbols (up to 31⁴ − 1 = 923,520 households), and one check symbol (a weighted
+ * sum mod 31), which catches every single mistyped symbol and every swap of two neighbours. Pure, no I/O.
  */
 import { RECEIPT_ALPHABET } from '../ballots/receipt.ts';
 
@@ -13,18 +13,20 @@ export const PAPER_CODE_LENGTH = 9;
 export const CONSULTATION_CODE_LENGTH = 4;
 export const MAX_PAPER_SERIAL = N ** 4 - 1;
 
-/** Luhn mod N check symbol over `body` (symbols of the alphabet). */
+/**
+ * The check symbol over `body` (symbols of the alphabet): position weights 1, 2, … and the check
+ * symbol's weight so that Σ weight·value ≡ 0 (mod 31). 31 is prime and every weight is below it,
+ * so every single mistyped symbol changes the sum; neighbouring weights differ by 1, so every swap
+ * of two different neighbours (the check symbol included) changes it too. (Luhn mod N misses the
+ * swap of the first and last symbols of the alphabet, "A9" ↔ "9A".)
+ */
 export function checkSymbol(body: string): string {
-  let factor = 2;
   let sum = 0;
-  for (let i = body.length - 1; i >= 0; i--) {
-    const cp = A.indexOf(body[i]!);
-    let addend = factor * cp;
-    factor = factor === 2 ? 1 : 2;
-    addend = Math.floor(addend / N) + (addend % N);
-    sum += addend;
-  }
-  return A[(N - (sum % N)) % N]!;
+  for (let i = 0; i < body.length; i++) sum += (i + 1) * A.indexOf(body[i]!);
+  const w = body.length + 1;
+  let inv = 1;
+  while ((w * inv) % N !== 1) inv++;
+  return A[(((N - (sum % N)) % N) * inv) % N]!;
 }
 
 function serialSymbols(serial: number): string {
