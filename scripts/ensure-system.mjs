@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Installs what the machine lacks for Linli: redis-server (always), and for tests Chromium and
-// CJK fonts. As root it uses apt-get; otherwise it names the command to run and exits 1.
+// CJK fonts, and nginx for `npm run test:cluster` (the load balancer in front of three processes). As root it uses apt-get; otherwise it names the command to run and exits 1.
 // Usage: node scripts/ensure-system.mjs [--runtime] [--quiet]
 import { spawnSync } from 'node:child_process';
 
@@ -16,10 +16,11 @@ const wanted = [{ pkg: 'redis-server', ok: () => has('redis-server') }];
 if (!runtimeOnly) {
   wanted.push({ pkg: 'chromium', ok: () => has('chromium') || has('chromium-browser') });
   wanted.push({ pkg: 'fonts-noto-cjk', ok: hasCjkFont });
+  wanted.push({ pkg: 'nginx', ok: () => has('nginx') || spawnSync('sh', ['-c', 'test -x /usr/sbin/nginx'], { stdio: 'ignore' }).status === 0 });
 }
 const missing = wanted.filter((w) => !w.ok()).map((w) => w.pkg);
 if (missing.length === 0) {
-  if (!quiet) console.log('system packages: all present (redis-server' + (runtimeOnly ? '' : ', chromium, fonts-noto-cjk') + ')');
+  if (!quiet) console.log('system packages: all present (redis-server' + (runtimeOnly ? '' : ', chromium, fonts-noto-cjk, nginx') + ')');
   process.exit(0);
 }
 

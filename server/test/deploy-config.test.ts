@@ -49,6 +49,8 @@ describe('nginx.conf', () => {
     expect(block('/ ')).toContain('linli_app');
     const app = conf.slice(conf.indexOf('upstream linli_app'), conf.indexOf('}', conf.indexOf('upstream linli_app')));
     expect(app).not.toMatch(/hash|ip_hash|sticky/);
-    expect(conf.slice(conf.indexOf('upstream linli_socketio'))).toMatch(/hash \$remote_addr/);
+    expect(conf.slice(conf.indexOf('upstream linli_socketio'))).toMatch(/hash \$socketio_affinity/);
+    // Sticky by address only for polling (and its upgrade); a fresh WebSocket is spread.
+    expect(conf).toMatch(/map "\$arg_transport:\$arg_sid" \$socketio_affinity \{ "websocket:" \$request_id; default \$remote_addr; \}/);
   });
 });

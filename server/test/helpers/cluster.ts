@@ -20,6 +20,8 @@ export interface TestCluster {
   seeds: string;
   /** The node currently master of `key`'s slot. */
   masterOfKey(key: string): ClusterNode;
+  /** Starts a killed node again on its port and data (it rejoins, as a replica if it was replaced). */
+  restart(node: ClusterNode): Promise<void>;
   /** Waits until every slot is served and every master has a connected replica. */
   waitHealthy(ms?: number): Promise<void>;
   stop(): Promise<void>;
@@ -42,10 +44,8 @@ async function until(test: () => boolean | Promise<boolean>, ms: number, what: s
 
 export async function startCluster(opts: { nodeTimeoutMs?: number } = {}): Promise<TestCluster> {
   const nodes: ClusterNode[] = [];
-  for (let i = 0; i < 6; i++) {
-    const port = await freePort();
-    const dir = tmpDir(`linli-cluster-${i}-`);
-    const proc = spawn(
+  const spawnNode = (port: number, dir: string): ChildProcess =>
+    spawn(
       'redis-server',
       [
         '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
@@ -57,7 +57,10 @@ export async function startCluster(opts: { nodeTimeoutMs?: number } = {}): Promi
       ],
       { stdio: 'ignore' },
     );
-    nodes.push({ port, proc, dir });
+  for (let i = 0; i < 6; i++) {
+    const port = await freePort();
+    const dir = tmpDir(`linli-cluster-${i}-`);
+    nodes.push({ port, dir, proc: spawnNode(port, dir) });
   }
   for (const n of nodes) await until(() => pingRedis(n.port), 10_000, `redis-server :${n.port}`);
   execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], {
@@ -81,6 +84,10 @@ export async function startCluster(opts: { nodeTimeoutMs?: number } = {}): Promi
         }
       }
       throw new Error(`no master for slot ${slot}`);
+    },
+    async restart(node) {
+      node.proc = spawnNode(node.port, node.dir);
+      await until(() => pingRedis(node.port), 10_000, `redis-server :${node.port} again`);
     },
     async waitHealthy(ms = 30_000) {
       await until(
