@@ -122,7 +122,9 @@ export class DocsRepository {
       try {
         await confirmDurable(this.redis, docKeys.log(name));
       } catch (err) {
-        return updates.map(() => err as Error);
+        // Stored on the master but not confirmed: the writer is refused, yet the entries are in
+        // the log (other processes apply them), so the caller applies them too (`storedId`).
+        return updates.map((_, i) => Object.assign(new Error((err as Error).message), { storedId: res[i] && !res[i][0] ? String(res[i][1]) : undefined }));
       }
     }
     return updates.map((_, i) => {

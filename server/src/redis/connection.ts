@@ -72,7 +72,9 @@ export async function connectRedis(target: RedisTarget, logger: Logger, opts: Re
       redisOptions: {
         connectionName: common.connectionName,
         maxRetriesPerRequest: common.maxRetriesPerRequest,
-        commandTimeout: common.commandTimeout,
+        // Blocking reads on a cluster block for at most 5 s (the Socket.IO adapter) or not at all
+        // (the per-slot document reader): a timer still ends a read sent to a master that died.
+        commandTimeout: common.commandTimeout ?? 15_000,
         password: target.password,
       },
     });

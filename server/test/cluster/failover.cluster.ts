@@ -10,6 +10,7 @@
  * may be lost) and off (0: the run reports what was lost; docs/SCALING.md says why it can be).
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioc, type Socket } from 'socket.io-client';
@@ -25,6 +26,8 @@ import { createLogger } from '../../src/logger.ts';
 const N = Number(process.env.LINLI_CLUSTER_PHONES ?? 1000);
 const EDITORS = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Resident memory of a process in KiB (for docs/SCALING.md's memory per connection). */
+const rssKiB = (pid: number | undefined) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 
 type Ack = { ok: true; receipt: string; repeated: boolean } | { ok: false; error: { code: string; message: string } };
 
@@ -68,10 +71,12 @@ describe.each([
   const sockets: Socket[] = [];
   let editors: LiveClient[] = [];
   let docName: string;
+  let rssBefore: number[] = [];
+  let rssAfter: number[] = [];
 
   beforeAll(async () => {
     cluster = await startCluster({ nodeTimeoutMs: 2000 });
-    const env = { REDIS_CLUSTER_NODES: cluster.seeds, LINLI_WAIT_REPLICAS: String(wait), LINLI_WAIT_MS: '1000', LINLI_LOG_LEVEL: 'warn', LINLI_TRUST_PROXY: '1' };
+    const env = { REDIS_CLUSTER_NODES: cluster.seeds, LINLI_WAIT_REPLICAS: String(wait), LINLI_WAIT_MS: '1000', LINLI_LOG_LEVEL: 'info', LINLI_TRUST_PROXY: '1' };
     apps.push(await startServer({ env }));
     apps.push(...(await Promise.all([startServer({ env }), startServer({ env })])));
     nginx = await startNginx(apps.map((a) => a.port));
@@ -82,11 +87,13 @@ describe.each([
     cid = (await admin.post('/api/communities', { name: '城市集群小区' })).body.community.id;
     meetingId = (await admin.post(`/api/communities/${cid}/meetings`, { title: '全市联动议事会', mode: 'hybrid' })).body.meeting.id;
     phones = await people.members(cid, N, '居民');
+    rssBefore = apps.map((a) => rssKiB(a.proc.pid));
     for (let i = 0; i < N; i += 100) {
       const batch = await Promise.all(phones.slice(i, i + 100).map((p) => connect(nginx.url, p.cookie)));
       sockets.push(...batch);
       await Promise.all(batch.map(async (s) => expect((await emit<{ ok: boolean }>(s, 'meeting:join', { meetingId })).ok).toBe(true)));
     }
+    rssAfter = apps.map((a) => rssKiB(a.proc.pid));
     const editorPeople = await people.members(cid, EDITORS, '编辑', ['owners_committee']);
     const conv = await Object.assign(new Client(nginx.url), { cookie: editorPeople[0]!.cookie }).post(`/api/communities/${cid}/conventions`, { title: '集群公约' });
     expect(conv.status, JSON.stringify(conv.body)).toBe(201);
@@ -144,7 +151,7 @@ describe.each([
     await Promise.all(
       sockets.map(async (s0, i) => {
         await sleep((i * STORM_MS) / N);
-        const payload = { ballotId, choice: choices[i % 3], idempotencyKey: `city-${i}` };
+        const payload = { ballotId, choice: choices[i % 3], idempotencyKey: `city-vote-${i}` };
         let s = s0;
         for (let attempt = 0; attempt < 60; attempt++) {
           try {
@@ -201,12 +208,17 @@ describe.each([
     const end = Date.now() + 30_000;
     while (Date.now() < end && !(await texts()).every((t) => written.every((w) => t.includes(w)) && t === (editors[0]!.doc.getText('t').toString()))) await sleep(250);
     const finalTexts = await texts();
-    const missingEdits = written.filter((w) => !finalTexts.every((t) => t.includes(w))).length;
+    const missing = written.filter((w) => !finalTexts.every((t) => t.includes(w)));
+    const missingEdits = missing.length;
+    for (const w of missing.slice(0, 10)) {
+      const author = Number(/\[(\d+)\./.exec(w)![1]);
+      console.log(`missing ${w}: held by ${finalTexts.filter((t) => t.includes(w)).length}/${finalTexts.length} clients, not by ${finalTexts.flatMap((t, k) => (t.includes(w) ? [] : [k])).join(',')} (author has it: ${finalTexts[author]!.includes(w)}; author closes ${JSON.stringify(editors[author]!.closes)}, notices ${JSON.stringify(editors[author]!.notices)}, connected ${editors[author]!.provider.wsconnected})`);
+    }
     fresh.destroy();
 
     console.log(
       `[cluster ${wait ? 'WAIT 1' : 'WAIT off'}] phones ${N} (per process at start ${perProcess.join('/')}), editors ${EDITORS}; kill -9 of Linli :${victim.port} and Redis master :${master.port} at ${killedAt} ms; ` +
-        `storm ${stormMs} ms; acknowledged ${acked.size}/${N}, lost ${lost.length}, unavailable answers ${outcomes.unavailable}, reconnects ${outcomes.reconnects}; ` +
+        `RSS KiB before/after phones joined ${rssBefore.join('/')} → ${rssAfter.join('/')}; storm ${stormMs} ms; acknowledged ${acked.size}/${N}, lost ${lost.length}, unavailable answers ${outcomes.unavailable}, reconnects ${outcomes.reconnects}; ` +
         `stored ${Object.keys(stored).length}, counts.cast ${counts.cast}; receipts shown by /mine ${mineOk}/${sample.length}; edits ${written.length}, missing ${missingEdits}; verify exit ${verify.status}`,
     );
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
