@@ -60,7 +60,7 @@ describe.each([
   { wait: 0, label: 'durable acks off' },
 ])('city cluster failover, $label', ({ wait }) => {
   let cluster: TestCluster;
-  let apps: TestServer[] = [];
+  const apps: TestServer[] = [];
   let nginx: TestNginx;
   let store: Redis;
   let people: People;
