@@ -17,6 +17,17 @@ export default defineConfig({
         },
       },
       {
+        // `npm run test:cluster` only (not in `npm test`): six redis-servers, three processes, nginx.
+        test: {
+          name: 'cluster',
+          root: './server',
+          include: ['test/cluster/**/*.cluster.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           root: './web',

@@ -2,7 +2,8 @@
 // Installs what the machine lacks for Linli: redis-server and fonts-noto-cjk (always: the server
 // draws the consultation PDFs with NotoSansCJK-Regular.ttc), and for tests Chromium. As root it
 // uses apt-get; otherwise it names the command to run and exits 1 (at --runtime a missing font
-// only warns: the server runs, and the PDF routes answer with a clear error until it is installed).
+// only warns: the server runs, and the PDF routes answer with a clear error until it is installed), and
+// nginx for `npm run test:cluster` (the load balancer in front of three processes).
 // Usage: node scripts/ensure-system.mjs [--runtime] [--quiet]
 import { spawnSync } from 'node:child_process';
 
@@ -19,10 +20,13 @@ const wanted = [
   { pkg: 'redis-server', ok: () => has('redis-server') },
   { pkg: 'fonts-noto-cjk', ok: hasCjkFont, optionalAtRuntime: true },
 ];
-if (!runtimeOnly) wanted.push({ pkg: 'chromium', ok: () => has('chromium') || has('chromium-browser') });
+if (!runtimeOnly) {
+  wanted.push({ pkg: 'chromium', ok: () => has('chromium') || has('chromium-browser') });
+  wanted.push({ pkg: 'nginx', ok: () => has('nginx') || spawnSync('sh', ['-c', 'test -x /usr/sbin/nginx'], { stdio: 'ignore' }).status === 0 });
+}
 const missing = wanted.filter((w) => !w.ok()).map((w) => w.pkg);
 if (missing.length === 0) {
-  if (!quiet) console.log('system packages: all present (redis-server, fonts-noto-cjk' + (runtimeOnly ? '' : ', chromium') + ')');
+  if (!quiet) console.log('system packages: all present (redis-server, fonts-noto-cjk' + (runtimeOnly ? '' : ', chromium, nginx') + ')');
   process.exit(0);
 }
 

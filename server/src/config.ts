@@ -49,6 +49,15 @@ export const ConfigSchema = z.object({
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /** Seed nodes of a Redis Cluster, `host:port,host:port,…`; wins over REDIS_URL. */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').trim())
+    .refine((v) => v === '' || v.split(',').every((s) => /^\[?[^\]\s,]+?\]?:\d{1,5}$/.test(s.trim())), 'must be host:port,host:port,…'),
+  /** Durable acks (server/src/redis/durable.ts): replicas that must confirm a vote or an edit. */
+  LINLI_WAIT_REPLICAS: z.coerce.number().int().min(0).max(16).optional(),
+  LINLI_WAIT_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
   LINLI_DATA_DIR: z.string().min(1).default('./data'),
   LINLI_ADMIN_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(8, 'must be at least 8 characters').optional()),
   LINLI_DEMO: bool01,
@@ -74,6 +83,14 @@ export interface Config {
   port: number;
   host: string;
   redisUrl?: string;
+  /** REDIS_CLUSTER_NODES as a list (empty: one Redis). */
+  redisClusterNodes: string[];
+  /**
+   * Durable acks: before a vote or an edit is acknowledged, this many replicas must hold it
+   * (WAIT), within waitMs. 0 = off. Default: 1 on a cluster, 0 on one Redis.
+   */
+  waitReplicas: number;
+  waitMs: number;
   dataDir: string;
   adminPassword?: string;
   demo: boolean;
@@ -123,6 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: c.PORT,
     host: c.HOST,
     redisUrl: c.REDIS_URL,
+    redisClusterNodes: c.REDIS_CLUSTER_NODES ? c.REDIS_CLUSTER_NODES.split(',').map((x) => x.trim()) : [],
+    waitReplicas: c.LINLI_WAIT_REPLICAS ?? (c.REDIS_CLUSTER_NODES ? 1 : 0),
+    waitMs: c.LINLI_WAIT_MS,
     dataDir: path.resolve(c.LINLI_DATA_DIR),
     adminPassword: c.LINLI_ADMIN_PASSWORD,
     demo: c.LINLI_DEMO ?? c.NODE_ENV !== 'production',

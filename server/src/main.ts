@@ -2,7 +2,8 @@
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ManagedRedis } from './redis/managed-redis.ts';
-import { connectRedis } from './redis/connection.ts';
+import { connectRedis, parseClusterNodes, type RedisTarget } from './redis/connection.ts';
+import { setDurability } from './redis/durable.ts';
 import { createLinliServer, type LinliServer } from './server.ts';
 import type { AppContext } from './context.ts';
 
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  let redisUrl = config.redisUrl;
+  let redisUrl: RedisTarget | undefined = config.redisClusterNodes.length ? { cluster: parseClusterNodes(config.redisClusterNodes.join(',')) } : config.redisUrl;
   if (!redisUrl) {
     managed = new ManagedRedis({ dataDir: config.dataDir, appendfsync: config.appendfsync, logger });
     try {
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
     }
   }
   const redis = await connectRedis(redisUrl, logger, { name: 'main' });
+  setDurability(redis, { replicas: config.waitReplicas, ms: config.waitMs });
+  if (config.waitReplicas > 0) logger.info({ replicas: config.waitReplicas, ms: config.waitMs }, 'durable acks: votes and edits wait for replicas');
   ctx = {
     config,
     logger,

@@ -27,6 +27,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { Redis } from '../redis/connection.ts';
+import { confirmDurable } from '../redis/durable.ts';
 
 const tag = (id: string) => `{ballot:${id}}`;
 export const ballotKeys = (id: string) => {
@@ -148,6 +149,8 @@ export class BallotsRepository {
       [k.status, k.eligible, k.votes, k.voted, k.receipts, k.idem, k.counts, k.audit, k.head, k.proxies, k.superseded, k.advisory, k.choices],
       args,
     );
+    // A vote (new, changed, or the same key again) is acknowledged only once replicas hold it.
+    if (r[0] === 'ok' || r[0] === 'dup') await confirmDurable(this.redis, k.status);
     switch (r[0]) {
       case 'ok':
         return { kind: 'ok', receipt: r[1]!, seq: Number(r[2]), hash: r[3]! };

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { DomainError, type ImportResult } from '@linli/shared';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
-import { connectRedis, type Redis } from '../redis/connection.ts';
+import { connectRedis, parseClusterNodes, type Redis, type RedisTarget } from '../redis/connection.ts';
 import { ManagedRedis } from '../redis/managed-redis.ts';
 import { AuthRepository } from '../auth/auth.repository.ts';
 import { AuthService, generatePassword } from '../auth/auth.service.ts';
@@ -56,7 +56,7 @@ async function withRedis<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const logger = createLogger('warn');
   let managed: ManagedRedis | null = null;
-  let url = config.redisUrl;
+  let url: RedisTarget | undefined = config.redisClusterNodes.length ? { cluster: parseClusterNodes(config.redisClusterNodes.join(',')) } : config.redisUrl;
   if (!url) {
     managed = new ManagedRedis({ dataDir: config.dataDir, appendfsync: 'always', logger });
     url = await managed.start();

@@ -4,10 +4,15 @@
  * short with CLIENT UNBLOCK (and BLOCK never exceeds a second, in case the unblock raced the read),
  * then re-issued with the new set. Each document has its own cursor, so nothing between two reads
  * is missed; a document re-added gets a new generation so answers for the old one are ignored.
+ *
+ * On a Redis Cluster one XREAD cannot span slots (every document has its own `{name}` tag, so its
+ * own slot) and a blocked read would hold the cluster client's one connection to that master: the
+ * reader instead reads per slot, one non-blocking XREAD per document, all at once (the client
+ * pipelines them per master), and waits LINLI_YJS_CLUSTER_POLL_MS (25) between empty rounds.
  */
 import type { Logger } from '../logger.ts';
 import type { Redis } from '../redis/connection.ts';
-import { whenReady } from '../redis/connection.ts';
+import { isCluster, whenReady } from '../redis/connection.ts';
 import { docKeys, docNameOfKey, type LogEntry } from './docs.repository.ts';
 
 interface Cursor {
@@ -44,6 +49,10 @@ export class DocReader {
 
   async start(): Promise<void> {
     this.#conn = await this.open();
+    if (isCluster(this.#conn)) {
+      this.#loop = this.#runPerSlot();
+      return;
+    }
     this.#clientId = String(await this.#conn.call('CLIENT', 'ID'));
     this.#conn.on('ready', () => {
       // A reconnect gets a new client id (for CLIENT UNBLOCK).
@@ -110,30 +119,74 @@ export class DocReader {
       }
       this.#inFlight = false;
       if (!res) continue;
-      const askedGen = new Map(asked.map(([name, c]) => [name, c.gen]));
-      for (const [keyBuf, items] of res) {
-        const name = docNameOfKey(keyBuf.toString());
-        if (!name) continue;
-        const cur = this.#cursors.get(name);
-        // Removed, or re-added since this read was issued: the answer is stale.
-        if (!cur || cur.gen !== askedGen.get(name) || items.length === 0) continue;
-        const entries: LogEntry[] = items.map(([id, fields]) => {
-          let update = new Uint8Array(0);
-          let writer = '';
-          for (let i = 0; i + 1 < fields.length; i += 2) {
-            const f = fields[i]!.toString();
-            if (f === 'u') update = new Uint8Array(fields[i + 1]!);
-            else if (f === 'p') writer = fields[i + 1]!.toString();
-          }
-          return { id: id.toString(), update, writer };
-        });
-        this.#cursors.set(name, { id: entries[entries.length - 1]!.id, gen: cur.gen });
-        try {
-          this.hooks.onEntries(name, entries);
-        } catch (err) {
-          this.logger.error({ err, doc: name }, 'applying document entries failed');
+      this.#deliver(asked, res);
+    }
+  }
+
+  /** Hands each document's new entries to the hooks, unless the document changed meanwhile. */
+  #deliver(asked: [string, Cursor][], res: [Buffer, [Buffer, Buffer[]][]][]): void {
+    const askedGen = new Map(asked.map(([name, c]) => [name, c.gen]));
+    for (const [keyBuf, items] of res) {
+      const name = docNameOfKey(keyBuf.toString());
+      if (!name) continue;
+      const cur = this.#cursors.get(name);
+      // Removed, or re-added since this read was issued: the answer is stale.
+      if (!cur || cur.gen !== askedGen.get(name) || items.length === 0) continue;
+      const entries: LogEntry[] = items.map(([id, fields]) => {
+        let update = new Uint8Array(0);
+        let writer = '';
+        for (let i = 0; i + 1 < fields.length; i += 2) {
+          const f = fields[i]!.toString();
+          if (f === 'u') update = new Uint8Array(fields[i + 1]!);
+          else if (f === 'p') writer = fields[i + 1]!.toString();
         }
+        return { id: id.toString(), update, writer };
+      });
+      this.#cursors.set(name, { id: entries[entries.length - 1]!.id, gen: cur.gen });
+      try {
+        this.hooks.onEntries(name, entries);
+      } catch (err) {
+        this.logger.error({ err, doc: name }, 'applying document entries failed');
       }
+    }
+  }
+
+  /** The cluster loop: one XREAD per document (per slot), then a short wait when nothing came. */
+  async #runPerSlot(): Promise<void> {
+    const conn = this.#conn!;
+    const pollMs = Number(process.env.LINLI_YJS_CLUSTER_POLL_MS ?? 25);
+    while (!this.#stopped) {
+      if (this.#cursors.size === 0) {
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+        continue;
+      }
+      const asked = [...this.#cursors.entries()];
+      this.reads += asked.length;
+      const answers = await Promise.all(
+        asked.map(async ([name, c]) => {
+          try {
+            const r = (await conn.xreadBuffer('COUNT', 500, 'STREAMS', docKeys.log(name), c.id)) as [Buffer, [Buffer, Buffer[]][]][] | null;
+            return { name, r, failed: false };
+          } catch {
+            return { name, r: null, failed: true };
+          }
+        }),
+      );
+      if (this.#stopped) return;
+      let got = false;
+      for (const a of answers) {
+        if (a.failed) {
+          if (this.#cursors.has(a.name)) this.hooks.onGap(a.name);
+          continue;
+        }
+        if (a.r && a.r.some(([, items]) => items.length > 0)) got = true;
+        if (a.r) this.#deliver(asked, a.r);
+      }
+      if (answers.some((a) => a.failed)) await new Promise((r) => setTimeout(r, 500));
+      else if (!got) await new Promise<void>((resolve) => {
+        const t = setTimeout(() => { this.#wake = null; resolve(); }, pollMs);
+        this.#wake = () => { clearTimeout(t); resolve(); };
+      });
     }
   }
 

@@ -7,6 +7,7 @@
  *   doc:{name}:aw     channel (pub/sub, never stored) awareness relay between processes
  */
 import type { Redis } from '../redis/connection.ts';
+import { confirmDurable } from '../redis/durable.ts';
 
 export const docKeys = {
   log: (name: string) => `doc:{${name}}:log`,
@@ -114,6 +115,18 @@ export class DocsRepository {
     const p = this.redis.pipeline();
     for (const u of updates) p.xadd(docKeys.log(name), '*', 'u', Buffer.from(u.buffer, u.byteOffset, u.byteLength), 'p', writer);
     const res = (await p.exec()) ?? [];
+    // An edit is applied and broadcast only once replicas hold it (off: at once). When they do
+    // not confirm, the batch fails: the editor's client re-syncs and sends it again (a Yjs
+    // update applied twice changes nothing).
+    if (res.some((r) => !r[0])) {
+      try {
+        await confirmDurable(this.redis, docKeys.log(name));
+      } catch (err) {
+        // Stored on the master but not confirmed: the writer is refused, yet the entries are in
+        // the log (other processes apply them), so the caller applies them too (`storedId`).
+        return updates.map((_, i) => Object.assign(new Error((err as Error).message), { storedId: res[i] && !res[i][0] ? String(res[i][1]) : undefined }));
+      }
+    }
     return updates.map((_, i) => {
       const r = res[i];
       if (!r) return new Error('no reply');

@@ -195,7 +195,17 @@ export class DocRoom {
       batch.forEach((w, i) => {
         const r = results[i]!;
         if (r instanceof Error) {
-          this.bytes -= w.update.length;
+          // Not confirmed by replicas (durable acks) but in the log: every other process applies
+          // it from there and skips nothing, so this one applies it too, or its document would
+          // hold back every later edit that builds on it. The writer is still refused (it
+          // re-syncs); the edit is not acknowledged to it.
+          if ((r as { storedId?: string }).storedId) {
+            try {
+              Y.applyUpdate(this.doc, w.update, w.origin ?? 'server');
+            } catch (err) {
+              this.deps.onError(err, 'apply unconfirmed update');
+            }
+          } else this.bytes -= w.update.length;
           w.reject(r);
           return;
         }

@@ -42,14 +42,10 @@ export interface StoredMeeting {
   version: number;
 }
 
-// Refuses a taken code; writes the record, the index and the code together.
-const CREATE = `
-if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'meeting', ARGV[1], 'live', ARGV[2], 'v', '1')
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
-redis.call('SET', KEYS[3], ARGV[4])
-return 1
-`;
+// The code is reserved first (SET NX on its own key, another slot in a cluster); then the record,
+// then the community's index. A crash between the steps leaves a reserved code without a meeting
+// (it answers "no such meeting"), never a meeting under another's code.
+const RELEASE_CODE = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 1`;
 
 // Compare-and-set on the version: the change was planned on version ARGV[1].
 const CAS = `
@@ -58,7 +54,6 @@ if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'meeting', ARGV[2]) end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'live', ARGV[3]) end
 redis.call('HINCRBY', KEYS[1], 'v', 1)
 if ARGV[4] == 'clear' then redis.call('DEL', KEYS[2]) end
-if ARGV[5] ~= '' and redis.call('GET', KEYS[3]) == ARGV[6] then redis.call('DEL', KEYS[3]) end
 return 1
 `;
 
@@ -67,18 +62,11 @@ export class MeetingsRepository {
 
   /** Stores a new meeting; false when its join code is taken (pick another). */
   async create(meeting: Meeting, live: LiveRecord): Promise<boolean> {
-    const res = await this.redis.eval(
-      CREATE,
-      3,
-      k.meeting(meeting.id),
-      k.byCommunity(meeting.communityId),
-      k.code(meeting.joinCode),
-      JSON.stringify(meeting),
-      JSON.stringify(live),
-      String(meeting.createdAt),
-      meeting.id,
-    );
-    return Number(res) === 1;
+    const taken = (await this.redis.set(k.code(meeting.joinCode), meeting.id, 'NX')) === null;
+    if (taken) return false;
+    await this.redis.hset(k.meeting(meeting.id), 'meeting', JSON.stringify(meeting), 'live', JSON.stringify(live), 'v', '1');
+    await this.redis.zadd(k.byCommunity(meeting.communityId), String(meeting.createdAt), meeting.id);
+    return true;
   }
 
   async load(mid: string): Promise<StoredMeeting | null> {
@@ -108,18 +96,18 @@ export class MeetingsRepository {
   ): Promise<boolean> {
     const res = await this.redis.eval(
       CAS,
-      3,
+      2,
       k.meeting(mid),
       k.reactions(mid),
-      k.code(next.releaseCode ?? '-'),
       String(version),
       next.meeting ? JSON.stringify(next.meeting) : '',
       next.live ? JSON.stringify(next.live) : '',
       next.clearReactions ? 'clear' : '',
-      next.releaseCode ? '1' : '',
-      mid,
     );
-    return Number(res) === 1;
+    if (Number(res) !== 1) return false;
+    // The code lives in another slot: freed after the record says the meeting closed.
+    if (next.releaseCode) await this.redis.eval(RELEASE_CODE, 1, k.code(next.releaseCode), mid);
+    return true;
   }
 
   async meetingIdByCode(code: string): Promise<string | null> {

@@ -9,11 +9,23 @@
  * Every write that changes a problem compares the JSON it was planned on (Lua), so two managers
  * clicking at once never lose a history entry; the dashboard counter it implies is written in the
  * same script.
+ *
+ * On a Redis Cluster the keys carry real hash tags (`problem:{problem:<pid>}` and its photo share
+ * a slot; `problems:{problems:<cid>}` and its sequence share one): the compare-and-set of a
+ * problem and its photo stays one script; the ledger entry and the dashboard counter (other
+ * slots) are written right after it, in that order.
  */
 import type { Problem } from '@linli/shared';
-import type { Redis } from '../redis/connection.ts';
+import { isCluster, type Redis } from '../redis/connection.ts';
 
-const k = {
+const tagged = {
+  problem: (pid: string) => `problem:{problem:${pid}}`,
+  ledger: (cid: string) => `problems:{problems:${cid}}`,
+  seq: (cid: string) => `problemseq:{problems:${cid}}`,
+  photo: (pid: string) => `problemphoto:{problem:${pid}}`,
+};
+
+const plain: typeof tagged = {
   problem: (pid: string) => `problem:${pid}`,
   ledger: (cid: string) => `problems:${cid}`,
   seq: (cid: string) => `problemseq:${cid}`,
@@ -60,30 +72,46 @@ return 1
 `;
 
 export class ProblemsRepository {
-  constructor(private readonly redis: Redis) {}
+  readonly #k: typeof plain;
+  readonly #cluster: boolean;
+  constructor(private readonly redis: Redis) {
+    this.#cluster = isCluster(redis);
+    this.#k = this.#cluster ? tagged : plain;
+  }
 
   /** Stores a new problem in its community's ledger (and bumps `stat`); false if the id exists. */
   async create(p: Problem, stat?: StatBump): Promise<boolean> {
-    const keys = [k.problem(p.id), k.ledger(p.communityId), k.seq(p.communityId), ...(stat ? [stat.monthKey, stat.monthsKey] : [])];
+    if (this.#cluster) {
+      if ((await this.redis.set(this.#k.problem(p.id), JSON.stringify(p), 'NX')) === null) return false;
+      await this.redis.eval(`redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[2]), ARGV[1]) return 1`, 2, this.#k.ledger(p.communityId), this.#k.seq(p.communityId), p.id);
+      if (stat) await this.#bump(stat);
+      return true;
+    }
+    const keys = [this.#k.problem(p.id), this.#k.ledger(p.communityId), this.#k.seq(p.communityId), ...(stat ? [stat.monthKey, stat.monthsKey] : [])];
     const args = [JSON.stringify(p), p.id, ...(stat ? [stat.metric, stat.month] : [])];
     return (await this.redis.eval(CREATE, keys.length, ...keys, ...args)) === 1;
   }
 
+  /** A dashboard counter bumped on its own (the cluster path: the stats keys are in another slot). */
+  async #bump(stat: StatBump): Promise<void> {
+    await this.redis.multi().hincrby(stat.monthKey, stat.metric, 1).sadd(stat.monthsKey, stat.month).exec();
+  }
+
   async get(pid: string): Promise<LoadedProblem | null> {
-    const raw = await this.redis.get(k.problem(pid));
+    const raw = await this.redis.get(this.#k.problem(pid));
     return raw ? { raw, problem: JSON.parse(raw) as Problem } : null;
   }
 
   /** Problems by id, in the order asked, missing ones left out. */
   async getMany(ids: readonly string[]): Promise<Problem[]> {
     if (ids.length === 0) return [];
-    const raws = await this.redis.mget(...ids.map(k.problem));
+    const raws = await this.redis.mget(...ids.map(this.#k.problem));
     return raws.flatMap((r) => (r ? [JSON.parse(r) as Problem] : []));
   }
 
   /** Every problem of a community, the last raised first. */
   async list(cid: string): Promise<Problem[]> {
-    const ids = await this.redis.zrevrange(k.ledger(cid), '0', '-1');
+    const ids = await this.redis.zrevrange(this.#k.ledger(cid), '0', '-1');
     return this.getMany(ids);
   }
 
@@ -93,13 +121,18 @@ export class ProblemsRepository {
    */
   async replace(expectedRaw: string, next: Problem, opts: { photo?: Buffer; stat?: StatBump } = {}): Promise<boolean> {
     const { photo, stat } = opts;
-    const keys = [k.problem(next.id), k.photo(next.id), ...(stat ? [stat.monthKey, stat.monthsKey] : [])];
+    if (this.#cluster) {
+      const ok = (await this.redis.eval(REPLACE, 2, this.#k.problem(next.id), this.#k.photo(next.id), expectedRaw, JSON.stringify(next), photo ?? '')) === 1;
+      if (ok && stat) await this.#bump(stat);
+      return ok;
+    }
+    const keys = [this.#k.problem(next.id), this.#k.photo(next.id), ...(stat ? [stat.monthKey, stat.monthsKey] : [])];
     const args: (string | Buffer)[] = [expectedRaw, JSON.stringify(next), photo ?? '', ...(stat ? [stat.metric, stat.month] : [])];
     return (await this.redis.eval(REPLACE, keys.length, ...keys, ...args)) === 1;
   }
 
   /** The photo's bytes, or null. */
   getPhoto(pid: string): Promise<Buffer | null> {
-    return this.redis.getBuffer(k.photo(pid));
+    return this.redis.getBuffer(this.#k.photo(pid));
   }
 }

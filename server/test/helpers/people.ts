@@ -17,8 +17,9 @@ export interface Person {
 export class People {
   readonly redis: Redis;
   readonly auth: AuthService;
-  constructor(redisUrl: string) {
-    this.redis = new Redis(redisUrl);
+  /** A Redis URL, or a connection (a cluster's, from connectRedis). */
+  constructor(redis: string | Redis) {
+    this.redis = typeof redis === 'string' ? new Redis(redis) : redis;
     this.auth = new AuthService(new AuthRepository(this.redis));
   }
 
