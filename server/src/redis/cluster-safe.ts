@@ -9,8 +9,12 @@
  * Lua scripts are never split: a script's keys must share a slot (the audit fixed those that did
  * not), and Redis refuses one that does not, so nothing is half-written silently.
  */
+import { createRequire } from 'node:module';
 import { Command, type Cluster, type Redis } from 'ioredis';
-import calculateSlot from 'cluster-key-slot';
+
+// ioredis' own slot function; the package ships no types, and a declaration file would not reach
+// the web package's type check (its e2e tests import server code).
+export const calculateSlot = createRequire(import.meta.url)('cluster-key-slot') as (key: string | Buffer) => number;
 
 type Call = [name: string, args: unknown[]];
 

@@ -17,7 +17,7 @@
  * WAIT counts the writes made on its own connection: on a cluster it is sent to the connection
  * of the master that holds the key's slot, the one the write went through.
  */
-import calculateSlot from 'cluster-key-slot';
+import { calculateSlot } from './cluster-safe.ts';
 import { DomainError } from '@linli/shared';
 import { isCluster, type Redis } from './connection.ts';
 
