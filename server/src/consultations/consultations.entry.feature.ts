@@ -24,12 +24,7 @@ export function entryCoreOf(service: ConsultationsService, repo: ConsultationsRe
         throw err;
       }
     },
-    async householdForPaperCode(consultationId, code) {
-      const { householdId } = await service.householdForPaperCode(code, consultationId);
-      const h = (await service.householdsOf(consultationId)).find((x) => x.householdId === householdId);
-      if (!h) throw new DomainError('unknown_paper', 'No household has this paper number. 没有这个编号的表决票。', { status: 404 });
-      return h;
-    },
+    householdForPaperCode: (consultationId, code) => service.paperHousehold(consultationId, code),
     householdsOf: (id) => service.householdsOf(id),
     validateAnswers(c, answers) {
       const issues = answerIssues(c.questions, answers);

@@ -37,7 +37,7 @@ import {
 import type { StoredUser } from '../auth/auth.repository.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { newId } from '../common/ids.ts';
-import type { RosterService } from '../roster/roster.service.ts';
+import type { HouseholdRecord, RosterService } from '../roster/roster.service.ts';
 import { approvalsOf, bindQuestions, checkReferences, versionsToAdopt, type ConventionsPort } from './consultations.conventions.ts';
 import type { ConsultationsRepository } from './consultations.repository.ts';
 import { addressOf, auditBody, byAddress, newReceipt, randomSymbols, sha256hex, toView, type StoredConsultation, type StoredResponse } from './consultations.model.ts';
@@ -394,12 +394,17 @@ export class ConsultationsService {
     const [serials, households] = await Promise.all([this.repo.serials(consultationId), this.deps.roster.listHouseholds(c.stored.communityId)]);
     return households
       .filter((h) => serials[h.id])
-      .map((h) => ({
-        householdId: h.id, building: h.building, unit: h.unit, room: h.room, floor: floorOf(h.room), address: addressOf(h),
-        areaCentiares: h.areaCentiares, owner: h.owner, ...(h.phone ? { phone: h.phone } : {}),
-        serial: Number(serials[h.id]), paperCode: encodePaperCode(c.stored.code, Number(serials[h.id])),
-      }))
+      .map((h) => paperHousehold(h, c.stored.code, Number(serials[h.id])))
       .sort((a, b) => a.serial - b.serial);
+  }
+
+  /** The household a paper code names, read alone (a paper entry must not load a roster of 20,000). */
+  async paperHousehold(consultationId: string, code: string): Promise<ConsultationHousehold> {
+    const { householdId, serial } = await this.householdForPaperCode(code, consultationId);
+    const c = await this.load(consultationId);
+    const h = await this.deps.roster.getHousehold(c.stored.communityId, householdId);
+    if (!h) throw new DomainError('unknown_paper', 'No household has this paper number. 没有这个编号的表决票。', { status: 404 });
+    return paperHousehold(h, c.stored.code, serial);
   }
 
   /** A later deadline, only before the current one passes, with a reason (in the chain and on the notice). */
@@ -438,4 +443,12 @@ export class ConsultationsService {
   async auditLog(id: string): Promise<unknown[]> {
     return (await this.repo.audit(id)).map((l) => JSON.parse(l));
   }
+}
+
+function paperHousehold(h: HouseholdRecord, consultationCode: string, serial: number): ConsultationHousehold {
+  return {
+    householdId: h.id, building: h.building, unit: h.unit, room: h.room, floor: floorOf(h.room), address: addressOf(h),
+    areaCentiares: h.areaCentiares, owner: h.owner, ...(h.phone ? { phone: h.phone } : {}),
+    serial, paperCode: encodePaperCode(consultationCode, serial),
+  };
 }
