@@ -23,6 +23,7 @@
  *   consultations:meeting:<mid>   str  the consultation shown in a meeting (hall answers count in it)
  *   consultations:due             zset "open:<id>" / "close:<id>" by ms (the scheduler's queue)
  */
+import { confirmDurable } from '../redis/durable.ts';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { Redis } from '../redis/connection.ts';
@@ -155,11 +156,14 @@ export class ConsultationsRepository {
 
   async record(w: RecordWrite): Promise<string[]> {
     const k = consultationKeys(w.consultationId);
-    return SCRIPTS.record.run(
+    const r = await SCRIPTS.record.run(
       this.redis,
       [k.status, k.deadline, k.eligible, k.responses, k.receipts, k.idem, k.audit, k.head, k.sealed],
       [w.consultationId, w.householdId, w.idemField, w.receipt, w.responseJson, w.sealedJson, w.auditType, w.dataJson, w.bodyHash, w.receiptJson],
     );
+    // An answer (or the same key again) is acknowledged only once replicas hold it (docs/SCALING.md).
+    if (r[0] === 'ok' || r[0] === 'dup') await confirmDurable(this.redis, k.status);
+    return r;
   }
 
   async transition(w: TransitionWrite): Promise<string[]> {
