@@ -58,12 +58,15 @@ const meetingIndex = (meetingId: string) => `ballots:meeting:${meetingId}`;
 
 const PRELUDE = fs.readFileSync(new URL('./audit.lua', import.meta.url), 'utf8');
 
-/** A Lua script run by EVALSHA, loaded again with EVAL after a Redis restart (NOSCRIPT). */
+/**
+ * A Lua script with the audit prelude, run by EVALSHA, loaded again with EVAL after a Redis restart
+ * (NOSCRIPT). A path is relative to this folder; another feature passes a URL of its own file.
+ */
 export class LuaScript {
   readonly source: string;
   readonly sha: string;
-  constructor(file: string) {
-    this.source = `${PRELUDE}\n${fs.readFileSync(new URL(file, import.meta.url), 'utf8')}`;
+  constructor(file: string | URL) {
+    this.source = `${PRELUDE}\n${fs.readFileSync(typeof file === 'string' ? new URL(file, import.meta.url) : file, 'utf8')}`;
     this.sha = createHash('sha1').update(this.source).digest('hex');
   }
   async run(redis: Redis, keys: readonly string[], args: readonly string[]): Promise<string[]> {

@@ -12,8 +12,6 @@
  * once count once. Counting uses a key derived from the paper code: a retry after a crash
  * between "agreed" and "counted" (state `counting`) records the same response, never two.
  */
-import fs from 'node:fs';
-import { createHash } from 'node:crypto';
 import {
   DomainError,
   can,
@@ -31,6 +29,7 @@ import {
   type ResponseAck,
   type ResponseChannel,
 } from '@linli/shared';
+import { LuaScript } from '../ballots/ballots.repository.ts';
 import type { Redis } from '../redis/connection.ts';
 import { auditBody } from './consultations.model.ts';
 import { consultationKeys } from './consultations.repository.ts';
@@ -96,9 +95,7 @@ interface EntryAudit {
   data: Record<string, unknown>;
 }
 
-const PRELUDE = fs.readFileSync(new URL('../ballots/audit.lua', import.meta.url), 'utf8');
-const SOURCE = `${PRELUDE}\n${fs.readFileSync(new URL('./entry.lua', import.meta.url), 'utf8')}`;
-const SHA = createHash('sha1').update(SOURCE).digest('hex');
+const ENTRY = new LuaScript(new URL('./entry.lua', import.meta.url));
 
 const CHANNEL_ZH: Record<ResponseChannel, string> = { phone: '手机', paper: '纸质票', hall: '会场' };
 
@@ -114,13 +111,7 @@ export class PaperEntryService {
     const a = audit ? auditBody(cid, audit.type, { paperCode: formatPaperCode(code), ...audit.data }) : null;
     const args = [code, String(expected), JSON.stringify({ ...next, v: expected + 1 }), String(d.awaiting), String(d.mismatch), cid, a?.auditType ?? '', a?.dataJson ?? '', a?.bodyHash ?? ''];
     const keys = [k.entries, k.counts, k.audit, k.head];
-    let r: string[];
-    try {
-      r = (await this.redis.call('EVALSHA', [SHA, keys.length, ...keys, ...args])) as string[];
-    } catch (err) {
-      if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
-      r = (await this.redis.call('EVAL', [SOURCE, keys.length, ...keys, ...args])) as string[];
-    }
+    const r = await ENTRY.run(this.redis, keys, args);
     return r[0] === 'ok';
   }
 

@@ -23,9 +23,8 @@
  *   consultations:meeting:<mid>   str  the consultation shown in a meeting (hall answers count in it)
  *   consultations:due             zset "open:<id>" / "close:<id>" by ms (the scheduler's queue)
  */
+import { LuaScript } from '../ballots/ballots.repository.ts';
 import { confirmDurable } from '../redis/durable.ts';
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import type { Redis } from '../redis/connection.ts';
 
 const tag = (id: string) => `{consultation:${id}}`;
@@ -56,25 +55,8 @@ export const communityIndex = (cid: string) => `consultations:community:${cid}`;
 export const codeIndex = (code: string) => `consultations:code:${code}`;
 export const DUE = 'consultations:due';
 
-const PRELUDE = fs.readFileSync(new URL('../ballots/audit.lua', import.meta.url), 'utf8');
-
-class Script {
-  readonly source: string;
-  readonly sha: string;
-  constructor(file: string) {
-    this.source = `${PRELUDE}\n${fs.readFileSync(new URL(file, import.meta.url), 'utf8')}`;
-    this.sha = createHash('sha1').update(this.source).digest('hex');
-  }
-  async run(redis: Redis, keys: readonly string[], args: readonly string[]): Promise<string[]> {
-    try {
-      return (await redis.call('EVALSHA', [this.sha, keys.length, ...keys, ...args])) as string[];
-    } catch (err) {
-      if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
-      return (await redis.call('EVAL', [this.source, keys.length, ...keys, ...args])) as string[];
-    }
-  }
-}
-const SCRIPTS = { record: new Script('./record.lua'), transition: new Script('./transition.lua'), result: new Script('./result.lua'), note: new Script('./note.lua') };
+const lua = (file: string) => new LuaScript(new URL(file, import.meta.url));
+const SCRIPTS = { record: lua('./record.lua'), transition: lua('./transition.lua'), result: lua('./result.lua'), note: lua('./note.lua') };
 
 export interface RecordWrite {
   consultationId: string;
