@@ -26,7 +26,7 @@ const NotVotedQuery = z.object({ building: z.string().trim().min(1).max(40) });
 
 /** Print progress of one papers.pdf download, in the consultation's slot; gone an hour after the last update. */
 const printKey = (cid: string, job: string) => `{consultation:${cid}}:print:${job}`;
-/** Door marks written by the door-to-door routes (cons-entry); read here only. */
+/** Door marks written by the door-to-door routes; read here only. */
 const doorsKey = (cid: string) => `{consultation:${cid}}:doors`;
 
 /** Who may print papers or a not-voted list: organisers everything; building leaders their buildings. */

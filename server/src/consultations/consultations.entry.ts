@@ -49,7 +49,7 @@ export interface EntryHousehold {
   paperCode: string;
 }
 
-/** What paper entry and doors need from the consultations core (cons-core). */
+/** What paper entry and doors need from the consultations core. */
 export interface EntryCore {
   get(consultationId: string): Promise<Consultation | null>;
   /** Throws DomainError 'unknown_paper' for another consultation's code or an unknown serial. */

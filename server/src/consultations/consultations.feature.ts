@@ -30,7 +30,7 @@ export function createConsultations(d: ConsultationsDeps) {
   const repo = new ConsultationsRepository(d.ctx.redis);
   const service = new ConsultationsService(repo, { auth: d.auth, roster: d.roster });
   const hall = new ConsultationsHall(service, d.meetings);
-  // Paper entry (double entry), review and door to door: cons-entry's routes on the same service.
+  // Paper entry (double entry), review and door to door: routes of their own on the same service.
   const paper = createPaperEntry(d.ctx.redis, service, repo, d.auth);
   const scheduler = new ConsultationScheduler(service, d.ctx.logger);
   const progress = new ProgressBroadcaster(d.io, service, d.ctx.logger);

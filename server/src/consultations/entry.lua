@@ -1,4 +1,4 @@
--- Compare-and-set of one paper's double-entry record (cons-entry). The record's version `v` must
+-- Compare-and-set of one paper's double-entry record. The record's version `v` must
 -- still be what the caller read, so two people making the second entry of one paper at once
 -- settle it once: the other one retries and finds it settled. The progress counters the core
 -- reads move in the same step.

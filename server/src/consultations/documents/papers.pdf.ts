@@ -10,7 +10,7 @@ import { formatPaperCode, paperQrText, type Consultation, type Question } from '
 import { A4, MARGIN, areaWords, box, drawQr, finished, newA4Document, pipeWithBackPressure, shanghaiWords } from './pdf-common.ts';
 import { fixedAnswers, howToAnswer } from './words.ts';
 
-/** One household as printed on its paper (a subset of cons-core's householdsOf row). */
+/** One household as printed on its paper (a subset of the service's householdsOf row). */
 export interface PaperHousehold {
   householdId: string;
   address: string;

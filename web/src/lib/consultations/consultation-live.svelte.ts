@@ -8,7 +8,7 @@ import type { Consultation, ConsultationProgress, ConsultationProgressEvent, Con
 import { api, ApiError } from '$lib/api';
 import type { LiveConnection } from '$lib/realtime/connection.svelte';
 
-/** The socket as this feature uses it (`consultation:progress` is cons-core's event; not every build has it in the typed map). */
+/** The socket as this feature uses it (`consultation:progress` is the consultations feature's event). */
 interface LooseSocket {
   on(event: string, fn: (payload: unknown) => void): void;
   off(event: string, fn: (payload: unknown) => void): void;
