@@ -55,12 +55,13 @@ it('refuses a guest who takes a staff member’s name, saying so on the join pag
 
   const phone = await newViewer(app, 'phone');
   const page = await phone.newPage();
-  await page.goto('/join');
+  // Wait for the page's scripts: a click before hydration submits the bare form and reloads it.
+  await page.goto('/join', { waitUntil: 'networkidle' });
   await page.getByLabel('会议码', { exact: true }).fill(meeting.joinCode);
   await page.getByLabel('您的称呼（可不填）', { exact: true }).fill('周老师 （主持人）');
   await page.getByRole('button', { name: '进入会议' }).click();
   const alert = page.getByText('该名称与本小区工作人员的名字相近');
-  await alert.waitFor({ timeout: 10_000 });
+  await alert.waitFor({ timeout: 20_000 });
   expect(page.url()).toContain('/join');
   expect(await seriousA11yFindings(page)).toEqual([]);
   await phone.close();
