@@ -55,8 +55,7 @@ it('refuses a guest who takes a staff member’s name, saying so on the join pag
 
   const phone = await newViewer(app, 'phone');
   const page = await phone.newPage();
-  // Wait for the page's scripts: a click before hydration submits the bare form and reloads it.
-  await page.goto('/join', { waitUntil: 'networkidle' });
+  await page.goto('/join');
   await page.getByLabel('会议码', { exact: true }).fill(meeting.joinCode);
   await page.getByLabel('您的称呼（可不填）', { exact: true }).fill('周老师 （主持人）');
   await page.getByRole('button', { name: '进入会议' }).click();
