@@ -60,6 +60,22 @@ export const ACTIONS = [
   'consultation.review_papers',
   /** See a building's households on a consultation, mark papers handed out / collected (building leaders: their buildings). */
   'consultation.doors',
+  /** Ask and upvote questions, answer a word cloud, write and answer opinion statements. */
+  'deliberation.take_part',
+  /** Moderate questions (hide, merge, answered, on screen), run word clouds and opinion rounds. */
+  'deliberation.moderate',
+  /** Answer an evaluation round (评议) and rate a finished micro-project. */
+  'evaluation.answer',
+  /** Create, open, close an evaluation round; enter printed questionnaires. */
+  'evaluation.manage',
+  /** Reply in writing to an evaluation of one's own organisation (the property firm, the committee). */
+  'evaluation.reply',
+  /** Propose a micro-project (民生微实事) for a budget. */
+  'budget.propose',
+  /** Choose projects within a budget. */
+  'budget.vote',
+  /** Create, open, close a budget; accept proposals; enter paper choices; report a funded project's progress. */
+  'budget.manage',
 ] as const;
 export const Action = z.enum(ACTIONS);
 export type Action = z.infer<typeof Action>;
@@ -75,6 +91,10 @@ const PARTICIPANT: Action[] = [
   'problem.raise',
   'ballot.vote',
   'dashboard.view',
+  'deliberation.take_part',
+  'evaluation.answer',
+  'budget.propose',
+  'budget.vote',
 ];
 const ORGANISER: Action[] = [
   ...PARTICIPANT,
@@ -94,7 +114,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
   resident: PARTICIPANT,
   notable: [...PARTICIPANT, 'convention.edit'],
   building_leader: [...PARTICIPANT, 'meeting.check_in', 'vote.enter_paper', 'roster.view', 'invitation.print', 'consultation.doors'],
-  property_firm: [...PARTICIPANT, 'problem.manage'],
+  property_firm: [...PARTICIPANT, 'problem.manage', 'evaluation.reply'],
   owners_committee: [
     ...ORGANISER,
     'ballot.create',
@@ -107,8 +127,12 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'consultation.manage',
     'consultation.review_papers',
     'consultation.doors',
+    'deliberation.moderate',
+    'evaluation.reply',
+    'budget.manage',
   ],
-  party_branch: [...ORGANISER, 'ballot.create', 'ballot.open', 'convention.adopt', 'consultation.manage'],
+  // The branch and the notables evaluate (评议) the firm and the committee; the branch runs the rounds.
+  party_branch: [...ORGANISER, 'ballot.create', 'ballot.open', 'convention.adopt', 'consultation.manage', 'deliberation.moderate', 'evaluation.manage', 'budget.manage'],
   facilitator: [
     ...ORGANISER,
     'meeting.facilitate',
@@ -122,6 +146,9 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'consultation.manage',
     'consultation.review_papers',
     'consultation.doors',
+    'deliberation.moderate',
+    'evaluation.manage',
+    'budget.manage',
   ],
   guest: ['meeting.join', 'convention.view'],
 };
