@@ -2,11 +2,16 @@ import { defineConfig } from 'vitest/config';
 
 // One run, three kinds of test: pure logic (shared), real Redis + real sockets (server),
 // real Chromium against a real server (web e2e). See STYLE.md "Tests".
+//
+// Unit and integration files run side by side (group 0; the server files mostly wait on Redis and
+// sockets, so three at a time pay on two cores), then the browser files one at a time (group 1).
+// Without the groups, the e2e project's single worker held every project to one file at a time.
+const SIDE_BY_SIDE = { maxWorkers: 3, sequence: { groupOrder: 0 } };
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'shared', root: './shared', include: ['src/**/*.test.ts'] } },
-      { test: { name: 'web', root: './web', include: ['src/**/*.test.ts'] } },
+      { test: { name: 'shared', root: './shared', include: ['src/**/*.test.ts'], ...SIDE_BY_SIDE } },
+      { test: { name: 'web', root: './web', include: ['src/**/*.test.ts'], ...SIDE_BY_SIDE } },
       {
         test: {
           name: 'server',
@@ -14,6 +19,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          ...SIDE_BY_SIDE,
         },
       },
       // `npm run test:cluster` only (LINLI_TEST_CLUSTER=1; not in `npm test`): six redis-servers, three processes, nginx.
@@ -25,6 +31,7 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       }] : []),
       {
@@ -34,7 +41,8 @@ export default defineConfig({
           include: ['tests/e2e/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,
-          fileParallelism: false,
+          maxWorkers: Number(process.env.LINLI_E2E_WORKERS ?? 1),
+          sequence: { groupOrder: 1 },
         },
       },
     ],
