@@ -201,7 +201,7 @@ export class DocRoom {
           // re-syncs); the edit is not acknowledged to it.
           if ((r as { storedId?: string }).storedId) {
             try {
-              Y.applyUpdate(this.doc, w.update, w.origin ?? 'server');
+              Y.applyUpdate(this.doc, w.update, this.#originFor(w));
             } catch (err) {
               this.deps.onError(err, 'apply unconfirmed update');
             }
@@ -210,7 +210,7 @@ export class DocRoom {
           return;
         }
         try {
-          Y.applyUpdate(this.doc, w.update, w.origin ?? 'server');
+          Y.applyUpdate(this.doc, w.update, this.#originFor(w));
         } catch (err) {
           this.deps.onError(err, 'apply stored update');
         }
@@ -220,6 +220,18 @@ export class DocRoom {
       });
       this.deps.onIdleCheck(this);
     }
+  }
+
+  /**
+   * The origin to apply a client's update with. The broadcast skips the origin (it has what it
+   * sent), but when the document holds pending structs (updates whose predecessors had not arrived,
+   * e.g. an edit stored after an earlier one was refused in a failover), applying this update can
+   * integrate them too, and the broadcast then carries edits the sender has never seen: skipping it
+   * would leave that client holding every later edit of their author as pending, for good.
+   */
+  #originFor(w: PendingWrite): Conn | 'server' {
+    const store = this.doc.store;
+    return w.origin && store.pendingStructs === null && store.pendingDs === null ? w.origin : 'server';
   }
 
   /**
