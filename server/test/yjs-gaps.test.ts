@@ -13,7 +13,7 @@ import * as Y from 'yjs';
 import { Redis } from 'ioredis';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client, addMember } from './helpers/http-client.ts';
-import { connectDoc, msg, rawConnect, synced, until, type LiveClient, type RawClient } from './helpers/yjs-clients.ts';
+import { connectDoc, loadStored, msg, rawConnect, synced, until, type LiveClient, type RawClient } from './helpers/yjs-clients.ts';
 import { DocsRepository, docKeys } from '../src/conventions/docs.repository.ts';
 
 const clients: LiveClient[] = [];
@@ -25,18 +25,9 @@ const open = (url: string, docName: string, cookie: string) => {
 };
 const text = (c: LiveClient) => c.doc.getText('t').toString();
 
-/** The document as a process loading it now would see it: snapshot plus log. */
+/** The text of the document as a process loading it now would see it. */
 async function storedText(repo: DocsRepository, name: string): Promise<string> {
-  const doc = new Y.Doc();
-  let cursor: string | null = null;
-  for (;;) {
-    const page = await repo.loadPage(name, cursor);
-    if (page.restarted && page.snapshot) Y.applyUpdate(doc, page.snapshot);
-    if (page.restarted) cursor = page.snapshotId ?? '0-0';
-    for (const e of page.entries) Y.applyUpdate(doc, e.update);
-    if (page.entries.length) cursor = page.entries[page.entries.length - 1]!.id;
-    if (page.entries.length < 1000) break;
-  }
+  const doc = await loadStored(repo, name);
   const t = doc.getText('t').toString();
   doc.destroy();
   return t;

@@ -19,8 +19,9 @@ import { startCluster, type TestCluster } from '../helpers/cluster.ts';
 import { startNginx, type TestNginx } from '../helpers/nginx.ts';
 import { Client } from '../helpers/http-client.ts';
 import { People, type Person } from '../helpers/people.ts';
-import { connectDoc, synced, type LiveClient } from '../helpers/yjs-clients.ts';
+import { connectDoc, loadStored, synced, type LiveClient } from '../helpers/yjs-clients.ts';
 import { connectRedis, parseClusterNodes, type Redis } from '../../src/redis/connection.ts';
+import { DocsRepository, docKeys } from '../../src/conventions/docs.repository.ts';
 import { createLogger } from '../../src/logger.ts';
 
 const N = Number(process.env.LINLI_CLUSTER_PHONES ?? 1000);
@@ -71,6 +72,7 @@ describe.each([
   const sockets: Socket[] = [];
   let editors: LiveClient[] = [];
   let docName: string;
+  let ballotId: string;
   let rssBefore: number[] = [];
   let rssAfter: number[] = [];
 
@@ -86,6 +88,9 @@ describe.each([
     await admin.login('admin', apps[0]!.adminPassword!);
     cid = (await admin.post('/api/communities', { name: '城市集群小区' })).body.community.id;
     meetingId = (await admin.post(`/api/communities/${cid}/meetings`, { title: '全市联动议事会', mode: 'hybrid' })).body.meeting.id;
+    const ballot = await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '是否加装电梯', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false });
+    expect(ballot.status, JSON.stringify(ballot.body)).toBe(201);
+    ballotId = ballot.body.ballot.id;
     phones = await people.members(cid, N, '居民');
     rssBefore = apps.map((a) => rssKiB(a.proc.pid));
     for (let i = 0; i < N; i += 100) {
@@ -95,9 +100,16 @@ describe.each([
     }
     rssAfter = apps.map((a) => rssKiB(a.proc.pid));
     const editorPeople = await people.members(cid, EDITORS, '编辑', ['owners_committee']);
-    const conv = await Object.assign(new Client(nginx.url), { cookie: editorPeople[0]!.cookie }).post(`/api/communities/${cid}/conventions`, { title: '集群公约' });
-    expect(conv.status, JSON.stringify(conv.body)).toBe(201);
-    docName = conv.body.convention.docName;
+    // The convention's document lives on the shard whose master is killed (like the ballot), so
+    // every run takes the document through the failover too (a document elsewhere would only see
+    // the killed Linli process).
+    const ballotMaster = cluster.masterOfKey(`{ballot:${ballotId}}:status`);
+    for (let tries = 0; !docName || cluster.masterOfKey(docKeys.log(docName)) !== ballotMaster; tries++) {
+      expect(tries, 'a convention on the ballot\'s shard').toBeLessThan(40);
+      const conv = await Object.assign(new Client(nginx.url), { cookie: editorPeople[0]!.cookie }).post(`/api/communities/${cid}/conventions`, { title: `集群公约${tries}` });
+      expect(conv.status, JSON.stringify(conv.body)).toBe(201);
+      docName = conv.body.convention.docName;
+    }
     editors = editorPeople.map((p) => connectDoc(nginx.url, docName, p.cookie));
     await Promise.all(editors.map((e) => synced(e, 30_000)));
   }, 300_000);
@@ -114,10 +126,9 @@ describe.each([
   it('kill -9 of a Linli process and of the ballot\'s Redis master mid-storm', async () => {
     // Phones spread over the three processes (nginx does not pin fresh WebSockets).
     const perProcess = apps.map((a) => spawnSync('sh', ['-c', `ss -Htn state established '( sport = :${a.port} )' | wc -l`], { encoding: 'utf8' }).stdout.trim());
-    const ballot = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '是否加装电梯', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false })).body.ballot;
-    expect((await admin.post(`/api/ballots/${ballot.id}/open`)).status).toBe(200);
-    const ballotId = ballot.id as string;
+    expect((await admin.post(`/api/ballots/${ballotId}/open`)).status).toBe(200);
     const master = cluster.masterOfKey(`{ballot:${ballotId}}:status`);
+    expect(cluster.masterOfKey(docKeys.log(docName))).toBe(master);
     const victim = apps[1]!;
     const choices = ['yes', 'no', 'abstain'];
     const acked = new Map<number, string>();
@@ -201,13 +212,26 @@ describe.each([
     expect(close.status, JSON.stringify(close.body)).toBe(200);
     const verify = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/src/cli/verify.ts'), `${nginx.url}/api/ballots/${ballotId}/audit`, '--cookie', admin.cookie], { cwd: ROOT, encoding: 'utf8' });
 
-    // The document: every client, and a fresh one loading from the store, holds every token.
+    // The document: every editor (connected and synced again after the failover), a fresh client,
+    // and the store itself (what a process loading it now would read) hold every token. Waits for
+    // that state (bounded), then reports what is missing where.
     const fresh = connectDoc(nginx.url, docName, (await people.members(cid, 1, '读者', ['owners_committee']))[0]!.cookie);
     await synced(fresh, 30_000);
-    const texts = async () => [...editors, fresh].map((e) => e.doc.getText('t').toString());
+    const repo = new DocsRepository(store);
+    const storedText = async () => {
+      const d = await loadStored(repo, docName);
+      const t = d.getText('t').toString();
+      d.destroy();
+      return t;
+    };
+    const texts = async () => [...editors, fresh].map((e) => e.doc.getText('t').toString()).concat(await storedText());
+    const allSynced = () => [...editors, fresh].every((e) => e.provider.wsconnected && e.provider.synced);
     const end = Date.now() + 30_000;
-    while (Date.now() < end && !(await texts()).every((t) => written.every((w) => t.includes(w)) && t === (editors[0]!.doc.getText('t').toString()))) await sleep(250);
+    while (Date.now() < end && !(allSynced() && (await texts()).every((t) => written.every((w) => t.includes(w)) && t === editors[0]!.doc.getText('t').toString()))) await sleep(250);
     const finalTexts = await texts();
+    const docStats = await Promise.all(
+      apps.filter((a) => a !== victim).map(async (a) => (await Object.assign(new Client(a.url), { cookie: admin.cookie }).get('/api/yjs/stats')).body as { recoveries: number; repairs: number }),
+    );
     const missing = written.filter((w) => !finalTexts.every((t) => t.includes(w)));
     const missingEdits = missing.length;
     for (const w of missing.slice(0, 10)) {
@@ -219,7 +243,7 @@ describe.each([
     console.log(
       `[cluster ${wait ? 'WAIT 1' : 'WAIT off'}] phones ${N} (per process at start ${perProcess.join('/')}), editors ${EDITORS}; kill -9 of Linli :${victim.port} and Redis master :${master.port} at ${killedAt} ms; ` +
         `RSS KiB before/after phones joined ${rssBefore.join('/')} → ${rssAfter.join('/')}; storm ${stormMs} ms; acknowledged ${acked.size}/${N}, lost ${lost.length}, unavailable answers ${outcomes.unavailable}, reconnects ${outcomes.reconnects}; ` +
-        `stored ${Object.keys(stored).length}, counts.cast ${counts.cast}; receipts shown by /mine ${mineOk}/${sample.length}; edits ${written.length}, missing ${missingEdits}; verify exit ${verify.status}`,
+        `stored ${Object.keys(stored).length}, counts.cast ${counts.cast}; receipts shown by /mine ${mineOk}/${sample.length}; edits ${written.length}, missing ${missingEdits} (of ${finalTexts.length} copies: ${EDITORS} editors, a fresh client, the store); document recoveries/repairs per surviving process ${docStats.map((d) => `${d.recoveries}/${d.repairs}`).join(' ')}; verify exit ${verify.status}`,
     );
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
     expect(Number(counts.cast)).toBe(Object.keys(stored).length);
