@@ -75,13 +75,22 @@ describe.each([
   let ballotId: string;
   let rssBefore: number[] = [];
   let rssAfter: number[] = [];
+  /** Set-up phases in ms (cluster, processes and nginx, phones joined, editors synced). */
+  const setup: Record<string, number> = {};
 
   beforeAll(async () => {
+    let t = Date.now();
+    const lap = (what: string) => {
+      setup[what] = Date.now() - t;
+      t = Date.now();
+    };
     cluster = await startCluster({ nodeTimeoutMs: 2000 });
+    lap('cluster');
     const env = { REDIS_CLUSTER_NODES: cluster.seeds, LINLI_WAIT_REPLICAS: String(wait), LINLI_WAIT_MS: '1000', LINLI_LOG_LEVEL: 'info', LINLI_TRUST_PROXY: '1' };
     apps.push(await startServer({ env }));
     apps.push(...(await Promise.all([startServer({ env }), startServer({ env })])));
     nginx = await startNginx(apps.map((a) => a.port));
+    lap('processes');
     store = await connectRedis({ cluster: parseClusterNodes(cluster.seeds) }, createLogger('silent'), { name: 'test' });
     people = new People(store);
     admin = new Client(nginx.url);
@@ -99,6 +108,7 @@ describe.each([
       await Promise.all(batch.map(async (s) => expect((await emit<{ ok: boolean }>(s, 'meeting:join', { meetingId })).ok).toBe(true)));
     }
     rssAfter = apps.map((a) => rssKiB(a.proc.pid));
+    lap('phones');
     const editorPeople = await people.members(cid, EDITORS, '编辑', ['owners_committee']);
     // The convention's document lives on the shard whose master is killed (like the ballot), so
     // every run takes the document through the failover too (a document elsewhere would only see
@@ -112,6 +122,7 @@ describe.each([
     }
     editors = editorPeople.map((p) => connectDoc(nginx.url, docName, p.cookie));
     await Promise.all(editors.map((e) => synced(e, 30_000)));
+    lap('editors');
   }, 300_000);
 
   afterAll(async () => {
@@ -241,7 +252,7 @@ describe.each([
     fresh.destroy();
 
     console.log(
-      `[cluster ${wait ? 'WAIT 1' : 'WAIT off'}] phones ${N} (per process at start ${perProcess.join('/')}), editors ${EDITORS}; kill -9 of Linli :${victim.port} and Redis master :${master.port} at ${killedAt} ms; ` +
+      `[cluster ${wait ? 'WAIT 1' : 'WAIT off'}] set-up ms ${JSON.stringify(setup)}; phones ${N} (per process at start ${perProcess.join('/')}), editors ${EDITORS}; kill -9 of Linli :${victim.port} and Redis master :${master.port} at ${killedAt} ms; ` +
         `RSS KiB before/after phones joined ${rssBefore.join('/')} → ${rssAfter.join('/')}; storm ${stormMs} ms; acknowledged ${acked.size}/${N}, lost ${lost.length}, unavailable answers ${outcomes.unavailable}, reconnects ${outcomes.reconnects}; ` +
         `stored ${Object.keys(stored).length}, counts.cast ${counts.cast}; receipts shown by /mine ${mineOk}/${sample.length}; edits ${written.length}, missing ${missingEdits} (of ${finalTexts.length} copies: ${EDITORS} editors, a fresh client, the store); document recoveries/repairs per surviving process ${docStats.map((d) => `${d.recoveries}/${d.repairs}`).join(' ')}; verify exit ${verify.status}`,
     );
