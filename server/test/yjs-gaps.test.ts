@@ -5,6 +5,8 @@
  *  - an edit that completes structs the server held as pending must reach the client that sent
  *    it too (the broadcast used to skip its sender, which then held every later edit of that
  *    author as pending, for good);
+ *  - an entry a process wrote but whose reply it lost (so it refused and did not apply it) is
+ *    applied when its reader meets it in the log (it used to skip every entry it had written);
  *  - entries lost from the store after processes applied them (an asynchronous replica promoted)
  *    are appended again by those processes when their stream reader sees the gap.
  */
@@ -101,6 +103,23 @@ describe('live documents across gaps in the stream', () => {
     const other = open(b.url, docName, editor.cookie);
     await synced(other);
     await until(() => text(other) === 'ab', 5000, 'convergence on the other process');
+  });
+
+  it('an own write whose reply was lost (stored, yet refused) is applied when the reader meets it', async () => {
+    const docName = await newDoc('回执丢失公约');
+    const x = open(a.url, docName, editor.cookie);
+    const y = open(b.url, docName, editor.cookie);
+    await Promise.all([synced(x), synced(y)]);
+    // Process A appended this edit, the master stored it, and the reply never came (the master
+    // died, a timeout): A refused it and did not apply it. It is in the log under A's name.
+    const processA = (await Object.assign(new Client(a.url), { cookie: admin.cookie }).get('/api/yjs/stats')).body.processId as string;
+    const author = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    author.on('update', (u: Uint8Array) => updates.push(u));
+    author.getText('t').insert(0, 'lost-reply;');
+    await store.xadd(docKeys.log(docName), '*', 'u', Buffer.from(updates[0]!), 'p', processA);
+    await until(() => text(y) === 'lost-reply;', 5000, 'the edit on process B');
+    await until(() => text(x) === 'lost-reply;', 5000, `the edit on process A, which wrote it (has "${text(x)}")`);
   });
 
   it('edits a failover took from the store are appended again by the processes that applied them', async () => {
