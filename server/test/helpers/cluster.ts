@@ -112,8 +112,19 @@ export async function startCluster(opts: { nodeTimeoutMs?: number } = {}): Promi
       );
     },
     async restart(node) {
+      // The killed process must be gone (its port and nodes.conf lock free) before its successor.
+      const old = node.proc;
+      if (old.exitCode === null && old.signalCode === null) await new Promise((r) => old.once('exit', r));
       node.proc = spawnNode(node.port, node.dir);
-      await until(() => pingRedis(node.port), 10_000, `redis-server :${node.port} again`);
+      // Generous: on a loaded machine the test process itself answers slowly (1,000 sockets).
+      await until(
+        () => {
+          if (node.proc.exitCode !== null) node.proc = spawnNode(node.port, node.dir);
+          return pingRedis(node.port, 3000);
+        },
+        60_000,
+        `redis-server :${node.port} again`,
+      );
     },
     async waitHealthy(ms = 30_000) {
       await until(
