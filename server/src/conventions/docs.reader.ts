@@ -27,7 +27,7 @@ interface Cursor {
 }
 
 export interface ReaderHooks {
-  /** New entries of a document, in stream order (own entries included: the caller skips them). */
+  /** New entries of a document, in stream order (own entries included: the caller skips those it applied). */
   onEntries(name: string, entries: LogEntry[]): void;
   /**
    * The read failed (Redis away), or another master now serves the document's slot: entries may
