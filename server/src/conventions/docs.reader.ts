@@ -9,10 +9,16 @@
  * own slot) and a blocked read would hold the cluster client's one connection to that master: the
  * reader instead reads per slot, one non-blocking XREAD per document, all at once (the client
  * pipelines them per master), and waits LINLI_YJS_CLUSTER_POLL_MS (25) between empty rounds.
+ *
+ * A failed read, or (on a cluster) a new master serving a document's slot, is reported as a gap:
+ * entries may have been trimmed meanwhile, or a failover may have lost entries this process had
+ * already read and applied (replication is asynchronous); the caller re-reads and puts back what
+ * the store lost (DocRooms' recovery).
  */
 import type { Logger } from '../logger.ts';
 import type { Redis } from '../redis/connection.ts';
 import { isCluster, whenReady } from '../redis/connection.ts';
+import { calculateSlot } from '../redis/cluster-safe.ts';
 import { docKeys, docNameOfKey, type LogEntry } from './docs.repository.ts';
 
 interface Cursor {
@@ -21,14 +27,19 @@ interface Cursor {
 }
 
 export interface ReaderHooks {
-  /** New entries of a document, in stream order (own entries included: the caller skips them). */
+  /** New entries of a document, in stream order (own entries included: the caller skips those it applied). */
   onEntries(name: string, entries: LogEntry[]): void;
-  /** The read failed (Redis away): entries may have been trimmed meanwhile, so re-read from the store. */
+  /**
+   * The read failed (Redis away), or another master now serves the document's slot: entries may
+   * have been trimmed meanwhile, or lost in a failover; re-read from the store and repair it.
+   */
   onGap(name: string): void;
 }
 
 export class DocReader {
   readonly #cursors = new Map<string, Cursor>();
+  /** Cluster: the master (host:port) last seen serving each document's slot. */
+  readonly #masters = new Map<string, string>();
   #gen = 0;
   #conn: Redis | null = null;
   #clientId: string | null = null;
@@ -69,6 +80,7 @@ export class DocReader {
 
   remove(name: string): void {
     this.#cursors.delete(name);
+    this.#masters.delete(name);
   }
 
   /** Moves a document's cursor forward (after a re-read from the store). */
@@ -161,6 +173,7 @@ export class DocReader {
         continue;
       }
       const asked = [...this.#cursors.entries()];
+      this.#noticeFailovers(conn, asked);
       this.reads += asked.length;
       const answers = await Promise.all(
         asked.map(async ([name, c]) => {
@@ -187,6 +200,26 @@ export class DocReader {
         const t = setTimeout(() => { this.#wake = null; resolve(); }, pollMs);
         this.#wake = () => { clearTimeout(t); resolve(); };
       });
+    }
+  }
+
+  /**
+   * A document whose slot is now served by another master than at the last round had a failover:
+   * the promoted replica may lack the last entries of the old master, which this process may have
+   * read and applied already. Reported as a gap, so the caller re-reads and repairs the store.
+   */
+  #noticeFailovers(conn: Redis, asked: [string, Cursor][]): void {
+    const slots = (conn as unknown as { slots?: (string[] | undefined)[] }).slots;
+    if (!slots) return;
+    for (const [name] of asked) {
+      const master = slots[calculateSlot(docKeys.log(name))]?.[0];
+      if (!master) continue;
+      const before = this.#masters.get(name);
+      this.#masters.set(name, master);
+      if (before && before !== master) {
+        this.logger.warn({ doc: name, from: before, to: master }, 'document shard has a new master; re-reading and repairing');
+        this.hooks.onGap(name);
+      }
     }
   }
 

@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import type { WebSocket } from 'ws';
 import type { DocLimits } from './docs.limits.ts';
-import type { DocsRepository, LogEntry } from './docs.repository.ts';
+import { compareIds, type DocsRepository, type LogEntry } from './docs.repository.ts';
 import { encodeAwareness, encodeRelay, encodeUpdate } from './docs.protocol.ts';
 
 export type Role = 'writer' | 'reader';
@@ -95,6 +95,13 @@ export class DocRoom {
   /** Awareness messages sent to clients (coalesced) — for the stats and tests. */
   awarenessBroadcasts = 0;
   #snapshot: Y.Snapshot | null = null;
+  /**
+   * Ids of this process's own log entries that it has applied already, ahead of the reader: the
+   * reader skips exactly these. Not "every entry this process wrote": a write whose reply was lost
+   * (the master died after storing it, a timeout) was refused and not applied here, yet it is in
+   * the log, and every later edit of its author builds on it.
+   */
+  readonly #ownApplied = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -132,16 +139,19 @@ export class DocRoom {
         if (page.snapshot) Y.applyUpdate(this.doc, page.snapshot, 'remote');
         if (page.snapshotId) this.cursor = page.snapshotId;
         this.sinceSnapshot = 0;
+        // Own entries folded into the snapshot (and maybe trimmed) will not come by any more.
+        for (const id of this.#ownApplied) if (compareIds(id, this.cursor) <= 0) this.#ownApplied.delete(id);
       }
       this.applyRemote(page.entries, all);
       if (page.entries.length < 1000) return this.cursor;
     }
   }
 
-  /** Entries from the log (other processes' updates are applied; our own are already in). */
+  /** Entries from the log (all are applied but our own that are already in). */
   applyRemote(entries: LogEntry[], all = false): void {
     for (const e of entries) {
-      if (all || e.writer !== this.deps.processId) {
+      const alreadyIn = !all && e.writer === this.deps.processId && this.#ownApplied.delete(e.id);
+      if (!alreadyIn) {
         Y.applyUpdate(this.doc, e.update, 'remote');
         this.bytes += e.update.length;
         this.lastUpdateAt = Date.now();
@@ -199,9 +209,11 @@ export class DocRoom {
           // it from there and skips nothing, so this one applies it too, or its document would
           // hold back every later edit that builds on it. The writer is still refused (it
           // re-syncs); the edit is not acknowledged to it.
-          if ((r as { storedId?: string }).storedId) {
+          const storedId = (r as { storedId?: string }).storedId;
+          if (storedId) {
+            this.#appliedOwn(storedId);
             try {
-              Y.applyUpdate(this.doc, w.update, w.origin ?? 'server');
+              Y.applyUpdate(this.doc, w.update, this.#originFor(w));
             } catch (err) {
               this.deps.onError(err, 'apply unconfirmed update');
             }
@@ -209,8 +221,9 @@ export class DocRoom {
           w.reject(r);
           return;
         }
+        this.#appliedOwn(r);
         try {
-          Y.applyUpdate(this.doc, w.update, w.origin ?? 'server');
+          Y.applyUpdate(this.doc, w.update, this.#originFor(w));
         } catch (err) {
           this.deps.onError(err, 'apply stored update');
         }
@@ -220,6 +233,23 @@ export class DocRoom {
       });
       this.deps.onIdleCheck(this);
     }
+  }
+
+  /** Notes an own entry applied here, unless the reader has passed it already (and applied it). */
+  #appliedOwn(id: string): void {
+    if (compareIds(id, this.cursor) > 0) this.#ownApplied.add(id);
+  }
+
+  /**
+   * The origin to apply a client's update with. The broadcast skips the origin (it has what it
+   * sent), but when the document holds pending structs (updates whose predecessors had not arrived,
+   * e.g. an edit stored after an earlier one was refused in a failover), applying this update can
+   * integrate them too, and the broadcast then carries edits the sender has never seen: skipping it
+   * would leave that client holding every later edit of their author as pending, for good.
+   */
+  #originFor(w: PendingWrite): Conn | 'server' {
+    const store = this.doc.store;
+    return w.origin && store.pendingStructs === null && store.pendingDs === null ? w.origin : 'server';
   }
 
   /**

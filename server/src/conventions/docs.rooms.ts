@@ -1,8 +1,9 @@
 /**
  * The documents loaded in this process and their life: one load per document shared by every
  * joiner, following other processes' edits (one blocking stream read for all), the awareness relay
- * (pub/sub), compaction (many entries, or quiet), keepalive, and unloading when the last client
- * has gone and everything is stored.
+ * (pub/sub), compaction (many entries, or quiet), keepalive, unloading when the last client
+ * has gone and everything is stored, and repair after a gap in the stream (a failover can lose
+ * entries that processes had already applied: they are appended again from memory).
  */
 import * as Y from 'yjs';
 import { WebSocket } from 'ws';
@@ -35,7 +36,9 @@ export class DocRooms {
   #sub: Redis | null = null;
   #sweep: NodeJS.Timeout | null = null;
   #pingRound = 0;
-  readonly counters = { loads: 0, compactions: 0, compactionConflicts: 0 };
+  /** Documents being recovered after a gap; `again` asks for one more round (another gap came). */
+  readonly #recovering = new Map<string, { again: boolean }>();
+  readonly counters = { loads: 0, compactions: 0, compactionConflicts: 0, recoveries: 0, repairs: 0 };
 
   constructor(private readonly deps: DocRoomsDeps) {
     this.#reader = new DocReader(
@@ -43,10 +46,7 @@ export class DocRooms {
       () => deps.newRedis('yjs-read', { blocking: true }),
       {
         onEntries: (name, entries) => this.#rooms.get(name)?.applyRemote(entries),
-        onGap: (name) => {
-          const room = this.#rooms.get(name);
-          if (room) this.#track(room.catchUp().then((id) => this.#reader.advance(name, id)));
-        },
+        onGap: (name) => this.#recover(name),
       },
       deps.logger,
       deps.limits.readBlockMs,
@@ -159,6 +159,70 @@ export class DocRooms {
     this.#reader.remove(room.name);
     if (!this.#rooms.has(room.name)) this.#sub?.unsubscribe(docKeys.awareness(room.name)).catch(() => {});
     room.destroy();
+  }
+
+  /**
+   * After a gap (a failed read, a new master for the document's slot): catch up from the store,
+   * then put back what this process holds and the store lacks. Retried every 500 ms while the
+   * store is away (a failover takes seconds); one run per document at a time.
+   */
+  #recover(name: string): void {
+    const running = this.#recovering.get(name);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const state = { again: true };
+    this.#recovering.set(name, state);
+    this.counters.recoveries++;
+    this.#track(
+      (async () => {
+        try {
+          for (let attempt = 0; state.again && attempt < 240; attempt++) {
+            const room = this.get(name);
+            if (!room) return;
+            state.again = false;
+            try {
+              this.#reader.advance(name, await room.catchUp());
+              if (await this.repair(room)) this.counters.repairs++;
+            } catch (err) {
+              state.again = true;
+              if (attempt % 20 === 0) this.deps.logger.warn({ err: (err as Error).message, doc: name }, 'document recovery waits for the store');
+              await new Promise((r) => setTimeout(r, 500));
+            }
+          }
+        } finally {
+          this.#recovering.delete(name);
+        }
+      })(),
+    );
+  }
+
+  /**
+   * Appends what `room` holds and the store does not (true when it did). Redis replicates
+   * asynchronously: entries a master took (and this process applied, from its own writes or from
+   * the stream) can be gone after its replica is promoted, while clients here already show them
+   * and every later edit of their authors builds on them. Without this, the other processes would
+   * hold those later edits as pending for good, and the authors' clients, connected here, would
+   * never send them again (this process's state vector says it has them).
+   */
+  async repair(room: DocRoom): Promise<boolean> {
+    await room.flushed();
+    const stored = new DocRoom(room.name, { repo: this.deps.repo, limits: this.deps.limits, processId: this.deps.processId, send: () => {}, onIdleCheck: () => {}, onError: () => {} });
+    try {
+      await stored.load();
+      if (room.unloaded) return false;
+      const missing = Y.encodeStateAsUpdate(room.doc, Y.encodeStateVector(stored.doc));
+      if (stored.holdsAll(missing)) return false;
+      const [r] = await this.deps.repo.append(room.name, [missing], this.deps.processId);
+      // Stored but not confirmed by replicas (durable acks, a shard that just lost its replica):
+      // it is in the log, which is all a repair can do; a further gap repairs again.
+      if (r instanceof Error && !(r as { storedId?: string }).storedId) throw r;
+      this.deps.logger.warn({ doc: room.name, bytes: missing.length }, 'document store lacked applied edits (failover); appended them again');
+      return true;
+    } finally {
+      stored.destroy();
+    }
   }
 
   /** Folds the document's log into its snapshot (compare-and-set; a lost race is fine). */

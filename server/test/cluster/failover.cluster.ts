@@ -3,8 +3,8 @@
  * redis-server processes in cluster mode (3 masters, 3 replicas, 2 s node timeout), three Linli
  * processes, the repository's nginx.conf in front. Through nginx, LINLI_CLUSTER_PHONES (1,000)
  * phones join one meeting and 20 editors edit one convention; mid-storm of votes, kill -9 one
- * Linli process and the Redis master holding the ballot's slot (restarted 8 s later, as an operator
- * would: it rejoins as a replica). Then: every acknowledged vote counted exactly once, phones
+ * Linli process and the Redis master holding the ballot's slot (restarted once its replica has
+ * taken over, as an operator would: it rejoins as a replica). Then: every acknowledged vote counted exactly once, phones
  * reconnect and see their receipts, the document converges with every edit, `npm run verify`
  * accepts the audit chain. Run twice: durable acks on (LINLI_WAIT_REPLICAS=1: nothing acknowledged
  * may be lost) and off (0: the run reports what was lost; docs/SCALING.md says why it can be).
@@ -19,8 +19,9 @@ import { startCluster, type TestCluster } from '../helpers/cluster.ts';
 import { startNginx, type TestNginx } from '../helpers/nginx.ts';
 import { Client } from '../helpers/http-client.ts';
 import { People, type Person } from '../helpers/people.ts';
-import { connectDoc, synced, type LiveClient } from '../helpers/yjs-clients.ts';
+import { connectDoc, loadStored, synced, type LiveClient } from '../helpers/yjs-clients.ts';
 import { connectRedis, parseClusterNodes, type Redis } from '../../src/redis/connection.ts';
+import { DocsRepository, docKeys } from '../../src/conventions/docs.repository.ts';
 import { createLogger } from '../../src/logger.ts';
 
 const N = Number(process.env.LINLI_CLUSTER_PHONES ?? 1000);
@@ -71,21 +72,33 @@ describe.each([
   const sockets: Socket[] = [];
   let editors: LiveClient[] = [];
   let docName: string;
+  let ballotId: string;
   let rssBefore: number[] = [];
   let rssAfter: number[] = [];
+  /** Set-up phases in ms (cluster, processes and nginx, phones joined, editors synced). */
+  const setup: Record<string, number> = {};
 
   beforeAll(async () => {
+    let t = Date.now();
+    const lap = (what: string) => {
+      setup[what] = Date.now() - t;
+      t = Date.now();
+    };
     cluster = await startCluster({ nodeTimeoutMs: 2000 });
+    lap('cluster');
     const env = { REDIS_CLUSTER_NODES: cluster.seeds, LINLI_WAIT_REPLICAS: String(wait), LINLI_WAIT_MS: '1000', LINLI_LOG_LEVEL: 'info', LINLI_TRUST_PROXY: '1' };
-    apps.push(await startServer({ env }));
-    apps.push(...(await Promise.all([startServer({ env }), startServer({ env })])));
+    apps.push(...(await Promise.all([startServer({ env }), startServer({ env }), startServer({ env })])));
     nginx = await startNginx(apps.map((a) => a.port));
+    lap('processes');
     store = await connectRedis({ cluster: parseClusterNodes(cluster.seeds) }, createLogger('silent'), { name: 'test' });
     people = new People(store);
     admin = new Client(nginx.url);
     await admin.login('admin', apps[0]!.adminPassword!);
     cid = (await admin.post('/api/communities', { name: '城市集群小区' })).body.community.id;
     meetingId = (await admin.post(`/api/communities/${cid}/meetings`, { title: '全市联动议事会', mode: 'hybrid' })).body.meeting.id;
+    const ballot = await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '是否加装电梯', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false });
+    expect(ballot.status, JSON.stringify(ballot.body)).toBe(201);
+    ballotId = ballot.body.ballot.id;
     phones = await people.members(cid, N, '居民');
     rssBefore = apps.map((a) => rssKiB(a.proc.pid));
     for (let i = 0; i < N; i += 100) {
@@ -94,12 +107,21 @@ describe.each([
       await Promise.all(batch.map(async (s) => expect((await emit<{ ok: boolean }>(s, 'meeting:join', { meetingId })).ok).toBe(true)));
     }
     rssAfter = apps.map((a) => rssKiB(a.proc.pid));
+    lap('phones');
     const editorPeople = await people.members(cid, EDITORS, '编辑', ['owners_committee']);
-    const conv = await Object.assign(new Client(nginx.url), { cookie: editorPeople[0]!.cookie }).post(`/api/communities/${cid}/conventions`, { title: '集群公约' });
-    expect(conv.status, JSON.stringify(conv.body)).toBe(201);
-    docName = conv.body.convention.docName;
+    // The convention's document lives on the shard whose master is killed (like the ballot), so
+    // every run takes the document through the failover too (a document elsewhere would only see
+    // the killed Linli process).
+    const ballotMaster = cluster.masterOfKey(`{ballot:${ballotId}}:status`);
+    for (let tries = 0; !docName || cluster.masterOfKey(docKeys.log(docName)) !== ballotMaster; tries++) {
+      expect(tries, 'a convention on the ballot\'s shard').toBeLessThan(40);
+      const conv = await Object.assign(new Client(nginx.url), { cookie: editorPeople[0]!.cookie }).post(`/api/communities/${cid}/conventions`, { title: `集群公约${tries}` });
+      expect(conv.status, JSON.stringify(conv.body)).toBe(201);
+      docName = conv.body.convention.docName;
+    }
     editors = editorPeople.map((p) => connectDoc(nginx.url, docName, p.cookie));
     await Promise.all(editors.map((e) => synced(e, 30_000)));
+    lap('editors');
   }, 300_000);
 
   afterAll(async () => {
@@ -114,15 +136,15 @@ describe.each([
   it('kill -9 of a Linli process and of the ballot\'s Redis master mid-storm', async () => {
     // Phones spread over the three processes (nginx does not pin fresh WebSockets).
     const perProcess = apps.map((a) => spawnSync('sh', ['-c', `ss -Htn state established '( sport = :${a.port} )' | wc -l`], { encoding: 'utf8' }).stdout.trim());
-    const ballot = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '是否加装电梯', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false })).body.ballot;
-    expect((await admin.post(`/api/ballots/${ballot.id}/open`)).status).toBe(200);
-    const ballotId = ballot.id as string;
+    expect((await admin.post(`/api/ballots/${ballotId}/open`)).status).toBe(200);
     const master = cluster.masterOfKey(`{ballot:${ballotId}}:status`);
+    expect(cluster.masterOfKey(docKeys.log(docName))).toBe(master);
     const victim = apps[1]!;
     const choices = ['yes', 'no', 'abstain'];
     const acked = new Map<number, string>();
     const outcomes = { unavailable: 0, reconnects: 0 };
     let killedAt = 0;
+    let failedOverAt = 0;
     const t0 = Date.now();
     const STORM_MS = 4000;
 
@@ -143,10 +165,13 @@ describe.each([
       killedAt = Date.now() - t0;
       master.proc.kill('SIGKILL');
       await victim.stop('SIGKILL');
-      // The operator restarts the dead Redis machine: it rejoins as a replica of the promoted one.
-      await sleep(8000);
+      // Once a replica has taken over, the operator restarts the dead Redis machine: it rejoins as
+      // a replica of the promoted one (until then its shard has no replica: WAIT 1 answers unavailable).
+      await cluster.waitForNewMaster(master, `{ballot:${ballotId}}:status`);
+      failedOverAt = Date.now() - t0;
       await cluster.restart(master);
     })();
+    killer.catch(() => {}); // awaited (and so reported) after the storm
 
     await Promise.all(
       sockets.map(async (s0, i) => {
@@ -201,13 +226,26 @@ describe.each([
     expect(close.status, JSON.stringify(close.body)).toBe(200);
     const verify = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/src/cli/verify.ts'), `${nginx.url}/api/ballots/${ballotId}/audit`, '--cookie', admin.cookie], { cwd: ROOT, encoding: 'utf8' });
 
-    // The document: every client, and a fresh one loading from the store, holds every token.
+    // The document: every editor (connected and synced again after the failover), a fresh client,
+    // and the store itself (what a process loading it now would read) hold every token. Waits for
+    // that state (bounded), then reports what is missing where.
     const fresh = connectDoc(nginx.url, docName, (await people.members(cid, 1, '读者', ['owners_committee']))[0]!.cookie);
     await synced(fresh, 30_000);
-    const texts = async () => [...editors, fresh].map((e) => e.doc.getText('t').toString());
+    const repo = new DocsRepository(store);
+    const storedText = async () => {
+      const d = await loadStored(repo, docName);
+      const t = d.getText('t').toString();
+      d.destroy();
+      return t;
+    };
+    const texts = async () => [...editors, fresh].map((e) => e.doc.getText('t').toString()).concat(await storedText());
+    const allSynced = () => [...editors, fresh].every((e) => e.provider.wsconnected && e.provider.synced);
     const end = Date.now() + 30_000;
-    while (Date.now() < end && !(await texts()).every((t) => written.every((w) => t.includes(w)) && t === (editors[0]!.doc.getText('t').toString()))) await sleep(250);
+    while (Date.now() < end && !(allSynced() && (await texts()).every((t) => written.every((w) => t.includes(w)) && t === editors[0]!.doc.getText('t').toString()))) await sleep(250);
     const finalTexts = await texts();
+    const docStats = await Promise.all(
+      apps.filter((a) => a !== victim).map(async (a) => (await Object.assign(new Client(a.url), { cookie: admin.cookie }).get('/api/yjs/stats')).body as { recoveries: number; repairs: number }),
+    );
     const missing = written.filter((w) => !finalTexts.every((t) => t.includes(w)));
     const missingEdits = missing.length;
     for (const w of missing.slice(0, 10)) {
@@ -217,13 +255,15 @@ describe.each([
     fresh.destroy();
 
     console.log(
-      `[cluster ${wait ? 'WAIT 1' : 'WAIT off'}] phones ${N} (per process at start ${perProcess.join('/')}), editors ${EDITORS}; kill -9 of Linli :${victim.port} and Redis master :${master.port} at ${killedAt} ms; ` +
+      `[cluster ${wait ? 'WAIT 1' : 'WAIT off'}] set-up ms ${JSON.stringify(setup)}; phones ${N} (per process at start ${perProcess.join('/')}), editors ${EDITORS}; kill -9 of Linli :${victim.port} and Redis master :${master.port} at ${killedAt} ms, replica promoted at ${failedOverAt} ms; ` +
         `RSS KiB before/after phones joined ${rssBefore.join('/')} → ${rssAfter.join('/')}; storm ${stormMs} ms; acknowledged ${acked.size}/${N}, lost ${lost.length}, unavailable answers ${outcomes.unavailable}, reconnects ${outcomes.reconnects}; ` +
-        `stored ${Object.keys(stored).length}, counts.cast ${counts.cast}; receipts shown by /mine ${mineOk}/${sample.length}; edits ${written.length}, missing ${missingEdits}; verify exit ${verify.status}`,
+        `stored ${Object.keys(stored).length}, counts.cast ${counts.cast}; receipts shown by /mine ${mineOk}/${sample.length}; edits ${written.length}, missing ${missingEdits} (of ${finalTexts.length} copies: ${EDITORS} editors, a fresh client, the store); document recoveries/repairs per surviving process ${docStats.map((d) => `${d.recoveries}/${d.repairs}`).join(' ')}; verify exit ${verify.status}`,
     );
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
     expect(Number(counts.cast)).toBe(Object.keys(stored).length);
     expect(missingEdits).toBe(0);
+    // Both surviving processes saw the document's shard fail over and checked the store after it.
+    expect(docStats.every((d) => d.recoveries >= 1), JSON.stringify(docStats)).toBe(true);
     expect(new Set(finalTexts).size).toBe(1);
     if (wait) {
       // Durable acks: every phone ends with a receipt, and not one acknowledged vote is gone.

@@ -3,7 +3,8 @@
  * (three masters, three replicas, a short node timeout), created with `redis-cli --cluster create`.
  * `masterOfKey` names the process holding a key's slot, so a test can kill exactly that one.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { freePort, pingRedis } from '../../src/redis/managed-redis.ts';
 import { tmpDir } from './processes.ts';
@@ -20,6 +21,8 @@ export interface TestCluster {
   seeds: string;
   /** The node currently master of `key`'s slot. */
   masterOfKey(key: string): ClusterNode;
+  /** Waits (without blocking the event loop) until a node other than `old` is master of `key`'s slot. */
+  waitForNewMaster(old: ClusterNode, key: string, ms?: number): Promise<void>;
   /** Starts a killed node again on its port and data (it rejoins, as a replica if it was replaced). */
   restart(node: ClusterNode): Promise<void>;
   /** Waits until every slot is served and every master has a connected replica. */
@@ -27,6 +30,8 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
+const cliAsync = async (port: number, ...args: string[]): Promise<string> =>
+  (await promisify(execFile)('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', timeout: 10_000 })).stdout;
 const cli = (port: number, ...args: string[]): string => execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', timeout: 10_000 });
 
 async function until(test: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
@@ -85,9 +90,41 @@ export async function startCluster(opts: { nodeTimeoutMs?: number } = {}): Promi
       }
       throw new Error(`no master for slot ${slot}`);
     },
+    async waitForNewMaster(old, key, ms = 60_000) {
+      await until(
+        async () => {
+          const from = alive().find((n) => n !== old)!;
+          const slot = Number((await cliAsync(from.port, 'CLUSTER', 'KEYSLOT', key)).trim());
+          for (const line of (await cliAsync(from.port, 'CLUSTER', 'NODES')).split('\n')) {
+            const f = line.split(' ');
+            if (!f[2]?.includes('master') || f[2].includes('fail')) continue;
+            const port = Number(f[1]!.split('@')[0]!.split(':')[1]);
+            if (port === old.port) continue;
+            for (const range of f.slice(8)) {
+              const [a, b] = range.split('-').map(Number);
+              if (slot >= a! && slot <= (b ?? a!)) return true;
+            }
+          }
+          return false;
+        },
+        ms,
+        `a new master for ${key}`,
+      );
+    },
     async restart(node) {
+      // The killed process must be gone (its port and nodes.conf lock free) before its successor.
+      const old = node.proc;
+      if (old.exitCode === null && old.signalCode === null) await new Promise((r) => old.once('exit', r));
       node.proc = spawnNode(node.port, node.dir);
-      await until(() => pingRedis(node.port), 10_000, `redis-server :${node.port} again`);
+      // Generous: on a loaded machine the test process itself answers slowly (1,000 sockets).
+      await until(
+        () => {
+          if (node.proc.exitCode !== null) node.proc = spawnNode(node.port, node.dir);
+          return pingRedis(node.port, 3000);
+        },
+        60_000,
+        `redis-server :${node.port} again`,
+      );
     },
     async waitHealthy(ms = 30_000) {
       await until(

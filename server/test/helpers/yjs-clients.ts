@@ -8,6 +8,7 @@ import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
+import type { DocsRepository } from '../../src/conventions/docs.repository.ts';
 
 // Each WebsocketProvider in Node adds a process 'exit' listener; tests and benchmarks open hundreds.
 process.setMaxListeners(Math.max(process.getMaxListeners(), 2000));
@@ -54,6 +55,22 @@ export function connectDoc(baseUrl: string, docName: string, cookie: string, doc
       provider.destroy();
     },
   };
+}
+
+/** A document as a process loading it now would read it from the store: snapshot, then the log. */
+export async function loadStored(repo: DocsRepository, name: string): Promise<Y.Doc> {
+  const doc = new Y.Doc();
+  let cursor: string | null = null;
+  for (;;) {
+    const page = await repo.loadPage(name, cursor);
+    if (page.restarted) {
+      if (page.snapshot) Y.applyUpdate(doc, page.snapshot);
+      cursor = page.snapshotId ?? '0-0';
+    }
+    for (const e of page.entries) Y.applyUpdate(doc, e.update);
+    if (page.entries.length) cursor = page.entries[page.entries.length - 1]!.id;
+    if (page.entries.length < 1000) return doc;
+  }
 }
 
 export function synced(c: LiveClient, ms = 10_000): Promise<void> {
