@@ -58,12 +58,13 @@ export const EvaluationResponse = z.object({
   scores: z.record(z.string().max(16), Score),
   comment: safeText({ max: COMMENT_MAX, multiline: true }).optional(),
   idempotencyKey: z.string().min(8, 'at least 8 characters').max(128),
+  /** Households rounds, for a member holding several households: which one answers (else the only one). */
+  householdId: z.string().max(64).optional(),
 });
 export type EvaluationResponse = z.infer<typeof EvaluationResponse>;
 
 /** A printed questionnaire typed in by staff: which household (by id or address), and its answers. */
 export const EvaluationPaper = EvaluationResponse.extend({
-  householdId: z.string().max(64).optional(),
   address: z.object({ building: z.string().trim().min(1).max(20), unit: z.string().trim().min(1).max(20), room: z.string().trim().min(1).max(20) }).optional(),
 }).refine((p) => !!p.householdId !== !!p.address, { message: 'give householdId or address (one of them)', path: ['householdId'] });
 export type EvaluationPaper = z.infer<typeof EvaluationPaper>;
