@@ -30,7 +30,7 @@ export function evaluationsRoutes(auth: AuthService, service: EvaluationsService
   r.get('/evaluations/:id', async (req, res) => {
     const { user } = requireUser(req);
     const { e } = await service.access(user, idOf(req), 'community.view');
-    res.json({ evaluation: service.view(e) });
+    res.json({ evaluation: service.view(e), mine: await service.mine(user, e), responses: await service.repo.responseCount(e.stored.id) });
   });
 
   r.post('/evaluations/:id/open', async (req, res) => {

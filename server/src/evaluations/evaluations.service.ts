@@ -31,7 +31,7 @@ import { newId } from '../common/ids.ts';
 import { auditBody, newReceipt, sha256hex } from '../consultations/consultations.model.ts';
 import type { RosterService } from '../roster/roster.service.ts';
 import type { EvaluationsRepository } from './evaluations.repository.ts';
-import { toView, type StoredAnswer, type StoredEvaluation } from './evaluations.model.ts';
+import { toView, type StoredAnswer, type StoredEvaluation, type StoredResponse } from './evaluations.model.ts';
 
 const notFound = () => new DomainError('not_found', 'No such evaluation. 评议不存在。');
 
@@ -231,6 +231,19 @@ export class EvaluationsService {
       by: actor.userId, channel: 'paper', scores: req.scores, groups: ['paper'], comment: req.comment || undefined, household: true,
     });
     return { ...ack, householdId: hid };
+  }
+
+  /** Whether the caller (or, in a households round, their household) has answered; the receipt only to whoever sent it. */
+  async mine(user: StoredUser, e: LoadedEvaluation): Promise<{ answered: boolean; household: boolean; channel?: EvaluationChannel; receipt?: string }> {
+    const household = e.stored.electorate.kind === 'households';
+    const keys = household ? ((await this.deps.auth.membership(e.stored.communityId, user.id))?.householdIds ?? []).map((h) => `h:${h}`) : [`m:${user.id}`];
+    for (const k of keys) {
+      const raw = await this.repo.response(e.stored.id, k);
+      if (!raw) continue;
+      const r = JSON.parse(raw) as StoredResponse;
+      return { answered: true, household, channel: r.channel, ...(r.by === user.id ? { receipt: r.receipt } : {}) };
+    }
+    return { answered: false, household };
   }
 
   async #eligible(e: LoadedEvaluation): Promise<number> {
