@@ -115,6 +115,7 @@ describe('evaluations', () => {
     const again = await answer(c.o1!, ev.id, { c1: 1, c2: 1 }, k1);
     expect([again.status, again.body.receipt, again.body.repeated]).toEqual([200, first.body.receipt, true]);
     expect((await answer(c.o1!, ev.id, { c1: 1, c2: 1 })).body.error.code).toBe('household_answered');
+    expect((await c.o1!.get(`/api/evaluations/${ev.id}`)).body.mine).toEqual({ answered: true, household: true, channel: 'phone', receipt: first.body.receipt });
     expect((await answer(c.o2!, ev.id, { c1: 4, c2: 3 })).status).toBe(201);
     expect((await answer(c.o3!, ev.id, { c1: 4, c2: 1 })).status).toBe(201);
     expect((await answer(c.o6!, ev.id, { c1: 2, c2: 5 })).status).toBe(201);
@@ -122,6 +123,8 @@ describe('evaluations', () => {
     expect((await answer(c.r5!, ev.id, { c1: 1, c2: 2 })).status).toBe(201);
     const owner5 = await answer(c.o5!, ev.id, { c1: 5, c2: 5 });
     expect([owner5.status, owner5.body.error.code]).toEqual([409, 'household_answered']);
+    // The owner sees the household has answered, not the family member's receipt.
+    expect((await c.o5!.get(`/api/evaluations/${ev.id}`)).body.mine).toEqual({ answered: true, household: true, channel: 'phone' });
 
     // Printed questionnaires: by address; a household that answered by phone is refused; an unknown address is 404.
     const paper = (body: Record<string, unknown>, who = c.branch!) => who.post(`/api/evaluations/${ev.id}/paper`, { idempotencyKey: key(), ...body });
