@@ -189,15 +189,19 @@ describe('evaluations', () => {
     // Two members of household 105 each count in a members round; the tenant without a household too.
     for (const [who, s] of [['o5', 4], ['r5', 5], ['tenant', 5], ['o6', 4]] as const) expect((await answer(c[who]!, ev.id, { c1: s, c2: 3 })).status).toBe(201);
     expect((await answer(c.o6!, ev.id, { c1: 1, c2: 1 })).body.error.code).toBe('already_answered');
+    // A printed questionnaire in a members round counts once per household, beside its members' phones.
+    const paper = () => c.branch!.post(`/api/evaluations/${ev.id}/paper`, { householdId: hh[2], scores: { c1: 5, c2: 3 }, idempotencyKey: key() });
+    expect((await paper()).status).toBe(201);
+    expect((await paper()).body.error.code).toBe('household_answered');
     // Eligible: the 9 members made here and the admin who created the community; not the firm (the subject).
-    expect((await c.o1!.get(`/api/evaluations/${ev.id}/result`)).body).toMatchObject({ responses: 4, eligible: 10, hidden: true });
+    expect((await c.o1!.get(`/api/evaluations/${ev.id}/result`)).body).toMatchObject({ responses: 5, eligible: 10, hidden: true });
     await c.branch!.post(`/api/evaluations/${ev.id}/close`);
     const r = (await c.o1!.get(`/api/evaluations/${ev.id}/result`)).body;
-    expect(r.criteria[0]).toMatchObject({ mean: '4.50', distribution: [0, 0, 0, 2, 2] });
+    expect(r.criteria[0]).toMatchObject({ mean: '4.60', distribution: [0, 0, 0, 2, 3] }); // 4 5 5 4 + paper 5 = 23/5
     expect(r.previous.evaluationId).toBe(firstRoundId);
-    // 安保 4.50 against 3.17 → +1.33; 绿化 was not a criterion last time.
+    // 安保 4.60 against 3.17 → +1.43; 绿化 was not a criterion last time.
     expect(r.previous.criteria).toEqual([
-      { id: 'c1', title: '安保', mean: '4.50', previousMean: '3.17', delta: '+1.33' },
+      { id: 'c1', title: '安保', mean: '4.60', previousMean: '3.17', delta: '+1.43' },
       { id: 'c2', title: '绿化', mean: '3.00', previousMean: null, delta: null },
     ]);
   });
