@@ -44,3 +44,5 @@ export * from './consultations/election.ts';
 export * from './consultations/tally.ts';
 export * from './consultations/progress.ts';
 export * from './consultations/audit.ts';
+export * from './evaluations/schemas.ts';
+export * from './evaluations/tally.ts';
