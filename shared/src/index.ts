@@ -44,3 +44,6 @@ export * from './consultations/election.ts';
 export * from './consultations/tally.ts';
 export * from './consultations/progress.ts';
 export * from './consultations/audit.ts';
+export * from './budgets/schemas.ts';
+export * from './budgets/funding.ts';
+export * from './budgets/lists.ts';
