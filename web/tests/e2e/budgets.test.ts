@@ -78,19 +78,34 @@ it('a resident on a phone picks projects within the budget, the page refuses mor
   expect(await receipt.textContent()).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
   await checkScreen(page, 'receipt');
 
-  // The manager closes; the phone's result page shows the funded projects and the rule.
+  // Staff enter one paper choice on a laptop (same screen: what is left, refusing more).
+  const desk = await manager.newPage();
+  await desk.goto(`/c/${cid}/budgets/${open.id}`);
+  await desk.getByText('录入纸质选票').click();
+  await desk.getByLabel('纸质选票所属的户').selectOption({ index: 6 });
+  const paperBox = (title: string) => desk.getByRole('checkbox', { name: new RegExp(title) });
+  await paperBox('小区围墙修补').check();
+  await paperBox('快递柜遮阳棚').check();
+  await desk.getByRole('button', { name: /核对我的选择/ }).click();
+  await desk.getByRole('button', { name: '录入这张选票' }).click();
+  await desk.getByRole('status').filter({ hasText: '已录入，回执码' }).waitFor({ timeout: 20_000 });
+  expect(await seriousA11yFindings(desk), 'paper entry: axe').toEqual([]);
+
+  // The manager closes; the phone's result page shows the funded projects and the rule:
+  // 围墙 2 votes (40,000) funded → 40,000 left; the 1-vote tie goes to the cheaper 遮阳棚 (8,500)
+  // → 31,500 left; 车库 (35,000) no longer fits and is skipped.
   expect((await manager.request.post(`/api/budgets/${open.id}/close`)).ok()).toBe(true);
   await page.reload();
   const result = page.getByTestId('budget-result');
   await result.waitFor({ timeout: 20_000 });
   const funded = await result.locator('[data-funded="true"] .title').allTextContents();
-  expect(funded.sort()).toEqual(['地下车库照明改造', '小区围墙修补']);
-  expect(await result.textContent()).toContain('跳过');
-  expect(await page.getByTestId('spent').textContent()).toContain('75,000.00 元');
+  expect(funded).toEqual(['小区围墙修补', '快递柜遮阳棚']);
+  expect(await result.locator('li', { hasText: '地下车库照明改造' }).textContent()).toContain('跳过');
+  expect(await page.getByTestId('spent').textContent()).toContain('48,500.00 元');
   await expect.poll(() => page.getByTestId('budget-status').textContent()).toBe('已结束');
   await checkScreen(page, 'result');
   await phone.close();
-});
+}, 180_000);
 
 it('the closed demo budget shows its funded projects, a done one with its rating; the three lists link and print', async () => {
   const phone = await newViewer(app, 'phone', { locale: 'en' });
@@ -118,4 +133,4 @@ it('the closed demo budget shows its funded projects, a done one with its rating
   await page.emulateMedia({ media: 'print' });
   expect(await page.getByRole('button', { name: 'Print' }).isVisible()).toBe(false);
   await phone.close();
-});
+}, 120_000);
