@@ -5,16 +5,30 @@
  * over budget → 400 with the figures; proposals wait for a manager; a funded project goes to done
  * and is rated once; the dashboard counts them; the audit chain verifies; the three lists link.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '@linli/shared';
-import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
+import { ROOT, startRedis, startServer, tmpDir, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client } from './helpers/http-client.ts';
 import { People, type Person } from './helpers/people.ts';
 
 const as = (srv: TestServer, p: Person) => Object.assign(new Client(srv.url), { cookie: p.cookie });
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+
+/** `npm run verify` on a file, as anyone checking a published log would. */
+function runVerify(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn('node', ['--import', 'tsx', 'server/src/cli/verify.ts', ...args], { cwd: ROOT });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('exit', (code) => resolve({ code, out }));
+  });
+}
 
 describe('micro-project budgets', () => {
   let redis: TestRedis;
@@ -105,7 +119,21 @@ describe('micro-project budgets', () => {
     expect(verifyChain(log, sha256)).toMatchObject({ ok: true });
     expect(log.filter((x: any) => x.type === 'vote')).toHaveLength(8);
     expect(log.map((x: any) => x.type)).toContain('result');
-  });
+    // `npm run verify` recounts the result from the choices in the log and checks the published head.
+    const dir = tmpDir('linli-budget-');
+    const file = path.join(dir, 'audit.json');
+    fs.writeFileSync(file, JSON.stringify({ entries: log }));
+    const head = `${r.body.head.hash}:${r.body.head.length}`;
+    const ok = await runVerify([file, '--head', head]);
+    expect(ok.out).toContain('equals the recount');
+    expect(ok.code, ok.out).toBe(0);
+    // One choice changed (b instead of a) and the chain re-hashed from there: the head no longer matches.
+    const i = log.findIndex((x: any) => x.type === 'vote');
+    const forged = log.map((x: any, j: number) => (j === i ? { ...x, data: { ...x.data, projectIds: [b] } } : x));
+    fs.writeFileSync(file, JSON.stringify({ entries: forged }));
+    const bad = await runVerify([file, '--head', head]);
+    expect(bad.code, bad.out).toBe(1);
+  }, 60_000);
 
   it('counts a household once: same key → same receipt; another member of the household → 409 household_answered', async () => {
     const bid = await budget(1_000_00);

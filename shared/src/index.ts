@@ -47,3 +47,4 @@ export * from './consultations/audit.ts';
 export * from './budgets/schemas.ts';
 export * from './budgets/funding.ts';
 export * from './budgets/lists.ts';
+export * from './budgets/audit.ts';

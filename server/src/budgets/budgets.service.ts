@@ -14,7 +14,9 @@ import {
   ProjectRate,
   ProjectReject,
   ProjectUpdateCreate,
+  budgetResultData,
   buildThreeLists,
+  parseChainHead,
   can,
   choiceProblem,
   countSupport,
@@ -299,8 +301,14 @@ export class BudgetsService {
   /** The result by the funding rule: final (stored once, with its audit entry) after closing, live before. */
   async result(b: Loaded): Promise<BudgetResult> {
     if (b.status === 'closed') {
-      const stored = await this.repo.result(b.stored.id);
-      if (stored.json) return { ...(JSON.parse(stored.json) as BudgetResult), ...(stored.head ? { chainHead: stored.head } : {}) };
+      let stored = await this.repo.result(b.stored.id);
+      // Closed but not written (a process stopped in between): write it now, once.
+      if (!stored.json) {
+        await this.finalize(b.stored.id);
+        stored = await this.repo.result(b.stored.id);
+      }
+      const head = stored.head ? parseChainHead(stored.head) : null;
+      if (stored.json) return { ...(JSON.parse(stored.json) as BudgetResult), ...(stored.head && head ? { chainHead: stored.head, head } : {}) };
     }
     return this.#count(b, b.status === 'closed');
   }
@@ -318,7 +326,7 @@ export class BudgetsService {
     if (!raw || raw.status !== 'closed') return;
     const b: Loaded = { stored: JSON.parse(raw.metaJson) as StoredBudget, status: raw.status };
     const result = await this.#count(b, true);
-    const data = { spentFen: result.spentFen, choices: result.choices, projects: result.projects.map((l) => ({ id: l.id, votes: l.votes, costFen: l.costFen, reason: l.reason })) };
+    const data = budgetResultData(result);
     const r = await this.repo.writeResult(bid, JSON.stringify(result), auditBody(bid, 'result', data));
     if (r[0] !== 'ok') return;
     const funded = result.projects.filter((l) => l.funded).map((l) => l.id);

@@ -148,8 +148,10 @@ export interface BudgetResult {
   final: boolean;
   rule: { id: 'greedy_skip'; zh: string; en: string };
   projects: FundingLine[];
-  /** The audit chain head after the result entry (`<hash>:<length>`), once final. */
+  /** The audit chain head after the result entry (`<length>:<hash>` as stored), once final. */
   chainHead?: string;
+  /** The same head as `npm run verify` reads it from a result URL. */
+  head?: { hash: string; length: number };
 }
 
 /** One line of the three lists: a ledger item (need / resource) or a project, linked both ways. */
