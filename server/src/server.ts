@@ -49,6 +49,7 @@ import { createBallots } from './ballots/ballots.feature.ts';
 import { createConsultations } from './consultations/consultations.feature.ts';
 import { dashboardFeature } from './dashboard/dashboard.feature.ts';
 import { evaluationsFeature } from './evaluations/evaluations.feature.ts';
+import { budgetsFeature } from './budgets/budgets.feature.ts';
 import { createIO, endSessionSockets, type LinliIO, type LinliSocket } from './realtime/socket.ts';
 import { SocketRouter } from './realtime/router.ts';
 import { routeUpgrades, type UpgradeGateway } from './realtime/upgrade.ts';
@@ -205,6 +206,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     // Last of the demo: the finished meeting's minutes, once ballots and problems are in it.
     { name: 'demo minutes', seedDemo: ({ communityId }) => publishDemoMinutes({ meetings, auth, roster, stats: new StatsRepository(ctx.redis) }, communityId) },
     dashboardFeature(ctx, { auth, communities, ledger: (cid) => problems.problems.current(cid) }),
+    // Micro-project budgets (民生微实事) and the three lists, after the ledger they link to.
+    budgetsFeature(ctx, { auth, communities, ledger: (cid) => problems.problems.list(cid), households: (cid) => roster.listHouseholds(cid) }),
   ];
 
   const app = createApp(ctx, {

@@ -49,6 +49,8 @@ describe('dashboard', () => {
       consensusItems: 0,
       ballotsClosed: 0,
       turnoutPercent: { num: 0, den: 0 },
+      projectsFunded: 0,
+      projectsDone: 0,
     });
     expect(r.body.months).toHaveLength(12);
     expect(r.body.months.at(-1).month).toBe(chinaMonth(Date.now()));
@@ -102,6 +104,8 @@ describe('dashboard', () => {
       consensusItems: 0,
       ballotsClosed: 0,
       turnoutPercent: { num: 0, den: 0 },
+      projectsFunded: 0,
+      projectsDone: 0,
     });
     expect(r.body.current).toEqual({ openProblems: 2, overdueProblems: 1 });
     const months = r.body.months as { month: string; figures: Record<string, number> }[];

@@ -46,3 +46,7 @@ export * from './consultations/progress.ts';
 export * from './consultations/audit.ts';
 export * from './evaluations/schemas.ts';
 export * from './evaluations/tally.ts';
+export * from './budgets/schemas.ts';
+export * from './budgets/funding.ts';
+export * from './budgets/lists.ts';
+export * from './budgets/audit.ts';

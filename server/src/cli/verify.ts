@@ -22,7 +22,9 @@ import {
   canonicalJson,
   checkChainHead,
   formatChainHead,
+  isBudgetLog,
   isConsultationLog,
+  replayBudgetAudit,
   recountConsultation,
   replayConsultationAudit,
   parseAuditLog,
@@ -111,6 +113,7 @@ async function main(): Promise<number> {
     return 1;
   }
   if (isConsultationLog(entries as AuditEntry[])) return verifyConsultation(entries as AuditEntry[], chain.head, head, headFrom, serverSaysOpen);
+  if (isBudgetLog(entries as AuditEntry[])) return verifyBudget(entries as AuditEntry[], chain.head, head, headFrom);
   const replay = replayAudit(entries as AuditEntry[]);
   console.log(`chain OK: ${chain.entries} entries, ballot ${replay.ballotId ?? '?'}, last hash ${chain.head}`);
   const types = Object.entries(replay.entries).map(([t, n]) => `${t} ${n}`).join(', ');
@@ -182,6 +185,25 @@ function verifyConsultation(entries: AuditEntry[], last: string, head: ChainHead
     console.log(`  ${q.id.padEnd(6)} ${q.outcome.passed ? 'PASSED' : 'NOT PASSED'} (${q.outcome.reason})${q.winners ? ` winners ${q.winners.join(', ')}` : ''}`);
   }
   return done('OK: chain intact, and the result entry equals the recount of every question');
+}
+
+/** The budget branch (民生微实事): chain already OK; head, then the funding result recounted from the choices. */
+function verifyBudget(entries: AuditEntry[], last: string, head: ChainHead | null, headFrom: string): number {
+  const r = replayBudgetAudit(entries);
+  console.log(`chain OK: ${entries.length} entries, budget ${r.budgetId ?? '?'}, ${r.choices} choices, last hash ${last}`);
+  if (head) {
+    const h = checkChainHead(entries, head);
+    if (!h.ok) return console.log(`FAIL: the log does not match the published head ${formatChainHead(head)} (from ${headFrom}): ${h.message}`), 1;
+    console.log(`head OK: entry ${head.length} is ${head.hash} (from ${headFrom})`);
+  }
+  for (const p of r.problems) console.log(`FAIL: ${p}`);
+  if (r.problems.length) return 1;
+  if (!r.stated) return console.log(r.closed ? 'OK (closed, no result entry yet)' : 'OK (open: no final result to compare yet)'), head ? 0 : 3;
+  if (!r.recount || canonicalJson(r.recount) !== canonicalJson(r.stated)) return console.log('FAIL: the result entry written by the server differs from the recount of the choices in the log'), 1;
+  const ok = `OK: chain intact, and the result entry equals the recount (spent ${String(r.recount.spentFen)} fen)`;
+  if (head) return console.log(ok), 0;
+  console.log(`${ok.replace(/^OK/, 'CONSISTENT')}; NOT CHECKED against a published head. Pass --head <hash>:<length> as published with the result.`);
+  return 3;
 }
 
 main().then(

@@ -15,6 +15,9 @@ export const STAT_METRICS = [
   'ballots_closed',
   'ballot_votes',
   'ballot_eligible',
+  /** Micro-projects (民生微实事) funded by a budget's result, and those reported done. */
+  'projects_funded',
+  'projects_done',
 ] as const;
 export type StatMetric = (typeof STAT_METRICS)[number];
 

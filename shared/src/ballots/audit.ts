@@ -131,8 +131,12 @@ export interface ChainHead {
   length: number;
 }
 
-/** Entry types that may follow the published head (they carry no vote and no count; adopted and meeting_linked: written consultations). */
-export const AFTER_HEAD_TYPES: readonly string[] = ['published', 'adopted', 'meeting_linked'];
+/**
+ * Entry types that may follow the published head (they carry no vote and no count; adopted and
+ * meeting_linked: written consultations; project_selected and project_update: a budget's funded
+ * projects followed to done).
+ */
+export const AFTER_HEAD_TYPES: readonly string[] = ['published', 'adopted', 'meeting_linked', 'project_selected', 'project_update'];
 
 /** `<hash>:<length>` (or `<length>:<hash>`, as Redis keeps it) → a head, or null. */
 export function parseChainHead(text: string): ChainHead | null {

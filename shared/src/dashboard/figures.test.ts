@@ -49,6 +49,8 @@ describe('dashboard figures', () => {
       consensusItems: 1,
       ballotsClosed: 2,
       turnoutPercent: { num: 75, den: 129 },
+      projectsFunded: 0,
+      projectsDone: 0,
     });
   });
 });

@@ -47,5 +47,7 @@ export function dashboardTotals(recorded: readonly { figures: Readonly<Record<st
     consensusItems: sum('consensus_items'),
     ballotsClosed: sum('ballots_closed'),
     turnoutPercent: { num: sum('ballot_votes'), den: sum('ballot_eligible') },
+    projectsFunded: sum('projects_funded'),
+    projectsDone: sum('projects_done'),
   };
 }

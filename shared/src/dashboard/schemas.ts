@@ -19,6 +19,9 @@ export const DashboardTotals = z.object({
   consensusItems: z.number().int(),
   ballotsClosed: z.number().int(),
   turnoutPercent: DashboardRatio,
+  /** Micro-projects (民生微实事) funded by a budget's result, and those finished. */
+  projectsFunded: z.number().int(),
+  projectsDone: z.number().int(),
 });
 export type DashboardTotals = z.infer<typeof DashboardTotals>;
 
