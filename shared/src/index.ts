@@ -44,3 +44,4 @@ export * from './consultations/election.ts';
 export * from './consultations/tally.ts';
 export * from './consultations/progress.ts';
 export * from './consultations/audit.ts';
+export * from './opinions/schemas.ts';
