@@ -52,6 +52,7 @@ import { createIO, endSessionSockets, type LinliIO, type LinliSocket } from './r
 import { SocketRouter } from './realtime/router.ts';
 import { routeUpgrades, type UpgradeGateway } from './realtime/upgrade.ts';
 import { createConventionsFeature } from './conventions/conventions.feature.ts';
+import { createOpinions } from './opinions/opinions.feature.ts';
 
 export interface LinliServer {
   http: http.Server;
@@ -160,6 +161,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     },
   });
   consultations.start();
+  // Opinion rounds (意见地图): a consensus statement becomes a draft ballot or a clause suggestion.
+  const opinions = createOpinions(ctx, { auth, communities, meetings, ballots: ballots.service, conventions, io });
   const features: Feature[] = [
     {
       name: 'communities',
@@ -200,6 +203,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     consultations.feature,
     { name: 'consensus', routes: consensusRoutes(auth, consensus) },
     problems.feature,
+    opinions.feature,
     // Last of the demo: the finished meeting's minutes, once ballots and problems are in it.
     { name: 'demo minutes', seedDemo: ({ communityId }) => publishDemoMinutes({ meetings, auth, roster, stats: new StatsRepository(ctx.redis) }, communityId) },
     dashboardFeature(ctx, { auth, communities, ledger: (cid) => problems.problems.current(cid) }),
