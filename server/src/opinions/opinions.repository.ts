@@ -78,7 +78,7 @@ export class OpinionsRepository {
   }
 
   async listIds(cid: string): Promise<string[]> {
-    return this.redis.zrevrange(k.list(cid), 0, 199);
+    return this.redis.zrevrange(k.list(cid), '0', '199');
   }
 
   /** Stores a statement (compare-and-set against `expected`, the JSON it was read as); accepted ones join the order. */
@@ -100,7 +100,7 @@ export class OpinionsRepository {
 
   /** Accepted statement ids in the order they are shown. */
   acceptedOrder(opinionId: string): Promise<string[]> {
-    return this.redis.zrange(k.order(opinionId), 0, -1);
+    return this.redis.zrange(k.order(opinionId), '0', '-1');
   }
 
   /** Records a member's (last) vote; null when the statement does not take votes. */
