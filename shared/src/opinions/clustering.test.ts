@@ -4,7 +4,8 @@
  * group, and the small cases (few people, few statements, nobody) behave.
  */
 import { describe, expect, it } from 'vitest';
-import { CELL, adjustedRandIndex, analyseOpinions, minVotesFor, roleGroupOf, type OpinionMatrix } from './clustering.ts';
+import { PCA } from 'ml-pca';
+import { CELL, ML_PCA_MAX_CELLS, adjustedRandIndex, analyseOpinions, minVotesFor, powerIterationProjection, roleGroupOf, type OpinionMatrix } from './clustering.ts';
 import type { RoleGroup } from './schemas.ts';
 
 /** mulberry32: a small seeded PRNG, so every run sees the same round. */
@@ -73,6 +74,32 @@ describe('opinion map clustering', () => {
     expect(a.silhouette).toBeNull();
     expect(a.groups[0]!.members).toHaveLength(300);
     for (const s of consensus) expect(a.consensus).toContain(s);
+  });
+
+  it('recovers planted groups in a round large enough for the power iteration', () => {
+    const { matrix, truth, consensus } = plant(42, 3, 500, 120, 6);
+    expect(matrix.participants.length * matrix.statements.length).toBeGreaterThan(ML_PCA_MAX_CELLS);
+    const a = analyseOpinions(matrix);
+    const byId = new Map(a.points.map((p) => [p.id, p.group]));
+    expect(adjustedRandIndex(truth, matrix.participants.map((p) => byId.get(p.id)!))).toBeGreaterThanOrEqual(0.9);
+    for (const s of consensus) expect(a.consensus).toContain(s);
+  });
+
+  it('finds the same two axes by power iteration as ml-pca does', () => {
+    const { matrix } = plant(9, 3, 100, 40, 4, 0.12, 1);
+    const n = 300, m = 40;
+    const rows = Array.from({ length: n }, (_, i) => Array.from({ length: m }, (_, j) => { const v = matrix.cells[i * m + j]!; return v === CELL.pass ? 0 : v; }));
+    const means = Array.from({ length: m }, (_, j) => rows.reduce((s, r) => s + r[j]!, 0) / n);
+    const centred = Float64Array.from(rows.flatMap((r) => r.map((v, j) => v - means[j]!)));
+    const power = powerIterationProjection(centred, n, m);
+    const exact = new PCA(rows, { method: 'covarianceMatrix' }).predict(rows, { nComponents: 2 });
+    const corr = (a: ArrayLike<number>, b: (i: number) => number) => {
+      let ab = 0, aa = 0, bb = 0;
+      for (let i = 0; i < n; i++) [ab, aa, bb] = [ab + a[i]! * b(i), aa + a[i]! ** 2, bb + b(i) ** 2];
+      return Math.abs(ab / Math.sqrt(aa * bb));
+    };
+    expect(corr(power.xs, (i) => exact.get(i, 0))).toBeGreaterThan(0.999);
+    expect(corr(power.ys, (i) => exact.get(i, 1))).toBeGreaterThan(0.99);
   });
 
   it('is stable: the same matrix gives the same map', () => {

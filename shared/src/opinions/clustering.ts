@@ -2,7 +2,7 @@
  * The opinion map's arithmetic, pure (no I/O) so it runs in a worker thread and in tests alike.
  * Pol.is's way: a participant × statement matrix (agree 1, disagree −1, pass 0), participants with
  * too few votes left out, unseen cells imputed with the statement's mean, PCA to two dimensions
- * (ml-pca, NIPALS), k-means for k = 2..5 (ml-kmeans, fixed seeds so a map is stable between
+ * (ml-pca; a power iteration for large rounds), k-means for k = 2..5 (ml-kmeans, fixed seeds so a map is stable between
  * recomputes), k chosen by the silhouette — and one single group when no k separates well, so a
  * room that thinks alike is never split into false groups. Then per group its representative
  * statements (Pol.is's repness), group-informed consensus, divisive statements, and a per-role
@@ -146,23 +146,113 @@ export function adjustedRandIndex(a: readonly number[], b: readonly number[]): n
   return max === expected ? 1 : (index - expected) / (max - expected);
 }
 
+/**
+ * The top two principal axes of a centred n × m matrix by subspace (power) iteration over typed
+ * arrays, as Pol.is computes its map. Used for large rounds: ml-pca's NIPALS took over 2 s at
+ * 2,000 × 300 (ml-matrix works element by element), this takes a tenth of that.
+ */
+export function powerIterationProjection(x: Float64Array, n: number, m: number, maxIterations = 120): { xs: Float64Array; ys: Float64Array } {
+  const v1 = new Float64Array(m), v2 = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    v1[j] = 1 + (j % 7) / 7; // fixed start: the same matrix always gives the same axes
+    v2[j] = j % 2 ? 1 : -1 + (j % 5) / 10;
+  }
+  const p1 = new Float64Array(n), p2 = new Float64Array(n);
+  const orthonormalise = (a: Float64Array, b: Float64Array) => {
+    let na = 0;
+    for (let j = 0; j < m; j++) na += a[j]! * a[j]!;
+    na = Math.sqrt(na) || 1;
+    let dot = 0;
+    for (let j = 0; j < m; j++) {
+      a[j]! /= na;
+      dot += a[j]! * b[j]!;
+    }
+    let nb = 0;
+    for (let j = 0; j < m; j++) {
+      b[j]! -= dot * a[j]!;
+      nb += b[j]! * b[j]!;
+    }
+    nb = Math.sqrt(nb) || 1;
+    for (let j = 0; j < m; j++) b[j]! /= nb;
+  };
+  const projectOnto = (a: Float64Array, b: Float64Array) => {
+    for (let i = 0; i < n; i++) {
+      let s1 = 0, s2 = 0;
+      const o = i * m;
+      for (let j = 0; j < m; j++) {
+        const v = x[o + j]!;
+        s1 += v * a[j]!;
+        s2 += v * b[j]!;
+      }
+      p1[i] = s1;
+      p2[i] = s2;
+    }
+  };
+  orthonormalise(v1, v2);
+  const w1 = new Float64Array(m), w2 = new Float64Array(m);
+  for (let it = 0; it < maxIterations; it++) {
+    projectOnto(v1, v2);
+    w1.fill(0);
+    w2.fill(0);
+    for (let i = 0; i < n; i++) {
+      const o = i * m, a = p1[i]!, b = p2[i]!;
+      for (let j = 0; j < m; j++) {
+        const v = x[o + j]!;
+        w1[j]! += v * a;
+        w2[j]! += v * b;
+      }
+    }
+    orthonormalise(w1, w2);
+    let c1 = 0, c2 = 0;
+    for (let j = 0; j < m; j++) {
+      c1 += w1[j]! * v1[j]!;
+      c2 += w2[j]! * v2[j]!;
+    }
+    v1.set(w1);
+    v2.set(w2);
+    if (1 - Math.abs(c1) < 1e-10 && 1 - Math.abs(c2) < 1e-8) break;
+  }
+  projectOnto(v1, v2);
+  return { xs: Float64Array.from(p1), ys: Float64Array.from(p2) };
+}
+
+/** Rounds up to this many cells go through ml-pca (exact); larger ones through the power iteration. */
+export const ML_PCA_MAX_CELLS = 150_000;
+
 /** Projects the placed participants' imputed rows to two dimensions, scaled into [−1, 1]. */
-function project(rows: number[][]): { xs: Float64Array; ys: Float64Array } {
-  const n = rows.length;
-  const xs = new Float64Array(n), ys = new Float64Array(n);
+function project(rows: Float64Array, n: number, width: number): { xs: Float64Array; ys: Float64Array } {
+  let xs: Float64Array = new Float64Array(n), ys: Float64Array = new Float64Array(n);
   // Statements everyone answered alike carry no position: left out (they would only add zeros).
-  const width = rows[0]?.length ?? 0;
-  const keep = Array.from({ length: width }, (_, j) => j).filter((j) => rows.some((r) => r[j] !== rows[0]![j]));
+  const keep: number[] = [];
+  for (let j = 0; j < width; j++) {
+    for (let i = 1; i < n; i++) {
+      if (rows[i * width + j] !== rows[j]) {
+        keep.push(j);
+        break;
+      }
+    }
+  }
   if (keep.length === 0 || n < 2) return { xs, ys };
-  const data = keep.length === width ? rows : rows.map((r) => keep.map((j) => r[j]!));
-  const comps = Math.min(2, keep.length);
-  // The covariance method (statements × statements, then its eigenvectors) is exact and fast for
-  // rounds of a few hundred statements; NIPALS gave NaN on rank-deficient matrices.
-  const pca = new PCA(data, { method: 'covarianceMatrix' });
-  const proj = pca.predict(data, { nComponents: comps });
-  for (let i = 0; i < n; i++) {
-    xs[i] = proj.get(i, 0);
-    ys[i] = comps > 1 ? proj.get(i, 1) : 0;
+  const m = keep.length;
+  if (n * m <= ML_PCA_MAX_CELLS) {
+    const data = Array.from({ length: n }, (_, i) => keep.map((j) => rows[i * width + j]!));
+    const comps = Math.min(2, m);
+    // The covariance method (statements × statements, then its eigenvectors) is exact; NIPALS gave
+    // NaN on the rank-deficient matrices of small rounds.
+    const proj = new PCA(data, { method: 'covarianceMatrix' }).predict(data, { nComponents: comps });
+    for (let i = 0; i < n; i++) {
+      xs[i] = proj.get(i, 0);
+      ys[i] = comps > 1 ? proj.get(i, 1) : 0;
+    }
+  } else {
+    const centred = new Float64Array(n * m);
+    keep.forEach((j, c) => {
+      let mean = 0;
+      for (let i = 0; i < n; i++) mean += rows[i * width + j]!;
+      mean /= n;
+      for (let i = 0; i < n; i++) centred[i * m + c] = rows[i * width + j]! - mean;
+    });
+    ({ xs, ys } = powerIterationProjection(centred, n, m));
   }
   // A fixed orientation (skew positive) and scale, so a recompute does not mirror the map.
   for (const axis of [xs, ys]) {
@@ -236,11 +326,14 @@ export function analyseOpinions(input: OpinionMatrix): OpinionAnalysis {
     }
     means[j] = c ? s / c : 0;
   }
-  const rows = placed.map((i) => Array.from({ length: m }, (_, j) => {
-    const v = cells[i * m + j]!;
-    return v === CELL.unseen ? means[j]! : v === CELL.pass ? 0 : v;
-  }));
-  const { xs, ys } = project(rows);
+  const rows = new Float64Array(placed.length * m);
+  placed.forEach((i, p) => {
+    for (let j = 0; j < m; j++) {
+      const v = cells[i * m + j]!;
+      rows[p * m + j] = v === CELL.unseen ? means[j]! : v === CELL.pass ? 0 : v;
+    }
+  });
+  const { xs, ys } = project(rows, placed.length, m);
   const { labels, k, score } = placed.length ? group(xs, ys) : { labels: [], k: 0, score: null };
 
   const groupOf = new Int32Array(n).fill(-1);
