@@ -115,6 +115,7 @@ export async function loadMatrix(repo: OpinionsRepository, opinionId: string): P
       const i = row.get(v.memberId), j = col.get(v.statementId);
       if (i !== undefined && j !== undefined) cells[i * m + j] = code[v.vote];
     }
+    await new Promise((resolve) => setImmediate(resolve)); // let sockets and timers in between pages
   }
   const role = (r: string | undefined): RoleGroup => ((ROLE_GROUPS as readonly string[]).includes(r ?? '') ? (r as RoleGroup) : 'other');
   return { participants: ids.map((id) => ({ id, role: role(people[id]) })), statements, cells };

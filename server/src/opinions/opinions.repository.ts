@@ -120,7 +120,7 @@ export class OpinionsRepository {
   }
 
   /** Every vote, read in pages (HSCAN) so a large round never stalls the event loop in one reply. */
-  async *allVotes(opinionId: string, page = 5000): AsyncGenerator<RawVote[]> {
+  async *allVotes(opinionId: string, page = 2000): AsyncGenerator<RawVote[]> {
     let cursor = '0';
     do {
       const [next, flat] = await this.redis.hscan(k.votes(opinionId), cursor, 'COUNT', String(page));
