@@ -17,6 +17,7 @@ export interface CommunityLink {
 export const COMMUNITY_LINKS: CommunityLink[] = [
   { id: 'meetings', href: (cid) => `/c/${cid}/meetings`, label: m.meetings_title, hint: m.chome_link_meetings_hint, action: 'meeting.join' },
   { id: 'consultations', href: (cid) => `/c/${cid}/consultations`, label: m.cons_title, hint: m.cons_link_hint, action: 'meeting.join' },
+  { id: 'opinions', href: (cid) => `/c/${cid}/opinions`, label: m.op_title, hint: m.op_link_hint, action: 'deliberation.take_part' },
   { id: 'problems', href: (cid) => `/c/${cid}/problems`, label: m.problems_title, hint: m.chome_link_problems_hint, action: 'problem.raise' },
   { id: 'dashboard', href: (cid) => `/c/${cid}/dashboard`, label: m.dash_title, hint: m.chome_link_dashboard_hint, action: 'dashboard.view' },
   { id: 'roster', href: (cid) => `/c/${cid}/roster`, label: m.roster_title, hint: m.chome_link_roster_hint, action: 'roster.view' },
