@@ -50,6 +50,7 @@ export function createOpinions(ctx: AppContext, d: OpinionsFeatureDeps): { featu
       return { suggestionId: s.id };
     },
   });
+  service.onStatement((s, cid) => d.io.to(communityRoom(cid)).emit('opinion:statement', { opinionId: s.opinionId, statementId: s.id, status: s.status }));
   return {
     service,
     feature: {

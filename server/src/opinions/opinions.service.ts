@@ -53,6 +53,15 @@ export interface MapView {
 }
 
 export class OpinionsService {
+  readonly #statementListeners = new Set<(s: Statement, communityId: string) => void>();
+  /** Called after a statement is written or moderated (the feature tells the community room). */
+  onStatement(fn: (s: Statement, communityId: string) => void): void {
+    this.#statementListeners.add(fn);
+  }
+  #statementChanged(s: Statement, o: Opinion): void {
+    for (const fn of this.#statementListeners) fn(s, o.communityId);
+  }
+
   constructor(
     readonly repo: OpinionsRepository,
     readonly maps: OpinionMaps,
@@ -123,6 +132,7 @@ export class OpinionsService {
     const s: Statement = { id: newId(), opinionId: o.id, text, status: accepted ? 'accepted' : 'pending', authorId: actor.userId, createdAt: this.now() };
     if (!(await this.repo.putStatement(s, null))) throw new DomainError('conflict', 'Try again. 请重试。');
     if (accepted) this.maps.changed(o.id);
+    this.#statementChanged(s, o);
     return (await this.repo.statement(o.id, s.id))?.statement ?? s;
   }
 
@@ -134,6 +144,7 @@ export class OpinionsService {
     const next: Statement = { ...cur.statement, status };
     if (!(await this.repo.putStatement(next, cur.raw))) throw new DomainError('conflict', 'Someone else moderated it meanwhile. 其他人已审核。');
     if (status === 'accepted') this.maps.changed(o.id);
+    this.#statementChanged(next, o);
     return (await this.repo.statement(o.id, sid))!.statement;
   }
 

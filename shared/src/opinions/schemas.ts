@@ -103,3 +103,10 @@ export interface OpinionMapEvent {
   participants: number;
   groups: number;
 }
+
+/** `opinion:statement` to the community room: a statement was written or moderated (no text: pending ones are not public). */
+export interface OpinionStatementEvent {
+  opinionId: string;
+  statementId: string;
+  status: StatementStatus;
+}
