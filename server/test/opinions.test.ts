@@ -119,6 +119,15 @@ describe('opinion rounds', () => {
     expect((await say(residents[0]!, open, '无需审核')).status).toBe('accepted');
   });
 
+  it('limits statements per member per round (moderators excepted)', async () => {
+    const id = await newRound();
+    for (let i = 0; i < 10; i++) await say(owners[2]!, id, `第${i}条建议`);
+    const over = await owners[2]!.post(`/api/opinions/${id}/statements`, { text: '第十一条建议' });
+    expect(over.status).toBe(429);
+    expect(over.body.error.code).toBe('rate_limited');
+    for (let i = 0; i < 11; i++) await say(mod, id, `主持人第${i}条`);
+  });
+
   it('serves the next statement with progress, others\' before one\'s own, and counts the last vote', async () => {
     const id = await newRound({ moderated: false });
     const mine = await say(owners[0]!, id, '我自己的观点');

@@ -150,17 +150,32 @@ export class OpinionMaps {
     this.#timers.set(opinionId, t);
   }
 
-  /** The map of the round as Redis holds it now (the cached one when nothing changed since). */
+  /**
+   * The map of the round as Redis holds it now (the cached one when nothing changed since). Readers
+   * share recomputes: one runs at a time per round, and not sooner than `minIntervalMs` after the
+   * last, so a hall refreshing its phones during a vote storm costs one recompute a second.
+   */
   async fresh(opinionId: string): Promise<OpinionMapResult> {
-    const rev = await this.repo.rev(opinionId);
-    const cached = this.#cache.get(opinionId);
-    if (cached && cached.rev >= rev) return cached;
-    const running = this.#inflight.get(opinionId);
-    if (running) {
-      const r = await running;
-      if (r.rev >= rev) return r;
-      return this.fresh(opinionId);
+    for (;;) {
+      const rev = await this.repo.rev(opinionId);
+      const cached = this.#cache.get(opinionId);
+      if (cached && cached.rev >= rev) return cached;
+      const running = this.#inflight.get(opinionId);
+      if (running) {
+        const r = await running;
+        if (r.rev >= rev) return r;
+        continue;
+      }
+      const wait = (this.#lastRun.get(opinionId) ?? 0) + this.minIntervalMs - Date.now();
+      if (wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        if (this.#inflight.has(opinionId)) continue; // another reader woke first and started it
+      }
+      return this.#compute(opinionId);
     }
+  }
+
+  async #compute(opinionId: string): Promise<OpinionMapResult> {
     const job = (async () => {
       this.#lastRun.set(opinionId, Date.now());
       const at = await this.repo.rev(opinionId);
