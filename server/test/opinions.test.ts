@@ -102,6 +102,9 @@ describe('opinion rounds', () => {
     // Pending: not shown to others, not answerable, not next.
     expect((await owners[0]!.get(`/api/opinions/${id}`)).body.statements.map((s: { id: string }) => s.id)).toEqual([own.id]);
     expect((await residents[0]!.get(`/api/opinions/${id}`)).body.statements.map((s: { id: string }) => s.id)).toEqual([own.id, theirs.id]);
+    // Anonymous: others do not see who wrote a statement; the author and moderators do.
+    expect((await owners[0]!.get(`/api/opinions/${id}`)).body.statements[0].authorId).toBeUndefined();
+    expect((await mod.get(`/api/opinions/${id}`)).body.statements.map((s: { authorId?: string }) => !!s.authorId)).toEqual([true, true]);
     const early = await owners[0]!.post(`/api/opinions/${id}/votes`, { statementId: theirs.id, vote: 'agree' });
     expect(early.status).toBe(409);
     expect((await residents[1]!.post(`/api/opinions/${id}/statements/${theirs.id}/moderation`, { status: 'accepted' })).status).toBe(403);

@@ -34,6 +34,13 @@ export interface OpinionsDeps {
   toSuggestion(user: StoredUser, communityId: string, conventionId: string, clauseId: string, text: string, reason: string): Promise<{ suggestionId: string }>;
 }
 
+/** Statements are anonymous: the author's id only to moderators and to the author. */
+function shown(s: Statement, viewerId: string, moderator: boolean): Statement {
+  if (moderator || s.authorId === viewerId) return s;
+  const { authorId: _hidden, ...rest } = s;
+  return rest as Statement;
+}
+
 const notFound = () => new DomainError('not_found', 'No such opinion round. 意见征集不存在。');
 const noStatement = () => new DomainError('not_found', 'No such statement. 观点不存在。');
 
@@ -114,7 +121,8 @@ export class OpinionsService {
     const all = (await this.repo.statements(o.id)).map((x) => x.statement);
     return all
       .filter((s) => s.status === 'accepted' || mod || s.authorId === actor.userId)
-      .sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity) || a.createdAt - b.createdAt);
+      .sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity) || a.createdAt - b.createdAt)
+      .map((s) => shown(s, actor.userId, mod));
   }
 
   async addStatement(actor: Actor, o: Opinion, text: string): Promise<Statement> {
@@ -170,7 +178,7 @@ export class OpinionsService {
     const open = order.filter((_, i) => votes[i] === null);
     for (const sid of open) {
       const s = (await this.repo.statement(o.id, sid))?.statement;
-      if (s && s.authorId !== userId) return { statement: s, answered, total: order.length };
+      if (s && s.authorId !== userId) return { statement: shown(s, userId, false), answered, total: order.length };
     }
     const own = open[0] ? (await this.repo.statement(o.id, open[0]))?.statement ?? null : null;
     return { statement: own, answered, total: order.length };

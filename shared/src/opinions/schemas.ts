@@ -55,6 +55,7 @@ export interface Statement {
   opinionId: string;
   text: string;
   status: StatementStatus;
+  /** Left out for other members: statements are anonymous (moderators and the author see it). */
   authorId: string;
   createdAt: number;
   /** Order of acceptance (the order statements are shown in). */
