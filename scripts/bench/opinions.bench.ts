@@ -4,6 +4,7 @@
 //    main event loop's longest stall meanwhile (a 5 ms timer probe and monitorEventLoopDelay).
 // 2. The full recompute as the server does it: the votes read from a real redis-server in HSCAN
 //    pages into the matrix, then the worker; the same two figures.
+// An idle second is probed first: the host's own timer noise, the floor under the stall figures.
 // Targets from issue 19: under 1 s in the worker, the event loop never blocked over 50 ms.
 // Prints figures only; nothing here asserts times.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -66,6 +67,11 @@ async function probed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; 
 const matrix = synthetic();
 const answered = matrix.cells.reduce((n, c) => n + (c === CELL.unseen ? 0 : 1), 0);
 console.log(`opinion map: ${fmt(N)} participants × ${fmt(M)} statements, ${fmt(answered)} answers`);
+
+// The machine's own noise: the same probe over a second of doing nothing (a shared, loaded host
+// delays timers by itself; a stall above this floor is ours).
+const idle = await probed(() => new Promise((resolve) => setTimeout(resolve, 1000)));
+console.log(`idle baseline (1 s of nothing): event loop longest stall ${fmt(idle.stallMs, 1)} ms (p99 ${fmt(idle.p99Ms, 1)} ms)`);
 
 const worker = new OpinionsWorker();
 for (let run = 1; run <= 3; run++) {
