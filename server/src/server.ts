@@ -54,6 +54,7 @@ import { createIO, endSessionSockets, type LinliIO, type LinliSocket } from './r
 import { SocketRouter } from './realtime/router.ts';
 import { routeUpgrades, type UpgradeGateway } from './realtime/upgrade.ts';
 import { createConventionsFeature } from './conventions/conventions.feature.ts';
+import { createOpinions } from './opinions/opinions.feature.ts';
 
 export interface LinliServer {
   http: http.Server;
@@ -162,6 +163,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     },
   });
   consultations.start();
+  // Opinion rounds (意见地图): a consensus statement becomes a draft ballot or a clause suggestion.
+  const opinions = createOpinions(ctx, { auth, communities, meetings, ballots: ballots.service, conventions, io });
   const features: Feature[] = [
     {
       name: 'communities',
@@ -203,6 +206,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     { name: 'consensus', routes: consensusRoutes(auth, consensus) },
     problems.feature,
     evaluationsFeature(ctx, { auth, roster }),
+    opinions.feature,
     // Last of the demo: the finished meeting's minutes, once ballots and problems are in it.
     { name: 'demo minutes', seedDemo: ({ communityId }) => publishDemoMinutes({ meetings, auth, roster, stats: new StatsRepository(ctx.redis) }, communityId) },
     dashboardFeature(ctx, { auth, communities, ledger: (cid) => problems.problems.current(cid) }),

@@ -50,3 +50,4 @@ export * from './budgets/schemas.ts';
 export * from './budgets/funding.ts';
 export * from './budgets/lists.ts';
 export * from './budgets/audit.ts';
+export * from './opinions/schemas.ts';

@@ -10,6 +10,7 @@ import type { Community, CommunityWatch } from './communities/schemas.ts';
 import type * as Mt from './meetings/schemas.ts';
 import type * as Bt from './ballots/schemas.ts';
 import type { ProblemUpdatedEvent } from './problems/schemas.ts';
+import type { OpinionMapEvent, OpinionStatementEvent } from './opinions/schemas.ts';
 import type * as Cv from './conventions/schemas.ts';
 
 /** Events a client sends, each with an ack (API.md "Socket.IO"). Features extend this map. */
@@ -64,6 +65,10 @@ export interface ServerToClientEvents {
   'ballot:notice': (payload: Bt.BallotNoticeEvent) => void;
   /** A problem of the ledger was raised or changed (community room, after `community:watch`). */
   'problem:updated': (payload: ProblemUpdatedEvent) => void;
+  /** An opinion round's map was recomputed (community room): fetch GET /api/opinions/:id/map. */
+  'opinion:map': (payload: OpinionMapEvent) => void;
+  /** A statement of an opinion round was written or moderated (community room): refetch the round. */
+  'opinion:statement': (payload: OpinionStatementEvent) => void;
   /** A comment on a clause of a watched convention. */
   'convention:comment': (payload: Cv.ConventionCommentEvent) => void;
   /** A suggestion on a clause was made, accepted or rejected. */

@@ -20,6 +20,8 @@ import { seedDemoConvention } from './conventions.demo.ts';
 export interface ConventionsFeature extends Feature {
   service: ConventionsService;
   docs: DocServer;
+  /** Comments and suggestions (the opinion map turns a consensus statement into a suggestion). */
+  discussion: ConventionDiscussion;
 }
 
 export async function createConventionsFeature(
@@ -48,6 +50,7 @@ export async function createConventionsFeature(
     name: 'conventions',
     service,
     docs,
+    discussion,
     routes: conventionsRoutes(deps.auth, deps.communities, service, discussion, docs),
     onConnection: conventionsSocket(deps.router, deps.auth, service, discussion),
     yjs: docs,
