@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { CELL, type OpinionAnalysis, type OpinionMatrix } from '@linli/shared/opinions/clustering';
-import { DomainError, ROLE_GROUPS, type RoleGroup } from '@linli/shared';
+import { DomainError, OPINION_ROLE_GROUPS, type OpinionRoleGroup } from '@linli/shared';
 import type { OpinionsRepository } from './opinions.repository.ts';
 import type { MapJob, MapReply } from './opinions.worker.ts';
 
@@ -117,7 +117,7 @@ export async function loadMatrix(repo: OpinionsRepository, opinionId: string): P
     }
     await new Promise((resolve) => setImmediate(resolve)); // let sockets and timers in between pages
   }
-  const role = (r: string | undefined): RoleGroup => ((ROLE_GROUPS as readonly string[]).includes(r ?? '') ? (r as RoleGroup) : 'other');
+  const role = (r: string | undefined): OpinionRoleGroup => ((OPINION_ROLE_GROUPS as readonly string[]).includes(r ?? '') ? (r as OpinionRoleGroup) : 'other');
   return { participants: ids.map((id) => ({ id, role: role(people[id]) })), statements, cells };
 }
 

@@ -14,7 +14,7 @@
  * vote — checked, recorded and counted — is one script. The community list is another slot and is
  * written right after the round itself.
  */
-import type { Opinion, Statement, OpinionVoteValue, RoleGroup } from '@linli/shared';
+import type { Opinion, Statement, OpinionVoteValue, OpinionRoleGroup } from '@linli/shared';
 import type { Redis } from '../redis/connection.ts';
 
 const k = {
@@ -104,7 +104,7 @@ export class OpinionsRepository {
   }
 
   /** Records a member's (last) vote; null when the statement does not take votes. */
-  async vote(opinionId: string, memberId: string, role: RoleGroup, statementId: string, vote: OpinionVoteValue): Promise<number | null> {
+  async vote(opinionId: string, memberId: string, role: OpinionRoleGroup, statementId: string, vote: OpinionVoteValue): Promise<number | null> {
     const r = (await this.redis.eval(VOTE, 4, k.order(opinionId), k.votes(opinionId), k.people(opinionId), k.rev(opinionId), statementId, `${memberId}|${statementId}`, CODE[vote], memberId, role)) as number;
     return r === 0 ? null : r;
   }

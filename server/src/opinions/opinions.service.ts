@@ -11,7 +11,7 @@ import {
   type OpinionCreate,
   type OpinionSource,
   type OpinionVoteValue,
-  type RoleGroup,
+  type OpinionRoleGroup,
   type Statement,
   type StatementPromote,
   type StatementPromotion,
@@ -55,8 +55,8 @@ export interface MapView {
   consensus: string[];
   divisive: string[];
   points: { x: number; y: number; group: number; you?: true }[];
-  statements: { id: string; text: string; total: VoteCounts; groups: VoteCounts[]; byRole: Record<RoleGroup, VoteCounts> }[];
-  byRole: Record<string, Record<RoleGroup, VoteCounts>>;
+  statements: { id: string; text: string; total: VoteCounts; groups: VoteCounts[]; byRole: Record<OpinionRoleGroup, VoteCounts> }[];
+  byRole: Record<string, Record<OpinionRoleGroup, VoteCounts>>;
 }
 
 export class OpinionsService {

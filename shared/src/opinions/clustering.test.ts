@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { PCA } from 'ml-pca';
 import { CELL, ML_PCA_MAX_CELLS, adjustedRandIndex, analyseOpinions, minVotesFor, powerIterationProjection, roleGroupOf, type OpinionMatrix } from './clustering.ts';
-import type { RoleGroup } from './schemas.ts';
+import type { OpinionRoleGroup } from './schemas.ts';
 
 /** mulberry32: a small seeded PRNG, so every run sees the same round. */
 function prng(seed: number): () => number {
@@ -33,9 +33,9 @@ function plant(seed: number, groups: number, size: number, m: number, agreed: nu
   const statements = Array.from({ length: m }, (_, j) => `s${j}`);
   const n = groups * size;
   const cells = new Int8Array(n * m);
-  const participants: { id: string; role: RoleGroup }[] = [];
+  const participants: { id: string; role: OpinionRoleGroup }[] = [];
   const truth: number[] = [];
-  const roles: RoleGroup[] = ['owner', 'resident', 'staff', 'other'];
+  const roles: OpinionRoleGroup[] = ['owner', 'resident', 'staff', 'other'];
   for (let i = 0; i < n; i++) {
     const g = Math.floor(i / size);
     truth.push(g);

@@ -10,7 +10,7 @@
  */
 import { PCA } from 'ml-pca';
 import { kmeans } from 'ml-kmeans';
-import { ROLE_GROUPS, type RoleGroup, type VoteCounts } from './schemas.ts';
+import { OPINION_ROLE_GROUPS, type OpinionRoleGroup, type VoteCounts } from './schemas.ts';
 import { powerIterationProjection, silhouette } from './numeric.ts';
 
 export { adjustedRandIndex, powerIterationProjection, silhouette } from './numeric.ts';
@@ -19,7 +19,7 @@ export { adjustedRandIndex, powerIterationProjection, silhouette } from './numer
 export const CELL = { unseen: 0, agree: 1, disagree: -1, pass: 2 } as const;
 
 export interface OpinionMatrix {
-  participants: { id: string; role: RoleGroup }[];
+  participants: { id: string; role: OpinionRoleGroup }[];
   /** Accepted statement ids, in the order shown. */
   statements: string[];
   /** participants.length × statements.length cells of CELL codes. */
@@ -38,7 +38,7 @@ export interface StatementStats {
   total: VoteCounts;
   /** Counts per group, in the order of `groups`. */
   groups: VoteCounts[];
-  byRole: Record<RoleGroup, VoteCounts>;
+  byRole: Record<OpinionRoleGroup, VoteCounts>;
 }
 
 export interface OpinionAnalysis {
@@ -83,7 +83,7 @@ export function minVotesFor(statements: number): number {
 }
 
 /** Owners, tenants/residents, staff (the property firm) and the rest, from a member's roles. */
-export function roleGroupOf(roles: readonly string[]): RoleGroup {
+export function roleGroupOf(roles: readonly string[]): OpinionRoleGroup {
   if (roles.includes('owner')) return 'owner';
   if (roles.includes('property_firm')) return 'staff';
   if (roles.includes('resident')) return 'resident';
@@ -225,7 +225,7 @@ export function analyseOpinions(input: OpinionMatrix): OpinionAnalysis {
   const groupOf = new Int32Array(n).fill(-1);
   placed.forEach((i, p) => (groupOf[i] = labels[p]!));
   const stats: StatementStats[] = statements.map((id, j) => {
-    const s: StatementStats = { id, total: zero(), groups: Array.from({ length: k }, zero), byRole: Object.fromEntries(ROLE_GROUPS.map((r) => [r, zero()])) as Record<RoleGroup, VoteCounts> };
+    const s: StatementStats = { id, total: zero(), groups: Array.from({ length: k }, zero), byRole: Object.fromEntries(OPINION_ROLE_GROUPS.map((r) => [r, zero()])) as Record<OpinionRoleGroup, VoteCounts> };
     for (let i = 0; i < n; i++) {
       const v = cells[i * m + j]!;
       if (v === CELL.unseen) continue;

@@ -88,8 +88,8 @@ export interface OpinionSource {
 }
 
 /** How the roles are grouped in the per-role breakdown (owners, tenants/residents, staff, others). */
-export const ROLE_GROUPS = ['owner', 'resident', 'staff', 'other'] as const;
-export type RoleGroup = (typeof ROLE_GROUPS)[number];
+export const OPINION_ROLE_GROUPS = ['owner', 'resident', 'staff', 'other'] as const;
+export type OpinionRoleGroup = (typeof OPINION_ROLE_GROUPS)[number];
 
 export interface VoteCounts {
   agree: number;

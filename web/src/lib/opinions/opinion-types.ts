@@ -1,5 +1,5 @@
 /** The opinion round as the pages receive it from GET /api/opinions/:id and /map (see docs/API.md). */
-import type { RoleGroup, Statement, VoteCounts } from '@linli/shared';
+import type { OpinionRoleGroup, Statement, VoteCounts } from '@linli/shared';
 
 export interface MapView {
   opinionId: string;
@@ -12,7 +12,7 @@ export interface MapView {
   consensus: string[];
   divisive: string[];
   points: { x: number; y: number; group: number; you?: true }[];
-  statements: { id: string; text: string; total: VoteCounts; groups: VoteCounts[]; byRole: Record<RoleGroup, VoteCounts> }[];
+  statements: { id: string; text: string; total: VoteCounts; groups: VoteCounts[]; byRole: Record<OpinionRoleGroup, VoteCounts> }[];
 }
 
 export type { Statement };
