@@ -44,3 +44,5 @@ export * from './consultations/election.ts';
 export * from './consultations/tally.ts';
 export * from './consultations/progress.ts';
 export * from './consultations/audit.ts';
+export * from './deliberation/schemas.ts';
+export * from './deliberation/logic.ts';
