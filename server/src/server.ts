@@ -52,6 +52,7 @@ import { createIO, endSessionSockets, type LinliIO, type LinliSocket } from './r
 import { SocketRouter } from './realtime/router.ts';
 import { routeUpgrades, type UpgradeGateway } from './realtime/upgrade.ts';
 import { createConventionsFeature } from './conventions/conventions.feature.ts';
+import { deliberationFeature } from './deliberation/deliberation.feature.ts';
 
 export interface LinliServer {
   http: http.Server;
@@ -200,6 +201,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     consultations.feature,
     { name: 'consensus', routes: consensusRoutes(auth, consensus) },
     problems.feature,
+    deliberationFeature(ctx, { meetings, io }),
     // Last of the demo: the finished meeting's minutes, once ballots and problems are in it.
     { name: 'demo minutes', seedDemo: ({ communityId }) => publishDemoMinutes({ meetings, auth, roster, stats: new StatsRepository(ctx.redis) }, communityId) },
     dashboardFeature(ctx, { auth, communities, ledger: (cid) => problems.problems.current(cid) }),

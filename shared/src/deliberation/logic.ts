@@ -3,10 +3,10 @@
  * upvoters of a merge (a member who upvoted both counts once), and the word cloud (answers cut
  * into words with `Intl.Segmenter` zh word granularity, normalised and counted).
  */
-import type { Question, WordCount } from './schemas.ts';
+import type { MeetingQuestion, WordCount } from './schemas.ts';
 
 /** Orders questions by votes (desc), then time (asc), then id (a stable tie-break). */
-export function orderQuestions<T extends Pick<Question, 'votes' | 'createdAt' | 'id'>>(qs: readonly T[]): T[] {
+export function orderQuestions<T extends Pick<MeetingQuestion, 'votes' | 'createdAt' | 'id'>>(qs: readonly T[]): T[] {
   return [...qs].sort((a, b) => b.votes - a.votes || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 

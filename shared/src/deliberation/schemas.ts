@@ -23,7 +23,7 @@ export const QuestionStatus = z.enum(QUESTION_STATUSES);
 export type QuestionStatus = z.infer<typeof QuestionStatus>;
 
 /** One question as the API shows it (`author` is absent when anonymous). */
-export const Question = z.object({
+export const MeetingQuestion = z.object({
   id: Id,
   text: z.string(),
   votes: z.number().int().nonnegative(),
@@ -36,7 +36,7 @@ export const Question = z.object({
   /** Whether the caller upvoted it (only in answers to one person). */
   upvoted: z.boolean().optional(),
 });
-export type Question = z.infer<typeof Question>;
+export type MeetingQuestion = z.infer<typeof MeetingQuestion>;
 
 /** `POST /api/meetings/:id/questions`. */
 export const QuestionCreate = z.object({
@@ -102,7 +102,7 @@ export type WordCloud = z.infer<typeof WordCloud>;
 /** The meeting's deliberation as one view: settings, questions, the spotlight, the current word cloud. */
 export interface DeliberationView {
   settings: DeliberationSettings;
-  questions: Question[];
+  questions: MeetingQuestion[];
   spotlightId: string | null;
   wordcloud: WordCloud | null;
 }
@@ -111,7 +111,7 @@ export interface DeliberationView {
 export interface QuestionsUpdatedEvent {
   meetingId: string;
   /** The visible questions in order (the same for everyone; pending and hidden are left out). */
-  questions: Question[];
+  questions: MeetingQuestion[];
   spotlightId: string | null;
   settings: DeliberationSettings;
 }
