@@ -17,6 +17,8 @@ export class DeliberationLive {
   moderator = $state(false);
   wordcloud = $state<WordCloud | null>(null);
   loaded = $state(false);
+  // Not rendered: the `upvoted` marks on `questions` are; this only carries them across broadcasts.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #mine = new Set<string>();
 
   constructor(
@@ -61,6 +63,7 @@ export class DeliberationLive {
     this.settings = r.settings;
     this.spotlightId = r.spotlightId;
     this.questions = r.questions;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     this.#mine = new Set(r.questions.filter((q) => q.upvoted).map((q) => q.id));
   }
 
