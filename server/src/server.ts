@@ -55,6 +55,7 @@ import { SocketRouter } from './realtime/router.ts';
 import { routeUpgrades, type UpgradeGateway } from './realtime/upgrade.ts';
 import { createConventionsFeature } from './conventions/conventions.feature.ts';
 import { createOpinions } from './opinions/opinions.feature.ts';
+import { deliberationFeature } from './deliberation/deliberation.feature.ts';
 
 export interface LinliServer {
   http: http.Server;
@@ -207,6 +208,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     problems.feature,
     evaluationsFeature(ctx, { auth, roster }),
     opinions.feature,
+    deliberationFeature(ctx, { meetings, io }),
     // Last of the demo: the finished meeting's minutes, once ballots and problems are in it.
     { name: 'demo minutes', seedDemo: ({ communityId }) => publishDemoMinutes({ meetings, auth, roster, stats: new StatsRepository(ctx.redis) }, communityId) },
     dashboardFeature(ctx, { auth, communities, ledger: (cid) => problems.problems.current(cid) }),

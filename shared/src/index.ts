@@ -51,3 +51,5 @@ export * from './budgets/funding.ts';
 export * from './budgets/lists.ts';
 export * from './budgets/audit.ts';
 export * from './opinions/schemas.ts';
+export * from './deliberation/schemas.ts';
+export * from './deliberation/logic.ts';

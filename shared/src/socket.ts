@@ -12,6 +12,7 @@ import type * as Bt from './ballots/schemas.ts';
 import type { ProblemUpdatedEvent } from './problems/schemas.ts';
 import type { OpinionMapEvent, OpinionStatementEvent } from './opinions/schemas.ts';
 import type * as Cv from './conventions/schemas.ts';
+import type * as Dl from './deliberation/schemas.ts';
 
 /** Events a client sends, each with an ack (API.md "Socket.IO"). Features extend this map. */
 export interface ClientToServerEvents {
@@ -75,6 +76,10 @@ export interface ServerToClientEvents {
   'convention:suggestion': (payload: Cv.ConventionSuggestionEvent) => void;
   /** A version of a watched convention was saved, adopted, or lost its adoption mark. */
   'convention:version': (payload: Cv.ConventionVersionEvent) => void;
+  /** The meeting's visible questions, spotlight and settings after a change (coalesced, ≤ 4 per second). */
+  'questions:updated': (payload: Dl.QuestionsUpdatedEvent) => void;
+  /** The meeting's current word cloud (visible words) after an answer or moderation (coalesced). */
+  'wordcloud:updated': (payload: Dl.WordCloudUpdatedEvent) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

@@ -10,6 +10,8 @@ import {
   RECEIPT_ALPHABET,
   RECEIPT_LENGTH,
   canonicalJson,
+  groupReasons,
+  type ReasonGroup,
   choiceSchemaFor,
   formatAddress,
   householdsGivenAfter,
@@ -78,6 +80,9 @@ export class BallotsCasting {
   /** The caller's own vote (ballot.vote): for a members ballot themself, for a households ballot every household they own or hold as proxy (or the one named). */
   async castOnline(a: MeetingAccess, ballot: Ballot, req: VoteRequest): Promise<CastOutcome> {
     this.ballots.deps.meetings.requireCan(a, 'ballot.vote');
+    if (req.reason && ballot.secret) {
+      throw new DomainError('bad_request', 'This ballot is secret: a reason would tell how you voted, so none can be given. 本表决为无记名投票，不能附理由。');
+    }
     const choice = this.#choice(ballot, req.choice);
     let voters: { id: string; via: VoteChannel }[];
     let advisory: { id: string; roles: string[] } | null = null;
@@ -100,7 +105,21 @@ export class BallotsCasting {
         throw new DomainError('forbidden', req.householdId ? 'You are neither an owner of this household nor its proxy. 您不是该户业主或受托人。' : 'Only owners (or their proxies) vote in this ballot, and no household is registered to you. 本表决按户投票，您名下没有登记的房屋。');
       }
     }
-    return this.#cast(ballot, { choice, key: req.idempotencyKey, by: a.user.id, voters, paper: false, advisory });
+    const out = await this.#cast(ballot, { choice, key: req.idempotencyKey, by: a.user.id, voters, paper: false, advisory });
+    // The reason follows the vote it came with: a new or changed vote without one clears the old one.
+    if (req.reason || !out.repeated) {
+      const json = req.reason ? JSON.stringify({ choice, ck: canonicalJson(choice), text: req.reason, by: a.user.displayName, at: Date.now() }) : null;
+      await this.ballots.repo.setReason(ballot.id, a.user.id, json);
+    }
+    return out;
+  }
+
+  /** Reasons given with votes, grouped by choice (open ballots; a secret ballot has none). */
+  async reasons(ballot: Ballot): Promise<ReasonGroup[]> {
+    if (ballot.secret) return [];
+    const rows = (await this.ballots.repo.reasons(ballot.id)).map((j) => JSON.parse(j) as { choice: Choice; ck: string; text: string; by: string; at: number });
+    rows.sort((x, y) => x.at - y.at);
+    return groupReasons(rows.map((r) => ({ ...r, choiceKey: r.ck }))).map((g) => ({ choice: g.choice, reasons: g.rows.map((r) => ({ text: r.text, by: r.by, at: r.at })) }));
   }
 
   /** A vote cast on paper or by show of hands (vote.enter_paper; building leaders in their buildings). */

@@ -22,6 +22,7 @@
  *   {ballot:B}:result      str   the final result JSON (written once, after close)
  *   {ballot:B}:resulthead  str   "<seq>:<hash>" of the result entry: the head published with the result
  *   {ballot:B}:gate        str   tally broadcast gate (PX 250), shared by every process
+ *   {ballot:B}:reasons     hash  member id → {choice, ck, text, by, at} (one-line reasons, open ballots)
  *   ballots:meeting:M      zset  ballot ids of a meeting by creation time
  */
 import { createHash } from 'node:crypto';
@@ -52,6 +53,7 @@ export const ballotKeys = (id: string) => {
     result: `${t}:result`,
     resultHead: `${t}:resulthead`,
     gate: `${t}:gate`,
+    reasons: `${t}:reasons`,
   };
 };
 const meetingIndex = (meetingId: string) => `ballots:meeting:${meetingId}`;
@@ -368,5 +370,15 @@ export class BallotsRepository {
     if (ok) return { taken: true };
     const ttl = await this.redis.pttl(k);
     return { taken: false, waitMs: ttl > 0 ? ttl : 1 };
+  }
+
+  /** A voter's one-line reason (replaces an earlier one), or removes it (`json` null). */
+  async setReason(ballotId: string, userId: string, json: string | null): Promise<void> {
+    if (json) await this.redis.hset(ballotKeys(ballotId).reasons, userId, json);
+    else await this.redis.hdel(ballotKeys(ballotId).reasons, userId);
+  }
+
+  async reasons(ballotId: string): Promise<string[]> {
+    return this.redis.hvals(ballotKeys(ballotId).reasons);
   }
 }

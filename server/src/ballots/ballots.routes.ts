@@ -77,6 +77,12 @@ export function ballotsRoutes(meetings: MeetingsService, ballots: BallotsService
     res.json(await ballots.result(ballot));
   });
 
+  r.get('/ballots/:id/reasons', async (req, res) => {
+    const { ballot } = await ballotAccess(req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ groups: await casting.reasons(ballot) });
+  });
+
   r.get('/ballots/:id/voters', async (req, res) => {
     const { ballot, a } = await ballotAccess(req);
     res.json(await views.voters(a, ballot));

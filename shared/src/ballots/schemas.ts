@@ -4,6 +4,7 @@
  * electorate, secrecy) is a `BallotSpec` from the voting core; counting is `countBallot`.
  */
 import { z } from 'zod';
+import { VoteReason } from '../deliberation/schemas.ts';
 import type { ChainHead } from './audit.ts';
 import { safeText } from '../common/text.ts';
 import { ClauseRef } from '../meetings/schemas.ts';
@@ -75,6 +76,8 @@ export const VoteRequest = z.object({
   idempotencyKey: z.string().min(8, 'at least 8 characters').max(128),
   /** An owner of several households (or a proxy holder) voting for one of them only. */
   householdId: id.optional(),
+  /** A one-line reason shown with the result, grouped by choice (open ballots only; refused on secret ones). */
+  reason: VoteReason.optional(),
 });
 export type VoteRequest = z.infer<typeof VoteRequest>;
 

@@ -178,11 +178,11 @@ export class MeetingLive {
    * key the server-rendered confirmation carried (a vote begun before the scripts arrived).
    * `householdId`: the one household this vote is for (an owner's own, or one held as proxy).
    */
-  async cast(ballotId: string, choice: unknown, formKey?: string, householdId?: string): Promise<{ receipt: string } | { error: { code: string; message: string } }> {
+  async cast(ballotId: string, choice: unknown, formKey?: string, householdId?: string, reason?: string): Promise<{ receipt: string } | { error: { code: string; message: string } }> {
     const prev = this.record(ballotId, householdId);
     const key = prev && !prev.receipt && JSON.stringify(prev.choice) === JSON.stringify(choice) ? prev.key : (formKey ?? crypto.randomUUID());
     localStorage.setItem(keyStore(ballotId, householdId), JSON.stringify({ key, choice }));
-    const res = await this.emit('ballot:cast', { ballotId, choice, idempotencyKey: key, ...(householdId ? { householdId } : {}) });
+    const res = await this.emit('ballot:cast', { ballotId, choice, idempotencyKey: key, ...(householdId ? { householdId } : {}), ...(reason ? { reason } : {}) });
     if (!res.ok) return { error: res.error };
     const raw: unknown = res.receipt;
     const receipt = String(raw && typeof raw === 'object' ? (raw as { code: string }).code : raw);

@@ -78,7 +78,7 @@ export const actions: Actions = {
     const res = await fetch(`/api/ballots/${ballotId}/votes`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ choice: choiceOf(ballot, st), idempotencyKey: st.key }),
+      body: JSON.stringify({ choice: choiceOf(ballot, st), idempotencyKey: st.key, ...(reasonOf(f) ? { reason: reasonOf(f) } : {}) }),
     });
     if (!res.ok) return fail(res.status, { ...st, error: (await apiError(res)) || `HTTP ${res.status}` });
     const raw = ((await res.json()) as { receipt: unknown }).receipt;
@@ -86,3 +86,8 @@ export const actions: Actions = {
     return { ...st, step: 'done' as const, receipt };
   },
 };
+
+/** The optional one-line reason of the vote form (open ballots; the server refuses one on a secret ballot). */
+function reasonOf(f: FormData): string {
+  return String(f.get('reason') ?? '').trim();
+}
