@@ -17,7 +17,8 @@ export default defineConfig({
           name: 'server',
           root: './server',
           include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-          testTimeout: 30_000,
+          // Side by side, a test that starts processes (the CLI, a second server) waits longer for a core.
+          testTimeout: 60_000,
           hookTimeout: 60_000,
           ...SIDE_BY_SIDE,
         },
