@@ -224,6 +224,25 @@ describe('micro-project budgets', () => {
     expect(after.projectsDone - before.projectsDone).toBe(1);
   });
 
+  it('opens at its opening time and closes at its closing time by itself, each written once in the chain', async () => {
+    const t0 = Date.now();
+    const r = await branch.post(`/api/communities/${cid}/budgets`, { title: '定时预算', amountFen: 10_000, electorate: { kind: 'households' }, opensAt: t0 + 2_000, closesAt: t0 + 6_000 });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const bid = r.body.budget.id as string;
+    const p = await project(bid, '路灯', 5_000);
+    const status = async () => (await owners[6]!.get(`/api/budgets/${bid}`)).body.budget.status as string;
+    // Before its time a choice is refused: the budget is still a draft.
+    expect((await vote(owners[6]!, bid, [p])).body.error?.code).toBe('not_open');
+    await expect.poll(status, { timeout: 10_000, interval: 200 }).toBe('open');
+    expect((await vote(owners[6]!, bid, [p])).status).toBe(200);
+    await expect.poll(status, { timeout: 15_000, interval: 300 }).toBe('closed');
+    const result = (await owners[6]!.get(`/api/budgets/${bid}/result`)).body;
+    expect(result).toMatchObject({ final: true, spentFen: 5_000 });
+    const types = (await owners[6]!.get(`/api/budgets/${bid}/audit`)).body.entries.map((e: { type: string }) => e.type);
+    expect(types.filter((t: string) => t === 'opened')).toHaveLength(1);
+    expect(types.filter((t: string) => t === 'closed')).toHaveLength(1);
+  });
+
   it('links the three lists: a project shows the needs it answers and the resources it uses, and back', async () => {
     const raise = async (title: string, tags: string[]) => (await owners[0]!.post(`/api/communities/${cid}/problems`, { title, tags })).body.problem.id as string;
     const need = await raise('车库太暗', ['need']);

@@ -61,7 +61,7 @@ export class BudgetsService {
     const raw = await this.repo.get(id);
     if (!raw) throw notFound();
     const b: Loaded = { stored: JSON.parse(raw.metaJson) as StoredBudget, status: raw.status };
-    return (await this.closeIfDue(b)) ? this.load(id) : b;
+    return (await this.openIfDue(b)) || (await this.closeIfDue(b)) ? this.load(id) : b;
   }
 
   view(b: Loaded): Budget {
@@ -128,6 +128,16 @@ export class BudgetsService {
     if (r[0] !== 'ok' && r[1] !== 'closed') throw new DomainError('conflict', `The budget is ${r[1]}; only an open budget closes. 只有进行中的预算可以结束。`);
     await this.finalize(b.stored.id);
     return this.load(b.stored.id);
+  }
+
+  /** Opens a draft whose opening time has come (any reader may trigger it; exactly once). */
+  async openIfDue(b: Loaded): Promise<boolean> {
+    if (b.status !== 'draft' || !b.stored.opensAt || b.stored.opensAt > this.now()) return false;
+    if (b.stored.closesAt && b.stored.closesAt <= this.now()) return false;
+    const accepted = (await this.projects(b.stored.id)).filter((p) => p.status === 'accepted');
+    const stored = { ...b.stored, openedAt: b.stored.opensAt };
+    await this.repo.transition(b.stored.id, ['draft'], 'open', JSON.stringify(stored), auditBody(b.stored.id, 'opened', { by: 'schedule', projects: accepted.map((p) => ({ id: p.id, costFen: p.costFen, seq: p.seq })) }));
+    return true;
   }
 
   /** Closes a budget whose closing time has passed (any reader may trigger it; exactly once). */
