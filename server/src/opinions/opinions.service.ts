@@ -9,13 +9,12 @@ import {
   type Actor,
   type Opinion,
   type OpinionCreate,
+  type OpinionMapView,
   type OpinionSource,
   type OpinionVoteValue,
-  type OpinionRoleGroup,
   type Statement,
   type StatementPromote,
   type StatementPromotion,
-  type VoteCounts,
 } from '@linli/shared';
 import { roleGroupOf } from '@linli/shared/opinions/clustering';
 import type { StoredUser } from '../auth/auth.repository.ts';
@@ -44,20 +43,7 @@ function shown(s: Statement, viewerId: string, moderator: boolean): Statement {
 const notFound = () => new DomainError('not_found', 'No such opinion round. 意见征集不存在。');
 const noStatement = () => new DomainError('not_found', 'No such statement. 观点不存在。');
 
-export interface MapView {
-  opinionId: string;
-  rev: number;
-  participants: number;
-  clustered: number;
-  minVotes: number;
-  you: { votes: number; placed: boolean; group: number | null };
-  groups: { id: number; size: number; members: string[]; representative: string[] }[];
-  consensus: string[];
-  divisive: string[];
-  points: { x: number; y: number; group: number; you?: true }[];
-  statements: { id: string; text: string; total: VoteCounts; groups: VoteCounts[]; byRole: Record<OpinionRoleGroup, VoteCounts> }[];
-  byRole: Record<string, Record<OpinionRoleGroup, VoteCounts>>;
-}
+export type MapView = OpinionMapView;
 
 export class OpinionsService {
   readonly #statementListeners = new Set<(s: Statement, communityId: string) => void>();

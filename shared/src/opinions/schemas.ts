@@ -111,3 +111,19 @@ export interface OpinionStatementEvent {
   statementId: string;
   status: StatementStatus;
 }
+
+/** The map as GET /api/opinions/:id/map answers it (see docs/API.md): the server builds it, the pages draw it. */
+export interface OpinionMapView {
+  opinionId: string;
+  rev: number;
+  participants: number;
+  clustered: number;
+  minVotes: number;
+  you: { votes: number; placed: boolean; group: number | null };
+  groups: { id: number; size: number; members: string[]; representative: string[] }[];
+  consensus: string[];
+  divisive: string[];
+  points: { x: number; y: number; group: number; you?: true }[];
+  statements: { id: string; text: string; total: VoteCounts; groups: VoteCounts[]; byRole: Record<OpinionRoleGroup, VoteCounts> }[];
+  byRole: Record<string, Record<OpinionRoleGroup, VoteCounts>>;
+}

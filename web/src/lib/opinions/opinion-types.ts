@@ -1,19 +1,7 @@
 /** The opinion round as the pages receive it from GET /api/opinions/:id and /map (see docs/API.md). */
-import type { OpinionRoleGroup, Statement, VoteCounts } from '@linli/shared';
+import type { OpinionMapView, Statement } from '@linli/shared';
 
-export interface MapView {
-  opinionId: string;
-  rev: number;
-  participants: number;
-  clustered: number;
-  minVotes: number;
-  you: { votes: number; placed: boolean; group: number | null };
-  groups: { id: number; size: number; members: string[]; representative: string[] }[];
-  consensus: string[];
-  divisive: string[];
-  points: { x: number; y: number; group: number; you?: true }[];
-  statements: { id: string; text: string; total: VoteCounts; groups: VoteCounts[]; byRole: Record<OpinionRoleGroup, VoteCounts> }[];
-}
+export type MapView = OpinionMapView;
 
 export type { Statement };
 
