@@ -4,9 +4,9 @@ import { defineConfig } from 'vitest/config';
 // real Chromium against a real server (web e2e). See STYLE.md "Tests".
 //
 // Unit and integration files run side by side (group 0; the server files mostly wait on Redis and
-// sockets, so three at a time pay on two cores), then the browser files one at a time (group 1).
+// sockets, so two at a time, one per core), then the browser files one at a time (group 1).
 // Without the groups, the e2e project's single worker held every project to one file at a time.
-const SIDE_BY_SIDE = { maxWorkers: 3, sequence: { groupOrder: 0 } };
+const SIDE_BY_SIDE = { maxWorkers: 2, sequence: { groupOrder: 0 } };
 export default defineConfig({
   test: {
     projects: [
