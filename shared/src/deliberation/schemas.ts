@@ -7,16 +7,8 @@ import { z } from 'zod';
 import { safeText } from '../common/text.ts';
 import { Id } from '../common/ids.ts';
 
-/** Longest question, word-cloud prompt and answer, and vote reason (characters after trimming). */
-export const QUESTION_MAX_CHARS = 200;
-export const WORDCLOUD_PROMPT_MAX_CHARS = 80;
-export const WORDCLOUD_ANSWER_MAX_CHARS = 30;
-export const REASON_MAX_CHARS = 120;
-/** Questions one person may ask in one meeting within QUESTION_WINDOW_SECONDS. */
-export const QUESTIONS_PER_WINDOW = 5;
-export const QUESTION_WINDOW_SECONDS = 600;
-/** Answers one member may give to one word-cloud prompt. */
-export const WORDCLOUD_ANSWERS_PER_MEMBER = 3;
+export * from './limits.ts';
+import { QUESTION_MAX_CHARS, WORDCLOUD_PROMPT_MAX_CHARS, WORDCLOUD_ANSWER_MAX_CHARS, REASON_MAX_CHARS } from './limits.ts';
 
 export const QUESTION_STATUSES = ['visible', 'pending', 'hidden', 'answered', 'merged'] as const;
 export const QuestionStatus = z.enum(QUESTION_STATUSES);
