@@ -6,7 +6,7 @@
  *
  *   {budget:B}:meta        str   the stored budget JSON (without status)
  *   {budget:B}:status      str   draft | open | closed (checked by every script)
- *   {budget:B}:deadline    str   closesAt in ms, or absent (choose.lua compares it with Redis TIME)
+ *   {budget:B}:deadline    str   closesAt in ms, or absent (record-once.lua compares it with Redis TIME)
  *   {budget:B}:projects    hash  project id → Project JSON
  *   {budget:B}:seq         int   the last proposal number given
  *   {budget:B}:choices     hash  voter key (h:<household> | m:<member> | p:<paper>) → {receipt, projectIds, channel, by, at}
@@ -44,7 +44,7 @@ const communityIndex = (cid: string) => `budgets:community:${cid}`;
 const projectIndex = (pid: string) => `budgets:project:${pid}`;
 
 const SCRIPTS = {
-  choose: new LuaScript(new URL('./choose.lua', import.meta.url)),
+  choose: new LuaScript(new URL('../common/record-once.lua', import.meta.url)),
   transition: new LuaScript(new URL('./transition.lua', import.meta.url)),
   project: new LuaScript(new URL('./project.lua', import.meta.url)),
   // The consultations' result script: status must be closed, the result written once with its entry.
@@ -115,7 +115,8 @@ export class BudgetsRepository {
     const r = await SCRIPTS.choose.run(
       this.redis,
       [k.status, k.deadline, k.choices, k.receipts, k.idem, k.audit, k.head],
-      [w.budgetId, w.voterKey, w.idemField, w.receipt, w.choiceJson, w.auditType, w.dataJson, w.bodyHash],
+      // A budget's receipt maps back to its voter key.
+      [w.budgetId, w.voterKey, w.idemField, w.receipt, w.choiceJson, w.voterKey, w.auditType, w.dataJson, w.bodyHash],
     );
     // A choice (or the same key again) is acknowledged only once replicas hold it (docs/SCALING.md).
     if (r[0] === 'ok' || r[0] === 'dup') await confirmDurable(this.redis, k.status);

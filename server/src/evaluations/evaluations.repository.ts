@@ -1,12 +1,12 @@
 /**
  * Redis keys and commands of evaluation rounds (评议). No rules here: the service decides. Writes
- * go through Lua scripts with the ballots' audit prelude (same chain format): record.lua here, and
+ * go through Lua scripts with the ballots' audit prelude (same chain format): common/record-once.lua (shared with budgets), and
  * the consultations' transition, result and note scripts, reused as they are (they take the keys
  * they touch). Every key of one round carries the hash tag `{evaluation:<id>}` (one cluster slot).
  *
  *   {evaluation:E}:meta       str   the stored round JSON (StoredEvaluation; the reply lives here)
  *   {evaluation:E}:status     str   draft | open | closed (checked by every script)
- *   {evaluation:E}:deadline   str   closesAt in ms, 0 = none (record.lua compares it with Redis TIME)
+ *   {evaluation:E}:deadline   str   closesAt in ms, 0 = none (record-once.lua compares it with Redis TIME)
  *   {evaluation:E}:responses  hash  voter key → {receipt, channel, at, by}: who answered (never shown)
  *   {evaluation:E}:answers    hash  receipt → {scores, groups, comment?, channel}: what was answered
  *   {evaluation:E}:idem       hash  sha256(evaluation|who|key) → receipt
@@ -42,7 +42,7 @@ export const EVALUATIONS_DUE = 'evaluations:due';
 
 const consultationScript = (file: string) => new LuaScript(new URL(`../consultations/${file}`, import.meta.url));
 const SCRIPTS = {
-  record: new LuaScript(new URL('./record.lua', import.meta.url)),
+  record: new LuaScript(new URL('../common/record-once.lua', import.meta.url)),
   transition: consultationScript('transition.lua'),
   result: consultationScript('result.lua'),
 };

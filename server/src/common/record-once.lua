@@ -1,11 +1,10 @@
--- One answer to an evaluation round (评议), phone or paper, all or nothing (ARCHITECTURE.md).
--- KEYS: 1 status, 2 deadline, 3 responses, 4 answers, 5 idem, 6 audit, 7 head
--- ARGV: 1 evaluationId, 2 voter key ("h:<household>", "m:<member>", "paper:<household>"),
---       3 idem field, 4 receipt, 5 response JSON (without "at"), 6 answer JSON, 7 audit type,
---       8 data JSON, 9 body hash
+-- One answer recorded once (an evaluation's response, a budget's choice), on any channel, all or nothing.
+-- KEYS: 1 status, 2 deadline, 3 voters (voter key → record), 4 receipts (receipt → ARGV[6]), 5 idem, 6 audit, 7 head
+-- ARGV: 1 id, 2 voter key, 3 idem field, 4 receipt, 5 record JSON (without "at"), 6 what the receipt
+--       maps to, 7 audit type, 8 data JSON, 9 body hash
 -- The same idempotency key returns the receipt it sealed; otherwise the first answer of a voter
 -- counts and a later one is refused with the one recorded. The deadline (0 = none) is checked
--- against Redis TIME, so nothing counts after closesAt even before the round is marked closed.
+-- against Redis TIME, so nothing counts after it even before the status says closed.
 local seen = redis.call('HGET', KEYS[5], ARGV[3])
 if seen then return {'dup', seen} end
 local status = redis.call('GET', KEYS[1])
@@ -16,7 +15,6 @@ if deadline > 0 and now >= deadline then return {'closed', tostring(deadline)} e
 local cur = redis.call('HGET', KEYS[3], ARGV[2])
 if cur then return {'already', cur} end
 if redis.call('HEXISTS', KEYS[4], ARGV[4]) == 1 then return {'receipt_taken'} end
-
 local rec = cjson.decode(ARGV[5])
 rec.at = now
 redis.call('HSET', KEYS[3], ARGV[2], cjson.encode(rec))
