@@ -10,31 +10,21 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { CELL, type OpinionMatrix } from '@linli/shared/opinions/clustering';
-import type { RoleGroup } from '@linli/shared';
+import type { OpinionRoleGroup } from '@linli/shared';
 import { startRedis } from '../../server/test/helpers/processes.ts';
 import { OpinionMaps, OpinionsWorker } from '../../server/src/opinions/opinions.compute.ts';
 import { OpinionsRepository } from '../../server/src/opinions/opinions.repository.ts';
+import { prng } from '@linli/shared/common/prng';
 
 const N = Number(process.env.BENCH_OPINION_PEOPLE ?? 2000);
 const M = Number(process.env.BENCH_OPINION_STATEMENTS ?? 300);
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function synthetic(): OpinionMatrix {
   const rnd = prng(19);
   const lean = Array.from({ length: 3 }, () => Array.from({ length: M }, (_, j) => (j < 10 ? 1 : rnd() < 0.5 ? 1 : -1)));
   const cells = new Int8Array(N * M);
-  const roles: RoleGroup[] = ['owner', 'resident', 'staff', 'other'];
+  const roles: OpinionRoleGroup[] = ['owner', 'resident', 'staff', 'other'];
   for (let i = 0; i < N; i++) {
     for (let j = 0; j < M; j++) {
       if (rnd() > 0.8) continue;

@@ -6,6 +6,7 @@
 import { formatArea, formatInvitationCode, formatAddress, type RawRosterRow } from '@linli/shared';
 import type { Logger } from '../logger.ts';
 import type { RosterService } from './roster.service.ts';
+import { prng } from '@linli/shared/common/prng';
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤';
 const GIVEN = [
@@ -14,18 +15,6 @@ const GIVEN = [
   '一诺', '雨桐', '建国', '淑华', '卫东', '春梅', '振宇', '丽华', '德明', '美玲', '俊杰', '晓峰', '慧敏', '志刚',
 ];
 export const DEMO_DEVELOPER = '深圳海月置业有限公司';
-
-/** A small seeded generator (mulberry32): the same demo every time. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The demo roster rows (the same shape a CSV import produces). */
 export function demoRosterRows(): RawRosterRow[] {

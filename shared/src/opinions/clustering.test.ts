@@ -7,18 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { PCA } from 'ml-pca';
 import { CELL, ML_PCA_MAX_CELLS, adjustedRandIndex, analyseOpinions, minVotesFor, powerIterationProjection, roleGroupOf, type OpinionMatrix } from './clustering.ts';
 import type { OpinionRoleGroup } from './schemas.ts';
-
-/** mulberry32: a small seeded PRNG, so every run sees the same round. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../common/prng.ts';
 
 interface Planted {
   matrix: OpinionMatrix;

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small seeded pseudo-random generator, so a demo, a property test or a bench sees
+ * the same data on every run. Not for anything secret (receipts and codes use node:crypto).
+ */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
