@@ -8,9 +8,18 @@ export const notFoundApi: RequestHandler = (req, res) => {
 };
 
 /** True for ioredis failures while Redis is away (no offline queue, timeouts, closed connection). */
+/**
+ * Errors that mean "the store did not take this write, or cannot say": the client is told
+ * `unavailable` and retries with the same idempotency key (counted once). Besides a lost
+ * connection, a Redis Cluster in failover answers CLUSTERDOWN, MOVED loops, TRYAGAIN, READONLY or
+ * LOADING for a few seconds; ioredis gives up after its redirections with "Too many Cluster
+ * redirections", or fails to refresh its slot map.
+ */
+const UNAVAILABLE =
+  /enableOfflineQueue|Connection is closed|Command timed out|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Stream isn't writeable|MaxRetriesPerRequest|max retries per request|Too many Cluster redirections|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|LOADING|Failed to refresh slots cache|None of startup nodes is available|Cluster is disconnected|Node is disconnected|No master node is available/i;
+
 export function isRedisUnavailable(err: unknown): boolean {
-  const msg = err instanceof Error ? err.message : '';
-  return /enableOfflineQueue|Connection is closed|Command timed out|ECONNREFUSED|Stream isn't writeable|MaxRetriesPerRequest/i.test(msg);
+  return err instanceof Error && UNAVAILABLE.test(err.message);
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {

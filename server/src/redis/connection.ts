@@ -65,7 +65,8 @@ export async function connectRedis(target: RedisTarget, logger: Logger, opts: Re
       retryDelayOnClusterDown: 200,
       retryDelayOnFailover: 200,
       retryDelayOnTryAgain: 200,
-      retryDelayOnMoved: 0,
+      // Two nodes can point at each other for a moment while a replica takes over.
+      retryDelayOnMoved: 100,
       maxRedirections: 32,
       slotsRefreshTimeout: 2000,
       clusterRetryStrategy: (times: number) => Math.min(100 * times, 2000),

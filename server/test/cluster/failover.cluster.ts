@@ -77,6 +77,9 @@ describe.each([
   let rssAfter: number[] = [];
   /** Set-up phases in ms (cluster, processes and nginx, phones joined, editors synced). */
   const setup: Record<string, number> = {};
+  /** Set when the test ends, so voters still retrying after a failure stop reconnecting. */
+  let stopped = false;
+  let killer: Promise<void> | undefined;
 
   beforeAll(async () => {
     let t = Date.now();
@@ -125,6 +128,10 @@ describe.each([
   }, 300_000);
 
   afterAll(async () => {
+    stopped = true;
+    await killer?.catch(() => {});
+    // What the processes logged as unexpected (an `internal` answer names its cause here).
+    for (const a of apps) for (const l of a.logs.filter((x) => /"level":(50|60)/.test(x)).slice(0, 5)) console.log(`[app :${a.port}] ${l.slice(0, 1500)}`);
     for (const s of sockets) s.close();
     for (const e of editors) e.destroy();
     await store?.quit().catch(() => {});
@@ -160,7 +167,7 @@ describe.each([
       }
     });
 
-    const killer = (async () => {
+    killer = (async () => {
       await sleep(STORM_MS / 2);
       killedAt = Date.now() - t0;
       master.proc.kill('SIGKILL');
@@ -178,7 +185,7 @@ describe.each([
         await sleep((i * STORM_MS) / N);
         const payload = { ballotId, choice: choices[i % 3], idempotencyKey: `city-vote-${i}` };
         let s = s0;
-        for (let attempt = 0; attempt < 60; attempt++) {
+        for (let attempt = 0; attempt < 60 && !stopped; attempt++) {
           try {
             const ack = await emit<Ack>(s, 'ballot:cast', payload, 8000);
             if (ack.ok) {

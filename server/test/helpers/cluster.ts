@@ -72,6 +72,7 @@ export async function startCluster(opts: { nodeTimeoutMs?: number } = {}): Promi
     stdio: 'ignore',
     timeout: 30_000,
   });
+  let stopping = false;
   const alive = () => nodes.filter((n) => n.proc.exitCode === null && n.proc.signalCode === null);
   const c: TestCluster = {
     nodes,
@@ -119,6 +120,7 @@ export async function startCluster(opts: { nodeTimeoutMs?: number } = {}): Promi
       // Generous: on a loaded machine the test process itself answers slowly (1,000 sockets).
       await until(
         () => {
+          if (stopping) return true;
           if (node.proc.exitCode !== null) node.proc = spawnNode(node.port, node.dir);
           return pingRedis(node.port, 3000);
         },
@@ -142,6 +144,7 @@ export async function startCluster(opts: { nodeTimeoutMs?: number } = {}): Promi
       );
     },
     async stop() {
+      stopping = true;
       await Promise.all(
         alive().map(
           (n) =>

@@ -51,8 +51,11 @@ export async function startNginx(appPorts: number[]): Promise<TestNginx> {
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise((r) => proc.once('exit', r));
+      // Graceful (SIGQUIT) waits for open WebSockets for ever; then fast shutdown (SIGTERM).
       proc.kill('SIGQUIT');
+      const t = setTimeout(() => proc.kill('SIGTERM'), 3000);
       await exited;
+      clearTimeout(t);
     },
   };
 }
