@@ -42,6 +42,9 @@ export default defineConfig({
           include: ['tests/e2e/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,
+          // expect.poll gives up after 1 s by default: a page that renders 30 QR codes or a list
+          // after hydration takes longer than that on a loaded CI machine (people.test failed so).
+          expect: { poll: { timeout: 10_000 } },
           maxWorkers: Number(process.env.LINLI_E2E_WORKERS ?? 1),
           sequence: { groupOrder: 1 },
         },

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
+import { expect } from 'vitest';
 import { startRedis, startServer, ROOT, type TestRedis, type TestServer } from '../../../../server/test/helpers/processes.ts';
 
 export { ROOT };
@@ -46,6 +47,9 @@ export async function startApp(opts: { demo?: boolean; env?: Record<string, stri
       await browser.close().catch(() => {});
       await server.stop();
       await redis.stop();
+      // The server's own log beside the screenshots, for a failure seen only in CI.
+      fs.mkdirSync(RESULTS_DIR, { recursive: true });
+      fs.writeFileSync(path.join(RESULTS_DIR, `server-${path.basename(expect.getState().testPath ?? String(server.port))}.log`), server.logs.join('\n'));
     },
   };
 }
