@@ -201,6 +201,30 @@ function chineseUiText(page: Page): Promise<string[]> {
   });
 }
 
+it('on a slow phone a tap before the page\'s scripts have loaded is not lost: the button waits, disabled, then joins', async () => {
+  const fac = await newViewer(app, 'laptop');
+  await signIn(fac, 'facilitator');
+  const { id, joinCode } = await runningMeeting(fac, '慢手机入会', ['开场']);
+  const guestCtx = await newViewer(app, 'phone');
+  const guest = await guestCtx.newPage();
+  // The page's scripts arrive 2 s late (a slow line); the server's HTML is there at once.
+  await guest.route(/\/_app\/.*\.js$/, async (route) => {
+    await new Promise((r) => setTimeout(r, 2000));
+    await route.continue();
+  });
+  await guest.goto('/join', { waitUntil: 'commit' });
+  const enter = guest.getByRole('button', { name: '进入会议' });
+  await enter.waitFor();
+  // Before the scripts: shown disabled (a tap would have sent the bare form and reloaded it empty).
+  expect(await enter.isDisabled()).toBe(true);
+  await guest.getByLabel('会议码').fill(joinCode);
+  await enter.click(); // waits until enabled, as a person waits for the grey button to light up
+  await guest.waitForURL(`**/m/${id}`, WAIT);
+  await guest.getByText('您以旁听身份参加').waitFor(WAIT);
+  await guestCtx.close();
+  await fac.close();
+});
+
 it('the main pages in English show no Chinese UI text besides user and demo content', async () => {
   const adminCtx = await newViewer(app, 'laptop', { locale: 'en' });
   await signIn(adminCtx, 'admin', app.server.adminPassword);
