@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // One run, three kinds of test: pure logic (shared), real Redis + real sockets (server),
-// real Chromium against a real server (web e2e). See STYLE.md "Tests".
+// real Chromium against a real server (web e2e). See docs/ARCHITECTURE.md "Tests".
 //
 // Unit and integration files run side by side (group 0; the server files mostly wait on Redis and
 // sockets, so two at a time, one per core), then the browser files one at a time (group 1).
@@ -20,6 +20,7 @@ export default defineConfig({
           // Side by side, a test that starts processes (the CLI, a second server) waits longer for a core.
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          expect: { poll: { timeout: 10_000 } },
           ...SIDE_BY_SIDE,
         },
       },

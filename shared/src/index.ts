@@ -17,6 +17,7 @@ export * from './meetings/schemas.ts';
 export * from './meetings/quorum.ts';
 export * from './meetings/live.ts';
 export * from './meetings/minutes.ts';
+export * from './meetings/check-in-scope.ts';
 export * from './ballots/audit.ts';
 export * from './ballots/receipt.ts';
 export * from './ballots/consensus.ts';

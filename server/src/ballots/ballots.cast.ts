@@ -27,7 +27,7 @@ import {
 import type { MeetingAccess } from '../meetings/meetings.service.ts';
 import type { CastVoter } from './ballots.repository.ts';
 import type { BallotsService } from './ballots.service.ts';
-import { auditBody, specOf } from './ballots.spec.ts';
+import { auditBody, specOf } from './ballots.rules.ts';
 
 /** Most households one person may hold as proxy in one ballot (a config constant, not a law). */
 export const PROXY_CAP = 3;

@@ -4,7 +4,7 @@
  * `holdings_changed` entry in its audit chain, and its meeting's console a `ballot:notice`.
  */
 import type { BallotsService } from './ballots.service.ts';
-import { auditBody } from './ballots.spec.ts';
+import { auditBody } from './ballots.rules.ts';
 
 export interface HoldingsChange {
   communityId: string;

@@ -34,7 +34,7 @@ import type { StatsRepository } from '../dashboard/stats.repository.ts';
 import type { MeetingAccess, MeetingsService } from '../meetings/meetings.service.ts';
 import type { RosterService } from '../roster/roster.service.ts';
 import type { BallotsRepository } from './ballots.repository.ts';
-import { auditBody, checkSecrecy, headOf, sealedBallots, sha256hex, specOf } from './ballots.spec.ts';
+import { auditBody, checkSecrecy, headOf, sealedBallots, sha256hex, specOf } from './ballots.rules.ts';
 
 /** What the transport hears. */
 export type BallotEvent =

@@ -7,7 +7,7 @@ import { DomainError, formatAddress, householdsVotableIn, type Ballot, type Choi
 import { openReceipt, sealReceipt } from './ballots.cast.ts';
 import type { MeetingAccess } from '../meetings/meetings.service.ts';
 import type { BallotsService } from './ballots.service.ts';
-import { sealedBallots } from './ballots.spec.ts';
+import { sealedBallots } from './ballots.rules.ts';
 
 const VIA_BY_SCORE: Record<string, VoteChannel> = { '0': 'online', '1': 'proxy', '2': 'paper' };
 

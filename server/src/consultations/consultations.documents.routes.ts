@@ -11,7 +11,7 @@ import { DomainError, Id, can, parseOrThrow, type Actor } from '@linli/shared';
 import { requireUser } from '../auth/auth.middleware.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { CommunitiesRepository } from '../communities/communities.repository.ts';
-import { baseUrlOf } from '../invitations/invitations.routes.ts';
+import { baseUrlOf } from '../http/base-url.ts';
 import type { Redis } from '../redis/connection.ts';
 import type { StoredResponse } from './consultations.model.ts';
 import type { ConsultationsService, Loaded } from './consultations.service.ts';

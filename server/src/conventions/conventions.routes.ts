@@ -25,7 +25,7 @@ import type { ConventionsService } from './conventions.service.ts';
 import type { DocServer } from './docs.server.ts';
 import type { ConventionDiscussion } from './conventions.discussion.ts';
 import { toDocx, toMarkdown } from './conventions.export.ts';
-import { baseUrlOf } from '../invitations/invitations.routes.ts';
+import { baseUrlOf } from '../http/base-url.ts';
 
 const CommentsQuery = z.object({ clauseId: z.string().max(64).optional() });
 

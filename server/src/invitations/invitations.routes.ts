@@ -10,7 +10,8 @@ import { requireCan, setSessionCookie } from '../auth/auth.middleware.ts';
 import { publicUser, type AuthService } from '../auth/auth.service.ts';
 import type { CommunitiesService } from '../communities/communities.service.ts';
 import { refuseWhileWaiting, withWait, type FailureLimiter } from '../http/rate-limit.ts';
-import { householdView } from '../roster/roster.routes.ts';
+import { householdView } from '../roster/roster.view.ts';
+import { baseUrlOf } from '../http/base-url.ts';
 import type { RosterService } from '../roster/roster.service.ts';
 import { joinUrlOf, type InvitationsService } from './invitations.service.ts';
 
@@ -19,11 +20,6 @@ const RevokeQuery = z.object({ removeMembers: z.enum(['1', '0', 'true', 'false']
 
 export interface InvitationLimits {
   perAddress: FailureLimiter;
-}
-
-/** The server's own base URL as the browser reached it (behind a proxy: its forwarded host and scheme). */
-export function baseUrlOf(req: Request): string {
-  return `${req.protocol}://${req.host}`;
 }
 
 export function invitationsRoutes(

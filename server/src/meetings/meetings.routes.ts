@@ -25,7 +25,7 @@ import { requireCan, setSessionCookie } from '../auth/auth.middleware.ts';
 import { GUEST_SESSION_TTL_SECONDS, publicUser, type AuthService } from '../auth/auth.service.ts';
 import type { CommunitiesService } from '../communities/communities.service.ts';
 import { refuseWhileWaiting, withWait, type FailureLimiter } from '../http/rate-limit.ts';
-import { baseUrlOf } from '../invitations/invitations.routes.ts';
+import { baseUrlOf } from '../http/base-url.ts';
 import type { MeetingsService } from './meetings.service.ts';
 import type { MeetingsState } from './meetings.state.ts';
 import type { MeetingsMinutes } from './meetings.minutes.ts';

@@ -4,6 +4,7 @@
  * snapshot broadcast as `meeting:state` (cached per version for a burst of joins).
  */
 import {
+  checkInLimitedToBuildings,
   DomainError,
   formatAddress,
   meetingQuorum,
@@ -152,7 +153,7 @@ export class MeetingsState {
   /** Households matching a room search, for check-in (building leaders see their buildings only). */
   async searchHouseholds(a: MeetingAccess, q: string | undefined) {
     this.meetings.requireCan(a, 'meeting.check_in');
-    const leaderOnly = !a.facilitator && a.actor.buildings && a.actor.buildings.length > 0 && !a.actor.roles.some((r) => r !== 'building_leader' && r !== 'owner' && r !== 'resident');
+    const leaderOnly = checkInLimitedToBuildings(a.actor, a.facilitator);
     const found = await this.rosterService.search(a.meeting.communityId, { q, ...(leaderOnly ? { buildings: a.actor.buildings } : {}) });
     const checked = new Set((await this.repo.checkIns(a.meeting.id)).map((c) => c.householdId));
     return found.slice(0, 50).map((h) => ({

@@ -3,6 +3,7 @@
  * with search, edit one. Phones only to roster managers; codes only to those who may print slips.
  */
 import express, { Router, type RequestHandler } from 'express';
+import { householdView } from './roster.view.ts';
 import { z } from 'zod';
 import {
   DomainError,
@@ -12,12 +13,8 @@ import {
   Id,
   ImportQuery,
   ROSTER_MAX_BYTES,
-  areaNumber,
   can,
-  formatInvitationCode,
   parseOrThrow,
-  type Actor,
-  type HouseholdView,
   type RawRosterRow,
   type RosterCheckOptions,
 } from '@linli/shared';
@@ -27,7 +24,7 @@ import type { CommunitiesService } from '../communities/communities.service.ts';
 import { XLSX_TYPE, tooLarge } from './roster.files.ts';
 import type { RosterParser } from './roster.parser.ts';
 import { TEMPLATE_NAME, rosterTemplateCsv, rosterTemplateXlsx } from './roster.template.ts';
-import type { HouseholdRecord, RosterService } from './roster.service.ts';
+import type { RosterService } from './roster.service.ts';
 
 const TemplateQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('xlsx') });
 
@@ -39,22 +36,6 @@ const rosterBody: RequestHandler = (req, res, next) =>
     const e = err as { type?: string } | undefined;
     next(e?.type === 'entity.too.large' ? tooLarge() : err);
   });
-
-/** A household as this actor may see it. */
-export function householdView(h: HouseholdRecord, actor: Actor, cid: string): HouseholdView {
-  const showCode = h.invitationCode && can(actor, 'invitation.print', { communityId: cid, building: h.building });
-  return {
-    id: h.id,
-    building: h.building,
-    unit: h.unit,
-    room: h.room,
-    area: areaNumber(h.areaCentiares),
-    areaCentiares: h.areaCentiares,
-    owner: h.owner,
-    ...(h.phone && can(actor, 'roster.manage', { communityId: cid }) ? { phone: h.phone } : {}),
-    invitationCode: showCode ? formatInvitationCode(h.invitationCode!) : null,
-  };
-}
 
 export function rosterRoutes(
   auth: AuthService,

@@ -4,7 +4,7 @@
  */
 
 /** The two Civil Code Art. 278 rules (owners by number AND by area). */
-export const ART278_RULES = ['civil_code_278_ordinary', 'civil_code_278_major'] as const;
-export function isArt278(rule: string): rule is (typeof ART278_RULES)[number] {
+export type Art278Rule = 'civil_code_278_ordinary' | 'civil_code_278_major';
+export function isArt278(rule: string): rule is Art278Rule {
   return rule === 'civil_code_278_ordinary' || rule === 'civil_code_278_major';
 }

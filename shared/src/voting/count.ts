@@ -26,7 +26,7 @@
  * against).
  */
 import { choiceSchemaFor, isArt278, SCORE_MAX, SCORE_MIN } from './schemas.ts';
-import type { BallotResult, BallotSpec, CastVote, Choice, ElectorateSnapshot, TallyOption } from './schemas.ts';
+import type { BallotResult, BallotSpec, CastVote, ElectorateSnapshot, TallyOption } from './schemas.ts';
 import { decide278, needed278, tally278 } from './art278.ts';
 import { decideBinary, neededBinary, thresholdText, type Binary, type RuleContext } from './rules.ts';
 import { countOptions } from './options.ts';
@@ -187,9 +187,4 @@ export function countBallot(spec: BallotSpec, electorate: ElectorateSnapshot, vo
       ? { passed: d.passed, reason: d.reason, figures }
       : { passed: null, reason: d.reason, figures, wouldPass: d.passed, needed: neededBinary(ctx, b, remaining) },
   };
-}
-
-/** Convenience: the valid choices of a list of votes (for audits and the verifier). */
-export function validChoices(spec: BallotSpec, electorate: ElectorateSnapshot, votes: readonly CastVote[]): Choice[] {
-  return prepareVotes(spec, electorate, votes).valid.map((v) => v.choice);
 }

@@ -26,7 +26,7 @@ export const BallotRule = z.enum(BALLOT_RULES);
 export type BallotRule = z.infer<typeof BallotRule>;
 
 import { isArt278 } from './art278-rule.ts';
-export { ART278_RULES, isArt278 } from './art278-rule.ts';
+export { isArt278 } from './art278-rule.ts';
 
 /** Who may vote: households (owners, by area) or members (one person one vote, optionally by role). */
 export const Electorate = z.discriminatedUnion('kind', [

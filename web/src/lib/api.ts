@@ -19,14 +19,19 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls `/api${path}`; resolves with the parsed body, rejects with ApiError (network failures too). */
-export async function api<T = unknown>(method: string, path: string, body?: unknown, fetchFn: typeof fetch = fetch): Promise<T> {
+/**
+ * Calls `/api${path}`; resolves with the parsed body, rejects with ApiError (network failures too).
+ * A Blob or File body (a photo, a roster file) goes as its raw bytes with its own content type
+ * (`rawType` overrides it); anything else as JSON.
+ */
+export async function api<T = unknown>(method: string, path: string, body?: unknown, fetchFn: typeof fetch = fetch, rawType?: string): Promise<T> {
+  const raw = typeof Blob !== 'undefined' && body instanceof Blob;
   let res: Response;
   try {
     res = await fetchFn(`/api${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: body === undefined ? {} : { 'content-type': raw ? rawType || (body as Blob).type : 'application/json' },
+      body: body === undefined ? undefined : raw ? (body as Blob) : JSON.stringify(body),
       credentials: 'same-origin',
     });
   } catch {

@@ -1,9 +1,9 @@
 import type { MeResponse } from '@linli/shared';
+import { api } from '$lib/api';
 import type { LayoutLoad } from './$types';
 
 /** Who is signed in (null when nobody): the header and every page below use it. */
 export const load: LayoutLoad = async ({ fetch }) => {
-  const res = await fetch('/api/me').catch(() => null);
-  const me: MeResponse | null = res?.ok ? await res.json() : null;
+  const me = await api<MeResponse>('GET', '/me', undefined, fetch).catch(() => null);
   return { me };
 };

@@ -81,8 +81,7 @@ export const actions: Actions = {
       body: JSON.stringify({ choice: choiceOf(ballot, st), idempotencyKey: st.key, ...(reasonOf(f) ? { reason: reasonOf(f) } : {}) }),
     });
     if (!res.ok) return fail(res.status, { ...st, error: (await apiError(res)) || `HTTP ${res.status}` });
-    const raw = ((await res.json()) as { receipt: unknown }).receipt;
-    const receipt = String(raw && typeof raw === 'object' ? (raw as { code: string }).code : raw);
+    const { receipt } = (await res.json()) as { receipt: string };
     return { ...st, step: 'done' as const, receipt };
   },
 };

@@ -3,10 +3,10 @@
  * does not fit 360 px), so it loads who is signed in itself, as the layout would.
  */
 import type { MeResponse } from '@linli/shared';
+import { api } from '$lib/api';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch }) => {
-  const res = await fetch('/api/me').catch(() => null);
-  const me: MeResponse | null = res?.ok ? await res.json() : null;
+  const me = await api<MeResponse>('GET', '/me', undefined, fetch).catch(() => null);
   return { me };
 };
