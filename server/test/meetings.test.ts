@@ -5,43 +5,17 @@
  * rate limits, speakers, motions and minutes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as ioc, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { Redis } from 'ioredis';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client, addMember } from './helpers/http-client.ts';
+import { ack, connectSocket, stateWhere as stateWhereOf } from './helpers/sockets.ts';
 
 type State = any;
 const sockets: Socket[] = [];
 
-async function connect(url: string, cookie: string, reconnectMs = 100): Promise<Socket> {
-  const s = ioc(url, { path: '/socket.io', transports: ['websocket'], extraHeaders: cookie ? { cookie } : {}, reconnectionDelay: reconnectMs, reconnectionDelayMax: reconnectMs, randomizationFactor: 0 });
-  sockets.push(s);
-  await new Promise<void>((resolve, reject) => {
-    s.once('connect', () => resolve());
-    s.once('connect_error', reject);
-  });
-  return s;
-}
-
-const ack = (s: Socket, event: string, payload: unknown = {}): Promise<any> => s.timeout(5000).emitWithAck(event, payload);
-
-/** The next `meeting:state` on `s` that satisfies `pred` (listening starts now). */
-function stateWhere(s: Socket, pred: (st: State) => boolean, ms = 5000): Promise<State> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      s.off('meeting:state', on);
-      reject(new Error('no matching meeting:state'));
-    }, ms);
-    const on = (p: { state: State }) => {
-      if (pred(p.state)) {
-        clearTimeout(t);
-        s.off('meeting:state', on);
-        resolve(p.state);
-      }
-    };
-    s.on('meeting:state', on);
-  });
-}
+const connect = (url: string, cookie: string, reconnectMs?: number) => connectSocket(sockets, url, cookie, reconnectMs);
+const stateWhere = (s: Socket, pred: (st: State) => boolean, ms?: number) => stateWhereOf<State>(s, pred, ms);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
