@@ -3,23 +3,12 @@
  * only while the ballot is open, as an audited `paper_vote_undone` entry in the ballot's hash chain;
  * the tally follows, the household may vote again, and `npm run verify` still passes.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startRedis, startServer, tmpDir, type TestRedis, type TestServer } from './helpers/processes.ts';
+import { runVerify, startRedis, startServer, tmpDir, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client } from './helpers/http-client.ts';
 import { People, type Person } from './helpers/people.ts';
-
-function runVerify(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn('npm', ['run', '--silent', 'verify', '--', ...args], { cwd: ROOT, env: { ...process.env, npm_config_loglevel: 'silent' } });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    p.on('exit', (code) => resolve({ code, out }));
-  });
-}
 
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 const tallyOf = (r: { tally: { options: { id: string; votes: number }[] } }) => Object.fromEntries(r.tally.options.map((o) => [o.id, o.votes]));

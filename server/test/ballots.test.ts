@@ -4,12 +4,11 @@
  * keep no voter → choice link in Redis, hidden tallies, changing a vote, publishing the record,
  * the audit log and `npm run verify` (also on a tampered log), the consensus ledger, socket events.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioc, type Socket } from 'socket.io-client';
-import { ROOT, startRedis, startServer, tmpDir, type TestRedis, type TestServer } from './helpers/processes.ts';
+import { runVerify, startRedis, startServer, tmpDir, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client } from './helpers/http-client.ts';
 import { People, type Person } from './helpers/people.ts';
 import { createHash } from 'node:crypto';
@@ -25,16 +24,6 @@ import { ConsensusService } from '../src/consensus/consensus.service.ts';
 import { BallotsRepository } from '../src/ballots/ballots.repository.ts';
 import { BallotsService } from '../src/ballots/ballots.service.ts';
 import { BallotsCasting } from '../src/ballots/ballots.cast.ts';
-
-function runVerify(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn('npm', ['run', '--silent', 'verify', '--', ...args], { cwd: ROOT, env: { ...process.env, npm_config_loglevel: 'silent' } });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    p.on('exit', (code) => resolve({ code, out }));
-  });
-}
 
 const as = (srv: TestServer, p: Person) => Object.assign(new Client(srv.url), { cookie: p.cookie });
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;

@@ -5,13 +5,12 @@
  * over budget → 400 with the figures; proposals wait for a manager; a funded project goes to done
  * and is rated once; the dashboard counts them; the audit chain verifies; the three lists link.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '@linli/shared';
-import { ROOT, startRedis, startServer, tmpDir, type TestRedis, type TestServer } from './helpers/processes.ts';
+import { runVerify, startRedis, startServer, tmpDir, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client } from './helpers/http-client.ts';
 import { People, type Person } from './helpers/people.ts';
 
@@ -20,16 +19,6 @@ const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
 /** `npm run verify` on a file, as anyone checking a published log would. */
-function runVerify(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn('node', ['--import', 'tsx', 'server/src/cli/verify.ts', ...args], { cwd: ROOT });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    p.on('exit', (code) => resolve({ code, out }));
-  });
-}
-
 describe('micro-project budgets', () => {
   let redis: TestRedis;
   let srv: TestServer;

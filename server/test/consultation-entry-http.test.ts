@@ -6,21 +6,10 @@
  * by phone refusing its paper with the channel and time, building leaders limited to their
  * building, phones only for roster managers, counted papers in the audit chain.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
+import { runVerify, startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client } from './helpers/http-client.ts';
 import { People } from './helpers/people.ts';
-
-function runVerify(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn('npm', ['run', '--silent', 'verify', '--', ...args], { cwd: ROOT, env: { ...process.env, npm_config_loglevel: 'silent' } });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    p.on('exit', (code) => resolve({ code, out }));
-  });
-}
 
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 

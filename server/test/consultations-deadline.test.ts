@@ -8,9 +8,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startRedis, startServer, tmpDir, type TestRedis, type TestServer } from './helpers/processes.ts';
+import { runVerify, startRedis, startServer, tmpDir, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client } from './helpers/http-client.ts';
 import { People, type Person } from './helpers/people.ts';
 import { AuthRepository } from '../src/auth/auth.repository.ts';
@@ -33,16 +32,6 @@ async function until<T>(fn: () => Promise<T | null | undefined | false>, ms: num
   }
   throw new Error(`timed out waiting for ${what}`);
 }
-function runVerify(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn('npm', ['run', '--silent', 'verify', '--', ...args], { cwd: ROOT, env: { ...process.env, npm_config_loglevel: 'silent' } });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    p.on('exit', (code) => resolve({ code, out }));
-  });
-}
-
 const question = { title: '是否同意续聘物业公司', kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary' };
 
 describe('consultation deadlines across processes', () => {

@@ -5,11 +5,10 @@
  * the result per question (Art. 278) with the tie for the last seat reported, not broken; the
  * audit log passes `npm run verify`; bad input gets clear errors.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startRedis, startServer, tmpDir, type TestRedis, type TestServer } from './helpers/processes.ts';
+import { runVerify, startRedis, startServer, tmpDir, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client } from './helpers/http-client.ts';
 import { People, type Person } from './helpers/people.ts';
 import { AuthRepository } from '../src/auth/auth.repository.ts';
@@ -42,16 +41,6 @@ const as = (srv: TestServer, p: Person) => Object.assign(new Client(srv.url), { 
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 const iso = (ms: number) => new Date(ms).toISOString();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function runVerify(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn('npm', ['run', '--silent', 'verify', '--', ...args], { cwd: ROOT, env: { ...process.env, npm_config_loglevel: 'silent' } });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    p.on('exit', (code) => resolve({ code, out }));
-  });
-}
 
 export async function until<T>(fn: () => Promise<T | null | undefined | false>, ms: number, what: string): Promise<T> {
   const end = Date.now() + ms;

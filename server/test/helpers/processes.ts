@@ -137,3 +137,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
     },
   };
 }
+
+/** `npm run verify -- <args>` as a person runs it (the README's command): exit code and everything printed. */
+export function runVerify(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn('npm', ['run', '--silent', 'verify', '--', ...args], { cwd: ROOT, env: { ...process.env, npm_config_loglevel: 'silent' } });
+    let out = '';
+    p.stdout!.on('data', (d) => (out += d));
+    p.stderr!.on('data', (d) => (out += d));
+    p.on('exit', (code) => resolve({ code, out }));
+  });
+}
