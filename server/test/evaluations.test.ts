@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
-import { Client } from './helpers/http-client.ts';
+import { Client, sixHouseholds } from './helpers/http-client.ts';
 import { People, type Person } from './helpers/people.ts';
 
 const as = (srv: TestServer, p: Person) => Object.assign(new Client(srv.url), { cookie: p.cookie });
@@ -42,10 +42,7 @@ describe('evaluations', () => {
     await admin.login('admin', srv.adminPassword!);
     people = new People(redis.url);
     cid = (await admin.post('/api/communities', { name: '评议测试小区' })).body.community.id;
-    const rows = ['101', '102', '103', '104', '105', '106'].map((room, i) => ({ building: '1', unit: '1', room, area: '100', owner: `业主${i + 1}` }));
-    expect((await admin.post(`/api/communities/${cid}/households`, { households: rows })).status).toBe(200);
-    const list = (await admin.get(`/api/communities/${cid}/households`)).body.households as { id: string; room: string }[];
-    hh = ['101', '102', '103', '104', '105', '106'].map((room) => list.find((h) => h.room === room)!.id);
+    hh = await sixHouseholds(admin, cid);
     const m = async (name: string, roles: Parameters<People['member']>[2], householdIds: string[] = []) => as(srv, await people.member(cid, name, roles, { householdIds }));
     c.o1 = await m('业主一', ['owner'], [hh[0]!]);
     c.o2 = await m('业主二', ['owner'], [hh[1]!]);

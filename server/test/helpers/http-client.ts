@@ -72,3 +72,13 @@ export async function addMember(
   await c.login(login, password);
   return c;
 }
+
+/** Imports six households (1栋1单元101–106, 100 m² each, owners 业主1–6) into `cid`; their ids by room order. */
+export async function sixHouseholds(admin: Client, cid: string): Promise<string[]> {
+  const rooms = ['101', '102', '103', '104', '105', '106'];
+  const rows = rooms.map((room, i) => ({ building: '1', unit: '1', room, area: '100', owner: `业主${i + 1}` }));
+  const imported = await admin.post(`/api/communities/${cid}/households`, { households: rows });
+  if (imported.status !== 200) throw new Error(`roster import failed: ${imported.status} ${JSON.stringify(imported.body)}`);
+  const list = (await admin.get(`/api/communities/${cid}/households`)).body.households as { id: string; room: string }[];
+  return rooms.map((room) => list.find((h) => h.room === room)!.id);
+}
