@@ -89,10 +89,6 @@ async function main(): Promise<void> {
   });
   const addr = server.http.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  // The web pages (SvelteKit, mounted in this process) call /api over loopback while rendering on
-  // the server (web/src/hooks.server.ts handleFetch): they learn where from this variable.
-  const wildcard = config.host === '0.0.0.0' || config.host === '::';
-  process.env.LINLI_INTERNAL_ORIGIN = `http://${wildcard ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   logger.info({ port, url: `http://${shown}:${port}` }, `Linli 邻里 is running at http://${shown}:${port}`);
   if (seeded.adminPassword) {

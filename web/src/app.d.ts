@@ -5,6 +5,10 @@ declare global {
       code?: string;
       message: string;
     }
+    /** adapter-node: the Node request (its socket names the address this process accepted it on). */
+    interface Platform {
+      req?: import('node:http').IncomingMessage;
+    }
   }
 }
 export {};
