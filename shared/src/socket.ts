@@ -17,7 +17,7 @@ import type * as Dl from './deliberation/schemas.ts';
 /** Events a client sends, each with an ack (API.md "Socket.IO"). Features extend this map. */
 export interface ClientToServerEvents {
   /** Round-trip check for the connection badge. */
-  'session:ping': (payload: Record<string, never>, ack: AckFn<{ at: number }>) => void;
+  'session:ping': (payload: Record<string, unknown> | undefined, ack: AckFn<{ at: number }>) => void;
   'community:watch': (payload: CommunityWatch, ack: AckFn<{ community: Community }>) => void;
   /** Follow one convention's comments, suggestions and versions (room `convention:<id>`). */
   'convention:watch': (

@@ -5,11 +5,14 @@
  */
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
-import { DomainError, validationError, type ErrorBody } from '@linli/shared';
+import { DomainError, validationError, type AckFn, type ClientToServerEvents, type ErrorBody } from '@linli/shared';
 import type { Logger } from '../logger.ts';
 import { isRedisUnavailable } from '../http/errors.ts';
 
 type AnySocket = Socket<any, any, any, any>;
+/** The data an event's ack carries when ok (its `AckFn<T>` in the shared map). */
+export type EventPayload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
+export type AckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends AckFn<infer T> ? T : never;
 
 export interface RouterOptions {
   logger: Logger;
@@ -40,14 +43,18 @@ export class SocketRouter {
     return true;
   }
 
-  /** Registers `event` on `socket`: schema → handler → ack. */
-  on<S extends z.ZodType, R extends object>(
+  /**
+   * Registers `event` on `socket`: schema → handler → ack. Typed by the shared event map
+   * (shared/src/socket.ts): the event must be one of it, the schema must parse into that event's
+   * payload type, and the handler must resolve with that event's ack data.
+   */
+  on<E extends keyof ClientToServerEvents, S extends z.ZodType<EventPayload<E>, any>>(
     socket: AnySocket,
-    event: string,
+    event: E,
     schema: S,
-    handler: (payload: z.infer<S>, socket: AnySocket) => Promise<R> | R,
+    handler: (payload: z.infer<S>, socket: AnySocket) => Promise<AckData<E>> | AckData<E>,
   ): void {
-    socket.on(event, async (raw: unknown, ack?: unknown) => {
+    socket.on(event as string, async (raw: unknown, ack?: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => {};
       if (!this.#allow(socket)) {
         reply({ ok: false, error: { code: 'rate_limited', message: 'Too many events; slow down.' } });
