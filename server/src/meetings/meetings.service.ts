@@ -36,6 +36,7 @@ import {
   type AgendaItemPatch,
   type LiveRecord,
   type Meeting,
+  type MeetingBallot,
   type MeetingCreate,
   type MeetingUpdate,
   type Role,
@@ -47,7 +48,7 @@ import { newId } from '../common/ids.ts';
 import type { MeetingsRepository, StoredMeeting } from './meetings.repository.ts';
 
 /** Open ballots (and recent ones) of a meeting as a participant may see them: the ballots feature registers it. */
-export type BallotsProvider = (meetingId: string, userId: string | null) => Promise<unknown[]>;
+export type BallotsProvider = (meetingId: string, userId: string | null) => Promise<MeetingBallot[]>;
 /** Ballot outcomes for the minutes. */
 export type ResultsProvider = (meetingId: string) => Promise<{ ballotId: string; title: string; status: string; rule?: string; outcome: unknown; head?: { hash: string; length: number } }[]>;
 /** Turns a seconded motion into a ballot. */
@@ -134,7 +135,7 @@ export class MeetingsService {
   consultationFor(meetingId: string): Promise<string | null> {
     return this.#consultation(meetingId);
   }
-  ballotsFor(meetingId: string, userId: string | null): Promise<unknown[]> {
+  ballotsFor(meetingId: string, userId: string | null): Promise<MeetingBallot[]> {
     return this.#ballots(meetingId, userId);
   }
   resultsFor(meetingId: string) {

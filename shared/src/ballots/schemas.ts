@@ -146,6 +146,9 @@ export type PublishRequest = z.infer<typeof PublishRequest>;
 export const AuditQuery = z.object({ format: z.enum(['json', 'jsonl']).default('jsonl') });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
+/** A meeting's ballot with its live result, as the `meeting:join` ack and the meeting's pages carry it. */
+export type MeetingBallot = Ballot & { result: BallotResultView };
+
 /** `GET /api/ballots/:id/result`: `countBallot`'s result plus the ballot's life cycle. */
 export type BallotResultView = BallotResult & {
   ballotId: string;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { safeText } from '../common/text.ts';
 import { Role } from '../permissions.ts';
+import type { MeetingBallot } from '../ballots/schemas.ts';
 
 const text = (max: number) => safeText({ min: 1, max });
 const longText = (max: number) => safeText({ max, multiline: true });
@@ -350,7 +351,7 @@ export interface MeetingStateEvent {
 /** `meeting:join` ack data. `ballots` come from the ballots feature (open and recent ballots). */
 export interface MeetingJoinAck {
   state: MeetingState;
-  ballots: unknown[];
+  ballots: MeetingBallot[];
   you: MeetingYou;
   /** The written consultation shown in this meeting (PUT /api/meetings/:id/consultation), or null. */
   consultationId?: string | null;

@@ -88,16 +88,16 @@ export class MeetingLive {
     }
     const s = this.conn.socket;
     s.on('meeting:state', (p) => (this.state = p.state));
-    s.on('ballot:opened', (p) => this.upsert(p.ballot as LiveBallot));
-    s.on('ballot:tally', (p) => this.setResult(p.ballotId, p.result as LiveResult));
+    s.on('ballot:opened', (p) => this.upsert(p.ballot));
+    s.on('ballot:tally', (p) => this.setResult(p.ballotId, p.result));
     s.on('ballot:proxy', () => (this.proxyAt = Date.now()));
-    s.on('ballot:published', (p) => this.upsert(p.ballot as LiveBallot));
+    s.on('ballot:published', (p) => this.upsert(p.ballot));
     s.on('ballot:notice', (p) => (this.notices = { ...this.notices, [p.ballotId]: [...(this.notices[p.ballotId] ?? []), { kind: p.kind, seq: p.seq, at: p.at }] }));
     s.on('ballot:closed', (p) => {
       const b = this.ballots.find((x) => x.id === p.ballotId);
       if (b) b.status = p.ballot?.status ?? 'closed';
-      if (p.ballot) this.upsert(p.ballot as LiveBallot);
-      this.setResult(p.ballotId, p.result as LiveResult);
+      if (p.ballot) this.upsert(p.ballot);
+      this.setResult(p.ballotId, p.result);
     });
     this.conn.onEveryConnect(() => void this.join());
   }
@@ -114,7 +114,7 @@ export class MeetingLive {
     this.errorCode = '';
     this.state = res.state;
     this.you = res.you ?? null;
-    for (const b of (res.ballots as LiveBallot[] | undefined) ?? []) this.upsert(b);
+    for (const b of res.ballots ?? []) this.upsert(b);
     await this.settle();
   }
 
