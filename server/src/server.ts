@@ -123,15 +123,17 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   const rosterParser = new RosterParser({ checks: rosterChecks });
   const members = new MembersService(auth, roster, new MembersRepository(ctx.redis));
   // Meetings: later features (ballots, problems) plug in through meetings.provide*().
-  const meetings = new MeetingsService(new MeetingsRepository(ctx.redis), auth, new StatsRepository(ctx.redis));
+  // The dashboard's counters: one repository, written by the features that count (one write per event).
+  const stats = new StatsRepository(ctx.redis);
+  const meetings = new MeetingsService(new MeetingsRepository(ctx.redis), auth, stats);
   const meetingsState = new MeetingsState(meetings, auth, roster);
   const meetingsBroadcaster = new MeetingBroadcaster(io, meetingsState, ctx.logger);
   meetings.onChange((c) => meetingsBroadcaster.schedule(c.meetingId));
   await meetingsState.start();
   // Ballots register with meetings (join, minutes, motion → ballot); the conventions feature may
   // tell consensus the clauses with consensus.provideClauses(…).
-  const consensus = new ConsensusService(new ConsensusRepository(ctx.redis), new StatsRepository(ctx.redis));
-  const ballots = createBallots({ ctx, io, router, auth, meetings, roster, stats: new StatsRepository(ctx.redis), consensus });
+  const consensus = new ConsensusService(new ConsensusRepository(ctx.redis), stats);
+  const ballots = createBallots({ ctx, io, router, auth, meetings, roster, stats, consensus });
   // A change of a member's households is written into the open ballots it touches.
   members.onHoldingsChanged((c) => ballots.notices.holdingsChanged(c));
   // A name one chooses oneself must not pass for a staff member's (communities one belongs to, a guest's meeting).
@@ -141,7 +143,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     await refuseStaffLookalike(auth, meeting ? [...cids, meeting.communityId] : cids, name, user.id);
   });
   // Problems ledger (问题清单) after meetings: it registers meetings.provideProblems for the minutes.
-  const problems = problemsFeature(ctx, { auth, communities, meetings, io });
+  const problems = problemsFeature(ctx, { auth, communities, meetings, io, stats });
   // Demo logins and invitation codes go to the log in development only.
   const logDemo = ctx.config.dev || process.env.LINLI_DEMO_LOG === '1';
   // Written consultations (书面征求意见): their own scheduler opens and closes them by the clock.
@@ -195,7 +197,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
         perAddress: perAddress('join-ip'),
       }),
       onConnection: meetingsSocket(router, auth, meetings, meetingsState),
-      seedDemo: ({ communityId }) => seedDemoMeetings({ meetings, auth, roster, stats: new StatsRepository(ctx.redis) }, communityId, ctx.logger),
+      seedDemo: ({ communityId }) => seedDemoMeetings({ meetings, auth, roster, stats }, communityId, ctx.logger),
       stop: async () => {
         meetingsBroadcaster.stop();
         await meetingsState.stop();
@@ -210,10 +212,10 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     opinions.feature,
     deliberationFeature(ctx, { meetings, io }),
     // Last of the demo: the finished meeting's minutes, once ballots and problems are in it.
-    { name: 'demo minutes', seedDemo: ({ communityId }) => publishDemoMinutes({ meetings, auth, roster, stats: new StatsRepository(ctx.redis) }, communityId) },
-    dashboardFeature(ctx, { auth, communities, ledger: (cid) => problems.problems.current(cid) }),
+    { name: 'demo minutes', seedDemo: ({ communityId }) => publishDemoMinutes({ meetings, auth, roster, stats }, communityId) },
+    dashboardFeature(ctx, { auth, communities, stats, ledger: (cid) => problems.problems.current(cid) }),
     // Micro-project budgets (民生微实事) and the three lists, after the ledger they link to.
-    budgetsFeature(ctx, { auth, communities, ledger: (cid) => problems.problems.list(cid), households: (cid) => roster.listHouseholds(cid) }),
+    budgetsFeature(ctx, { auth, communities, stats, ledger: (cid) => problems.problems.list(cid), households: (cid) => roster.listHouseholds(cid) }),
   ];
 
   const app = createApp(ctx, {

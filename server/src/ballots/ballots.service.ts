@@ -270,9 +270,7 @@ export class BallotsService {
   async #recordClosed(ballot: Ballot, result: BallotResult, clauseChanged: boolean, clauseText: string | null): Promise<void> {
     const { stats, consensus } = this.deps;
     const at = ballot.closedAt ?? this.now();
-    await stats.add(ballot.communityId, 'ballots_closed', 1, at);
-    await stats.add(ballot.communityId, 'ballot_votes', result.turnout.voted, at);
-    await stats.add(ballot.communityId, 'ballot_eligible', result.turnout.eligible, at);
+    await stats.addAll(ballot.communityId, { ballots_closed: 1, ballot_votes: result.turnout.voted, ballot_eligible: result.turnout.eligible }, at);
     const passed = result.outcome.passed === true;
     if (ballot.clauseRef) {
       await consensus.settle({ ...ballot.clauseRef, communityId: ballot.communityId, ballotId: ballot.id, title: ballot.title, textHash: ballot.clauseHash ?? null, status: passed ? 'passed' : 'failed', at, ...(clauseChanged ? { clauseChanged } : {}) });

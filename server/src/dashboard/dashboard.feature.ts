@@ -5,9 +5,9 @@ import type { CommunitiesService } from '../communities/communities.service.ts';
 import type { Feature } from '../server.ts';
 import { dashboardRoutes } from './dashboard.routes.ts';
 import { DashboardService, type LedgerNow } from './dashboard.service.ts';
-import { StatsRepository } from './stats.repository.ts';
+import type { StatsRepository } from './stats.repository.ts';
 
-export function dashboardFeature(ctx: AppContext, deps: { auth: AuthService; communities: CommunitiesService; ledger: LedgerNow }): Feature {
-  const dashboard = new DashboardService(new StatsRepository(ctx.redis), deps.ledger);
+export function dashboardFeature(ctx: AppContext, deps: { auth: AuthService; communities: CommunitiesService; stats: StatsRepository; ledger: LedgerNow }): Feature {
+  const dashboard = new DashboardService(deps.stats, deps.ledger);
   return { name: 'dashboard', routes: dashboardRoutes(deps.auth, deps.communities, dashboard) };
 }

@@ -34,8 +34,15 @@ export class StatsRepository {
 
   /** Adds `delta` to a metric for the month of `at`. Use inside the feature's own write when it must be atomic. */
   async add(communityId: string, metric: StatMetric, delta = 1, at: number = Date.now()): Promise<void> {
+    await this.addAll(communityId, { [metric]: delta }, at);
+  }
+
+  /** Adds several figures of one event (a ballot closed: it, its votes, its electorate) in one atomic write. */
+  async addAll(communityId: string, deltas: Partial<Record<StatMetric, number>>, at: number = Date.now()): Promise<void> {
     const month = statMonth(at);
-    await this.redis.multi().hincrby(monthKey(communityId, month), metric, delta).sadd(monthsKey(communityId), month).exec();
+    const tx = this.redis.multi();
+    for (const [metric, delta] of Object.entries(deltas)) if (delta) tx.hincrby(monthKey(communityId, month), metric, delta);
+    await tx.sadd(monthsKey(communityId), month).exec();
   }
 
   /**

@@ -90,8 +90,7 @@ export async function seedDemoMeetings(deps: DemoDeps, cid: string, logger: Logg
   for (const [i, h] of households.slice(0, 80).entries()) {
     await repo.addCheckIn(finished.id, { householdId: h.id, by: leader1?.id ?? facilitator.id, byName: leader1?.displayName ?? facilitator.displayName, at: start - 10 * MIN + i * 10_000 });
   }
-  await stats.add(cid, 'meetings_held', 1, closedAt);
-  await stats.add(cid, 'meeting_participants', 80, closedAt);
+  await stats.addAll(cid, { meetings_held: 1, meeting_participants: 80 }, closedAt);
 
   // --- scheduled: next week, same hour
   const next = day + 28 * DAY + 11.5 * 3600_000;

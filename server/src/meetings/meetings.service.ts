@@ -440,8 +440,7 @@ export class MeetingsService {
   async #countClosed(m: Meeting): Promise<void> {
     const at = m.closedAt ?? this.now();
     const [people, checkIns] = await Promise.all([this.repo.attendeeCount(m.id), this.repo.checkIns(m.id)]);
-    await this.stats.add(m.communityId, 'meetings_held', 1, at);
-    await this.stats.add(m.communityId, 'meeting_participants', people + checkIns.length, at);
+    await this.stats.addAll(m.communityId, { meetings_held: 1, meeting_participants: people + checkIns.length }, at);
   }
 
   /** Every facilitator named must be a member of the community. */

@@ -7,7 +7,7 @@ import type { AppContext } from '../context.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { CommunitiesService } from '../communities/communities.service.ts';
 import { communityRoom } from '../communities/communities.socket.ts';
-import { StatsRepository } from '../dashboard/stats.repository.ts';
+import type { StatsRepository } from '../dashboard/stats.repository.ts';
 import type { MeetingsService } from '../meetings/meetings.service.ts';
 import type { LinliIO } from '../realtime/socket.ts';
 import type { Feature } from '../server.ts';
@@ -18,10 +18,9 @@ import { ProblemsService } from './problems.service.ts';
 
 export function problemsFeature(
   ctx: AppContext,
-  deps: { auth: AuthService; communities: CommunitiesService; meetings: MeetingsService; io: LinliIO },
+  deps: { auth: AuthService; communities: CommunitiesService; meetings: MeetingsService; io: LinliIO; stats: StatsRepository },
 ): { feature: Feature; problems: ProblemsService } {
-  const { auth, communities, meetings, io } = deps;
-  const stats = new StatsRepository(ctx.redis);
+  const { auth, communities, meetings, io, stats } = deps;
   const repo = new ProblemsRepository(ctx.redis);
   const problems = new ProblemsService(repo, auth, stats, {
     meetingInCommunity: async (cid, meetingId) => (await meetings.get(meetingId))?.communityId === cid,
