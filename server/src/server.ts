@@ -34,6 +34,7 @@ import { membersRoutes } from './members/members.routes.ts';
 import { seedDemoRoster } from './roster/roster.demo.ts';
 import { seedDemoMembers } from './members/members.demo.ts';
 import { StatsRepository } from './dashboard/stats.repository.ts';
+import { assertWired } from './common/port.ts';
 import { MeetingsRepository } from './meetings/meetings.repository.ts';
 import { MeetingsService } from './meetings/meetings.service.ts';
 import { MeetingsState } from './meetings/meetings.state.ts';
@@ -130,8 +131,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   const meetingsBroadcaster = new MeetingBroadcaster(io, meetingsState, ctx.logger);
   meetings.onChange((c) => meetingsBroadcaster.schedule(c.meetingId));
   await meetingsState.start();
-  // Ballots register with meetings (join, minutes, motion → ballot); the conventions feature may
-  // tell consensus the clauses with consensus.provideClauses(…).
+  // Ballots register with meetings (join, minutes, motion → ballot); consensus reads clauses
+  // through the conventions feature (provideClauses below).
   const consensus = new ConsensusService(new ConsensusRepository(ctx.redis), stats);
   const ballots = createBallots({ ctx, io, router, auth, meetings, roster, stats, consensus });
   // A change of a member's households is written into the open ballots it touches.
@@ -165,6 +166,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
       if (c) await conventions.service.adopt(c, versionId, by);
     },
   });
+  // Every dependency registered after construction must have been: fail here, not in a skipped check.
+  assertWired([consensus.clauses, auth.nameCheck, conventions.service.approvalReader]);
   consultations.start();
   // Opinion rounds (意见地图): a consensus statement becomes a draft ballot or a clause suggestion.
   const opinions = createOpinions(ctx, { auth, communities, meetings, ballots: ballots.service, conventions, io });

@@ -3,6 +3,7 @@ import { hash, verify } from '@node-rs/argon2';
 import { randomInt } from 'node:crypto';
 import { DomainError, type Actor, type MeResponse, type Membership, type User } from '@linli/shared';
 import { newId, newSecret } from '../common/ids.ts';
+import { Port } from '../common/port.ts';
 import type { AuthRepository, Session, StoredUser } from './auth.repository.ts';
 
 export const SESSION_TTL_SECONDS = 30 * 24 * 3600;
@@ -30,7 +31,8 @@ export function publicUser(u: StoredUser): User {
 export class AuthService {
   // A real hash to verify against when the login is unknown, so timing does not reveal logins.
   #dummyHash: Promise<string> | null = null;
-  #nameCheck: (user: StoredUser, meetingId: string | undefined, name: string) => Promise<void> = async () => {};
+  /** The members feature's check of self-chosen names (server.ts). */
+  readonly nameCheck = new Port<(user: StoredUser, meetingId: string | undefined, name: string) => Promise<void>>('auth.nameCheck');
 
   constructor(private readonly repo: AuthRepository) {}
 
@@ -96,13 +98,13 @@ export class AuthService {
 
   /** Checks a name a person chose for themselves (the members feature refuses staff look-alikes). */
   provideNameCheck(fn: (user: StoredUser, meetingId: string | undefined, name: string) => Promise<void>): void {
-    this.#nameCheck = fn;
+    this.nameCheck.set(fn);
   }
 
   async setDisplayName(userId: string, displayName: string, meetingId?: string): Promise<User> {
     const user = await this.repo.getUser(userId);
     if (!user) throw new DomainError('not_found', 'No such user. 用户不存在。');
-    await this.#nameCheck(user, meetingId, displayName);
+    await this.nameCheck.get()(user, meetingId, displayName);
     const next = { ...user, displayName };
     await this.repo.saveUser(next);
     return publicUser(next);

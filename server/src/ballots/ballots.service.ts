@@ -118,7 +118,7 @@ export class BallotsService {
     const head = parseOrThrow(BallotCreate, body, 'ballot');
     const spec = parseOrThrow(BallotSpec, body, 'ballot');
     checkSecrecy(spec, head.advisory === true);
-    if (head.clauseRef && this.deps.consensus.canReadClauses) {
+    if (head.clauseRef) {
       const c = await this.deps.consensus.clause(head.clauseRef.conventionId, head.clauseRef.clauseId);
       if (!c || c.communityId !== a.meeting.communityId) {
         throw new DomainError('validation_failed', 'No such clause in this community. 条款不存在。', { issues: [{ path: 'clauseRef', message: 'no such clause' }] });

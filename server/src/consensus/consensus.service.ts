@@ -6,6 +6,7 @@
 import { clauseConsensus, DomainError, type ClauseBinding, type ConsensusItem, type ConsensusMap } from '@linli/shared';
 import type { StatsRepository } from '../dashboard/stats.repository.ts';
 import type { ConsensusRepository } from './consensus.repository.ts';
+import { Port } from '../common/port.ts';
 
 /** The clauses of a convention as the conventions feature reads them from the live document. */
 export interface ConventionClauses {
@@ -17,28 +18,23 @@ export interface ConventionClauses {
 export type ClauseReader = (conventionId: string) => Promise<ConventionClauses | null>;
 
 export class ConsensusService {
-  #clauses: ClauseReader | null = null;
+  /** Registered by the conventions feature (server.ts). */
+  readonly clauses = new Port<ClauseReader>('consensus.clauses');
 
   constructor(
     private readonly repo: ConsensusRepository,
     private readonly stats: StatsRepository,
   ) {}
 
-  /** Registered by the conventions feature; until then clause hashes are unknown. */
   provideClauses(fn: ClauseReader): void {
-    this.#clauses = fn;
+    this.clauses.set(fn);
   }
 
-  /** One clause as it reads now, or null (no reader, no convention, or no such clause). */
+  /** One clause as it reads now, or null (no such convention or clause). */
   async clause(conventionId: string, clauseId: string): Promise<{ communityId: string; text: string; textHash: string; number?: number | string } | null> {
-    if (!this.#clauses) return null;
-    const conv = await this.#clauses(conventionId);
+    const conv = await this.clauses.get()(conventionId);
     const c = conv?.clauses.find((x) => x.id === clauseId);
     return conv && c ? { communityId: conv.communityId, text: c.text, textHash: c.textHash, ...(c.number !== undefined ? { number: c.number } : {}) } : null;
-  }
-
-  get canReadClauses(): boolean {
-    return this.#clauses !== null;
   }
 
   /** Adds an item once per ballot and counts it on the dashboard. */
@@ -63,11 +59,11 @@ export class ConsensusService {
   }
 
   /**
-   * Every clause of the convention with its state. Without a clause reader only the clauses that
-   * were balloted are known (and whether they changed since is unknown).
+   * Every clause of the convention with its state (a convention gone: the clauses that were
+   * balloted, from their bindings).
    */
   async map(conventionId: string): Promise<{ communityId: string; map: ConsensusMap }> {
-    const [conv, bindings] = await Promise.all([this.#clauses ? this.#clauses(conventionId) : Promise.resolve(null), this.repo.bindings(conventionId)]);
+    const [conv, bindings] = await Promise.all([this.clauses.get()(conventionId), this.repo.bindings(conventionId)]);
     const communityId = conv?.communityId ?? bindings[0]?.communityId;
     if (!communityId) throw new DomainError('not_found', 'No such convention. 公约不存在。');
     const byClause = new Map(bindings.map((b) => [b.clauseId, b]));

@@ -21,6 +21,7 @@ import {
 import type { AuthService } from '../auth/auth.service.ts';
 import type { StoredUser } from '../auth/auth.repository.ts';
 import { newId } from '../common/ids.ts';
+import { Port } from '../common/port.ts';
 import type { DocServer } from './docs.server.ts';
 import type { ConventionsRepository } from './conventions.repository.ts';
 import { readClauseContents, readClauses, readTitle, restoreFrom, writeConvention, type ClauseContent } from './conventions.doc.ts';
@@ -34,7 +35,8 @@ export interface ConventionAccess {
 export type ApprovalReader = (communityId: string) => Promise<ConsensusItem[]>;
 
 export class ConventionsService {
-  #approvals: ApprovalReader | null = null;
+  /** Where passed ballots and consultation questions are recorded (server.ts). */
+  readonly approvalReader = new Port<ApprovalReader>('conventions.approvals');
   #announce: (conventionId: string, version: ConventionVersion) => void = () => {};
 
   constructor(
@@ -45,7 +47,7 @@ export class ConventionsService {
 
   /** Registered by the composition root: where passed ballots are recorded (consensus ledger). */
   provideApprovals(fn: ApprovalReader): void {
-    this.#approvals = fn;
+    this.approvalReader.set(fn);
   }
 
   /** Registered by the feature: tells the convention's watchers of a saved or (un)adopted version. */
@@ -190,7 +192,7 @@ export class ConventionsService {
     } finally {
       doc.destroy();
     }
-    const items = this.#approvals ? await this.#approvals(c.communityId) : [];
+    const items = await this.approvalReader.get()(c.communityId);
     const ballots: AdoptionBallot[] = [];
     const missing: number[] = [];
     for (const clause of clauses) {
