@@ -60,7 +60,7 @@ async function stopWorkers(ws: Worker[]) {
 
 async function setUp(): Promise<{ redis: BenchRedis; srv: TestServer; admin: Client }> {
   const redis = await startBenchRedis();
-  const srv = await startServer({ redisUrl: redis.url, env: { NODE_ENV: 'production', LINLI_LOG_LEVEL: 'warn' } });
+  const srv = await startServer({ redisUrl: redis.url, env: { NODE_ENV: 'production' } });
   const admin = new Client(srv.url);
   await admin.login('admin', srv.adminPassword!);
   return { redis, srv, admin };

@@ -132,6 +132,11 @@ export class AuthService {
   /** The actor for `can()`: the user's roles in one community. */
   async actor(user: StoredUser, communityId: string | null | undefined): Promise<Actor> {
     const m: Membership | null = communityId ? await this.repo.getMembership(communityId, user.id) : null;
+    return this.actorFrom(user, communityId, m);
+  }
+
+  /** The actor from a membership already read (null: none in that community). */
+  actorFrom(user: StoredUser, communityId: string | null | undefined, m: Membership | null): Actor {
     return {
       userId: user.id,
       isAdmin: user.isAdmin,

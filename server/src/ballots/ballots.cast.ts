@@ -105,12 +105,11 @@ export class BallotsCasting {
         throw new DomainError('forbidden', req.householdId ? 'You are neither an owner of this household nor its proxy. 您不是该户业主或受托人。' : 'Only owners (or their proxies) vote in this ballot, and no household is registered to you. 本表决按户投票，您名下没有登记的房屋。');
       }
     }
-    const out = await this.#cast(ballot, { choice, key: req.idempotencyKey, by: a.user.id, voters, paper: false, advisory });
-    // The reason follows the vote it came with: a new or changed vote without one clears the old one.
-    if (req.reason || !out.repeated) {
-      const json = req.reason ? JSON.stringify({ choice, ck: canonicalJson(choice), text: req.reason, by: a.user.displayName, at: Date.now() }) : null;
-      await this.ballots.repo.setReason(ballot.id, a.user.id, json);
-    }
+    // The reason follows the vote it came with: a new or changed vote without one clears the old
+    // one (written by the cast script with the vote); a retry with the same key may add one.
+    const reason = req.reason ? JSON.stringify({ choice, ck: canonicalJson(choice), text: req.reason, by: a.user.displayName, at: Date.now() }) : null;
+    const out = await this.#cast(ballot, { choice, key: req.idempotencyKey, by: a.user.id, voters, paper: false, advisory, reason });
+    if (out.repeated && reason) await this.ballots.repo.setReason(ballot.id, a.user.id, reason);
     return out;
   }
 
@@ -226,7 +225,7 @@ export class BallotsCasting {
    */
   async #cast(
     ballot: Ballot,
-    c: { choice: Choice; key: string; by: string; voters: { id: string; via: VoteChannel }[]; paper: boolean; advisory?: { id: string; roles: string[] } | null },
+    c: { choice: Choice; key: string; by: string; voters: { id: string; via: VoteChannel }[]; paper: boolean; advisory?: { id: string; roles: string[] } | null; reason?: string | null },
   ): Promise<CastOutcome> {
     const repo = this.ballots.repo;
     const ck = canonicalJson(c.choice);
@@ -269,6 +268,7 @@ export class BallotsCasting {
         mode: change ? 'change' : 'new',
         voters: castVoters,
         ...(c.advisory ? { advisory: { id: c.advisory.id, record: JSON.stringify({ choice: c.choice, roles: c.advisory.roles }), replace: ballot.allowChange === true } } : {}),
+        ...(c.reason !== undefined ? { reason: c.reason } : {}),
       });
       switch (r.kind) {
         case 'ok':
@@ -283,6 +283,7 @@ export class BallotsCasting {
         case 'advisory_exists':
           throw new DomainError('already_voted', 'You have already given your advisory vote: it is counted once. 您已投过参考票，每人只计一次。');
         case 'not_open':
+          this.ballots.forgetCasting(ballot.id);
           throw new DomainError('ballot_not_open', r.status === 'draft' ? 'This ballot has not been opened yet. 表决尚未开始。' : 'This ballot is closed; no more votes are accepted. 表决已结束，不再接受投票。');
         case 'not_eligible':
         case 'not_proxy': {

@@ -186,9 +186,22 @@ export class MeetingsService {
     return this.accessTo(user, session, meeting);
   }
 
-  async accessTo(user: StoredUser, session: Pick<Session, 'meetingId'> | null | undefined, meeting: Meeting): Promise<MeetingAccess> {
+  /**
+   * access() for a caller known by id whose meeting's community is known beforehand (a ballot's):
+   * the person, the meeting and the membership are read at once, in one round trip, fresh each time.
+   */
+  async accessById(userId: string | null | undefined, session: Pick<Session, 'meetingId'> | null | undefined, meetingId: string, communityId: string): Promise<MeetingAccess> {
+    if (!userId) throw new DomainError('unauthenticated', 'Please sign in or join with the meeting code first. 请先登录或输入会议码。');
+    const [user, meeting, membership] = await Promise.all([this.auth.getUser(userId), this.get(meetingId), this.auth.membership(communityId, userId)]);
+    if (!user) throw new DomainError('unauthenticated', 'Please sign in or join with the meeting code first. 请先登录或输入会议码。');
+    if (!meeting) throw notFound();
+    const actor = meeting.communityId === communityId ? this.auth.actorFrom(user, communityId, membership) : undefined;
+    return this.accessTo(user, session, meeting, actor);
+  }
+
+  async accessTo(user: StoredUser, session: Pick<Session, 'meetingId'> | null | undefined, meeting: Meeting, known?: Actor): Promise<MeetingAccess> {
     const cid = meeting.communityId;
-    let actor = await this.auth.actor(user, cid);
+    let actor = known ?? (await this.auth.actor(user, cid));
     let guest = false;
     if (!actor.isAdmin && actor.roles.length === 0) {
       if (session?.meetingId !== meeting.id) throw notFound();
