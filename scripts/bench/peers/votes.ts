@@ -113,7 +113,10 @@ async function runCeiling(): Promise<Map<number, Storm[]>> {
 async function runLinli(): Promise<Map<number, Storm[]>> {
   const redisSrv = await startBenchRedis();
   const prof = process.env.BENCH_CPU_PROF;
-  const srv = await startServer({ redisUrl: redisSrv.url, env: { NODE_ENV: 'production', ...(prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof}` } : {}) } });
+  const srv = await startServer({ redisUrl: redisSrv.url, env: { NODE_ENV: 'production', ...(prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof}` } : {}) } }).catch(async (err: unknown) => {
+    await redisSrv.stop();
+    throw err;
+  });
   const people = new People(redisSrv.url);
   const out = new Map<number, Storm[]>();
   let phones: Socket[] = [];
