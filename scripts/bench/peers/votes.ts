@@ -145,8 +145,11 @@ async function runLinli(): Promise<Map<number, Storm[]>> {
           if (p.ballotId === ballot.id && p.result.turnout.voted === K && !finalAt) finalAt = performance.now();
         };
         projector!.on('ballot:tally', onTally);
+        const from = process.hrtime.bigint() / 1000n;
         const s = await storm(phones.slice(0, K), (p, i) => p.timeout(60_000).emitWithAck('ballot:cast', { ballotId: ballot.id, choice: CHOICES[i % 3], idempotencyKey: `bench-${ballot.id}-${i}` }));
         for (let w = 0; w < 200 && !finalAt; w++) await sleep(25);
+        // The storm's window on the monotonic clock the CPU profile's timestamps use (µs).
+        if (prof) console.log(`  storm window ${from}-${process.hrtime.bigint() / 1000n}`);
         projector!.off('ballot:tally', onTally);
         const c = await check(people.redis, ballot.id, new Map([...s.receipts].map(([i, receipt]) => [voters[i]!.userId, receipt])));
         const row: Storm = { total: s.lastAck - s.t0, p50: pct(s.acks, 50), p99: pct(s.acks, 99), finalTally: finalAt ? Math.max(0, finalAt - s.lastAck) : Infinity, ...c, failed: s.failed };

@@ -54,6 +54,8 @@ export function openReceipt(ballotId: string, key: string, value: string): strin
 const pad = (ballotId: string, key: string) => createHash('sha256').update(`seal\n${ballotId}\n${key}`).digest();
 const xor = (a: Buffer, b: Buffer) => Buffer.from(a.map((x, i) => x ^ b[i]!));
 
+const choiceSchemas = new WeakMap<Ballot, ReturnType<typeof choiceSchemaFor>>();
+
 const VIA_WORDS: Record<VoteChannel, string> = { online: 'online 网上投票', proxy: 'by proxy 委托投票', paper: 'on paper 纸质票/现场举手' };
 const VIA_BY_SCORE: Record<string, VoteChannel> = { '0': 'online', '1': 'proxy', '2': 'paper' };
 
@@ -214,7 +216,10 @@ export class BallotsCasting {
   }
 
   #choice(ballot: Ballot, raw: unknown): Choice {
-    return parseOrThrow(choiceSchemaFor(specOf(ballot)), raw, 'choice');
+    // One schema per ballot object: a storm's votes share the ballot read for casting.
+    let schema = choiceSchemas.get(ballot);
+    if (!schema) choiceSchemas.set(ballot, (schema = choiceSchemaFor(specOf(ballot))));
+    return parseOrThrow(schema, raw, 'choice');
   }
 
   /**
