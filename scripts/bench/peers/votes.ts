@@ -10,6 +10,7 @@
 // stored) and doubled (counts.cast, receipts or audit vote entries ≠ vote records; a broken audit
 // chain counts as one). BENCH_CPU_PROF=<dir> writes a CPU profile of the Linli server there.
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Socket } from 'socket.io-client';
 import { verifyChain } from '@linli/shared';
@@ -113,7 +114,7 @@ async function runCeiling(): Promise<Map<number, Storm[]>> {
 async function runLinli(): Promise<Map<number, Storm[]>> {
   const redisSrv = await startBenchRedis();
   const prof = process.env.BENCH_CPU_PROF;
-  const srv = await startServer({ redisUrl: redisSrv.url, env: { NODE_ENV: 'production', ...(prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof}` } : {}) } }).catch(async (err: unknown) => {
+  const srv = await startServer({ redisUrl: redisSrv.url, env: { NODE_ENV: 'production', ...(prof ? { NODE_OPTIONS: `--import ${path.join(import.meta.dirname, 'cpu-profile.hook.mjs')}`, BENCH_CPU_PROF: path.resolve(prof) } : {}) } }).catch(async (err: unknown) => {
     await redisSrv.stop();
     throw err;
   });
@@ -162,6 +163,10 @@ async function runLinli(): Promise<Map<number, Storm[]>> {
     for (const p of phones) p.close();
     projector?.close();
     await people.close();
+    if (prof) {
+      srv.proc.kill('SIGUSR2');
+      await sleep(3000);
+    }
     await srv.stop();
     await redisSrv.stop();
   }
