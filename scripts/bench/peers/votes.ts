@@ -3,7 +3,8 @@
 // Linli's cast Lua script and acking); Linli is the production server process, its phones signed
 // in and joined to the meeting (so every tally broadcast reaches all of them), the administrator's
 // socket joined as the projector. Both use a private Redis with appendfsync always. Each storm is
-// repeated (BENCH_VOTE_REPEATS, default 3) on a fresh ballot and the median is reported.
+// repeated (BENCH_VOTE_REPEATS, default 3) on a fresh ballot, ceiling and Linli in turn, and the
+// median is reported.
 //
 // Per storm: total (first send → last ack), ack p99, the projector's final tally (last ack → the
 // first `ballot:tally` that counts every vote), and from Redis: lost (acknowledged receipts not
@@ -77,41 +78,47 @@ async function check(redis: Redis, ballotId: string, acked: Map<string, string>)
   return { lost, doubled };
 }
 
+interface Side {
+  storm(K: number, r: number): Promise<Storm>;
+  stop(): Promise<void>;
+}
+
+const line = (who: string, K: number, r: number, s: Storm) =>
+  console.log(
+    `  ${who} K=${K} #${r + 1}: total ${s.total.toFixed(0)} ms, ack p50 ${s.p50.toFixed(0)} / p99 ${s.p99.toFixed(0)} ms${Number.isNaN(s.finalTally) ? '' : `, final tally +${s.finalTally.toFixed(0)} ms`}, lost ${s.lost}, doubled ${s.doubled}, failed ${s.failed} (load ${loadAverage()})`,
+  );
+
 /** The ceiling: bare Socket.IO + the cast script, same Redis durability. */
-async function runCeiling(): Promise<Map<number, Storm[]>> {
+async function ceilingSide(): Promise<Side> {
   const redisSrv = await startBenchRedis();
   const bare = await startTsChild('scripts/bench/peers/bare-cast.server.ts', { REDIS_URL: redisSrv.url });
   const redis = new Redis(redisSrv.url);
   const repo = new BallotsRepository(redis);
-  const out = new Map<number, Storm[]>();
-  let phones: Socket[] = [];
-  try {
-    phones = await connectAll(`http://127.0.0.1:${bare.port}`, Array.from({ length: MAX }, () => ''));
-    const ids = Array.from({ length: MAX }, (_, i) => `v${i}`);
-    for (const K of SIZES) {
-      for (let r = 0; r < REPEATS; r++) {
-        const ballotId = `ceiling${K}r${r}`;
-        await repo.transition({ ballotId, from: ['none'], to: 'draft', metaJson: '{}', auditType: 'created', ...auditBody(ballotId, 'created', {}) });
-        await repo.transition({ ballotId, from: ['draft'], to: 'open', metaJson: '{}', auditType: 'opened', ...auditBody(ballotId, 'opened', {}), electorateJson: '{}', eligible: ids });
-        await sleep(200);
-        const s = await storm(phones.slice(0, K), (p, i) => p.timeout(60_000).emitWithAck('cast', { ballotId, voterId: ids[i], choice: CHOICES[i % 3], key: `k${i}` }));
-        const c = await check(redis, ballotId, new Map([...s.receipts].map(([i, receipt]) => [ids[i]!, receipt])));
-        const row: Storm = { total: s.lastAck - s.t0, p50: pct(s.acks, 50), p99: pct(s.acks, 99), finalTally: NaN, ...c, failed: s.failed };
-        console.log(`  ceiling K=${K} #${r + 1}: total ${row.total.toFixed(0)} ms, ack p50 ${row.p50.toFixed(0)} / p99 ${row.p99.toFixed(0)} ms, lost ${row.lost}, doubled ${row.doubled}, failed ${row.failed} (load ${loadAverage()})`);
-        out.set(K, [...(out.get(K) ?? []), row]);
-      }
-    }
-  } finally {
-    for (const p of phones) p.close();
-    await redis.quit();
-    await bare.stop();
-    await redisSrv.stop();
-  }
-  return out;
+  const phones = await connectAll(`http://127.0.0.1:${bare.port}`, Array.from({ length: MAX }, () => ''));
+  const ids = Array.from({ length: MAX }, (_, i) => `v${i}`);
+  return {
+    async storm(K, r) {
+      const ballotId = `ceiling${K}r${r}`;
+      await repo.transition({ ballotId, from: ['none'], to: 'draft', metaJson: '{}', auditType: 'created', ...auditBody(ballotId, 'created', {}) });
+      await repo.transition({ ballotId, from: ['draft'], to: 'open', metaJson: '{}', auditType: 'opened', ...auditBody(ballotId, 'opened', {}), electorateJson: '{}', eligible: ids });
+      await sleep(400);
+      const s = await storm(phones.slice(0, K), (p, i) => p.timeout(60_000).emitWithAck('cast', { ballotId, voterId: ids[i], choice: CHOICES[i % 3], key: `k${i}` }));
+      const c = await check(redis, ballotId, new Map([...s.receipts].map(([i, receipt]) => [ids[i]!, receipt])));
+      const row: Storm = { total: s.lastAck - s.t0, p50: pct(s.acks, 50), p99: pct(s.acks, 99), finalTally: NaN, ...c, failed: s.failed };
+      line('ceiling', K, r, row);
+      return row;
+    },
+    async stop() {
+      for (const p of phones) p.close();
+      await redis.quit();
+      await bare.stop();
+      await redisSrv.stop();
+    },
+  };
 }
 
 /** Linli: the production server process, phones joined to the meeting, the projector watching. */
-async function runLinli(): Promise<Map<number, Storm[]>> {
+async function linliSide(): Promise<Side> {
   const redisSrv = await startBenchRedis();
   const prof = process.env.BENCH_CPU_PROF;
   const srv = await startServer({ redisUrl: redisSrv.url, env: { NODE_ENV: 'production', ...(prof ? { NODE_OPTIONS: `--import ${path.join(import.meta.dirname, 'cpu-profile.hook.mjs')}`, BENCH_CPU_PROF: path.resolve(prof) } : {}) } }).catch(async (err: unknown) => {
@@ -119,9 +126,19 @@ async function runLinli(): Promise<Map<number, Storm[]>> {
     throw err;
   });
   const people = new People(redisSrv.url);
-  const out = new Map<number, Storm[]>();
   let phones: Socket[] = [];
   let projector: Socket | null = null;
+  const stop = async () => {
+    for (const p of phones) p.close();
+    projector?.close();
+    await people.close();
+    if (prof) {
+      srv.proc.kill('SIGUSR2');
+      await sleep(3000);
+    }
+    await srv.stop();
+    await redisSrv.stop();
+  };
   try {
     const admin = new Client(srv.url);
     await admin.login('admin', srv.adminPassword!);
@@ -134,10 +151,11 @@ async function runLinli(): Promise<Map<number, Storm[]>> {
       const acks = await Promise.all(phones.slice(i, i + 200).map((p) => p.timeout(60_000).emitWithAck('meeting:join', { meetingId })));
       if (acks.some((a) => !a.ok)) throw new Error(`meeting:join refused: ${JSON.stringify(acks.find((a) => !a.ok))}`);
     }
-    projector = await connect(srv.url, admin.cookie);
-    await projector.emitWithAck('meeting:join', { meetingId });
-    for (const K of SIZES) {
-      for (let r = 0; r < REPEATS; r++) {
+    const proj = (projector = await connect(srv.url, admin.cookie));
+    await proj.emitWithAck('meeting:join', { meetingId });
+    return {
+      stop,
+      async storm(K, r) {
         const ballot = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: `K=${K} #${r + 1}`, kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false })).body.ballot;
         await admin.post(`/api/ballots/${ballot.id}/open`);
         await sleep(400); // the tally broadcast that follows opening has gone out
@@ -145,39 +163,50 @@ async function runLinli(): Promise<Map<number, Storm[]>> {
         const onTally = (p: { ballotId: string; result: { turnout: { voted: number } } }) => {
           if (p.ballotId === ballot.id && p.result.turnout.voted === K && !finalAt) finalAt = performance.now();
         };
-        projector!.on('ballot:tally', onTally);
+        proj.on('ballot:tally', onTally);
         const from = process.hrtime.bigint() / 1000n;
         const s = await storm(phones.slice(0, K), (p, i) => p.timeout(60_000).emitWithAck('ballot:cast', { ballotId: ballot.id, choice: CHOICES[i % 3], idempotencyKey: `bench-${ballot.id}-${i}` }));
         for (let w = 0; w < 200 && !finalAt; w++) await sleep(25);
         // The storm's window on the monotonic clock the CPU profile's timestamps use (µs).
         if (prof) console.log(`  storm window ${from}-${process.hrtime.bigint() / 1000n}`);
-        projector!.off('ballot:tally', onTally);
+        proj.off('ballot:tally', onTally);
         const c = await check(people.redis, ballot.id, new Map([...s.receipts].map(([i, receipt]) => [voters[i]!.userId, receipt])));
         const row: Storm = { total: s.lastAck - s.t0, p50: pct(s.acks, 50), p99: pct(s.acks, 99), finalTally: finalAt ? Math.max(0, finalAt - s.lastAck) : Infinity, ...c, failed: s.failed };
-        console.log(`  Linli K=${K} #${r + 1}: total ${row.total.toFixed(0)} ms, ack p50 ${row.p50.toFixed(0)} / p99 ${row.p99.toFixed(0)} ms, final tally +${row.finalTally.toFixed(0)} ms, lost ${row.lost}, doubled ${row.doubled}, failed ${row.failed} (load ${loadAverage()})`);
-        out.set(K, [...(out.get(K) ?? []), row]);
+        line('Linli', K, r, row);
+        return row;
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * The vote-storm rows: storm total, ack p99 and final tally per K, Linli beside the ceiling. Both
+ * sides stay up and their storms alternate (ceiling, Linli, per K, per repeat), so a change in the
+ * machine's load during the run touches both alike.
+ */
+export async function runVoteRows(): Promise<PeerRow[]> {
+  console.log(`vote storms: K = ${SIZES.join(', ')}, ${REPEATS} storms each, medians (load ${loadAverage()})`);
+  const ceiling = new Map<number, Storm[]>();
+  const linli = new Map<number, Storm[]>();
+  const sides: Side[] = [];
+  try {
+    sides.push(await ceilingSide());
+    sides.push(await linliSide());
+    const [c, l] = sides as [Side, Side];
+    for (let r = 0; r < REPEATS; r++) {
+      for (const K of SIZES) {
+        ceiling.set(K, [...(ceiling.get(K) ?? []), await c.storm(K, r)]);
+        await sleep(300);
+        linli.set(K, [...(linli.get(K) ?? []), await l.storm(K, r)]);
         await sleep(300);
       }
     }
   } finally {
-    for (const p of phones) p.close();
-    projector?.close();
-    await people.close();
-    if (prof) {
-      srv.proc.kill('SIGUSR2');
-      await sleep(3000);
-    }
-    await srv.stop();
-    await redisSrv.stop();
+    for (const s of sides) await s.stop();
   }
-  return out;
-}
-
-/** The vote-storm rows: storm total, ack p99 and final tally per K, Linli beside the ceiling. */
-export async function runVoteRows(): Promise<PeerRow[]> {
-  console.log(`vote storms: K = ${SIZES.join(', ')}, ${REPEATS} storms each, medians (load ${loadAverage()})`);
-  const ceiling = await runCeiling();
-  const linli = await runLinli();
   const rows: PeerRow[] = [];
   for (const K of SIZES) {
     const c = ceiling.get(K)!;
