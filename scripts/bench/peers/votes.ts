@@ -3,7 +3,7 @@
 // Linli's cast Lua script and acking); Linli is the production server process, its phones signed
 // in and joined to the meeting (so every tally broadcast reaches all of them), the administrator's
 // socket joined as the projector. Both use a private Redis with appendfsync always. Each storm is
-// repeated (BENCH_VOTE_REPEATS, default 3) on a fresh ballot, ceiling and Linli in turn, and the
+// repeated (BENCH_VOTE_REPEATS, default 5) on a fresh ballot, ceiling and Linli in turn, and the
 // median is reported.
 //
 // Per storm: total (first send → last ack), ack p99, the projector's final tally (last ack → the
@@ -20,16 +20,20 @@ import { auditBody } from '../../../server/src/ballots/ballots.spec.ts';
 import { startServer } from '../../../server/test/helpers/processes.ts';
 import { Client } from '../../../server/test/helpers/http-client.ts';
 import { People } from '../../../server/test/helpers/people.ts';
-import { connect, connectAll, loadAverage, median, pct, sleep, startBenchRedis, startTsChild } from './phones.ts';
+import { connect, connectAll, cpuMs, loadAverage, median, pct, sleep, startBenchRedis, startTsChild } from './phones.ts';
 import type { PeerRow } from './table.ts';
 
 const SIZES = (process.env.BENCH_VOTERS ?? '500,2000').split(',').map(Number);
-const REPEATS = Number(process.env.BENCH_VOTE_REPEATS ?? 3);
+const REPEATS = Number(process.env.BENCH_VOTE_REPEATS ?? 5);
 const MAX = Math.max(...SIZES);
 const CHOICES = ['yes', 'no', 'abstain'];
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
 interface Storm {
+  /** CPU the server process used from the first send to the last ack, and the bench's own. */
+  cpu: number;
+  benchCpu: number;
+  redisCpu: number;
   total: number;
   p50: number;
   p99: number;
@@ -42,7 +46,10 @@ interface Storm {
 type Ack = { ok: true; receipt: string } | { ok: false; error: { code: string; message?: string } };
 
 /** Sends one cast per phone in one synchronous loop; resolves with the ack times and receipts. */
-async function storm(phones: Socket[], send: (s: Socket, i: number) => Promise<Ack>) {
+async function storm(pid: number, redisPid: number, phones: Socket[], send: (s: Socket, i: number) => Promise<Ack>) {
+  const cpu0 = cpuMs(pid);
+  const redis0 = cpuMs(redisPid);
+  const bench0 = process.cpuUsage();
   const acks: number[] = [];
   const receipts = new Map<number, string>();
   let failed = 0;
@@ -58,7 +65,8 @@ async function storm(phones: Socket[], send: (s: Socket, i: number) => Promise<A
       else if (failed++ < 3) console.error(`  phone ${i}: ${ack.error.code} ${ack.error.message ?? ''}`);
     }),
   );
-  return { t0, lastAck, acks, receipts, failed };
+  const b = process.cpuUsage(bench0);
+  return { t0, lastAck, acks, receipts, failed, cpu: cpuMs(pid) - cpu0, redisCpu: cpuMs(redisPid) - redis0, benchCpu: (b.user + b.system) / 1000 };
 }
 
 /** Lost and doubled votes of one ballot, read from Redis after the storm. */
@@ -85,13 +93,13 @@ interface Side {
 
 const line = (who: string, K: number, r: number, s: Storm) =>
   console.log(
-    `  ${who} K=${K} #${r + 1}: total ${s.total.toFixed(0)} ms, ack p50 ${s.p50.toFixed(0)} / p99 ${s.p99.toFixed(0)} ms${Number.isNaN(s.finalTally) ? '' : `, final tally +${s.finalTally.toFixed(0)} ms`}, lost ${s.lost}, doubled ${s.doubled}, failed ${s.failed} (load ${loadAverage()})`,
+    `  ${who} K=${K} #${r + 1}: total ${s.total.toFixed(0)} ms (CPU: server ${s.cpu.toFixed(0)}, Redis ${s.redisCpu.toFixed(0)}, bench ${s.benchCpu.toFixed(0)} ms), ack p50 ${s.p50.toFixed(0)} / p99 ${s.p99.toFixed(0)} ms${Number.isNaN(s.finalTally) ? '' : `, final tally +${s.finalTally.toFixed(0)} ms`}, lost ${s.lost}, doubled ${s.doubled}, failed ${s.failed} (load ${loadAverage()})`,
   );
 
 /** The ceiling: bare Socket.IO + the cast script, same Redis durability. */
 async function ceilingSide(): Promise<Side> {
   const redisSrv = await startBenchRedis();
-  const bare = await startTsChild('scripts/bench/peers/bare-cast.server.ts', { REDIS_URL: redisSrv.url });
+  const bare = await startTsChild('scripts/bench/peers/bare-cast.server.ts', { REDIS_URL: redisSrv.url, ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) });
   const redis = new Redis(redisSrv.url);
   const repo = new BallotsRepository(redis);
   const phones = await connectAll(`http://127.0.0.1:${bare.port}`, Array.from({ length: MAX }, () => ''));
@@ -102,9 +110,9 @@ async function ceilingSide(): Promise<Side> {
       await repo.transition({ ballotId, from: ['none'], to: 'draft', metaJson: '{}', auditType: 'created', ...auditBody(ballotId, 'created', {}) });
       await repo.transition({ ballotId, from: ['draft'], to: 'open', metaJson: '{}', auditType: 'opened', ...auditBody(ballotId, 'opened', {}), electorateJson: '{}', eligible: ids });
       await sleep(400);
-      const s = await storm(phones.slice(0, K), (p, i) => p.timeout(60_000).emitWithAck('cast', { ballotId, voterId: ids[i], choice: CHOICES[i % 3], key: `k${i}` }));
+      const s = await storm(bare.proc.pid!, redisSrv.proc.pid!, phones.slice(0, K), (p, i) => p.timeout(60_000).emitWithAck('cast', { ballotId, voterId: ids[i], choice: CHOICES[i % 3], key: `k${i}` }));
       const c = await check(redis, ballotId, new Map([...s.receipts].map(([i, receipt]) => [ids[i]!, receipt])));
-      const row: Storm = { total: s.lastAck - s.t0, p50: pct(s.acks, 50), p99: pct(s.acks, 99), finalTally: NaN, ...c, failed: s.failed };
+      const row: Storm = { cpu: s.cpu, benchCpu: s.benchCpu, redisCpu: s.redisCpu, total: s.lastAck - s.t0, p50: pct(s.acks, 50), p99: pct(s.acks, 99), finalTally: NaN, ...c, failed: s.failed };
       line('ceiling', K, r, row);
       return row;
     },
@@ -121,7 +129,8 @@ async function ceilingSide(): Promise<Side> {
 async function linliSide(): Promise<Side> {
   const redisSrv = await startBenchRedis();
   const prof = process.env.BENCH_CPU_PROF;
-  const srv = await startServer({ redisUrl: redisSrv.url, env: { NODE_ENV: 'production', ...(prof ? { NODE_OPTIONS: `--import ${path.join(import.meta.dirname, 'cpu-profile.hook.mjs')}`, BENCH_CPU_PROF: path.resolve(prof) } : {}) } }).catch(async (err: unknown) => {
+  const nodeOptions = [process.env.BENCH_NODE_OPTIONS ?? '', prof ? `--import ${path.join(import.meta.dirname, 'cpu-profile.hook.mjs')}` : ''].join(' ').trim();
+  const srv = await startServer({ redisUrl: redisSrv.url, env: { NODE_ENV: 'production', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), ...(prof ? { BENCH_CPU_PROF: path.resolve(prof) } : {}) } }).catch(async (err: unknown) => {
     await redisSrv.stop();
     throw err;
   });
@@ -164,14 +173,15 @@ async function linliSide(): Promise<Side> {
           if (p.ballotId === ballot.id && p.result.turnout.voted === K && !finalAt) finalAt = performance.now();
         };
         proj.on('ballot:tally', onTally);
+        if (prof) srv.proc.kill('SIGURG'); // the hook samples allocations from the first storm on
         const from = process.hrtime.bigint() / 1000n;
-        const s = await storm(phones.slice(0, K), (p, i) => p.timeout(60_000).emitWithAck('ballot:cast', { ballotId: ballot.id, choice: CHOICES[i % 3], idempotencyKey: `bench-${ballot.id}-${i}` }));
+        const s = await storm(srv.proc.pid!, redisSrv.proc.pid!, phones.slice(0, K), (p, i) => p.timeout(60_000).emitWithAck('ballot:cast', { ballotId: ballot.id, choice: CHOICES[i % 3], idempotencyKey: `bench-${ballot.id}-${i}` }));
         for (let w = 0; w < 200 && !finalAt; w++) await sleep(25);
         // The storm's window on the monotonic clock the CPU profile's timestamps use (µs).
         if (prof) console.log(`  storm window ${from}-${process.hrtime.bigint() / 1000n}`);
         proj.off('ballot:tally', onTally);
         const c = await check(people.redis, ballot.id, new Map([...s.receipts].map(([i, receipt]) => [voters[i]!.userId, receipt])));
-        const row: Storm = { total: s.lastAck - s.t0, p50: pct(s.acks, 50), p99: pct(s.acks, 99), finalTally: finalAt ? Math.max(0, finalAt - s.lastAck) : Infinity, ...c, failed: s.failed };
+        const row: Storm = { cpu: s.cpu, benchCpu: s.benchCpu, redisCpu: s.redisCpu, total: s.lastAck - s.t0, p50: pct(s.acks, 50), p99: pct(s.acks, 99), finalTally: finalAt ? Math.max(0, finalAt - s.lastAck) : Infinity, ...c, failed: s.failed };
         line('Linli', K, r, row);
         return row;
       },

@@ -52,7 +52,11 @@ export async function connectRedis(target: RedisTarget, logger: Logger, opts: Re
   };
   let redis: Redis;
   if (typeof target === 'string') {
-    redis = new Redis(target, common);
+    // Commands issued in the same tick leave in one write (a vote storm's thousands of reads and
+    // scripts would otherwise each cost a syscall). Not on a blocking reader, whose XREAD BLOCK must
+    // not hold other commands back; not on a cluster, where a pipeline meeting a failover (MOVED,
+    // TRYAGAIN) is retried less surely than single commands.
+    redis = new Redis(target, { ...common, enableAutoPipelining: !opts.blocking });
   } else {
     // During a failover the cluster answers MOVED/CLUSTERDOWN for a few seconds: the client
     // refreshes its slot map and retries (retryDelayOnClusterDown), bounded by the command timer.
