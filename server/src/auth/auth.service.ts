@@ -151,6 +151,11 @@ export class AuthService {
     return this.repo.membershipsOf(userId);
   }
 
+  /** A user and their membership of one community, read together. */
+  userAndMembership(userId: string, communityId: string): Promise<{ user: StoredUser | null; membership: Membership | null }> {
+    return this.repo.getUserAndMembership(userId, communityId);
+  }
+
   membership(communityId: string, userId: string): Promise<Membership | null> {
     return this.repo.getMembership(communityId, userId);
   }

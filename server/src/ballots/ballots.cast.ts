@@ -24,6 +24,7 @@ import {
   type VoteChannel,
   type VoteRequest,
 } from '@linli/shared';
+import type { Session } from '../auth/auth.repository.ts';
 import type { MeetingAccess } from '../meetings/meetings.service.ts';
 import type { CastVoter } from './ballots.repository.ts';
 import type { BallotsService } from './ballots.service.ts';
@@ -76,8 +77,44 @@ export interface CastOutcome {
   changed?: boolean;
 }
 
+/** How long a process reuses an open ballot's settings for casting (see castAccess). */
+const OPEN_BALLOT_TTL_MS = 2_000;
+
 export class BallotsCasting {
-  constructor(private readonly ballots: BallotsService) {}
+  /** Ballots read for casting, a moment each (a storm reads its ballot once, not once per vote). */
+  readonly #recent = new Map<string, { at: number; ballot: Promise<Ballot> }>();
+
+  constructor(private readonly ballots: BallotsService) {
+    ballots.onEvent((e) => {
+      if (e.type === 'opened' || e.type === 'closed' || e.type === 'published') this.#recent.delete(e.ballot.id);
+    });
+  }
+
+  /**
+   * The ballot and the caller's access for a vote over the socket. The ballot's settings come from
+   * a copy at most OPEN_BALLOT_TTL_MS old: nothing of an open ballot but its status changes, and
+   * the cast script checks the status itself (a refusal drops the copy). Who the caller is in the
+   * meeting is read fresh (MeetingsService.accessById).
+   */
+  async castAccess(userId: string | null | undefined, session: Pick<Session, 'meetingId'>, id: string): Promise<{ ballot: Ballot; a: MeetingAccess }> {
+    const ballot = await this.#recentBallot(id);
+    const a = await this.ballots.deps.meetings.accessById(userId, session, ballot.meetingId, ballot.communityId);
+    return { ballot, a };
+  }
+
+  #recentBallot(id: string): Promise<Ballot> {
+    const t = performance.now();
+    const hit = this.#recent.get(id);
+    if (hit && t - hit.at < OPEN_BALLOT_TTL_MS) return hit.ballot;
+    const ballot = this.ballots.require(id);
+    const entry = { at: t, ballot };
+    if (this.#recent.size >= 1000) this.#recent.delete(this.#recent.keys().next().value!);
+    this.#recent.set(id, entry);
+    // Only an open ballot is kept beyond the callers already waiting for this read.
+    const drop = () => this.#recent.get(id) === entry && this.#recent.delete(id);
+    ballot.then((b) => b.status !== 'open' && drop(), drop);
+    return ballot;
+  }
 
   /** The caller's own vote (ballot.vote): for a members ballot themself, for a households ballot every household they own or hold as proxy (or the one named). */
   async castOnline(a: MeetingAccess, ballot: Ballot, req: VoteRequest): Promise<CastOutcome> {
@@ -288,7 +325,7 @@ export class BallotsCasting {
         case 'advisory_exists':
           throw new DomainError('already_voted', 'You have already given your advisory vote: it is counted once. 您已投过参考票，每人只计一次。');
         case 'not_open':
-          this.ballots.forgetCasting(ballot.id);
+          this.#recent.delete(ballot.id);
           throw new DomainError('ballot_not_open', r.status === 'draft' ? 'This ballot has not been opened yet. 表决尚未开始。' : 'This ballot is closed; no more votes are accepted. 表决已结束，不再接受投票。');
         case 'not_eligible':
         case 'not_proxy': {

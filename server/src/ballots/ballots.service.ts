@@ -47,9 +47,6 @@ export type BallotEvent =
 
 const notFound = () => new DomainError('not_found', 'No such ballot. 表决不存在。');
 
-/** How long a process reuses an open ballot's settings for casting (see castAccess). */
-const OPEN_BALLOT_TTL_MS = 2_000;
-
 /** Stored result: the count and, beside it, whether the clause changed while open. */
 interface StoredResult {
   result: BallotResult;
@@ -64,8 +61,6 @@ export class BallotsService {
    * moves the head, so one GET tells whether the cached count is still the count of what Redis holds.
    */
   readonly #live = new Map<string, { head: string | null; view: Promise<BallotResultView> }>();
-  /** Ballots read for casting, a moment each (a storm reads its ballot once, not once per vote). */
-  readonly #forCasting = new Map<string, { at: number; ballot: Promise<Ballot> }>();
 
   constructor(
     readonly repo: BallotsRepository,
@@ -84,7 +79,6 @@ export class BallotsService {
     return () => this.#listeners.delete(fn);
   }
   emit(e: BallotEvent): void {
-    if (e.type === 'opened' || e.type === 'closed' || e.type === 'published') this.#forCasting.delete(e.ballot.id);
     for (const fn of this.#listeners) fn(e);
   }
 
@@ -107,37 +101,6 @@ export class BallotsService {
     if (!user) throw new DomainError('unauthenticated', 'Please sign in or join with the meeting code first. 请先登录或输入会议码。');
     const a = await this.deps.meetings.access(user, session, ballot.meetingId);
     return { ballot, a };
-  }
-
-  /**
-   * The ballot and the caller's access for a vote. The ballot's settings come from a cache of at
-   * most OPEN_BALLOT_TTL_MS: nothing of an open ballot but its status changes, and the cast script
-   * checks the status itself (a refusal drops the cached copy). The person, the meeting and the
-   * membership are read fresh, together, in one round trip.
-   */
-  async castAccess(userId: string | null | undefined, session: Pick<Session, 'meetingId'> | null | undefined, id: string): Promise<{ ballot: Ballot; a: MeetingAccess }> {
-    const ballot = await this.#castingBallot(id);
-    const a = await this.deps.meetings.accessById(userId, session, ballot.meetingId, ballot.communityId);
-    return { ballot, a };
-  }
-
-  /** Forgets a ballot read for casting (the cast script found it no longer open). */
-  forgetCasting(id: string): void {
-    this.#forCasting.delete(id);
-  }
-
-  #castingBallot(id: string): Promise<Ballot> {
-    const t = performance.now();
-    const hit = this.#forCasting.get(id);
-    if (hit && t - hit.at < OPEN_BALLOT_TTL_MS) return hit.ballot;
-    const ballot = this.require(id);
-    const entry = { at: t, ballot };
-    if (this.#forCasting.size >= 1000) this.#forCasting.delete(this.#forCasting.keys().next().value!);
-    this.#forCasting.set(id, entry);
-    // Only an open ballot is kept beyond the callers already waiting for this read.
-    const drop = () => this.#forCasting.get(id) === entry && this.#forCasting.delete(id);
-    ballot.then((b) => b.status !== 'open' && drop(), drop);
-    return ballot;
   }
 
   async listOfMeeting(meetingId: string): Promise<Ballot[]> {

@@ -123,10 +123,10 @@ export function broadcastBallotEvents(io: LinliIO, tally: TallyBroadcaster) {
   };
 }
 
-export function ballotsSocket(router: SocketRouter, ballots: BallotsService, casting: BallotsCasting) {
+export function ballotsSocket(router: SocketRouter, casting: BallotsCasting) {
   return (socket: LinliSocket) => {
     router.on(socket, 'ballot:cast', BallotCast, async (p) => {
-      const { ballot, a } = await ballots.castAccess(socket.data.userId, { meetingId: socket.data.meetingId }, p.ballotId);
+      const { ballot, a } = await casting.castAccess(socket.data.userId, { meetingId: socket.data.meetingId }, p.ballotId);
       const out = await casting.castOnline(a, ballot, p);
       return { receipt: out.receipt, voters: out.voters, repeated: out.repeated, ...(out.changed ? { changed: true } : {}) };
     });
