@@ -7,6 +7,7 @@
 // 2. 5,000 members (BENCH_PRESENCE) joined to one meeting on one production process, presence on:
 //    server RSS and CPU per phone (joining, then idle beyond the idle server's), and one vote's `ballot:tally` reaching every
 //    phone: p99 from the vote being sent to each phone's event, against the target < 500 ms.
+// BENCH_CPU_PROF=<dir>: CPU profiles of both servers (cpu-profile.hook.mjs).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, startServer, type TestServer } from '../../../server/test/helpers/processes.ts';
@@ -60,7 +61,9 @@ async function stopWorkers(ws: Worker[]) {
 
 async function setUp(): Promise<{ redis: BenchRedis; srv: TestServer; admin: Client }> {
   const redis = await startBenchRedis();
-  const srv = await startServer({ redisUrl: redis.url, env: { NODE_ENV: 'production' } }).catch(async (err: unknown) => {
+  const prof = process.env.BENCH_CPU_PROF;
+  const hook = prof ? { NODE_OPTIONS: `--import ${path.join(import.meta.dirname, 'cpu-profile.hook.mjs')}`, BENCH_CPU_PROF: path.resolve(prof) } : {};
+  const srv = await startServer({ redisUrl: redis.url, env: { NODE_ENV: 'production', ...hook } }).catch(async (err: unknown) => {
     await redis.stop();
     throw err;
   });
@@ -97,9 +100,17 @@ async function joinRows(): Promise<PeerRow[]> {
     ];
   } finally {
     await stopWorkers(workers);
+    await profiled(srv);
     await srv.stop();
     await redis.stop();
   }
+}
+
+/** BENCH_CPU_PROF: the hook writes the server's profile on SIGUSR2. */
+async function profiled(srv: TestServer) {
+  if (!process.env.BENCH_CPU_PROF) return;
+  srv.proc.kill('SIGUSR2');
+  await sleep(3000);
 }
 
 /** 5,000 members in one meeting on one process: memory, CPU, one tally to all. */
@@ -164,6 +175,7 @@ async function presenceRows(): Promise<PeerRow[]> {
   } finally {
     await stopWorkers(workers);
     await people.close();
+    await profiled(srv);
     await srv.stop();
     await redis.stop();
   }
