@@ -62,7 +62,7 @@ async function stopWorkers(ws: Worker[]) {
 async function setUp(): Promise<{ redis: BenchRedis; srv: TestServer; admin: Client }> {
   const redis = await startBenchRedis();
   const prof = process.env.BENCH_CPU_PROF;
-  const hook = prof ? { NODE_OPTIONS: `--import ${path.join(import.meta.dirname, 'cpu-profile.hook.mjs')}`, BENCH_CPU_PROF: path.resolve(prof) } : {};
+  const hook: Record<string, string> = prof ? { NODE_OPTIONS: `--import ${path.join(import.meta.dirname, 'cpu-profile.hook.mjs')}`, BENCH_CPU_PROF: path.resolve(prof) } : {};
   const srv = await startServer({ redisUrl: redis.url, env: { NODE_ENV: 'production', ...hook } }).catch(async (err: unknown) => {
     await redis.stop();
     throw err;
