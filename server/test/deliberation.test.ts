@@ -230,4 +230,19 @@ describe('deliberation: questions, word clouds, reasons', () => {
     expect(groups[0]!.reasons[0]!.by).toBe('dl-res1');
     expect((await r[5]!.get(`/api/ballots/${secret.id}/reasons`)).body.groups).toEqual([]);
   });
+
+  it('a reason is written with its vote: a changed vote without one clears it; a retry of the same key may add one', async () => {
+    const b = (await fac.post(`/api/meetings/${mid}/ballots`, { title: '改票与理由', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false, allowChange: true })).body.ballot;
+    expect((await fac.post(`/api/ballots/${b.id}/open`)).status).toBe(200);
+    const vote = (choice: string, idempotencyKey: string, reason?: string) => r[0]!.post(`/api/ballots/${b.id}/votes`, { choice, idempotencyKey, ...(reason ? { reason } : {}) });
+    const reasons = async () => ((await r[5]!.get(`/api/ballots/${b.id}/reasons`)).body.groups as { choice: string; reasons: { text: string }[] }[]).map((g) => [g.choice, g.reasons.map((x) => x.text)]);
+    expect((await vote('yes', 'reason-key-first', '先投赞成')).status).toBe(200);
+    expect(await reasons()).toEqual([['yes', ['先投赞成']]]);
+    const changed = await vote('no', 'reason-key-second');
+    expect(changed.body).toMatchObject({ changed: true });
+    expect(await reasons()).toEqual([]);
+    const retried = await vote('no', 'reason-key-second', '想了想还是反对');
+    expect(retried.body).toMatchObject({ repeated: true });
+    expect(await reasons()).toEqual([['no', ['想了想还是反对']]]);
+  });
 });

@@ -76,6 +76,12 @@ export class AuthRepository {
     await this.redis.del(k.session(sid));
   }
 
+  /** A user and their membership of one community, in one command (MGET). */
+  async getUserAndMembership(userId: string, communityId: string): Promise<{ user: StoredUser | null; membership: Membership | null }> {
+    const [user, membership] = await this.redis.mget(k.user(userId), k.membership(communityId, userId));
+    return { user: user ? (JSON.parse(user) as StoredUser) : null, membership: membership ? (JSON.parse(membership) as Membership) : null };
+  }
+
   async getMembership(communityId: string, userId: string): Promise<Membership | null> {
     const raw = await this.redis.get(k.membership(communityId, userId));
     return raw ? (JSON.parse(raw) as Membership) : null;

@@ -134,6 +134,11 @@ export class AuthService {
   /** The actor for `can()`: the user's roles in one community. */
   async actor(user: StoredUser, communityId: string | null | undefined): Promise<Actor> {
     const m: Membership | null = communityId ? await this.repo.getMembership(communityId, user.id) : null;
+    return this.actorFrom(user, communityId, m);
+  }
+
+  /** The actor from a membership already read (null: none in that community). */
+  actorFrom(user: StoredUser, communityId: string | null | undefined, m: Membership | null): Actor {
     return {
       userId: user.id,
       isAdmin: user.isAdmin,
@@ -146,6 +151,11 @@ export class AuthService {
   /** Every membership of a user. */
   memberships(userId: string): Promise<Membership[]> {
     return this.repo.membershipsOf(userId);
+  }
+
+  /** A user and their membership of one community, read together. */
+  userAndMembership(userId: string, communityId: string): Promise<{ user: StoredUser | null; membership: Membership | null }> {
+    return this.repo.getUserAndMembership(userId, communityId);
   }
 
   membership(communityId: string, userId: string): Promise<Membership | null> {

@@ -24,6 +24,7 @@ import {
   type VoteChannel,
   type VoteRequest,
 } from '@linli/shared';
+import type { Session } from '../auth/auth.repository.ts';
 import type { MeetingAccess } from '../meetings/meetings.service.ts';
 import type { CastVoter } from './ballots.repository.ts';
 import type { BallotsService } from './ballots.service.ts';
@@ -54,6 +55,8 @@ export function openReceipt(ballotId: string, key: string, value: string): strin
 const pad = (ballotId: string, key: string) => createHash('sha256').update(`seal\n${ballotId}\n${key}`).digest();
 const xor = (a: Buffer, b: Buffer) => Buffer.from(a.map((x, i) => x ^ b[i]!));
 
+const choiceSchemas = new WeakMap<Ballot, ReturnType<typeof choiceSchemaFor>>();
+
 const VIA_WORDS: Record<VoteChannel, string> = { online: 'online 网上投票', proxy: 'by proxy 委托投票', paper: 'on paper 纸质票/现场举手' };
 const VIA_BY_SCORE: Record<string, VoteChannel> = { '0': 'online', '1': 'proxy', '2': 'paper' };
 
@@ -74,8 +77,44 @@ export interface CastOutcome {
   changed?: boolean;
 }
 
+/** How long a process reuses an open ballot's settings for casting (see castAccess). */
+const OPEN_BALLOT_TTL_MS = 2_000;
+
 export class BallotsCasting {
-  constructor(private readonly ballots: BallotsService) {}
+  /** Ballots read for casting, a moment each (a storm reads its ballot once, not once per vote). */
+  readonly #recent = new Map<string, { at: number; ballot: Promise<Ballot> }>();
+
+  constructor(private readonly ballots: BallotsService) {
+    ballots.onEvent((e) => {
+      if (e.type === 'opened' || e.type === 'closed' || e.type === 'published') this.#recent.delete(e.ballot.id);
+    });
+  }
+
+  /**
+   * The ballot and the caller's access for a vote over the socket. The ballot's settings come from
+   * a copy at most OPEN_BALLOT_TTL_MS old: nothing of an open ballot but its status changes, and
+   * the cast script checks the status itself (a refusal drops the copy). Who the caller is in the
+   * meeting is read fresh (MeetingsService.accessById).
+   */
+  async castAccess(userId: string | null | undefined, session: Pick<Session, 'meetingId'>, id: string): Promise<{ ballot: Ballot; a: MeetingAccess }> {
+    const ballot = await this.#recentBallot(id);
+    const a = await this.ballots.deps.meetings.accessById(userId, session, ballot.meetingId, ballot.communityId);
+    return { ballot, a };
+  }
+
+  #recentBallot(id: string): Promise<Ballot> {
+    const t = performance.now();
+    const hit = this.#recent.get(id);
+    if (hit && t - hit.at < OPEN_BALLOT_TTL_MS) return hit.ballot;
+    const ballot = this.ballots.require(id);
+    const entry = { at: t, ballot };
+    if (this.#recent.size >= 1000) this.#recent.delete(this.#recent.keys().next().value!);
+    this.#recent.set(id, entry);
+    // Only an open ballot is kept beyond the callers already waiting for this read.
+    const drop = () => this.#recent.get(id) === entry && this.#recent.delete(id);
+    ballot.then((b) => b.status !== 'open' && drop(), drop);
+    return ballot;
+  }
 
   /** The caller's own vote (ballot.vote): for a members ballot themself, for a households ballot every household they own or hold as proxy (or the one named). */
   async castOnline(a: MeetingAccess, ballot: Ballot, req: VoteRequest): Promise<CastOutcome> {
@@ -105,12 +144,11 @@ export class BallotsCasting {
         throw new DomainError('forbidden', req.householdId ? 'You are neither an owner of this household nor its proxy. 您不是该户业主或受托人。' : 'Only owners (or their proxies) vote in this ballot, and no household is registered to you. 本表决按户投票，您名下没有登记的房屋。');
       }
     }
-    const out = await this.#cast(ballot, { choice, key: req.idempotencyKey, by: a.user.id, voters, paper: false, advisory });
-    // The reason follows the vote it came with: a new or changed vote without one clears the old one.
-    if (req.reason || !out.repeated) {
-      const json = req.reason ? JSON.stringify({ choice, ck: canonicalJson(choice), text: req.reason, by: a.user.displayName, at: Date.now() }) : null;
-      await this.ballots.repo.setReason(ballot.id, a.user.id, json);
-    }
+    // The reason follows the vote it came with: a new or changed vote without one clears the old
+    // one (written by the cast script with the vote); a retry with the same key may add one.
+    const reason = req.reason ? JSON.stringify({ choice, ck: canonicalJson(choice), text: req.reason, by: a.user.displayName, at: Date.now() }) : null;
+    const out = await this.#cast(ballot, { choice, key: req.idempotencyKey, by: a.user.id, voters, paper: false, advisory, reason });
+    if (out.repeated && reason) await this.ballots.repo.setReason(ballot.id, a.user.id, reason);
     return out;
   }
 
@@ -215,7 +253,10 @@ export class BallotsCasting {
   }
 
   #choice(ballot: Ballot, raw: unknown): Choice {
-    return parseOrThrow(choiceSchemaFor(specOf(ballot)), raw, 'choice');
+    // One schema per ballot object: a storm's votes share the ballot read for casting.
+    let schema = choiceSchemas.get(ballot);
+    if (!schema) choiceSchemas.set(ballot, (schema = choiceSchemaFor(specOf(ballot))));
+    return parseOrThrow(schema, raw, 'choice');
   }
 
   /**
@@ -226,7 +267,7 @@ export class BallotsCasting {
    */
   async #cast(
     ballot: Ballot,
-    c: { choice: Choice; key: string; by: string; voters: { id: string; via: VoteChannel }[]; paper: boolean; advisory?: { id: string; roles: string[] } | null },
+    c: { choice: Choice; key: string; by: string; voters: { id: string; via: VoteChannel }[]; paper: boolean; advisory?: { id: string; roles: string[] } | null; reason?: string | null },
   ): Promise<CastOutcome> {
     const repo = this.ballots.repo;
     const ck = canonicalJson(c.choice);
@@ -269,6 +310,7 @@ export class BallotsCasting {
         mode: change ? 'change' : 'new',
         voters: castVoters,
         ...(c.advisory ? { advisory: { id: c.advisory.id, record: JSON.stringify({ choice: c.choice, roles: c.advisory.roles }), replace: ballot.allowChange === true } } : {}),
+        ...(c.reason !== undefined ? { reason: c.reason } : {}),
       });
       switch (r.kind) {
         case 'ok':
@@ -283,6 +325,7 @@ export class BallotsCasting {
         case 'advisory_exists':
           throw new DomainError('already_voted', 'You have already given your advisory vote: it is counted once. 您已投过参考票，每人只计一次。');
         case 'not_open':
+          this.#recent.delete(ballot.id);
           throw new DomainError('ballot_not_open', r.status === 'draft' ? 'This ballot has not been opened yet. 表决尚未开始。' : 'This ballot is closed; no more votes are accepted. 表决已结束，不再接受投票。');
         case 'not_eligible':
         case 'not_proxy': {

@@ -47,7 +47,7 @@ export function createBallots(d: BallotsDeps) {
     feature: {
       name: 'ballots',
       routes: ballotsRoutes(d.meetings, service, casting, views),
-      onConnection: ballotsSocket(d.router, d.auth, service, casting),
+      onConnection: ballotsSocket(d.router, casting),
       seedDemo: ({ communityId }: { communityId: string }) => seedDemoBallots({ service, meetings: d.meetings, auth: d.auth, roster: d.roster }, communityId, d.ctx.logger),
       stop: async () => tally.stop(),
     },

@@ -115,6 +115,8 @@ export interface CastWrite {
   voters: CastVoter[];
   /** A member's advisory vote riding along (households ballots that count one). */
   advisory?: { id: string; record: string; replace: boolean };
+  /** The voter's one-line reason, written with the vote under `by`: JSON sets it, null removes it, absent leaves it. */
+  reason?: string | null;
 }
 
 export type CastReply =
@@ -148,10 +150,10 @@ export class BallotsRepository {
     const k = ballotKeys(w.ballotId);
     const args = [w.ballotId, w.secret ? '1' : '0', w.idemField, w.idemValue, w.receipt, w.choiceKey, w.auditType, w.dataJson, w.bodyHash, w.receiptRecord, w.by, w.mode, String(w.voters.length)];
     for (const v of w.voters) args.push(v.id, v.via, v.record, v.expected ?? '');
-    args.push(w.advisory?.id ?? '', w.advisory?.record ?? '', w.advisory?.replace ? '1' : '0');
+    args.push(w.advisory?.id ?? '', w.advisory?.record ?? '', w.advisory?.replace ? '1' : '0', w.reason === undefined ? '' : (w.reason ?? '-'));
     const r = await SCRIPTS.cast.run(
       this.redis,
-      [k.status, k.eligible, k.votes, k.voted, k.receipts, k.idem, k.counts, k.audit, k.head, k.proxies, k.superseded, k.advisory, k.choices],
+      [k.status, k.eligible, k.votes, k.voted, k.receipts, k.idem, k.counts, k.audit, k.head, k.proxies, k.superseded, k.advisory, k.choices, k.reasons],
       args,
     );
     // A vote (new, changed, or the same key again) is acknowledged only once replicas hold it.

@@ -3,7 +3,6 @@
  * meeting's room: `ballot:opened`, `ballot:tally` (coalesced), `ballot:closed`, `ballot:published`.
  */
 import { BallotCast, type Ballot } from '@linli/shared';
-import type { AuthService } from '../auth/auth.service.ts';
 import type { Logger } from '../logger.ts';
 import { meetingRoom } from '../meetings/meetings.socket.ts';
 import type { SocketRouter } from '../realtime/router.ts';
@@ -12,16 +11,22 @@ import type { BallotsCasting } from './ballots.cast.ts';
 import type { BallotEvent, BallotsService } from './ballots.service.ts';
 
 /** Smallest gap between two tally broadcasts of one ballot, across all processes. */
-export const TALLY_GAP_MS = 250;
+export const TALLY_GAP_MS = 150;
+/** A tally goes out this long after the last vote a process accepted… */
+export const TALLY_QUIET_MS = 30;
+/** …or, while votes keep coming, this long after the first vote it has not yet broadcast. */
+export const TALLY_MAX_WAIT_MS = 500;
 
 /**
- * Coalesces `ballot:tally` per ballot across every process: a broadcast needs the ballot's gate in
- * Redis (SET NX PX 250), so all processes together send at most one per gap. A process that
- * accepted a vote and finds the gate taken tries again when it expires, and each broadcast counts
- * what Redis holds at that moment: the last one after the last vote carries the final tally.
+ * Coalesces `ballot:tally` per ballot. Each process waits for a pause in the votes it accepted
+ * (TALLY_QUIET_MS), or at most TALLY_MAX_WAIT_MS during a storm, so a storm of 2,000 votes sends
+ * a few tallies, not thousands, and the one after the last vote goes out at once. Across processes
+ * a broadcast needs the ballot's gate in Redis (SET NX PX TALLY_GAP_MS): two broadcasts of a
+ * ballot are never closer than the gap, so an older count never overtakes a newer one. Each
+ * broadcast counts what Redis holds when it is read: the last one carries every vote.
  */
 export class TallyBroadcaster {
-  readonly #pending = new Map<string, { timer: NodeJS.Timeout | null; dirty: boolean; running: boolean }>();
+  readonly #pending = new Map<string, { timer: NodeJS.Timeout | null; firstAt: number | null; lastAt: number; running: boolean }>();
   #stopped = false;
 
   constructor(
@@ -29,42 +34,57 @@ export class TallyBroadcaster {
     private readonly ballots: BallotsService,
     private readonly logger: Logger,
     private readonly gapMs = TALLY_GAP_MS,
+    private readonly quietMs = TALLY_QUIET_MS,
+    private readonly maxWaitMs = TALLY_MAX_WAIT_MS,
   ) {}
 
   schedule(ballotId: string): void {
     if (this.#stopped) return;
+    const now = performance.now();
     let e = this.#pending.get(ballotId);
-    if (!e) this.#pending.set(ballotId, (e = { timer: null, dirty: false, running: false }));
-    e.dirty = true;
-    if (e.timer || e.running) return;
-    e.timer = setTimeout(() => void this.#attempt(ballotId), 0);
+    if (!e) this.#pending.set(ballotId, (e = { timer: null, firstAt: null, lastAt: now, running: false }));
+    e.lastAt = now;
+    e.firstAt ??= now;
+    // One timer per ballot: when it fires early (more votes came), it waits for the rest.
+    if (!e.timer && !e.running) this.#arm(ballotId, e, this.quietMs);
+  }
+
+  #arm(ballotId: string, e: { timer: NodeJS.Timeout | null }, ms: number): void {
+    e.timer = setTimeout(() => void this.#attempt(ballotId), Math.max(0, ms));
+  }
+
+  #due(e: { firstAt: number | null; lastAt: number }): number {
+    return Math.min(e.lastAt + this.quietMs, (e.firstAt ?? e.lastAt) + this.maxWaitMs);
   }
 
   async #attempt(ballotId: string): Promise<void> {
     const e = this.#pending.get(ballotId);
     if (!e || this.#stopped) return;
     e.timer = null;
+    const wait = this.#due(e) - performance.now();
+    if (wait > 1) return this.#arm(ballotId, e, wait);
     e.running = true;
     try {
       const gate = await this.ballots.repo.takeGate(ballotId, this.gapMs);
       if (!gate.taken) {
-        e.timer = setTimeout(() => void this.#attempt(ballotId), gate.waitMs + 1);
+        this.#arm(ballotId, e, gate.waitMs + 1);
         return;
       }
-      // Cleared before reading: a vote acknowledged after this read marks the ballot again.
-      e.dirty = false;
+      // Cleared before reading: a vote acknowledged after this read schedules the next broadcast.
+      e.firstAt = null;
       const ballot = await this.ballots.require(ballotId);
       const result = await this.ballots.result(ballot, { fresh: true });
       this.io.to(meetingRoom(ballot.meetingId)).emit('ballot:tally', { ballotId, result });
     } catch (err) {
       this.logger.warn({ err: (err as Error).message, ballotId }, 'tally broadcast failed');
-      e.timer = setTimeout(() => void this.#attempt(ballotId), this.gapMs);
+      e.firstAt ??= performance.now();
+      this.#arm(ballotId, e, this.gapMs);
       return;
     } finally {
       e.running = false;
     }
-    if (e.dirty && !e.timer) e.timer = setTimeout(() => void this.#attempt(ballotId), 0);
-    else if (!e.dirty && !e.timer) this.#pending.delete(ballotId);
+    if (e.firstAt !== null && !e.timer) this.#arm(ballotId, e, this.#due(e) - performance.now());
+    else if (e.firstAt === null && !e.timer) this.#pending.delete(ballotId);
   }
 
   stop(): void {
@@ -103,11 +123,10 @@ export function broadcastBallotEvents(io: LinliIO, tally: TallyBroadcaster) {
   };
 }
 
-export function ballotsSocket(router: SocketRouter, auth: AuthService, ballots: BallotsService, casting: BallotsCasting) {
+export function ballotsSocket(router: SocketRouter, casting: BallotsCasting) {
   return (socket: LinliSocket) => {
     router.on(socket, 'ballot:cast', BallotCast, async (p) => {
-      const user = socket.data.userId ? await auth.getUser(socket.data.userId) : null;
-      const { ballot, a } = await ballots.access(user, { meetingId: socket.data.meetingId }, p.ballotId);
+      const { ballot, a } = await casting.castAccess(socket.data.userId, { meetingId: socket.data.meetingId }, p.ballotId);
       const out = await casting.castOnline(a, ballot, p);
       return { receipt: out.receipt, voters: out.voters, repeated: out.repeated, ...(out.changed ? { changed: true } : {}) };
     });

@@ -1,10 +1,11 @@
 -- One vote, online, on paper or by proxy, all or nothing (ARCHITECTURE.md "Meetings and votes").
 -- KEYS: 1 status, 2 eligible, 3 votes, 4 voted, 5 receipts, 6 idem, 7 counts, 8 audit, 9 head,
---       10 proxies, 11 superseded, 12 advisory, 13 choices (secret ballots)
+--       10 proxies, 11 superseded, 12 advisory, 13 choices (secret ballots), 14 reasons
 -- ARGV: 1 ballotId, 2 secret ('1'|'0'), 3 idem field, 4 idem value, 5 receipt, 6 choice key,
 --       7 audit type, 8 data JSON, 9 body hash, 10 receipt record JSON, 11 by (user id),
 --       12 mode ('new'|'change'), 13 n voters, then per voter: id, via, record JSON, expected receipt,
---       then the advisory voter ('' = none), its record JSON, '1' to replace an earlier advisory vote
+--       then the advisory voter ('' = none), its record JSON, '1' to replace an earlier advisory vote,
+--       then the voter's one-line reason: '' leaves it, '-' removes it, else its JSON (kept under `by`)
 -- A cast may carry no voter and only an advisory vote (a tenant on an owners' ballot).
 -- Checks come first and write nothing (a script is atomic but not rolled back); then every write.
 local secret = ARGV[2] == '1'
@@ -79,5 +80,8 @@ else
   redis.call('HSET', KEYS[5], ARGV[5], ARGV[10])
 end
 redis.call('HSET', KEYS[6], ARGV[3], ARGV[4])
+-- The reason follows the vote it came with (one write with the vote, not a second round trip).
+local reason = ARGV[ab + 4] or ''
+if reason == '-' then redis.call('HDEL', KEYS[14], by) elseif reason ~= '' then redis.call('HSET', KEYS[14], by, reason) end
 local seq, hash = append(KEYS[8], KEYS[9], ARGV[1], ARGV[7], ARGV[8], ARGV[9])
 return {'ok', ARGV[5], tostring(seq), hash}

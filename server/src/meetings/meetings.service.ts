@@ -85,6 +85,8 @@ interface Planned {
 }
 
 const CAS_RETRIES = 50;
+/** How old a meeting record accessById may use (status, facilitators): a moment, for vote storms. */
+const MEETING_TTL_MS = 1_000;
 
 /** A join code: digits, no leading zero (read aloud as "3847 2915"). */
 export function newJoinCode(): string {
@@ -105,6 +107,7 @@ export class MeetingsService {
   #problems: ProblemsProvider = async () => [];
   readonly #listeners = new Set<(c: MeetingChange) => void>();
   readonly #balloting = new Set<string>();
+  readonly #recent = new Map<string, { at: number; meeting: Promise<Meeting | null> }>();
 
   constructor(
     readonly repo: MeetingsRepository,
@@ -187,9 +190,35 @@ export class MeetingsService {
     return this.accessTo(user, session, meeting);
   }
 
-  async accessTo(user: StoredUser, session: Pick<Session, 'meetingId'> | null | undefined, meeting: Meeting): Promise<MeetingAccess> {
+  /**
+   * access() for a caller known by id whose meeting's community is known beforehand (a ballot's):
+   * the person and the membership are read fresh, together (one MGET); the meeting record comes
+   * from a copy at most MEETING_TTL_MS old (a storm of votes reads it once, not once per vote).
+   */
+  async accessById(userId: string | null | undefined, session: Pick<Session, 'meetingId'> | null | undefined, meetingId: string, communityId: string): Promise<MeetingAccess> {
+    if (!userId) throw new DomainError('unauthenticated', 'Please sign in or join with the meeting code first. 请先登录或输入会议码。');
+    const [{ user, membership }, meeting] = await Promise.all([this.auth.userAndMembership(userId, communityId), this.#recentMeeting(meetingId)]);
+    if (!user) throw new DomainError('unauthenticated', 'Please sign in or join with the meeting code first. 请先登录或输入会议码。');
+    if (!meeting) throw notFound();
+    const actor = meeting.communityId === communityId ? this.auth.actorFrom(user, communityId, membership) : undefined;
+    return this.accessTo(user, session, meeting, actor);
+  }
+
+  #recentMeeting(meetingId: string): Promise<Meeting | null> {
+    const t = performance.now();
+    const hit = this.#recent.get(meetingId);
+    if (hit && t - hit.at < MEETING_TTL_MS) return hit.meeting;
+    const meeting = this.get(meetingId);
+    const entry = { at: t, meeting };
+    if (this.#recent.size >= 1000) this.#recent.delete(this.#recent.keys().next().value!);
+    this.#recent.set(meetingId, entry);
+    meeting.catch(() => this.#recent.get(meetingId) === entry && this.#recent.delete(meetingId));
+    return meeting;
+  }
+
+  async accessTo(user: StoredUser, session: Pick<Session, 'meetingId'> | null | undefined, meeting: Meeting, known?: Actor): Promise<MeetingAccess> {
     const cid = meeting.communityId;
-    let actor = await this.auth.actor(user, cid);
+    let actor = known ?? (await this.auth.actor(user, cid));
     let guest = false;
     if (!actor.isAdmin && actor.roles.length === 0) {
       if (session?.meetingId !== meeting.id) throw notFound();

@@ -52,7 +52,13 @@ export async function connectRedis(target: RedisTarget, logger: Logger, opts: Re
   };
   let redis: Redis;
   if (typeof target === 'string') {
-    redis = new Redis(target, common);
+    // Commands issued in the same tick leave in one write (a vote storm's thousands of reads and
+    // scripts would otherwise each cost a syscall). Not on a blocking reader, whose XREAD BLOCK must
+    // not hold other commands back; not on a cluster, where a pipeline meeting a failover (MOVED,
+    // TRYAGAIN) is retried less surely than single commands.
+    // ioredis 6.0.0 loses the command name of callBuffer() inside an auto-pipeline (it puts it back
+    // for call() only): the commands sent through callBuffer (the documents' load script) stay out.
+    redis = new Redis(target, { ...common, enableAutoPipelining: !opts.blocking, autoPipeliningIgnoredCommands: ['EVAL', 'eval'] });
   } else {
     // During a failover the cluster answers MOVED/CLUSTERDOWN for a few seconds: the client
     // refreshes its slot map and retries (retryDelayOnClusterDown), bounded by the command timer.
