@@ -3,7 +3,7 @@
  * code. Failed claims are limited per address, with an allowance that grows with the distinct
  * households claimed from it; nothing is keyed on any part of a code.
  */
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { DomainError, Id, InvitationClaim, InvitationSlipsQuery, can, parseOrThrow } from '@linli/shared';
 import { requireCan, setSessionCookie } from '../auth/auth.middleware.ts';
