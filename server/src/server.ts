@@ -167,7 +167,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     },
   });
   // Every dependency registered after construction must have been: fail here, not in a skipped check.
-  assertWired([consensus.clauses, auth.nameCheck, conventions.service.approvalReader]);
+  assertWired([consensus.clauses, auth.nameCheck, conventions.service.approvalReader, ...Object.values(meetings.ports)]);
   consultations.start();
   // Opinion rounds (意见地图): a consensus statement becomes a draft ballot or a clause suggestion.
   const opinions = createOpinions(ctx, { auth, communities, meetings, ballots: ballots.service, conventions, io });

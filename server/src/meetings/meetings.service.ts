@@ -5,6 +5,7 @@
  * broadcasts. Attendance, quorum and the state snapshot are in meetings.state.ts.
  */
 import { randomInt } from 'node:crypto';
+import { Port } from '../common/port.ts';
 import {
   DomainError,
   JOIN_CODE_LENGTH,
@@ -98,13 +99,14 @@ export function newJoinCode(): string {
 const notFound = () => new DomainError('not_found', 'No such meeting. 会议不存在。');
 
 export class MeetingsService {
-  #ballots: BallotsProvider = async () => [];
-  #consultation: (meetingId: string) => Promise<string | null> = async () => null;
-  #results: ResultsProvider = async () => [];
-  #motionToBallot: MotionToBallot = async () => {
-    throw new DomainError('not_available', 'Ballots are not available on this server. 暂不支持表决。', { status: 501 });
+  /** Registered by the features built after meetings (ballots, problems, consultations); server.ts asserts them. */
+  readonly ports = {
+    ballots: new Port<BallotsProvider>('meetings.ballots'),
+    results: new Port<ResultsProvider>('meetings.results'),
+    motionToBallot: new Port<MotionToBallot>('meetings.motionToBallot'),
+    problems: new Port<ProblemsProvider>('meetings.problems'),
+    consultation: new Port<(meetingId: string) => Promise<string | null>>('meetings.consultation'),
   };
-  #problems: ProblemsProvider = async () => [];
   readonly #listeners = new Set<(c: MeetingChange) => void>();
   readonly #balloting = new Set<string>();
   readonly #recent = new Map<string, { at: number; meeting: Promise<Meeting | null> }>();
@@ -120,36 +122,36 @@ export class MeetingsService {
   // ---- hooks registered by later features (ballots, problems) and the transport
 
   provideBallots(fn: BallotsProvider): void {
-    this.#ballots = fn;
+    this.ports.ballots.set(fn);
   }
   provideResults(fn: ResultsProvider): void {
-    this.#results = fn;
+    this.ports.results.set(fn);
   }
   provideMotionToBallot(fn: MotionToBallot): void {
-    this.#motionToBallot = fn;
+    this.ports.motionToBallot.set(fn);
   }
   provideProblems(fn: ProblemsProvider): void {
-    this.#problems = fn;
+    this.ports.problems.set(fn);
   }
   /** Written consultations: the one shown in this meeting (named in the join payload). */
   provideConsultation(fn: (meetingId: string) => Promise<string | null>): void {
-    this.#consultation = fn;
+    this.ports.consultation.set(fn);
   }
   consultationFor(meetingId: string): Promise<string | null> {
-    return this.#consultation(meetingId);
+    return this.ports.consultation.get()(meetingId);
   }
   ballotsFor(meetingId: string, userId: string | null): Promise<MeetingBallot[]> {
-    return this.#ballots(meetingId, userId);
+    return this.ports.ballots.get()(meetingId, userId);
   }
   resultsFor(meetingId: string) {
-    return this.#results(meetingId);
+    return this.ports.results.get()(meetingId);
   }
   /** The problems of agenda items `ids` and those the meeting took up (the provider adds them). */
   problemsFor(meetingId: string, ids: string[]) {
-    return this.#problems(meetingId, ids);
+    return this.ports.problems.get()(meetingId, ids);
   }
   motionToBallot(meetingId: string, motion: { id: string; text: string }, actor: Actor) {
-    return this.#motionToBallot(meetingId, motion, actor);
+    return this.ports.motionToBallot.get()(meetingId, motion, actor);
   }
 
   /** Listens to changes (the socket layer broadcasts on them). Returns an unsubscribe function. */
@@ -457,7 +459,7 @@ export class MeetingsService {
       const s = await this.require(a.meeting.id);
       if (s.meeting.status === 'closed') throw meetingClosed();
       const motion = motionReadyForBallot(s.live, motionId);
-      const { ballotId } = await this.#motionToBallot(a.meeting.id, { id: motion.id, text: motion.text }, a.actor);
+      const { ballotId } = await this.ports.motionToBallot.get()(a.meeting.id, { id: motion.id, text: motion.text }, a.actor);
       await this.change(a.meeting.id, (cur) => ({ live: markBalloted(cur.live, motionId, ballotId) }), { allowClosed: true });
       return { ballotId };
     } finally {
