@@ -25,6 +25,8 @@ export interface DocRoomsDeps {
   processId: string;
   /** Sends to one client (the server's backpressure-aware send). */
   send(conn: Conn, data: Uint8Array): void;
+  /** A room's write queue got shorter. */
+  onDrained?(room: DocRoom): void;
 }
 
 const EMPTY_AWARENESS = encodeAwareness(Uint8Array.of(0));
@@ -76,6 +78,7 @@ export class DocRooms {
       send: this.deps.send,
       onIdleCheck: (r) => this.idleCheck(r),
       onError: (err, what) => this.deps.logger.error({ err, doc: name }, what),
+      onDrained: this.deps.onDrained,
     });
     this.#rooms.set(name, room);
     this.counters.loads++;

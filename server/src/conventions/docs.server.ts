@@ -49,7 +49,7 @@ export class DocServer implements UpgradeGateway {
   #stopping = false;
   #revalidate: NodeJS.Timeout | null = null;
   #revalidating = false;
-  readonly counters = { updatesStored: 0, updatesDropped: 0, connections: 0 };
+  readonly counters = { updatesStored: 0, updatesDropped: 0, connections: 0, writersSlowed: 0, writersTold: 0 };
 
   constructor(private readonly deps: DocServerDeps) {
     this.repo = new DocsRepository(deps.redis);
@@ -63,6 +63,7 @@ export class DocServer implements UpgradeGateway {
       limits: deps.limits,
       processId: this.processId,
       send: (c, d) => this.#send(c, d),
+      onDrained: (room) => this.#resumeWriters(room),
     });
   }
 
@@ -179,6 +180,12 @@ export class DocServer implements UpgradeGateway {
         if (!conn.takeToken(limits)) return this.#close(conn, CLOSE.rateLimited, `max ${limits.updatesPerSecond}/s`);
         if (!isValidUpdate(msg.update)) return this.#close(conn, CLOSE.malformed);
         if (room.holdsAll(msg.update)) return;
+        // A bounded write queue: past the bound the writer is slowed, past twice it told.
+        if (room.queuedBytes + msg.update.length > 2 * limits.maxQueuedBytes) {
+          this.counters.writersTold++;
+          return this.#close(conn, CLOSE.busy);
+        }
+        if (room.queuedBytes + msg.update.length > limits.maxQueuedBytes) this.#pause(room, conn);
         room.submit(msg.update, conn).then(
           () => this.counters.updatesStored++,
           (err: unknown) => {
@@ -218,6 +225,24 @@ export class DocServer implements UpgradeGateway {
       default:
         return; // Unknown message types are ignored, as y-websocket does.
     }
+  }
+
+  /** Stops reading a writer's socket (TCP pushes back on the client) until the queue is shorter. */
+  #pause(room: DocRoom, conn: Conn): void {
+    if (conn.paused) return;
+    conn.paused = true;
+    this.counters.writersSlowed++;
+    room.paused.add(conn);
+    conn.ws.pause();
+  }
+
+  #resumeWriters(room: DocRoom): void {
+    if (room.paused.size === 0 || room.queuedBytes > this.deps.limits.maxQueuedBytes / 2) return;
+    for (const c of room.paused) {
+      c.paused = false;
+      if (!c.closed) c.ws.resume();
+    }
+    room.paused.clear();
   }
 
   #tellReadOnly(conn: Conn): void {
