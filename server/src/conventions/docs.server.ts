@@ -180,12 +180,14 @@ export class DocServer implements UpgradeGateway {
         if (!conn.takeToken(limits)) return this.#close(conn, CLOSE.rateLimited, `max ${limits.updatesPerSecond}/s`);
         if (!isValidUpdate(msg.update)) return this.#close(conn, CLOSE.malformed);
         if (room.holdsAll(msg.update)) return;
-        // A bounded write queue: past the bound the writer is slowed, past twice it told.
-        if (room.queuedBytes + msg.update.length > 2 * limits.maxQueuedBytes) {
+        // A bounded write queue: past the bound the writer is slowed, past twice it is told. An
+        // update larger than the bound still goes through an empty queue (a re-sync after busy).
+        const queued = room.queuedBytes;
+        if (queued > 0 && queued + msg.update.length > 2 * limits.maxQueuedBytes) {
           this.counters.writersTold++;
           return this.#close(conn, CLOSE.busy);
         }
-        if (room.queuedBytes + msg.update.length > limits.maxQueuedBytes) this.#pause(room, conn);
+        if (queued > 0 && queued + msg.update.length > limits.maxQueuedBytes) this.#pause(room, conn);
         room.submit(msg.update, conn).then(
           () => this.counters.updatesStored++,
           (err: unknown) => {
@@ -261,6 +263,8 @@ export class DocServer implements UpgradeGateway {
   #close(conn: Conn, why: { code: number; reason: string }, detail?: string): void {
     if (conn.closed) return;
     conn.closed = true;
+    // A paused socket would not read the client's closing handshake.
+    if (conn.paused) conn.ws.resume();
     const reason = detail ? `${why.reason} (${detail})` : why.reason;
     conn.ws.close(why.code, reason.slice(0, 120));
   }
