@@ -37,6 +37,7 @@ const ROWS = process.env.BENCH_DOCS_ROWS
   : ALL_ROWS;
 const PEER = 'Hocuspocus 4.7';
 
+const loadAvg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
   const s = Float64Array.from(xs).sort();
@@ -108,6 +109,8 @@ interface Target {
   url: string;
   ws(room: string): typeof WebSocket;
   newDoc(label: string): Promise<string>;
+  /** Server figures to print beside the row (Linli's /api/yjs/stats). */
+  stats?(): Promise<Record<string, number>>;
 }
 
 function provider(t: Target, room: string, doc: Y.Doc): WebsocketProvider {
@@ -124,11 +127,16 @@ interface Result {
   cpu: number;
   rss: number;
   closes: number;
+  /** CPU % of this process (the clients) over the load window: near 100 means the clients limit the figures. */
+  clientCpu: number;
+  /** Differences in the server's own counters over the row (Linli). */
+  server?: Record<string, number>;
 }
 
 /** One row against one server: connect, type for SECONDS, settle, check every insert is everywhere. */
 async function runRow(t: Target, writers: number, rate: number): Promise<Result> {
   const room = await t.newDoc(`${writers}x${rate}`);
+  const stats0 = await t.stats?.();
   const sentAt: Float64Array[] = Array.from({ length: writers }, () => new Float64Array(Math.ceil(SECONDS * rate) + 8));
   const sent = new Int32Array(writers);
   const latencies: number[] = [];
@@ -173,6 +181,7 @@ async function runRow(t: Target, writers: number, rate: number): Promise<Result>
   const t0 = performance.now();
   for (const w of ws) w.next = t0 + Math.random() * interval;
   const cpu0 = cpuTicks(t.pid);
+  const own0 = process.cpuUsage();
   let rss = rssMb(t.pid);
   const end = t0 + SECONDS * 1000;
   while (performance.now() < end) {
@@ -189,6 +198,8 @@ async function runRow(t: Target, writers: number, rate: number): Promise<Result>
   }
   const loadS = (performance.now() - t0) / 1000;
   const cpu = (cpuTicks(t.pid) - cpu0) / loadS;
+  const own = process.cpuUsage(own0);
+  const clientCpu = (own.user + own.system) / 1e4 / loadS;
   runEnd = performance.now() + 1000;
   const total = sent.reduce((a, b) => a + b, 0);
   const expected = (doc: Y.Doc) => {
@@ -211,6 +222,8 @@ async function runRow(t: Target, writers: number, rate: number): Promise<Result>
   await Promise.race([synced(fp), sleep(15_000)]);
   const missingAnywhere = Math.max(expected(fresh.doc), ...observers.map((o) => expected(o.doc)));
   const closed = closes;
+  const stats1 = await t.stats?.();
+  const server = stats0 && stats1 ? Object.fromEntries(['updatesStored', 'storeWrites', 'writersSlowed', 'writersTold'].map((k) => [k, (stats1[k] ?? NaN) - (stats0[k] ?? NaN)])) : undefined;
   fp.destroy();
   for (const c of [...ws, ...observers]) c.p.destroy();
   for (const c of [fresh, ...ws, ...observers]) c.doc.destroy();
@@ -223,6 +236,8 @@ async function runRow(t: Target, writers: number, rate: number): Promise<Result>
     cpu,
     rss,
     closes: closed,
+    clientCpu,
+    server,
   };
 }
 
@@ -264,6 +279,7 @@ async function startLinli(redisUrl: string): Promise<{ target: Target; srv: Test
       url: srv.url.replace(/^http/, 'ws') + '/yjs',
       ws: () => cookieWebSocket(admin.cookie),
       newDoc: async (l) => (await admin.post(`/api/communities/${cid}/conventions`, { title: `压测公约 ${l}` })).body.convention.docName,
+      stats: async () => (await admin.get('/api/yjs/stats')).body,
     },
   };
 }
@@ -279,7 +295,8 @@ export async function runDocRows(): Promise<PeerRow[]> {
       const workload = `docs ${w.toLocaleString('en')}×${r}/s`;
       const peer = await runRow(hp.target, w, r);
       const ours = await runRow(linli.target, w, r);
-      console.log(`  ${workload}: Hocuspocus ${JSON.stringify(peer)}\n  ${' '.repeat(workload.length)}  Linli ${JSON.stringify(ours)}`);
+      const brief = (x: Result) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v));
+      console.log(`  ${workload} (${loadAvg()}):\n    Hocuspocus ${brief(peer)}\n    Linli ${brief(ours)}`);
       const row = (metric: string, unit: string, a: number, b: number, extra: Partial<PeerRow> = {}): PeerRow => ({ workload, metric, unit, linli: a, peer: b, peerName: PEER, ...extra });
       rows.push(
         row('p50 propagation', 'ms', ours.p50, peer.p50),

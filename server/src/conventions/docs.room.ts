@@ -102,6 +102,8 @@ export class DocRoom {
   #awTimer: NodeJS.Timeout | null = null;
   /** Awareness messages sent to clients (coalesced) — for the stats and tests. */
   awarenessBroadcasts = 0;
+  /** Store writes (log entries) made for clients' updates: updates stored / this = merged per write. */
+  storeWrites = 0;
   #snapshot: Y.Snapshot | null = null;
   /**
    * Ids of this process's own log entries that it has applied already, ahead of the reader: the
@@ -222,6 +224,7 @@ export class DocRoom {
       }
       let results: (string | Error)[];
       const updates = merged ? [merged] : batch.map((b) => b.update);
+      this.storeWrites += updates.length;
       try {
         results = await this.deps.repo.append(this.name, updates, this.deps.processId);
       } catch (err) {

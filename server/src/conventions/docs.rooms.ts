@@ -38,6 +38,8 @@ export class DocRooms {
   #sub: Redis | null = null;
   #sweep: NodeJS.Timeout | null = null;
   #pingRound = 0;
+  /** Store writes of rooms that have unloaded (the stats count every write since start). */
+  #storeWritesGone = 0;
   /** Documents being recovered after a gap; `again` asks for one more round (another gap came). */
   readonly #recovering = new Map<string, { again: boolean }>();
   readonly counters = { loads: 0, compactions: 0, compactionConflicts: 0, recoveries: 0, repairs: 0 };
@@ -158,6 +160,8 @@ export class DocRooms {
   }
 
   #drop(room: DocRoom): void {
+    this.#storeWritesGone += room.storeWrites;
+    room.storeWrites = 0;
     if (this.#rooms.get(room.name) === room) this.#rooms.delete(room.name);
     this.#reader.remove(room.name);
     if (!this.#rooms.has(room.name)) this.#sub?.unsubscribe(docKeys.awareness(room.name)).catch(() => {});
@@ -291,9 +295,11 @@ export class DocRooms {
   stats() {
     let clients = 0;
     let awarenessBroadcasts = 0;
+    let storeWrites = this.#storeWritesGone;
     for (const r of this.#rooms.values()) {
       clients += r.conns.size;
       awarenessBroadcasts += r.awarenessBroadcasts;
+      storeWrites += r.storeWrites;
     }
     return {
       docs: this.#rooms.size,
@@ -302,6 +308,7 @@ export class DocRooms {
       streamReads: this.#reader.reads,
       background: this.#background.size,
       awarenessBroadcasts,
+      storeWrites,
       ...this.counters,
     };
   }
