@@ -64,6 +64,8 @@ export interface RoomDeps {
   processId: string;
   /** Sends bytes to one client (handles backpressure and closing). */
   send(conn: Conn, data: Uint8Array): void;
+  /** Sends one message to each of `conns` but `except` (encoded and framed once). */
+  broadcast(conns: Iterable<Conn>, data: Uint8Array, except?: unknown): void;
   /** Something changed that may make the room idle or due for compaction. */
   onIdleCheck(room: DocRoom): void;
   onError(err: unknown, what: string): void;
@@ -121,7 +123,7 @@ export class DocRoom {
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       this.#snapshot = null;
       const msg = encodeUpdate(update);
-      for (const c of this.conns) if (c !== origin) this.deps.send(c, msg);
+      this.deps.broadcast(this.conns, msg, origin);
     });
     this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
       const set = origin instanceof Conn || origin === 'local' ? this.#awLocal : this.#awRemote;
@@ -347,7 +349,7 @@ export class DocRoom {
     if (all.length) {
       const msg = encodeAwareness(encodeAwarenessUpdate(this.awareness, all));
       this.awarenessBroadcasts++;
-      for (const c of this.conns) this.deps.send(c, msg);
+      this.deps.broadcast(this.conns, msg);
     }
     if (local.length) {
       this.deps.repo

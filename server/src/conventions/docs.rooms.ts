@@ -25,6 +25,8 @@ export interface DocRoomsDeps {
   processId: string;
   /** Sends to one client (the server's backpressure-aware send). */
   send(conn: Conn, data: Uint8Array): void;
+  /** One message to many clients (framed once). */
+  broadcast(conns: Iterable<Conn>, data: Uint8Array, except?: unknown): void;
   /** A room's write queue got shorter. */
   onDrained?(room: DocRoom): void;
 }
@@ -78,6 +80,7 @@ export class DocRooms {
       limits: this.deps.limits,
       processId: this.deps.processId,
       send: this.deps.send,
+      broadcast: this.deps.broadcast,
       onIdleCheck: (r) => this.idleCheck(r),
       onError: (err, what) => this.deps.logger.error({ err, doc: name }, what),
       onDrained: this.deps.onDrained,
@@ -215,7 +218,7 @@ export class DocRooms {
    */
   async repair(room: DocRoom): Promise<boolean> {
     await room.flushed();
-    const stored = new DocRoom(room.name, { repo: this.deps.repo, limits: this.deps.limits, processId: this.deps.processId, send: () => {}, onIdleCheck: () => {}, onError: () => {} });
+    const stored = new DocRoom(room.name, { repo: this.deps.repo, limits: this.deps.limits, processId: this.deps.processId, send: () => {}, broadcast: () => {}, onIdleCheck: () => {}, onError: () => {} });
     try {
       await stored.load();
       if (room.unloaded) return false;

@@ -22,6 +22,7 @@ import { CLOSE, type DocLimits } from './docs.limits.ts';
 import { DocsRepository } from './docs.repository.ts';
 import { DocRooms } from './docs.rooms.ts';
 import { Conn, DocRoom, DocTooLargeError, type Role } from './docs.room.ts';
+import { binaryFrame, writeFrame } from './docs.broadcast.ts';
 import { decodeMessage, encodeNotice, encodeSyncStep1, encodeSyncStep2, filterAwareness, isValidUpdate } from './docs.protocol.ts';
 
 /** Who may open a document: a role, or why not (→ 404 / 403). */
@@ -63,6 +64,7 @@ export class DocServer implements UpgradeGateway {
       limits: deps.limits,
       processId: this.processId,
       send: (c, d) => this.#send(c, d),
+      broadcast: (conns, d, except) => this.#broadcast(conns, d, except),
       onDrained: (room) => this.#resumeWriters(room),
     });
   }
@@ -260,6 +262,23 @@ export class DocServer implements UpgradeGateway {
     conn.ws.send(data);
   }
 
+  /** `#send` to many, with the WebSocket frame built once for all of them. */
+  #broadcast(conns: Iterable<Conn>, data: Uint8Array, except?: unknown): void {
+    const now = Date.now();
+    const max = this.deps.limits.maxBufferedBytes;
+    let frame: Buffer | null = null;
+    for (const conn of conns) {
+      if (conn === except || conn.closed || conn.ws.readyState !== WebSocket.OPEN) continue;
+      if (conn.ws.bufferedAmount > max) {
+        this.#close(conn, CLOSE.tooSlow);
+        continue;
+      }
+      conn.lastSentAt = now;
+      frame ??= binaryFrame(data);
+      if (!writeFrame(conn.ws, frame)) conn.ws.send(data);
+    }
+  }
+
   #close(conn: Conn, why: { code: number; reason: string }, detail?: string): void {
     if (conn.closed) return;
     conn.closed = true;
@@ -282,7 +301,7 @@ export class DocServer implements UpgradeGateway {
         this.rooms.release(room);
       }
     }
-    const temp = new DocRoom(name, { repo: this.repo, limits: this.deps.limits, processId: this.processId, send: () => {}, onIdleCheck: () => {}, onError: () => {} });
+    const temp = new DocRoom(name, { repo: this.repo, limits: this.deps.limits, processId: this.processId, send: () => {}, broadcast: () => {}, onIdleCheck: () => {}, onError: () => {} });
     try {
       await temp.load();
       return fn(temp.doc);
