@@ -302,10 +302,10 @@ export class DocRoom {
    * True when the document already holds everything in `update` (a reconnecting client's
    * SyncStep2 mostly repeats what is stored): such updates are not stored again.
    */
-  holdsAll(update: Uint8Array): boolean {
+  holdsAll(update: Uint8Array, ends?: Map<number, number>): boolean {
     // Fast path (typing): the update has structs the document does not have yet.
     try {
-      const { to } = Y.parseUpdateMeta(update);
+      const to = ends ?? Y.parseUpdateMeta(update).to;
       for (const [client, clock] of to) if (clock > Y.getState(this.doc.store, client)) return false;
     } catch {
       return false;

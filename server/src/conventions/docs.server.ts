@@ -23,7 +23,7 @@ import { DocsRepository } from './docs.repository.ts';
 import { DocRooms } from './docs.rooms.ts';
 import { Conn, DocRoom, DocTooLargeError, type Role } from './docs.room.ts';
 import { binaryFrame, writeFrame } from './docs.broadcast.ts';
-import { decodeMessage, encodeNotice, encodeSyncStep1, encodeSyncStep2, filterAwareness, isValidUpdate } from './docs.protocol.ts';
+import { decodeMessage, encodeNotice, encodeSyncStep1, encodeSyncStep2, filterAwareness, updateEnds } from './docs.protocol.ts';
 
 /** Who may open a document: a role, or why not (→ 404 / 403). */
 export type Authorize = (user: StoredUser, docName: string) => Promise<Role | 'not_found' | 'forbidden'>;
@@ -180,8 +180,9 @@ export class DocServer implements UpgradeGateway {
           return this.#tellReadOnly(conn);
         }
         if (!conn.takeToken(limits)) return this.#close(conn, CLOSE.rateLimited, `max ${limits.updatesPerSecond}/s`);
-        if (!isValidUpdate(msg.update)) return this.#close(conn, CLOSE.malformed);
-        if (room.holdsAll(msg.update)) return;
+        const ends = updateEnds(msg.update);
+        if (!ends) return this.#close(conn, CLOSE.malformed);
+        if (room.holdsAll(msg.update, ends)) return;
         // A bounded write queue: past the bound the writer is slowed, past twice it is told. An
         // update larger than the bound still goes through an empty queue (a re-sync after busy).
         const queued = room.queuedBytes;
