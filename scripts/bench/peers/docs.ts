@@ -287,10 +287,12 @@ async function startLinli(redisUrl: string): Promise<{ target: Target; srv: Test
 /** Runs every documents row against Hocuspocus and Linli; returns the rows for the peers table. */
 export async function runDocRows(): Promise<PeerRow[]> {
   const hp = await startHocuspocus();
-  const redis = await startDurableRedis();
-  const linli = await startLinli(redis.url);
+  let redis: Awaited<ReturnType<typeof startDurableRedis>> | null = null;
+  let linli: Awaited<ReturnType<typeof startLinli>> | null = null;
   const rows: PeerRow[] = [];
   try {
+    redis = await startDurableRedis();
+    linli = await startLinli(redis.url);
     for (const [w, r] of ROWS) {
       const workload = `docs ${w.toLocaleString('en')}×${r}/s`;
       const peer = await runRow(hp.target, w, r);
@@ -309,8 +311,8 @@ export async function runDocRows(): Promise<PeerRow[]> {
     }
   } finally {
     hp.proc.kill('SIGTERM');
-    await linli.srv.stop();
-    redis.proc.kill('SIGTERM');
+    await linli?.srv.stop();
+    redis?.proc.kill('SIGTERM');
   }
   return rows;
 }
