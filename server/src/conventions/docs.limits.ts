@@ -24,6 +24,16 @@ export interface DocLimits {
   maxClientsPerDoc: number;
   /** A client whose unsent backlog passes this is too slow to keep (bytes). */
   maxBufferedBytes: number;
+  /**
+   * Accepted updates of one document waiting for the store (bytes). Past it, the writer who sent
+   * the last one is slowed (its socket is not read until the queue is half as long); past twice
+   * it, the writer is told (closed with `busy`; y-websocket reconnects and re-sends its edits).
+   */
+  maxQueuedBytes: number;
+  /** Store writes (each then broadcast to every client) of one document are at least this many µs × its clients apart… */
+  writeGapUsPerClient: number;
+  /** …and at most this many ms apart (the added latency under load). */
+  maxWriteGapMs: number;
   /** Compact once this many log entries have been written since the last snapshot. */
   compactEvery: number;
   /** Compact a document with log entries after this long without an update (ms). */
@@ -53,6 +63,9 @@ export function loadDocLimits(): DocLimits {
     updatesBurst: num('LINLI_YJS_UPDATES_BURST', 240),
     maxClientsPerDoc: num('LINLI_YJS_MAX_CLIENTS_PER_DOC', 500),
     maxBufferedBytes: num('LINLI_YJS_MAX_BUFFERED_BYTES', 16 * 1024 * 1024),
+    maxQueuedBytes: num('LINLI_YJS_MAX_QUEUED_BYTES', 2 * 1024 * 1024),
+    writeGapUsPerClient: num('LINLI_YJS_WRITE_GAP_US_PER_CLIENT', 40),
+    maxWriteGapMs: num('LINLI_YJS_MAX_WRITE_GAP_MS', 25),
     compactEvery: num('LINLI_YJS_COMPACT_EVERY', 500),
     compactQuietMs: num('LINLI_YJS_COMPACT_QUIET_MS', 10_000),
     trimGraceMs: num('LINLI_YJS_TRIM_GRACE_MS', 60_000),
@@ -78,6 +91,7 @@ export const CLOSE = {
   docTooLarge: { code: 4414, reason: 'document too large' },
   storeFailed: { code: 4500, reason: 'could not store the edit; reconnecting' },
   tooSlow: { code: 4508, reason: 'connection too slow to keep up' },
+  busy: { code: 4509, reason: 'document busy storing edits; reconnecting' },
   docFull: { code: 4503, reason: 'too many people in this document' },
   rateLimited: { code: 4529, reason: 'too many updates per second' },
   shutdown: { code: 1012, reason: 'server restarting' },

@@ -87,11 +87,24 @@ export const encodeNotice = (notice: { type: string; message: string }) =>
 
 /** True when the bytes decode as a Yjs update (garbage is refused before it reaches the log). */
 export function isValidUpdate(update: Uint8Array): boolean {
+  return updateEnds(update) !== null;
+}
+
+/**
+ * Decodes an update once: null when it is not a Yjs update (garbage is refused before it reaches
+ * the log), else the clock each client's structs reach (as `Y.parseUpdateMeta(update).to`).
+ */
+export function updateEnds(update: Uint8Array): Map<number, number> | null {
   try {
-    Y.decodeUpdate(update);
-    return true;
+    const { structs } = Y.decodeUpdate(update);
+    const to = new Map<number, number>();
+    for (const s of structs) {
+      const end = s.id.clock + s.length;
+      if ((to.get(s.id.client) ?? 0) < end) to.set(s.id.client, end);
+    }
+    return to;
   } catch {
-    return false;
+    return null;
   }
 }
 

@@ -25,6 +25,10 @@ export interface DocRoomsDeps {
   processId: string;
   /** Sends to one client (the server's backpressure-aware send). */
   send(conn: Conn, data: Uint8Array): void;
+  /** One message to many clients (framed once). */
+  broadcast(conns: Iterable<Conn>, data: Uint8Array, except?: unknown): void;
+  /** A room's write queue got shorter. */
+  onDrained?(room: DocRoom): void;
 }
 
 const EMPTY_AWARENESS = encodeAwareness(Uint8Array.of(0));
@@ -36,6 +40,8 @@ export class DocRooms {
   #sub: Redis | null = null;
   #sweep: NodeJS.Timeout | null = null;
   #pingRound = 0;
+  /** Store writes of rooms that have unloaded (the stats count every write since start). */
+  #storeWritesGone = 0;
   /** Documents being recovered after a gap; `again` asks for one more round (another gap came). */
   readonly #recovering = new Map<string, { again: boolean }>();
   readonly counters = { loads: 0, compactions: 0, compactionConflicts: 0, recoveries: 0, repairs: 0 };
@@ -74,8 +80,10 @@ export class DocRooms {
       limits: this.deps.limits,
       processId: this.deps.processId,
       send: this.deps.send,
+      broadcast: this.deps.broadcast,
       onIdleCheck: (r) => this.idleCheck(r),
       onError: (err, what) => this.deps.logger.error({ err, doc: name }, what),
+      onDrained: this.deps.onDrained,
     });
     this.#rooms.set(name, room);
     this.counters.loads++;
@@ -155,6 +163,8 @@ export class DocRooms {
   }
 
   #drop(room: DocRoom): void {
+    this.#storeWritesGone += room.storeWrites;
+    room.storeWrites = 0;
     if (this.#rooms.get(room.name) === room) this.#rooms.delete(room.name);
     this.#reader.remove(room.name);
     if (!this.#rooms.has(room.name)) this.#sub?.unsubscribe(docKeys.awareness(room.name)).catch(() => {});
@@ -208,7 +218,7 @@ export class DocRooms {
    */
   async repair(room: DocRoom): Promise<boolean> {
     await room.flushed();
-    const stored = new DocRoom(room.name, { repo: this.deps.repo, limits: this.deps.limits, processId: this.deps.processId, send: () => {}, onIdleCheck: () => {}, onError: () => {} });
+    const stored = new DocRoom(room.name, { repo: this.deps.repo, limits: this.deps.limits, processId: this.deps.processId, send: () => {}, broadcast: () => {}, onIdleCheck: () => {}, onError: () => {} });
     try {
       await stored.load();
       if (room.unloaded) return false;
@@ -288,9 +298,11 @@ export class DocRooms {
   stats() {
     let clients = 0;
     let awarenessBroadcasts = 0;
+    let storeWrites = this.#storeWritesGone;
     for (const r of this.#rooms.values()) {
       clients += r.conns.size;
       awarenessBroadcasts += r.awarenessBroadcasts;
+      storeWrites += r.storeWrites;
     }
     return {
       docs: this.#rooms.size,
@@ -299,6 +311,7 @@ export class DocRooms {
       streamReads: this.#reader.reads,
       background: this.#background.size,
       awarenessBroadcasts,
+      storeWrites,
       ...this.counters,
     };
   }

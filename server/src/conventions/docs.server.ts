@@ -22,7 +22,8 @@ import { CLOSE, type DocLimits } from './docs.limits.ts';
 import { DocsRepository } from './docs.repository.ts';
 import { DocRooms } from './docs.rooms.ts';
 import { Conn, DocRoom, DocTooLargeError, type Role } from './docs.room.ts';
-import { decodeMessage, encodeNotice, encodeSyncStep1, encodeSyncStep2, filterAwareness, isValidUpdate } from './docs.protocol.ts';
+import { binaryFrame, writeFrame } from './docs.broadcast.ts';
+import { decodeMessage, encodeNotice, encodeSyncStep1, encodeSyncStep2, filterAwareness, updateEnds } from './docs.protocol.ts';
 
 /** Who may open a document: a role, or why not (→ 404 / 403). */
 export type Authorize = (user: StoredUser, docName: string) => Promise<Role | 'not_found' | 'forbidden'>;
@@ -49,7 +50,7 @@ export class DocServer implements UpgradeGateway {
   #stopping = false;
   #revalidate: NodeJS.Timeout | null = null;
   #revalidating = false;
-  readonly counters = { updatesStored: 0, updatesDropped: 0, connections: 0 };
+  readonly counters = { updatesStored: 0, updatesDropped: 0, connections: 0, writersSlowed: 0, writersTold: 0 };
 
   constructor(private readonly deps: DocServerDeps) {
     this.repo = new DocsRepository(deps.redis);
@@ -63,6 +64,8 @@ export class DocServer implements UpgradeGateway {
       limits: deps.limits,
       processId: this.processId,
       send: (c, d) => this.#send(c, d),
+      broadcast: (conns, d, except) => this.#broadcast(conns, d, except),
+      onDrained: (room) => this.#resumeWriters(room),
     });
   }
 
@@ -177,8 +180,17 @@ export class DocServer implements UpgradeGateway {
           return this.#tellReadOnly(conn);
         }
         if (!conn.takeToken(limits)) return this.#close(conn, CLOSE.rateLimited, `max ${limits.updatesPerSecond}/s`);
-        if (!isValidUpdate(msg.update)) return this.#close(conn, CLOSE.malformed);
-        if (room.holdsAll(msg.update)) return;
+        const ends = updateEnds(msg.update);
+        if (!ends) return this.#close(conn, CLOSE.malformed);
+        if (room.holdsAll(msg.update, ends)) return;
+        // A bounded write queue: past the bound the writer is slowed, past twice it is told. An
+        // update larger than the bound still goes through an empty queue (a re-sync after busy).
+        const queued = room.queuedBytes;
+        if (queued > 0 && queued + msg.update.length > 2 * limits.maxQueuedBytes) {
+          this.counters.writersTold++;
+          return this.#close(conn, CLOSE.busy);
+        }
+        if (queued > 0 && queued + msg.update.length > limits.maxQueuedBytes) this.#pause(room, conn);
         room.submit(msg.update, conn).then(
           () => this.counters.updatesStored++,
           (err: unknown) => {
@@ -220,6 +232,24 @@ export class DocServer implements UpgradeGateway {
     }
   }
 
+  /** Stops reading a writer's socket (TCP pushes back on the client) until the queue is shorter. */
+  #pause(room: DocRoom, conn: Conn): void {
+    if (conn.paused) return;
+    conn.paused = true;
+    this.counters.writersSlowed++;
+    room.paused.add(conn);
+    conn.ws.pause();
+  }
+
+  #resumeWriters(room: DocRoom): void {
+    if (room.paused.size === 0 || room.queuedBytes > this.deps.limits.maxQueuedBytes / 2) return;
+    for (const c of room.paused) {
+      c.paused = false;
+      if (!c.closed) c.ws.resume();
+    }
+    room.paused.clear();
+  }
+
   #tellReadOnly(conn: Conn): void {
     if (conn.toldReadOnly) return;
     conn.toldReadOnly = true;
@@ -233,9 +263,28 @@ export class DocServer implements UpgradeGateway {
     conn.ws.send(data);
   }
 
+  /** `#send` to many, with the WebSocket frame built once for all of them. */
+  #broadcast(conns: Iterable<Conn>, data: Uint8Array, except?: unknown): void {
+    const now = Date.now();
+    const max = this.deps.limits.maxBufferedBytes;
+    let frame: Buffer | null = null;
+    for (const conn of conns) {
+      if (conn === except || conn.closed || conn.ws.readyState !== WebSocket.OPEN) continue;
+      if (conn.ws.bufferedAmount > max) {
+        this.#close(conn, CLOSE.tooSlow);
+        continue;
+      }
+      conn.lastSentAt = now;
+      frame ??= binaryFrame(data);
+      if (!writeFrame(conn.ws, frame)) conn.ws.send(data);
+    }
+  }
+
   #close(conn: Conn, why: { code: number; reason: string }, detail?: string): void {
     if (conn.closed) return;
     conn.closed = true;
+    // A paused socket would not read the client's closing handshake.
+    if (conn.paused) conn.ws.resume();
     const reason = detail ? `${why.reason} (${detail})` : why.reason;
     conn.ws.close(why.code, reason.slice(0, 120));
   }
@@ -253,7 +302,7 @@ export class DocServer implements UpgradeGateway {
         this.rooms.release(room);
       }
     }
-    const temp = new DocRoom(name, { repo: this.repo, limits: this.deps.limits, processId: this.processId, send: () => {}, onIdleCheck: () => {}, onError: () => {} });
+    const temp = new DocRoom(name, { repo: this.repo, limits: this.deps.limits, processId: this.processId, send: () => {}, broadcast: () => {}, onIdleCheck: () => {}, onError: () => {} });
     try {
       await temp.load();
       return fn(temp.doc);
