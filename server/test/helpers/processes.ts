@@ -111,18 +111,24 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   const exited = new Promise<number | null>((res) => proc.once('exit', (code) => res(code)));
   let dead = false;
   void exited.then(() => (dead = true));
-  await until(
-    async () => {
-      if (dead) throw new Error(`server exited during start:\n${logs.join('\n')}`);
-      try {
-        return (await fetch(`${url}/healthz`)).status === 200 && logs.some((l) => l.includes('is running at'));
-      } catch {
-        return false;
-      }
-    },
-    60_000,
-    'the Linli server',
-  );
+  try {
+    await until(
+      async () => {
+        if (dead) throw new Error(`server exited during start:\n${logs.join('\n')}`);
+        try {
+          return (await fetch(`${url}/healthz`)).status === 200 && logs.some((l) => l.includes('is running at'));
+        } catch {
+          return false;
+        }
+      },
+      60_000,
+      'the Linli server',
+    );
+  } catch (err) {
+    // A server that never answered is not left running (it would hold its port and Redis).
+    if (!dead) proc.kill('SIGKILL');
+    throw err;
+  }
   const pw = logs.map((l) => /password: (\S+)/.exec(l)?.[1]).find(Boolean);
   return {
     url,
