@@ -9,7 +9,7 @@ import { Server } from 'socket.io';
 import { canonicalJson } from '@linli/shared';
 import { BallotsRepository } from '../../../server/src/ballots/ballots.repository.ts';
 import { newReceipt, sealReceipt } from '../../../server/src/ballots/ballots.cast.ts';
-import { auditBody } from '../../../server/src/ballots/ballots.spec.ts';
+import { auditBody } from '../../../server/src/ballots/ballots.rules.ts';
 
 // Without auto-pipelining: with one command per vote it only delays the first acks (measured: a
 // 2,000 storm 478 → 568 ms), so this is the stricter ceiling. BENCH_BARE_AUTOPIPELINE=1 turns it on.

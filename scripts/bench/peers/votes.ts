@@ -16,7 +16,7 @@ import { Redis } from 'ioredis';
 import type { Socket } from 'socket.io-client';
 import { verifyChain } from '@linli/shared';
 import { BallotsRepository, ballotKeys } from '../../../server/src/ballots/ballots.repository.ts';
-import { auditBody } from '../../../server/src/ballots/ballots.spec.ts';
+import { auditBody } from '../../../server/src/ballots/ballots.rules.ts';
 import { startServer } from '../../../server/test/helpers/processes.ts';
 import { Client } from '../../../server/test/helpers/http-client.ts';
 import { People } from '../../../server/test/helpers/people.ts';
