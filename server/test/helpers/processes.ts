@@ -35,18 +35,33 @@ export interface TestRedis {
 }
 
 export async function startRedis(opts: { port?: number; dir?: string } = {}): Promise<TestRedis> {
-  const port = opts.port ?? (await freePort());
   const dir = opts.dir ?? tmpDir('linli-redis-');
   const r: TestRedis = {
-    url: `redis://127.0.0.1:${port}`,
-    port,
+    url: '',
+    port: opts.port ?? 0,
     dir,
     proc: null as unknown as ChildProcess,
     async start() {
-      r.proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {
-        stdio: 'ignore',
-      });
-      await until(() => pingRedis(port), 10_000, 'redis-server');
+      // redis-server cannot bind port 0 and report it: a port picked beforehand may be taken in the
+      // meantime (tests run side by side). Ours must be the one answering; else, a new port.
+      // A restart (after kill) keeps its port and data: clients reconnect there.
+      const fixed = opts.port !== undefined || r.url !== '';
+      for (let attempt = 0; ; attempt++) {
+        if (!fixed) r.port = await freePort();
+        r.url = `redis://127.0.0.1:${r.port}`;
+        const proc = spawn('redis-server', ['--port', String(r.port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], { stdio: 'ignore' });
+        r.proc = proc;
+        const port = r.port;
+        try {
+          await until(() => {
+            if (proc.exitCode !== null) throw new Error(`redis-server exited (port ${port} taken?)`);
+            return pingRedis(port);
+          }, 10_000, 'redis-server');
+          if (proc.exitCode === null) return;
+        } catch (err) {
+          if (fixed || attempt >= 3) throw err;
+        }
+      }
     },
     async kill() {
       const p = r.proc;
@@ -83,9 +98,13 @@ export interface ServerOptions {
   port?: number;
 }
 
-/** Starts `node --import tsx server/src/main.ts` and waits until /healthz answers 200. */
+/**
+ * Starts `node --import tsx server/src/main.ts` and waits until /healthz answers 200. Without a
+ * fixed port the server binds port 0 and its log names the port the OS gave: no window in which
+ * another process (tests run side by side) can take a port picked beforehand.
+ */
 export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
-  const port = opts.port ?? (await freePort());
+  let port = opts.port ?? 0;
   const logs: string[] = [];
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -107,7 +126,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   const onData = (d: Buffer) => logs.push(...d.toString().split('\n').filter(Boolean));
   proc.stdout!.on('data', onData);
   proc.stderr!.on('data', onData);
-  const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<number | null>((res) => proc.once('exit', (code) => res(code)));
   let dead = false;
   void exited.then(() => (dead = true));
@@ -115,8 +133,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
     await until(
       async () => {
         if (dead) throw new Error(`server exited during start:\n${logs.join('\n')}`);
+        const listening = logs.map((l) => /is running at http:\/\/[^\s"]*?:(\d+)/.exec(l)?.[1]).find(Boolean);
+        if (!listening) return false;
+        port = Number(listening);
         try {
-          return (await fetch(`${url}/healthz`)).status === 200 && logs.some((l) => l.includes('is running at'));
+          return (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
         } catch {
           return false;
         }
@@ -131,7 +152,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   }
   const pw = logs.map((l) => /password: (\S+)/.exec(l)?.[1]).find(Boolean);
   return {
-    url,
+    url: `http://127.0.0.1:${port}`,
     port,
     proc,
     logs,
