@@ -16,7 +16,7 @@ import { Redis } from 'ioredis';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client, addMember } from './helpers/http-client.ts';
 import { connectDoc, loadStored, msg, rawConnect, synced, until, type LiveClient, type RawClient } from './helpers/yjs-clients.ts';
-import { DocsRepository, docKeys } from '../src/conventions/docs.repository.ts';
+import { DocsRepository, docKeys } from '../src/yjs/yjs.repository.ts';
 
 const clients: LiveClient[] = [];
 const raws: RawClient[] = [];

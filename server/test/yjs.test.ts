@@ -10,8 +10,8 @@ import { Redis } from 'ioredis';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client, addMember } from './helpers/http-client.ts';
 import { clauseTexts, connectDoc, decodeServerMessage, msg, rawConnect, synced, until, upgradeStatus, type LiveClient } from './helpers/yjs-clients.ts';
-import { DocsRepository } from '../src/conventions/docs.repository.ts';
-import { compactDoc } from '../src/conventions/docs.compaction.ts';
+import { DocsRepository } from '../src/yjs/yjs.repository.ts';
+import { compactDoc } from '../src/yjs/yjs.compaction.ts';
 
 const ENV = {
   LINLI_YJS_UNLOAD_DELAY_MS: '300',

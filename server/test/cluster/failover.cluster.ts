@@ -21,7 +21,7 @@ import { Client } from '../helpers/http-client.ts';
 import { People, type Person } from '../helpers/people.ts';
 import { connectDoc, loadStored, synced, type LiveClient } from '../helpers/yjs-clients.ts';
 import { connectRedis, parseClusterNodes, type Redis } from '../../src/redis/connection.ts';
-import { DocsRepository, docKeys } from '../../src/conventions/docs.repository.ts';
+import { DocsRepository, docKeys } from '../../src/yjs/yjs.repository.ts';
 import { createLogger } from '../../src/logger.ts';
 
 const N = Number(process.env.LINLI_CLUSTER_PHONES ?? 1000);

@@ -8,7 +8,7 @@ import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
-import type { DocsRepository } from '../../src/conventions/docs.repository.ts';
+import type { DocsRepository } from '../../src/yjs/yjs.repository.ts';
 
 // Each WebsocketProvider in Node adds a process 'exit' listener; tests and benchmarks open hundreds.
 process.setMaxListeners(Math.max(process.getMaxListeners(), 2000));

@@ -18,12 +18,12 @@ import { readCookie, SESSION_COOKIE } from '../auth/auth.middleware.ts';
 import { newId } from '../common/ids.ts';
 import { refuseUpgrade, type UpgradeGateway } from '../realtime/upgrade.ts';
 import { isSameOrigin } from '../http/origin.ts';
-import { CLOSE, type DocLimits } from './docs.limits.ts';
-import { DocsRepository } from './docs.repository.ts';
-import { DocRooms } from './docs.rooms.ts';
-import { Conn, DocRoom, DocTooLargeError, type Role } from './docs.room.ts';
-import { binaryFrame, writeFrame } from './docs.broadcast.ts';
-import { decodeMessage, encodeNotice, encodeSyncStep1, encodeSyncStep2, filterAwareness, updateEnds } from './docs.protocol.ts';
+import { CLOSE, type DocLimits } from './yjs.limits.ts';
+import { DocsRepository } from './yjs.repository.ts';
+import { DocRooms } from './yjs.rooms.ts';
+import { Conn, DocRoom, DocTooLargeError, type Role } from './yjs.room.ts';
+import { binaryFrame, writeFrame } from './yjs.broadcast.ts';
+import { decodeMessage, encodeNotice, encodeSyncStep1, encodeSyncStep2, filterAwareness, updateEnds } from './yjs.protocol.ts';
 
 /** Who may open a document: a role, or why not (→ 404 / 403). */
 export type Authorize = (user: StoredUser, docName: string) => Promise<Role | 'not_found' | 'forbidden'>;

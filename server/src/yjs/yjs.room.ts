@@ -6,9 +6,9 @@
 import * as Y from 'yjs';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import type { WebSocket } from 'ws';
-import type { DocLimits } from './docs.limits.ts';
-import { compareIds, type DocsRepository, type LogEntry } from './docs.repository.ts';
-import { encodeAwareness, encodeRelay, encodeUpdate } from './docs.protocol.ts';
+import type { DocLimits } from './yjs.limits.ts';
+import { compareIds, type DocsRepository, type LogEntry } from './yjs.repository.ts';
+import { encodeAwareness, encodeRelay, encodeUpdate } from './yjs.protocol.ts';
 
 export type Role = 'writer' | 'reader';
 

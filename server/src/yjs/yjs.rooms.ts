@@ -9,12 +9,12 @@ import * as Y from 'yjs';
 import { WebSocket } from 'ws';
 import type { Logger } from '../logger.ts';
 import type { Redis } from '../redis/connection.ts';
-import type { DocLimits } from './docs.limits.ts';
-import { docKeys, docNameOfKey, type DocsRepository } from './docs.repository.ts';
-import { DocReader } from './docs.reader.ts';
-import { DocRoom, type Conn } from './docs.room.ts';
-import { compactDoc } from './docs.compaction.ts';
-import { decodeRelay, encodeAwareness } from './docs.protocol.ts';
+import type { DocLimits } from './yjs.limits.ts';
+import { docKeys, docNameOfKey, type DocsRepository } from './yjs.repository.ts';
+import { DocReader } from './yjs.reader.ts';
+import { DocRoom, type Conn } from './yjs.room.ts';
+import { compactDoc } from './yjs.compaction.ts';
+import { decodeRelay, encodeAwareness } from './yjs.protocol.ts';
 
 export interface DocRoomsDeps {
   repo: DocsRepository;

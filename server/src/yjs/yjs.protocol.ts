@@ -10,7 +10,7 @@
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
-import { MESSAGE_NOTICE } from './docs.limits.ts';
+import { MESSAGE_NOTICE } from './yjs.limits.ts';
 
 export const MESSAGE_SYNC = 0;
 export const MESSAGE_AWARENESS = 1;
