@@ -96,6 +96,3 @@ export const CLOSE = {
   rateLimited: { code: 4529, reason: 'too many updates per second' },
   shutdown: { code: 1012, reason: 'server restarting' },
 } as const;
-
-/** Custom y-protocols message type: a notice to the client, payload one varString (JSON). */
-export const MESSAGE_NOTICE = 100;

@@ -257,7 +257,7 @@ describe.each([
     const missingEdits = missing.length;
     for (const w of missing.slice(0, 10)) {
       const author = Number(/\[(\d+)\./.exec(w)![1]);
-      console.log(`missing ${w}: held by ${finalTexts.filter((t) => t.includes(w)).length}/${finalTexts.length} clients, not by ${finalTexts.flatMap((t, k) => (t.includes(w) ? [] : [k])).join(',')} (author has it: ${finalTexts[author]!.includes(w)}; author closes ${JSON.stringify(editors[author]!.closes)}, notices ${JSON.stringify(editors[author]!.notices)}, connected ${editors[author]!.provider.wsconnected})`);
+      console.log(`missing ${w}: held by ${finalTexts.filter((t) => t.includes(w)).length}/${finalTexts.length} clients, not by ${finalTexts.flatMap((t, k) => (t.includes(w) ? [] : [k])).join(',')} (author has it: ${finalTexts[author]!.includes(w)}; author closes ${JSON.stringify(editors[author]!.closes)}, denied ${JSON.stringify(editors[author]!.denied)}, connected ${editors[author]!.provider.wsconnected})`);
     }
     fresh.destroy();
 
