@@ -47,6 +47,11 @@ export interface ClientToServerEvents {
   'ballot:cast': (payload: Bt.BallotCast, ack: AckFn<Bt.BallotCastAck>) => void;
 }
 
+/** What a client event sends (its payload), from the map: the server's router and the web's emit both use it. */
+export type EventPayload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
+/** The data of a client event's ok ack, from the map. */
+export type AckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends AckFn<infer T> ? T : never;
+
 /** Events the server pushes to rooms. Features extend this map. */
 export interface ServerToClientEvents {
   'session:expired': (payload: { reason: string }) => void;

@@ -5,6 +5,7 @@
 import { BallotCast, type Ballot } from '@linli/shared';
 import type { Logger } from '../logger.ts';
 import { meetingRoom } from '../meetings/meetings.socket.ts';
+import { Coalescer, type CoalescedRun } from '../realtime/coalescer.ts';
 import type { SocketRouter } from '../realtime/router.ts';
 import type { LinliIO, LinliSocket } from '../realtime/socket.ts';
 import type { BallotsCasting } from './ballots.cast.ts';
@@ -26,71 +27,35 @@ export const TALLY_MAX_WAIT_MS = 500;
  * broadcast counts what Redis holds when it is read: the last one carries every vote.
  */
 export class TallyBroadcaster {
-  readonly #pending = new Map<string, { timer: NodeJS.Timeout | null; firstAt: number | null; lastAt: number; running: boolean }>();
-  #stopped = false;
+  readonly #coalescer: Coalescer;
 
   constructor(
     private readonly io: LinliIO,
     private readonly ballots: BallotsService,
     private readonly logger: Logger,
     private readonly gapMs = TALLY_GAP_MS,
-    private readonly quietMs = TALLY_QUIET_MS,
-    private readonly maxWaitMs = TALLY_MAX_WAIT_MS,
-  ) {}
+    quietMs = TALLY_QUIET_MS,
+    maxWaitMs = TALLY_MAX_WAIT_MS,
+  ) {
+    this.#coalescer = new Coalescer({ quietMs, maxWaitMs, retryOnErrorMs: gapMs }, (ballotId) => this.#broadcast(ballotId), {
+      onError: (err, ballotId) => this.logger.warn({ err: (err as Error).message, ballotId }, 'tally broadcast failed'),
+    });
+  }
 
   schedule(ballotId: string): void {
-    if (this.#stopped) return;
-    const now = performance.now();
-    let e = this.#pending.get(ballotId);
-    if (!e) this.#pending.set(ballotId, (e = { timer: null, firstAt: null, lastAt: now, running: false }));
-    e.lastAt = now;
-    e.firstAt ??= now;
-    // One timer per ballot: when it fires early (more votes came), it waits for the rest.
-    if (!e.timer && !e.running) this.#arm(ballotId, e, this.quietMs);
+    this.#coalescer.schedule(ballotId);
   }
 
-  #arm(ballotId: string, e: { timer: NodeJS.Timeout | null }, ms: number): void {
-    e.timer = setTimeout(() => void this.#attempt(ballotId), Math.max(0, ms));
-  }
-
-  #due(e: { firstAt: number | null; lastAt: number }): number {
-    return Math.min(e.lastAt + this.quietMs, (e.firstAt ?? e.lastAt) + this.maxWaitMs);
-  }
-
-  async #attempt(ballotId: string): Promise<void> {
-    const e = this.#pending.get(ballotId);
-    if (!e || this.#stopped) return;
-    e.timer = null;
-    const wait = this.#due(e) - performance.now();
-    if (wait > 1) return this.#arm(ballotId, e, wait);
-    e.running = true;
-    try {
-      const gate = await this.ballots.repo.takeGate(ballotId, this.gapMs);
-      if (!gate.taken) {
-        this.#arm(ballotId, e, gate.waitMs + 1);
-        return;
-      }
-      // Cleared before reading: a vote acknowledged after this read schedules the next broadcast.
-      e.firstAt = null;
-      const ballot = await this.ballots.require(ballotId);
-      const result = await this.ballots.result(ballot, { fresh: true });
-      this.io.to(meetingRoom(ballot.meetingId)).emit('ballot:tally', { ballotId, result });
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message, ballotId }, 'tally broadcast failed');
-      e.firstAt ??= performance.now();
-      this.#arm(ballotId, e, this.gapMs);
-      return;
-    } finally {
-      e.running = false;
-    }
-    if (e.firstAt !== null && !e.timer) this.#arm(ballotId, e, this.#due(e) - performance.now());
-    else if (e.firstAt === null && !e.timer) this.#pending.delete(ballotId);
+  async #broadcast(ballotId: string): Promise<CoalescedRun> {
+    const gate = await this.ballots.repo.takeGate(ballotId, this.gapMs);
+    if (!gate.taken) return { retryInMs: gate.waitMs + 1 };
+    const ballot = await this.ballots.require(ballotId);
+    const result = await this.ballots.result(ballot, { fresh: true });
+    this.io.to(meetingRoom(ballot.meetingId)).emit('ballot:tally', { ballotId, result });
   }
 
   stop(): void {
-    this.#stopped = true;
-    for (const e of this.#pending.values()) if (e.timer) clearTimeout(e.timer);
-    this.#pending.clear();
+    this.#coalescer.stop();
   }
 }
 

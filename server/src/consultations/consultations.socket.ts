@@ -7,61 +7,40 @@
 import type { Logger } from '../logger.ts';
 import { communityRoom } from '../communities/communities.socket.ts';
 import { meetingRoom } from '../meetings/meetings.socket.ts';
+import { Coalescer, type CoalescedRun } from '../realtime/coalescer.ts';
 import type { LinliIO } from '../realtime/socket.ts';
 import type { ConsultationsService } from './consultations.service.ts';
 
 export const PROGRESS_GAP_MS = 500;
 
 export class ProgressBroadcaster {
-  readonly #pending = new Map<string, { timer: NodeJS.Timeout | null; dirty: boolean; running: boolean }>();
-  #stopped = false;
+  readonly #coalescer: Coalescer;
 
   constructor(
     private readonly io: LinliIO,
     private readonly service: ConsultationsService,
     private readonly logger: Logger,
     private readonly gapMs = PROGRESS_GAP_MS,
-  ) {}
-
-  schedule(id: string): void {
-    if (this.#stopped) return;
-    let e = this.#pending.get(id);
-    if (!e) this.#pending.set(id, (e = { timer: null, dirty: false, running: false }));
-    e.dirty = true;
-    if (e.timer || e.running) return;
-    e.timer = setTimeout(() => void this.#attempt(id), 0);
+  ) {
+    this.#coalescer = new Coalescer({ retryOnErrorMs: gapMs }, (id) => this.#broadcast(id), {
+      onError: (err, id) => this.logger.warn({ err: (err as Error).message, consultationId: id }, 'consultation progress broadcast failed'),
+    });
   }
 
-  async #attempt(id: string): Promise<void> {
-    const e = this.#pending.get(id);
-    if (!e || this.#stopped) return;
-    e.timer = null;
-    e.running = true;
-    try {
-      if (!(await this.service.repo.gate(id, this.gapMs))) {
-        e.timer = setTimeout(() => void this.#attempt(id), this.gapMs);
-        return;
-      }
-      e.dirty = false;
-      const c = await this.service.load(id);
-      const [progress, result] = await Promise.all([this.service.progress(c), this.service.result(c)]);
-      const payload = { consultationId: id, status: c.status as 'open', progress, questions: result.questions };
-      this.io.to(communityRoom(c.stored.communityId)).emit('consultation:progress', payload);
-      if (c.stored.meetingId) this.io.to(meetingRoom(c.stored.meetingId)).emit('consultation:progress', payload);
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message, consultationId: id }, 'consultation progress broadcast failed');
-      e.timer = setTimeout(() => void this.#attempt(id), this.gapMs);
-      return;
-    } finally {
-      e.running = false;
-    }
-    if (e.dirty && !e.timer) e.timer = setTimeout(() => void this.#attempt(id), 0);
-    else if (!e.dirty && !e.timer) this.#pending.delete(id);
+  schedule(id: string): void {
+    this.#coalescer.schedule(id);
+  }
+
+  async #broadcast(id: string): Promise<CoalescedRun> {
+    if (!(await this.service.repo.gate(id, this.gapMs))) return { retryInMs: this.gapMs };
+    const c = await this.service.load(id);
+    const [progress, result] = await Promise.all([this.service.progress(c), this.service.result(c)]);
+    const payload = { consultationId: id, status: c.status as 'open', progress, questions: result.questions };
+    this.io.to(communityRoom(c.stored.communityId)).emit('consultation:progress', payload);
+    if (c.stored.meetingId) this.io.to(meetingRoom(c.stored.meetingId)).emit('consultation:progress', payload);
   }
 
   stop(): void {
-    this.#stopped = true;
-    for (const e of this.#pending.values()) if (e.timer) clearTimeout(e.timer);
-    this.#pending.clear();
+    this.#coalescer.stop();
   }
 }

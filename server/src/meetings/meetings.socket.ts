@@ -25,6 +25,7 @@ import {
 } from '@linli/shared';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { Logger } from '../logger.ts';
+import { Coalescer } from '../realtime/coalescer.ts';
 import type { SocketRouter } from '../realtime/router.ts';
 import type { LinliIO, LinliSocket } from '../realtime/socket.ts';
 import type { MeetingAccess, MeetingsService } from './meetings.service.ts';
@@ -41,52 +42,31 @@ export const BROADCAST_GAP_MS = 250;
  * are folded into one broadcast at its end, built from Redis at that moment (so it is the latest).
  */
 export class MeetingBroadcaster {
-  readonly #pending = new Map<string, { timer: NodeJS.Timeout | null; last: number; again: boolean; running: boolean }>();
-  #stopped = false;
+  readonly #coalescer: Coalescer;
 
   constructor(
     private readonly io: LinliIO,
     private readonly state: MeetingsState,
     private readonly logger: Logger,
-    private readonly gapMs = BROADCAST_GAP_MS,
-  ) {}
+    gapMs = BROADCAST_GAP_MS,
+  ) {
+    this.#coalescer = new Coalescer({ gapMs }, (meetingId) => this.#send(meetingId), {
+      onError: (err, meetingId) => this.logger.warn({ err: (err as Error).message, meetingId }, 'meeting state broadcast failed'),
+    });
+  }
 
   schedule(meetingId: string): void {
-    if (this.#stopped) return;
-    let e = this.#pending.get(meetingId);
-    if (!e) this.#pending.set(meetingId, (e = { timer: null, last: 0, again: false, running: false }));
-    if (e.running) {
-      e.again = true;
-      return;
-    }
-    if (e.timer) return;
-    const wait = Math.max(0, e.last + this.gapMs - Date.now());
-    e.timer = setTimeout(() => void this.#send(meetingId), wait);
+    this.#coalescer.schedule(meetingId);
   }
 
   async #send(meetingId: string): Promise<void> {
-    const e = this.#pending.get(meetingId)!;
-    e.timer = null;
-    e.running = true;
-    e.again = false;
-    e.last = Date.now();
-    try {
-      this.state.invalidate(meetingId);
-      const state = await this.state.snapshot(meetingId, { fresh: true });
-      this.io.to(meetingRoom(meetingId)).emit('meeting:state', { state });
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message, meetingId }, 'meeting state broadcast failed');
-    } finally {
-      e.running = false;
-      if (e.again) this.schedule(meetingId);
-      else if (!e.timer) this.#pending.delete(meetingId);
-    }
+    this.state.invalidate(meetingId);
+    const state = await this.state.snapshot(meetingId, { fresh: true });
+    this.io.to(meetingRoom(meetingId)).emit('meeting:state', { state });
   }
 
   stop(): void {
-    this.#stopped = true;
-    for (const e of this.#pending.values()) if (e.timer) clearTimeout(e.timer);
-    this.#pending.clear();
+    this.#coalescer.stop();
   }
 }
 

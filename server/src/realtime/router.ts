@@ -5,14 +5,11 @@
  */
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
-import { DomainError, validationError, type AckFn, type ClientToServerEvents, type ErrorBody } from '@linli/shared';
+import { DomainError, validationError, type AckData, type ClientToServerEvents, type ErrorBody, type EventPayload } from '@linli/shared';
 import type { Logger } from '../logger.ts';
 import { isRedisUnavailable } from '../http/errors.ts';
 
 type AnySocket = Socket<any, any, any, any>;
-/** The data an event's ack carries when ok (its `AckFn<T>` in the shared map). */
-export type EventPayload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
-export type AckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends AckFn<infer T> ? T : never;
 
 export interface RouterOptions {
   logger: Logger;

@@ -1,6 +1,7 @@
 /** The browser's door to the REST API: JSON in, JSON out, errors as ApiError with the API.md code. */
 import { m } from '$lib/paraglide/messages.js';
 import { getLocale } from '$lib/paraglide/runtime.js';
+import type { ErrorBody, MeResponse } from '@linli/shared';
 import { pickLanguage } from '$lib/server-message.ts';
 
 /** The reader's half of a bilingual server message (see server-message.ts). */
@@ -37,11 +38,23 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   } catch {
     throw new ApiError(0, 'network', m.err_network());
   }
-  const data = res.status === 204 ? null : await res.json().catch(() => null);
-  if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string; issues?: { path: string; message: string }[] } } | null)?.error;
-    const retry = Number(res.headers.get('retry-after')) || undefined;
-    throw new ApiError(res.status, err?.code ?? 'error', err?.message ? localized(err.message) : m.err_generic(), retry, err?.issues ?? []);
-  }
+  if (!res.ok) throw await apiErrorOf(res);
+  const data: unknown = res.status === 204 ? null : await res.json().catch(() => null);
   return data as T;
+}
+
+/** The one reading of a failed answer (API.md "Errors"): its code, message in the reader's language, issues and Retry-After. */
+export async function apiErrorOf(res: Response): Promise<ApiError> {
+  const body: { error?: Partial<ErrorBody> } | null = await res.json().catch(() => null);
+  const err = body?.error;
+  const retry = Number(res.headers.get('retry-after')) || undefined;
+  return new ApiError(res.status, err?.code ?? 'error', err?.message ? localized(err.message) : m.err_generic(), retry, err?.issues ?? []);
+}
+
+/**
+ * Who is signed in (null when nobody), for a load function: the app layout's, and the pages outside
+ * it (the console, the evaluation page). Components take `me` from their page, never fetch it.
+ */
+export function loadMe(fetchFn: typeof fetch): Promise<MeResponse | null> {
+  return api<MeResponse>('GET', '/me', undefined, fetchFn).catch(() => null);
 }

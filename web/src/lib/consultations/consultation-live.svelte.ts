@@ -6,14 +6,7 @@
  */
 import type { Consultation, ConsultationProgress, ConsultationProgressEvent, ConsultationResult, ConsultationView, QuestionResult } from '@linli/shared/consultations/schemas';
 import { api, ApiError } from '$lib/api';
-import type { LiveConnection } from '$lib/realtime/connection.svelte';
-
-/** The socket as this feature uses it (`consultation:progress` is the consultations feature's event). */
-interface LooseSocket {
-  on(event: string, fn: (payload: unknown) => void): void;
-  off(event: string, fn: (payload: unknown) => void): void;
-  timeout(ms: number): { emit(event: string, payload: unknown, cb: (err: unknown, res: unknown) => void): void };
-}
+import { emitWithAck, type LinliClientSocket, type LiveConnection } from '$lib/realtime/connection.svelte';
 
 export class ConsultationLive {
   consultation = $state<Consultation | null>(null);
@@ -25,8 +18,8 @@ export class ConsultationLive {
   errorStatus = $state(0);
   /** Bumped on every live update (tests and live regions read it). */
   updatedAt = $state(0);
-  readonly #socket: LooseSocket | null;
-  readonly #onProgress = (p: unknown) => this.apply(p as ConsultationProgressEvent);
+  readonly #socket: LinliClientSocket | null;
+  readonly #onProgress = (p: ConsultationProgressEvent) => this.apply(p);
 
   constructor(
     readonly id: string,
@@ -34,12 +27,12 @@ export class ConsultationLive {
     /** Join the community room on every connect (the organiser's page); the projector is in the meeting's room already. */
     watchCommunity = true,
   ) {
-    this.#socket = conn ? (conn.socket as unknown as LooseSocket) : null;
+    this.#socket = conn?.socket ?? null;
     this.#socket?.on('consultation:progress', this.#onProgress);
     if (conn) {
       conn.onEveryConnect(() => {
         void this.load().then(() => {
-          if (watchCommunity && this.consultation) this.#socket?.timeout(10_000).emit('community:watch', { communityId: this.consultation.communityId }, () => {});
+          if (watchCommunity && this.consultation && this.#socket) void emitWithAck(this.#socket, 'community:watch', { communityId: this.consultation.communityId });
         });
       });
     } else void this.load();

@@ -5,7 +5,7 @@
  * that shows one question's result with the ballots' TallyBars (same "还差 X 户 / Y ㎡" wording).
  */
 import type { Consultation, Question, QuestionResult } from '@linli/shared/consultations/schemas';
-import type { LiveBallot } from '$lib/meetings/meeting-live.svelte';
+import type { TallyBallot, TallyResult } from '$lib/meetings/meeting-live.svelte';
 
 const SHANGHAI_OFFSET_MS = 8 * 3600_000;
 
@@ -24,17 +24,16 @@ export const YES_NO_ABSTAIN = ['yes', 'no', 'abstain'] as const;
 export type YesNoAbstain = (typeof YES_NO_ABSTAIN)[number];
 
 /** One question's result in the shape TallyBars reads (a ballot with its live result). */
-export function asLiveBallot(c: Pick<Consultation, 'status' | 'secret'>, q: QuestionResult, options?: { id: string; label: string }[]): LiveBallot {
+export function asLiveBallot(c: Pick<Consultation, 'status' | 'secret'>, q: QuestionResult, options?: { id: string; label: string }[]): TallyBallot & { result: TallyResult } {
   return {
     id: q.id,
-    title: q.title,
     status: c.status === 'scheduled' ? 'draft' : c.status,
     kind: q.kind === 'election' ? 'yes_no_abstain' : q.kind,
     rule: q.rule,
-    options,
+    options: options ?? [],
     electorate: { kind: 'households' },
     hideTallyUntilClose: q.hidden === true,
-    result: { tally: q.tally, turnout: q.turnout, outcome: q.outcome, hidden: q.hidden } as LiveBallot['result'],
+    result: { tally: q.tally, turnout: q.turnout, outcome: q.outcome, hidden: q.hidden },
   };
 }
 

@@ -14,7 +14,7 @@ describe('ballot form steps (no-JS voting)', () => {
   });
 
   it('multi toggles picks up to maxPicks, then next confirms the list', () => {
-    const b = { kind: 'multi', maxPicks: 2 };
+    const b = { kind: 'multi', maxPicks: 2 } as const;
     let s = ballotFormStep(b, start, { pick: 'a' }, key);
     s = ballotFormStep(b, s, { pick: 'b' }, key);
     s = ballotFormStep(b, s, { pick: 'c' }, key);

@@ -2,6 +2,7 @@
  * The ballot card's steps as plain data, so the server can walk them for a phone whose scripts
  * have not arrived (or never will): the form posts what was pressed and what was picked so far.
  */
+import type { Choice } from '@linli/shared';
 import type { LiveBallot } from './meeting-live.svelte';
 
 /** Where a card is, as the server-rendered form carries it (hidden inputs) and the action returns it. */
@@ -19,9 +20,9 @@ export interface BallotFormState {
 /** Several choices (multi, ranked) or one. */
 export const isMulti = (b: Pick<LiveBallot, 'kind'>) => b.kind === 'multi' || b.kind === 'ranked';
 
-/** The choice the API takes: a score, a list (multi, ranked: in the order picked) or one id. */
-export function choiceOf(b: Pick<LiveBallot, 'kind'>, s: Pick<BallotFormState, 'picked' | 'score'>): unknown {
-  return b.kind === 'score' ? s.score : isMulti(b) ? s.picked : s.picked[0];
+/** The choice the API takes: a score, a list (multi, ranked: in the order picked) or one id; null before one is made. */
+export function choiceOf(b: Pick<LiveBallot, 'kind'>, s: Pick<BallotFormState, 'picked' | 'score'>): Choice | null {
+  return b.kind === 'score' ? s.score : isMulti(b) ? s.picked : (s.picked[0] ?? null);
 }
 
 /** One press on the card: pick (toggle for multi), a score, next (multi → confirm), change (back). */

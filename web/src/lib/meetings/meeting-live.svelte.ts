@@ -3,45 +3,22 @@
  * ballots with their live results, and casting with an idempotency key that survives a reload or
  * a dropped connection (a retried vote is counted once and returns the same receipt).
  */
-import type { ClientToServerEvents, MeetingState, MeetingYou, MyBallotStanding } from '@linli/shared';
-import { LiveConnection } from '$lib/realtime/connection.svelte';
+import type { Ballot, BallotResultView, Choice, EventPayload, MeetingBallot, MeetingState, MeetingYou, MyBallotStanding } from '@linli/shared';
+import { emitWithAck, LiveConnection, type LiveAck, type LiveEvent } from '$lib/realtime/connection.svelte';
 import { api, localized } from '$lib/api';
 
-/* Loose views of the ballots feature's payloads (ballot plus its live result): the cards only read what they show. */
-export interface LiveBallot {
-  id: string;
-  title: string;
-  status: string;
-  kind: string;
-  rule: string;
-  secret?: boolean;
-  options?: { id: string; label: string }[];
-  maxPicks?: number;
-  clauseText?: string;
-  clauseRef?: { conventionId: string; clauseId: string } | null;
-  result?: LiveResult | null;
-  [k: string]: unknown;
-}
-export interface LiveResult {
-  tally?: { options?: { id: string; label: string; votes: number; areaCentiares?: number; owners?: number }[]; [k: string]: unknown };
-  turnout?: { voted: number; eligible: number; owners?: { voted: number; total: number }; areaCentiares?: { voted: number; total: number } };
-  outcome?: {
-    passed: boolean | null;
-    reason?: string;
-    figures?: Record<string, number | string>;
-    wouldPass?: boolean;
-    needed?: { quorum?: { owners: number; areaCentiares: number }; pass?: { owners: number; areaCentiares: number; votes?: number; possible?: boolean } };
-  };
-  /** Counts withheld until close (the ballot says so). */
-  hidden?: boolean;
-  [k: string]: unknown;
-}
-/** A client event of the shared map (shared/src/socket.ts). */
-export type LiveEvent = keyof ClientToServerEvents;
-/** What a client event sends; `meetingId` may be left out (emit fills it in). */
-export type LivePayload<E extends LiveEvent> = Parameters<ClientToServerEvents[E]>[0];
-/** The ack of a client event: its data when ok, else the error (a timeout is `code: 'timeout'`). */
-export type LiveAck<E extends LiveEvent> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+export type { LiveAck, LiveEvent };
+/** What a client event sends (shared map); a meeting's or motion's `meetingId` may be left out (emit fills it in). */
+export type LivePayload<E extends LiveEvent> = EventPayload<E>;
+/**
+ * A meeting's ballot on a screen: the join ack's MeetingBallot, except that a ballot just opened
+ * (`ballot:opened` carries the Ballot alone) has no result until its first tally.
+ */
+export type LiveBallot = Ballot & { result?: MeetingBallot['result'] | null };
+/** What a tally shows of a result (a consultation's question has no ballot of its own; an election's shows no bars). */
+export type TallyResult = Pick<BallotResultView, 'turnout' | 'outcome' | 'hidden'> & { tally?: BallotResultView['tally'] };
+/** What TallyBars reads of a ballot: the question, and its result once counted (a consultation's question fits too). */
+export type TallyBallot = Pick<Ballot, 'id' | 'status' | 'rule' | 'kind' | 'options' | 'electorate' | 'hideTallyUntilClose'> & { result?: TallyResult | null };
 
 // A proxy holder votes household by household: each household's key and receipt are kept apart.
 const keyStore = (ballotId: string, householdId?: string) => (householdId ? `linli:vote:${ballotId}:${householdId}` : `linli:vote:${ballotId}`);
@@ -49,7 +26,7 @@ const keyStore = (ballotId: string, householdId?: string) => (householdId ? `lin
 /** What the server rendered the page from (the `meeting:join` ack's shape): seeds the state so hydration shows the same. */
 export interface MeetingSeed {
   state: MeetingState;
-  ballots: LiveBallot[];
+  ballots: MeetingBallot[];
   you: MeetingYou | null;
   /** The person's own standing on the open ballots (GET /ballots/:id/mine), so the first paint offers no vote they cannot cast. */
   standing?: Record<string, MyBallotStanding>;
@@ -142,19 +119,12 @@ export class MeetingLive {
     return res.you;
   }
 
-  /** Sends a client event and resolves with its ack (never rejects: a timeout is an error ack). */
-  emit<E extends LiveEvent>(event: E, payload?: LivePayload<E>, timeoutMs = 10_000): Promise<LiveAck<E>> {
-    let body: unknown = payload ?? {};
+  /** Sends a client event and resolves with its ack (never rejects: a timeout is an error ack, messages in the reader's language). */
+  async emit<E extends LiveEvent>(event: E, payload: LivePayload<E>, timeoutMs = 10_000): Promise<LiveAck<E>> {
     // Meeting and motion events name their meeting (one socket may be in several rooms).
-    if (/^(meeting|motion):/.test(event) && event !== 'meeting:join') body = { meetingId: this.meetingId, ...(body as object) };
-    return new Promise((resolve) => {
-      // The map types each event's own arguments; one generic sender goes through the untyped form.
-      (this.conn.socket as unknown as { timeout(ms: number): { emit(e: string, p: unknown, cb: (err: unknown, r: LiveAck<E>) => void): void } })
-        .timeout(timeoutMs)
-        .emit(event, body, (err, r) =>
-          resolve(err ? ({ ok: false, error: { code: 'timeout', message: '' } } as LiveAck<E>) : r.ok ? r : ({ ...r, error: { ...r.error, message: localized(r.error.message ?? '') } } as LiveAck<E>)),
-        );
-    });
+    const named = /^(meeting|motion):/.test(event) && event !== 'meeting:join';
+    const res = await emitWithAck(this.conn.socket, event, named ? { meetingId: this.meetingId, ...payload } : payload, timeoutMs);
+    return res.ok ? res : { ok: false, error: { ...res.error, message: localized(res.error.message) } };
   }
 
   /** The ballots open now, newest first. */
@@ -163,13 +133,13 @@ export class MeetingLive {
   }
 
   /** What this phone has done on a ballot: the stored receipt, or a pending cast. */
-  record(ballotId: string, householdId?: string): { key: string; choice: unknown; receipt?: string } | null {
+  record(ballotId: string, householdId?: string): { key: string; choice: Choice | null; receipt?: string } | null {
     const raw = typeof localStorage === 'undefined' ? null : localStorage.getItem(keyStore(ballotId, householdId));
     return raw ? JSON.parse(raw) : null;
   }
 
   /** Keeps a receipt given without the socket (a vote sent by the server-rendered form). */
-  remember(ballotId: string, rec: { key: string; choice: unknown; receipt: string }): void {
+  remember(ballotId: string, rec: { key: string; choice: Choice | null; receipt: string }): void {
     if (typeof localStorage !== 'undefined' && !this.record(ballotId)?.receipt) localStorage.setItem(keyStore(ballotId), JSON.stringify(rec));
   }
 
@@ -178,16 +148,15 @@ export class MeetingLive {
    * key the server-rendered confirmation carried (a vote begun before the scripts arrived).
    * `householdId`: the one household this vote is for (an owner's own, or one held as proxy).
    */
-  async cast(ballotId: string, choice: unknown, formKey?: string, householdId?: string, reason?: string): Promise<{ receipt: string } | { error: { code: string; message: string } }> {
+  async cast(ballotId: string, choice: Choice | null, formKey?: string, householdId?: string, reason?: string): Promise<{ receipt: string } | { error: { code: string; message: string } }> {
     const prev = this.record(ballotId, householdId);
     const key = prev && !prev.receipt && JSON.stringify(prev.choice) === JSON.stringify(choice) ? prev.key : (formKey ?? crypto.randomUUID());
     localStorage.setItem(keyStore(ballotId, householdId), JSON.stringify({ key, choice }));
     const res = await this.emit('ballot:cast', { ballotId, choice, idempotencyKey: key, ...(householdId ? { householdId } : {}), ...(reason ? { reason } : {}) });
     if (!res.ok) return { error: res.error };
-    const raw: unknown = res.receipt;
-    const receipt = String(raw && typeof raw === 'object' ? (raw as { code: string }).code : raw);
+    const { receipt } = res;
     localStorage.setItem(keyStore(ballotId, householdId), JSON.stringify({ key, choice, receipt }));
-    if (!householdId) this.standing[ballotId] = { ...this.standing[ballotId], eligible: true, voted: true, receipt, choice: choice as MyBallotStanding['choice'] };
+    if (!householdId) this.standing[ballotId] = { ...this.standing[ballotId], eligible: true, voted: true, receipt, choice: choice ?? undefined };
     return { receipt };
   }
 
@@ -215,7 +184,7 @@ export class MeetingLive {
     this.ballots[i] = next;
   }
 
-  private setResult(ballotId: string, result: LiveResult | undefined): void {
+  private setResult(ballotId: string, result: BallotResultView | undefined): void {
     const b = this.ballots.find((x) => x.id === ballotId);
     if (b && result) {
       b.result = result;

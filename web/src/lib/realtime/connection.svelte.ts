@@ -4,9 +4,35 @@
  * replays what was missed, and callers re-join their rooms on every (re)connect to be exact.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '@linli/shared';
+import type { Ack, AckData, ClientToServerEvents, EventPayload, ServerToClientEvents } from '@linli/shared';
 
 export type LinliClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** A client event of the shared map (shared/src/socket.ts). */
+export type LiveEvent = keyof ClientToServerEvents;
+/** The ack of a client event: its data when ok, else the error (no answer in time is `code: 'timeout'`). */
+export type LiveAck<E extends LiveEvent> = Ack<AckData<E>>;
+
+/** socket.io-client's `emitWithAck` as the shared map types it, one event at a time (see emitWithAck). */
+interface AckingSender {
+  emitWithAck<E extends LiveEvent>(event: E, payload: EventPayload<E>): Promise<LiveAck<E>>;
+}
+
+/**
+ * Sends a client event and resolves with its ack; never rejects. Event name, payload and ack come
+ * from the shared map. For a generic event TypeScript cannot split socket.io-client's parameter list
+ * (payload, then ack), and after `.timeout()` it types the ack as `any`; so the call goes through
+ * the untyped socket, and AckingSender gives it back the map's types, one event at a time.
+ */
+export async function emitWithAck<E extends LiveEvent>(socket: LinliClientSocket, event: E, payload: EventPayload<E>, timeoutMs = 10_000): Promise<LiveAck<E>> {
+  const plain: Socket = socket;
+  const sender: AckingSender = plain.timeout(timeoutMs);
+  try {
+    return await sender.emitWithAck(event, payload);
+  } catch {
+    return { ok: false, error: { code: 'timeout', message: '' } };
+  }
+}
+
 export type ConnectionState = 'online' | 'connecting' | 'offline';
 
 export class LiveConnection {

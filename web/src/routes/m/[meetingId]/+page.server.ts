@@ -5,47 +5,57 @@
  * `vote` casts through the API with the idempotency key the confirmation form carried.
  */
 import { fail } from '@sveltejs/kit';
-import type { MeetingState, MeetingYou, MyBallotStanding } from '@linli/shared';
-import type { LiveBallot, MeetingSeed } from '$lib/meetings/meeting-live.svelte';
+import type { Ballot, BallotCastAck, MeetingBallot, MeetingState, MeetingYou, MyBallotStanding } from '@linli/shared';
+import type { MeetingSeed } from '$lib/meetings/meeting-live.svelte';
 import { ballotFormStep, choiceOf, type BallotFormState } from '$lib/meetings/ballot-form';
 import type { Actions, PageServerLoad } from './$types';
-import { localized } from '$lib/api';
+import { api, ApiError } from '$lib/api';
 
 type Fetch = typeof fetch;
 
 /** The API's error message, or '' when the answer is not the API's (no server behind: dev). */
-async function apiError(res: Response): Promise<string> {
-  const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-  return body?.error?.message ? localized(body.error.message) : '';
+function apiError(err: unknown): string {
+  return err instanceof ApiError && err.code !== 'error' && err.code !== 'network' ? err.message : '';
 }
 
-export const load: PageServerLoad = async ({ params, fetch }) => {
+/** What the phone page renders from: the seed, or why there is none. */
+interface PhoneData {
+  meetingId: string;
+  seed: MeetingSeed | null;
+  loadError: string;
+  loadCode: '' | 'unauthenticated';
+}
+
+export const load: PageServerLoad = async ({ params, fetch }): Promise<PhoneData> => {
   const id = encodeURIComponent(params.meetingId);
-  const [st, bl] = await Promise.all([fetch(`/api/meetings/${id}/state`), fetch(`/api/meetings/${id}/ballots`)]);
+  const [st, bl] = await Promise.allSettled([
+    api<{ state: MeetingState; you?: MeetingYou }>('GET', `/meetings/${id}/state`, undefined, fetch),
+    api<{ ballots: MeetingBallot[] }>('GET', `/meetings/${id}/ballots`, undefined, fetch),
+  ]);
   // 401: no session (signed out, or never joined): the page says how to get in, not a bare error.
-  if (!st.ok) return { meetingId: params.meetingId, seed: null as MeetingSeed | null, loadError: await apiError(st), loadCode: st.status === 401 ? 'unauthenticated' : '' };
-  const { state, you } = (await st.json()) as { state: MeetingState; you?: MeetingYou };
-  const ballots = bl.ok ? ((await bl.json()) as { ballots: LiveBallot[] }).ballots : [];
+  if (st.status === 'rejected') {
+    const unauthenticated = st.reason instanceof ApiError && st.reason.status === 401;
+    return { meetingId: params.meetingId, seed: null, loadError: apiError(st.reason), loadCode: unauthenticated ? 'unauthenticated' : '' };
+  }
+  const { state, you } = st.value;
+  const ballots = bl.status === 'fulfilled' ? bl.value.ballots : [];
   // Where this person stands on the open ballots, so the first paint never offers a vote they cannot cast.
   const standing: Record<string, MyBallotStanding> = {};
   if (you && you.kind !== 'guest') {
     await Promise.all(
       ballots.filter((b) => b.status === 'open').map(async (b) => {
-        const r = await fetch(`/api/ballots/${encodeURIComponent(b.id)}/mine`).catch(() => null);
-        const body = r?.ok ? ((await r.json()) as { you?: MyBallotStanding }) : null;
+        const body = await api<{ you?: MyBallotStanding }>('GET', `/ballots/${encodeURIComponent(b.id)}/mine`, undefined, fetch).catch(() => null);
         if (body?.you) standing[b.id] = body.you;
       }),
     );
   }
-  return { meetingId: params.meetingId, seed: { state, you: you ?? null, ballots, standing } as MeetingSeed | null, loadError: '', loadCode: '' };
+  return { meetingId: params.meetingId, seed: { state, you: you ?? null, ballots, standing }, loadError: '', loadCode: '' };
 };
 
-/** The ballot the form names, as the API gives it (its kind decides what a choice is). */
-async function ballotOf(fetch: Fetch, ballotId: string): Promise<LiveBallot | string> {
+/** The ballot the form names, as the API gives it (its kind decides what a choice is), or the error to show. */
+async function ballotOf(fetch: Fetch, ballotId: string): Promise<Ballot | string> {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(ballotId)) return '';
-  const res = await fetch(`/api/ballots/${ballotId}`);
-  if (!res.ok) return await apiError(res);
-  return ((await res.json()) as { ballot: LiveBallot }).ballot;
+  return api<{ ballot: Ballot }>('GET', `/ballots/${ballotId}`, undefined, fetch).then((r) => r.ballot, apiError);
 }
 
 /** The card's state as the form carried it (hidden inputs) plus the button that was pressed. */
@@ -75,14 +85,14 @@ export const actions: Actions = {
     const st = { ...formState(f, ballotId), step: 'confirm' as const };
     const ballot = await ballotOf(fetch, ballotId);
     if (typeof ballot === 'string') return fail(400, { ...st, error: ballot || 'No such ballot.' });
-    const res = await fetch(`/api/ballots/${ballotId}/votes`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ choice: choiceOf(ballot, st), idempotencyKey: st.key, ...(reasonOf(f) ? { reason: reasonOf(f) } : {}) }),
-    });
-    if (!res.ok) return fail(res.status, { ...st, error: (await apiError(res)) || `HTTP ${res.status}` });
-    const { receipt } = (await res.json()) as { receipt: string };
-    return { ...st, step: 'done' as const, receipt };
+    const body = { choice: choiceOf(ballot, st), idempotencyKey: st.key, ...(reasonOf(f) ? { reason: reasonOf(f) } : {}) };
+    try {
+      const { receipt } = await api<BallotCastAck>('POST', `/ballots/${ballotId}/votes`, body, fetch);
+      return { ...st, step: 'done' as const, receipt };
+    } catch (err) {
+      const status = err instanceof ApiError && err.status >= 400 ? err.status : 502;
+      return fail(status, { ...st, error: apiError(err) || `HTTP ${status}` });
+    }
   },
 };
 
