@@ -13,9 +13,9 @@ import { startRedis, startServer, type TestRedis, type TestServer } from './help
 import { Client } from './helpers/http-client.ts';
 import { People, type Person } from './helpers/people.ts';
 import { decodeQr, readPdf, renderPdfPage } from './helpers/pdf.ts';
+import { until } from './helpers/wait.ts';
 
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function download(srv: TestServer, who: { cookie: string }, path: string) {
   const res = await fetch(srv.url + path, { headers: { cookie: who.cookie } });
@@ -67,10 +67,7 @@ describe('consultation documents', () => {
     expect(created.status).toBe(201);
     id = created.body.consultation.id;
     qids = created.body.consultation.questions.map((q: { id: string }) => q.id);
-    for (let t = 0; t < 50; t++) {
-      if ((await admin.get(`/api/consultations/${id}`)).body.consultation.status === 'open') break;
-      await sleep(100);
-    }
+    await until(async () => (await admin.get(`/api/consultations/${id}`)).body.consultation.status === 'open', 10_000, 'the consultation to open');
     for (const p of owners) {
       const r = await Object.assign(new Client(srv.url), { cookie: p.cookie }).post(`/api/consultations/${id}/responses`, { answers: { [qids[0]!]: 'yes', [qids[1]!]: { a: 'yes', b: 'no' } }, idempotencyKey: key() });
       expect(r.status).toBe(201);
@@ -162,10 +159,7 @@ describe('consultation documents', () => {
   }, 60_000);
 
   it('prints the result notice after the close with the same chain head as the API', async () => {
-    for (let t = 0; t < 200; t++) {
-      if ((await admin.get(`/api/consultations/${id}/result`)).body.final) break;
-      await sleep(100);
-    }
+    await until(async () => (await admin.get(`/api/consultations/${id}/result`)).body.final, 20_000, 'the consultation to close');
     expect((await admin.post(`/api/consultations/${id}/publish`, { objectionDays: 7 })).status).toBe(200);
     const api = (await admin.get(`/api/consultations/${id}/result`)).body;
     expect(api.head).toBeTruthy();

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVerify, startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client } from './helpers/http-client.ts';
 import { People } from './helpers/people.ts';
+import { until } from './helpers/wait.ts';
 
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 
@@ -59,10 +60,7 @@ describe('paper entry by double entry, review and doors', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     id = created.body.consultation.id;
     [clause, election] = created.body.consultation.questions.map((q: { id: string }) => q.id);
-    for (let i = 0; i < 100; i++) {
-      if ((await admin.get(`/api/consultations/${id}`)).body.consultation.status === 'open') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until(async () => (await admin.get(`/api/consultations/${id}`)).body.consultation.status === 'open', 10_000, 'the consultation to open');
     const doors = (await admin.get(`/api/consultations/${id}/doors`)).body.doors as { householdId: string; paperCode: string }[];
     codes = Object.fromEntries(doors.map((d) => [d.householdId, d.paperCode]));
   });

@@ -278,8 +278,11 @@ describe('problems ledger', () => {
     const e = await accepted;
     expect(e.problem).toMatchObject({ id, status: 'accepted', responsible: 'property_firm', overdue: true });
     expect(e.problem.history).toHaveLength(2);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(heardOther).toEqual([]);
+    // Barrier: a problem raised in the other community reaches its watcher after anything sent before it.
+    const barrier = new Promise<any>((resolve) => other.s.once('problem:updated', resolve));
+    const otherId = (await p.outsider.post(`/api/communities/${otherCid}/problems`, { title: '隔壁的路灯坏了' })).body.problem.id;
+    expect((await barrier).problem.id).toBe(otherId);
+    expect(heardOther.map((x: any) => x.problem.id)).toEqual([otherId]);
   });
 
   it('keeps every history entry when managers write at the same moment', async () => {
