@@ -198,7 +198,8 @@ describe('evaluations', () => {
     const now = Date.now();
     const ev = (await c.branch!.post(`/api/communities/${cid}/evaluations`, round({
       title: '电梯维保评议', subject: { kind: 'named_service', name: '电梯维保公司' }, criteria: [{ title: '响应' }],
-      opensAt: new Date(now + 400).toISOString(), closesAt: new Date(now + 2500).toISOString(),
+      // Opens 2 s out: on a loaded machine the create itself can take longer than a few hundred ms.
+      opensAt: new Date(now + 2000).toISOString(), closesAt: new Date(now + 4000).toISOString(),
     }))).body.evaluation;
     expect(ev.status).toBe('draft');
     await until(async () => (await c.o1!.get(`/api/evaluations/${ev.id}`)).body.evaluation.status === 'open', 5000, 'the round to open');
