@@ -17,3 +17,12 @@ export async function until<T>(fn: () => Promise<T> | T, ms = 10_000, what = 'co
 
 /** Spreads a workload over time (the rhythm of typing, a burst at a given moment): not a wait for anything. */
 export const pace = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/**
+ * Waits `ms` to show that something does NOT happen, for the few places where no later event or
+ * round trip is ordered after it (say which in `why`). Everywhere else, wait for a positive barrier.
+ */
+export const quietFor = (ms: number, why: string): Promise<void> => {
+  void why;
+  return new Promise((r) => setTimeout(r, ms));
+};
