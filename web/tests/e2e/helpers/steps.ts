@@ -6,8 +6,15 @@
  * expect.poll cannot run), `pace` spreads a workload over time, and `quietFor` is the one named
  * wait for showing that something does NOT happen where no later event is ordered after it.
  */
+import { expect, onTestFailed } from 'vitest';
+
+let current: { test: string | undefined; step: string } | null = null;
 
 export async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const test = expect.getState().currentTestName;
+  // A timeout never rejects the step's promise: name the step that was running when the test failed.
+  if (current?.test !== test) onTestFailed(() => console.error(`failed during step "${current?.step}" of "${test}"`));
+  current = { test, step: name };
   const t0 = Date.now();
   try {
     const out = await fn();
