@@ -9,9 +9,10 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPaperCode, parsePaperCode } from '@linli/shared';
-import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
+import type { TestServer } from './helpers/processes.ts';
+import { startCommunity, type CommunityFixture } from './helpers/community.ts';
 import { Client } from './helpers/http-client.ts';
-import { People, type Person } from './helpers/people.ts';
+import type { People, Person } from './helpers/people.ts';
 import { decodeQr, readPdf, renderPdfPage } from './helpers/pdf.ts';
 import { until } from './helpers/wait.ts';
 
@@ -24,8 +25,8 @@ async function download(srv: TestServer, who: { cookie: string }, path: string) 
 }
 
 describe('consultation documents', () => {
-  let redis: TestRedis;
   let srv: TestServer;
+  let f: CommunityFixture | undefined;
   let admin: Client;
   let people: People;
   let cid: string;
@@ -38,12 +39,8 @@ describe('consultation documents', () => {
   const rooms = ['101', '102', '201', '202'];
 
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    people = new People(redis.url);
-    cid = (await admin.post('/api/communities', { name: '文档测试小区' })).body.community.id;
+    f = await startCommunity({ name: '文档测试小区' });
+    ({ srv, admin, people, cid } = f);
     const rows = ['1', '2'].flatMap((building) => rooms.map((room, i) => ({ building, unit: '1', room, area: `${90 + i}.5`, owner: `业主${building}-${room}`, phone: `139${building}000${room}0` })));
     expect((await admin.post(`/api/communities/${cid}/households`, { households: rows })).status).toBe(200);
     const list = (await admin.get(`/api/communities/${cid}/households`)).body.households as { id: string; building: string; room: string }[];
@@ -73,11 +70,7 @@ describe('consultation documents', () => {
       expect(r.status).toBe(201);
     }
   }, 120_000);
-  afterAll(async () => {
-    await people?.close();
-    await srv?.stop();
-    await redis?.stop();
-  });
+  afterAll(async () => f?.stop());
 
   it('prints every household’s paper; each QR code names the household printed on that page', async () => {
     const job = `job${Date.now()}`;
