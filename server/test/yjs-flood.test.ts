@@ -13,7 +13,7 @@ import { startRedis, startServer, type TestRedis, type TestServer } from './help
 import { Client } from './helpers/http-client.ts';
 import { connectDoc, loadStored, synced, until, type LiveClient } from './helpers/yjs-clients.ts';
 import { pace } from './helpers/wait.ts';
-import { DocsRepository } from '../src/conventions/docs.repository.ts';
+import { DocsRepository } from '../src/yjs/yjs.repository.ts';
 
 const ENV = {
   LINLI_YJS_MAX_QUEUED_BYTES: '400',
