@@ -6,15 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioc } from 'socket.io-client';
-import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
+import type { TestServer } from './helpers/processes.ts';
+import { startCommunity, type CommunityFixture } from './helpers/community.ts';
 import { Client } from './helpers/http-client.ts';
-import { People, type Person } from './helpers/people.ts';
+import type { People, Person } from './helpers/people.ts';
 
 const as = (srv: TestServer, p: Person) => Object.assign(new Client(srv.url), { cookie: p.cookie });
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 
 describe('ballots: mine', () => {
-  let redis: TestRedis;
   let srv: TestServer;
   let admin: Client;
   let people: People;
@@ -23,27 +23,17 @@ describe('ballots: mine', () => {
   let hh: Record<string, string>;
   let owner: Person;
   let tenant: Person;
+  let f: CommunityFixture | undefined;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    people = new People(redis.url);
-    cid = (await admin.post('/api/communities', { name: '委托测试小区' })).body.community.id;
-    const rows = ['101', '102', '103'].map((room, i) => ({ building: '1', unit: '1', room, area: String(100 + i * 10), owner: `业主${room}` }));
-    expect((await admin.post(`/api/communities/${cid}/households`, { households: rows })).status).toBe(200);
-    const list = (await admin.get(`/api/communities/${cid}/households`)).body.households as { id: string; room: string }[];
-    hh = Object.fromEntries(list.map((h) => [h.room, h.id]));
+    f = await startCommunity({ name: '委托测试小区', households: ['101', '102', '103'].map((room, i) => ({ building: '1', unit: '1', room, area: String(100 + i * 10), owner: `业主${room}` })) });
+    ({ srv, admin, people, cid } = f);
+    hh = Object.fromEntries(f.households.map((h) => [h.room, h.id]));
     owner = await people.member(cid, '业主101', ['owner'], { householdIds: [hh['101']!] });
     tenant = await people.member(cid, '租户小刘', ['resident']);
     meetingId = (await admin.post(`/api/communities/${cid}/meetings`, { title: '业主大会', mode: 'hall' })).body.meeting.id;
   });
-  afterAll(async () => {
-    await people?.close();
-    await srv?.stop();
-    await redis?.stop();
-  });
+  afterAll(async () => f?.stop());
 
   it('lists own and proxied households; votes for one household at a time; marks each as voted', async () => {
     const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '加装电梯', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'households' }, secret: false })).body.ballot;

@@ -10,9 +10,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioc, type Socket } from 'socket.io-client';
-import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
+import type { TestServer } from './helpers/processes.ts';
+import { startCommunity, type CommunityFixture } from './helpers/community.ts';
 import { Client } from './helpers/http-client.ts';
-import { People, type Person } from './helpers/people.ts';
+import type { People, Person } from './helpers/people.ts';
 
 const N = 8;
 const PICKS = Array.from({ length: N }, (_, i) => `pick-${i + 1}`);
@@ -31,8 +32,8 @@ function permutation(n: number, seed: number): number[] {
 }
 
 describe('secret ballots: the linkage attack', () => {
-  let redis: TestRedis;
   let srv: TestServer;
+  let f: CommunityFixture | undefined;
   let admin: Client;
   let people: People;
   let cid: string;
@@ -42,12 +43,8 @@ describe('secret ballots: the linkage attack', () => {
   const tallies: { ballotId: string; result: any }[] = [];
 
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    people = new People(redis.url);
-    cid = (await admin.post('/api/communities', { name: '无记名测试小区' })).body.community.id;
+    f = await startCommunity({ name: '无记名测试小区' });
+    ({ srv, admin, people, cid } = f);
     voters = [];
     for (let i = 0; i < N; i++) voters.push(await people.member(cid, `居民${i + 1}`, ['resident']));
     meetingId = (await admin.post(`/api/communities/${cid}/meetings`, { title: '评议会', mode: 'hybrid' })).body.meeting.id;
@@ -61,9 +58,7 @@ describe('secret ballots: the linkage attack', () => {
   });
   afterAll(async () => {
     observer?.close();
-    await people?.close();
-    await srv?.stop();
-    await redis?.stop();
+    await f?.stop();
   });
 
   const as = (p: Person) => Object.assign(new Client(srv.url), { cookie: p.cookie });

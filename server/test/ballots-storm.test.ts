@@ -12,10 +12,10 @@ import { startRedis, startServer, type TestRedis, type TestServer } from './help
 import { Client } from './helpers/http-client.ts';
 import { People, type Person } from './helpers/people.ts';
 import { TALLY_GAP_MS } from '../src/ballots/ballots.socket.ts';
+import { pace, until } from './helpers/wait.ts';
 
 const N = 1000;
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Ack = { ok: true; receipt: string; repeated: boolean } | { ok: false; error: { code: string; message: string } };
 
@@ -121,8 +121,8 @@ describe('vote storm on two processes', () => {
     const counts = await people.redis.hgetall(`{ballot:${ballotId}}:counts`);
     expect(counts).toMatchObject({ cast: String(N), 'via:online': String(N), 'c:"east"': '334', 'c:"west"': '333', 'c:"none"': '333' });
 
-    // Coalesced: after the storm, wait for the trailing broadcast(s).
-    await sleep(1200);
+    // Coalesced: after the storm, wait for the trailing broadcast that carries every vote.
+    await until(() => events.at(-1)?.result.turnout.voted === N, 10_000, 'the trailing tally with every vote');
     observer.close();
     expect(events.length).toBeGreaterThan(0);
     const span = events.at(-1)!.at - t0;
@@ -145,14 +145,14 @@ describe('vote storm on two processes', () => {
     // votes are stored but never acknowledged, and their retries must get the same receipt.
     const burst = (i: number) => i % 20 === 0;
     const killer = (async () => {
-      await sleep(706);
+      await pace(706); // the kill lands just after the burst at 700 ms
       await a.stop('SIGKILL');
       killed = true;
     })();
     const finals = await Promise.all(
       sockets.map(async (s0, i) => {
         // Spread over 1.5 s so the kill lands in the middle of the storm.
-        await sleep(burst(i) ? 700 - (Date.now() - t0) : (i * 1500) / N - (Date.now() - t0));
+        await pace(burst(i) ? 700 - (Date.now() - t0) : (i * 1500) / N - (Date.now() - t0));
         const payload = { ballotId, choice: choices[i % 3], idempotencyKey: `kill-storm-${i}` };
         let s = s0;
         let retried = false;
@@ -166,7 +166,7 @@ describe('vote storm on two processes', () => {
             if (String((err as Error).message).startsWith('voter')) throw err;
             // The connection dropped (or the ack never came): the phone reconnects, to the live process, and sends the same key.
             retried = true;
-            while (!killed) await sleep(20);
+            await until(() => killed, 10_000, 'the kill to have happened', 20);
             s.close();
             s = await connect(b.url, voters[i]!.cookie);
             sockets[i] = s;

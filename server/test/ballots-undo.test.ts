@@ -6,15 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runVerify, startRedis, startServer, tmpDir, type TestRedis, type TestServer } from './helpers/processes.ts';
+import { runVerify, tmpDir, type TestServer } from './helpers/processes.ts';
+import { startCommunity, type CommunityFixture } from './helpers/community.ts';
 import { Client } from './helpers/http-client.ts';
-import { People, type Person } from './helpers/people.ts';
+import type { People, Person } from './helpers/people.ts';
 
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 const tallyOf = (r: { tally: { options: { id: string; votes: number }[] } }) => Object.fromEntries(r.tally.options.map((o) => [o.id, o.votes]));
 
 describe('undoing a paper vote', () => {
-  let redis: TestRedis;
   let srv: TestServer;
   let admin: Client;
   let people: People;
@@ -23,31 +23,25 @@ describe('undoing a paper vote', () => {
   let facilitator: Client;
   let other: Client;
   let owner101: Person;
+  let f: CommunityFixture | undefined;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    people = new People(redis.url);
-    const cid = (await admin.post('/api/communities', { name: '撤销测试小区' })).body.community.id;
-    const rows = ['1-2-101', '2-1-101', '2-1-102', '2-2-101'].map((a) => {
-      const [building, unit, room] = a.split('-');
-      return { building, unit, room, area: '100', owner: `业主${a}` };
+    f = await startCommunity({
+      name: '撤销测试小区',
+      households: ['1-2-101', '2-1-101', '2-1-102', '2-2-101'].map((a) => {
+        const [building, unit, room] = a.split('-') as [string, string, string];
+        return { building, unit, room, area: '100', owner: `业主${a}` };
+      }),
     });
-    expect((await admin.post(`/api/communities/${cid}/households`, { households: rows })).status).toBe(200);
-    const list = (await admin.get(`/api/communities/${cid}/households`)).body.households as { id: string; building: string; unit: string; room: string }[];
-    hh = Object.fromEntries(list.map((h) => [`${h.building}-${h.unit}-${h.room}`, h.id]));
+    ({ srv, admin, people } = f);
+    const cid = f.cid;
+    hh = Object.fromEntries(f.households.map((h) => [`${h.building}-${h.unit}-${h.room}`, h.id]));
     facilitator = Object.assign(new Client(srv.url), { cookie: (await people.member(cid, '主持人王', ['facilitator'])).cookie });
     other = Object.assign(new Client(srv.url), { cookie: (await people.member(cid, '主持人李', ['facilitator'])).cookie });
     owner101 = await people.member(cid, '业主1-2-101', ['owner'], { householdIds: [hh['1-2-101']!] });
     meetingId = (await admin.post(`/api/communities/${cid}/meetings`, { title: '现场会', mode: 'hall' })).body.meeting.id;
   });
-  afterAll(async () => {
-    await people?.close();
-    await srv?.stop();
-    await redis?.stop();
-  });
+  afterAll(async () => f?.stop());
 
   const openBallot = async (title: string, extra: object = {}) => {
     const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title, kind: 'yes_no_abstain', options: [], rule: 'civil_code_278_ordinary', electorate: { kind: 'households' }, secret: false, ...extra })).body.ballot;

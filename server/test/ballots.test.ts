@@ -24,6 +24,7 @@ import { ConsensusService } from '../src/consensus/consensus.service.ts';
 import { BallotsRepository } from '../src/ballots/ballots.repository.ts';
 import { BallotsService } from '../src/ballots/ballots.service.ts';
 import { BallotsCasting } from '../src/ballots/ballots.cast.ts';
+import { until } from './helpers/wait.ts';
 
 const as = (srv: TestServer, p: Person) => Object.assign(new Client(srv.url), { cookie: p.cookie });
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
@@ -383,9 +384,10 @@ describe('ballots', () => {
     expect((await voter.emitWithAck('ballot:cast', { ballotId: b.id, choice: 'yes', idempotencyKey: k })).receipt).toBe(ack.receipt);
     const dup = await voter.emitWithAck('ballot:cast', { ballotId: b.id, choice: 'no', idempotencyKey: key() });
     expect(dup).toMatchObject({ ok: false, error: { code: 'already_voted' } });
-    await new Promise((r) => setTimeout(r, 600));
+    // The coalesced tally with the vote reaches the meeting room; then the close does.
+    await until(() => events.some((e) => e.ev === 'ballot:tally' && e.p.ballotId === b.id && e.p.result.turnout.voted === 1), 10_000, 'the tally with the vote');
     await admin.post(`/api/ballots/${b.id}/close`);
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => events.some((e) => e.ev === 'ballot:closed' && (e.p.ballot?.id ?? e.p.ballotId) === b.id), 10_000, 'ballot:closed');
     const mine = events.filter((e) => (e.p.ballot?.id ?? e.p.ballotId) === b.id).map((e) => e.ev);
     expect(mine[0]).toBe('ballot:opened');
     expect(mine).toContain('ballot:tally');

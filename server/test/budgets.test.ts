@@ -10,20 +10,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '@linli/shared';
-import { runVerify, startRedis, startServer, tmpDir, type TestRedis, type TestServer } from './helpers/processes.ts';
+import { runVerify, tmpDir } from './helpers/processes.ts';
 import { Client } from './helpers/http-client.ts';
-import { People, type Person } from './helpers/people.ts';
+import { roomRows, startCommunity, type CommunityFixture } from './helpers/community.ts';
 
-const as = (srv: TestServer, p: Person) => Object.assign(new Client(srv.url), { cookie: p.cookie });
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
 /** `npm run verify` on a file, as anyone checking a published log would. */
 describe('micro-project budgets', () => {
-  let redis: TestRedis;
-  let srv: TestServer;
-  let people: People;
-  let admin: Client;
   let cid: string;
   let hh: string[];
   let branch: Client;
@@ -32,31 +27,19 @@ describe('micro-project budgets', () => {
   let tenant: Client; // a resident without a household
   let outsider: Client;
 
+  let f: CommunityFixture | undefined;
+
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    people = new People(redis.url);
-    cid = (await admin.post('/api/communities', { name: '微实事测试小区' })).body.community.id;
-    const rooms = ['101', '102', '103', '104', '105', '106', '107', '108'];
-    const rows = rooms.map((room, i) => ({ building: '1', unit: '1', room, area: '90', owner: `业主${i + 1}` }));
-    expect((await admin.post(`/api/communities/${cid}/households`, { households: rows })).status).toBe(200);
-    const list = (await admin.get(`/api/communities/${cid}/households`)).body.households as { id: string; room: string }[];
-    hh = rooms.map((room) => list.find((h) => h.room === room)!.id);
-    branch = as(srv, await people.member(cid, '王书记', ['party_branch']));
+    f = await startCommunity({ name: '微实事测试小区', households: roomRows(8, '90') });
+    ({ cid, hh } = f);
+    branch = f.as(await f.member('王书记', ['party_branch']));
     owners = [];
-    for (let i = 0; i < 8; i++) owners.push(as(srv, await people.member(cid, `业主${i + 1}`, ['owner'], { householdIds: [hh[i]!] })));
-    spouse = as(srv, await people.member(cid, '业主1家属', ['resident'], { householdIds: [hh[0]!] }));
-    tenant = as(srv, await people.member(cid, '租户', ['resident']));
-    const other = (await admin.post('/api/communities', { name: '别的小区' })).body.community.id;
-    outsider = as(srv, await people.member(other, '外人', ['owner', 'party_branch']));
+    for (let i = 0; i < 8; i++) owners.push(f.as(await f.member(`业主${i + 1}`, ['owner'], { householdIds: [hh[i]!] })));
+    spouse = f.as(await f.member('业主1家属', ['resident'], { householdIds: [hh[0]!] }));
+    tenant = f.as(await f.member('租户', ['resident']));
+    outsider = f.as(await f.member('外人', ['owner', 'party_branch'], { communityId: await f.community('别的小区') }));
   }, 120_000);
-  afterAll(async () => {
-    await people?.close();
-    await srv?.stop();
-    await redis?.stop();
-  });
+  afterAll(async () => f?.stop());
 
   async function budget(amountFen: number, electorate: 'households' | 'members' = 'households') {
     const r = await branch.post(`/api/communities/${cid}/budgets`, { title: '年度民生微实事', amountFen, electorate: { kind: electorate } });

@@ -9,13 +9,14 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPaperCode, parsePaperCode } from '@linli/shared';
-import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
+import type { TestServer } from './helpers/processes.ts';
+import { startCommunity, type CommunityFixture } from './helpers/community.ts';
 import { Client } from './helpers/http-client.ts';
-import { People, type Person } from './helpers/people.ts';
+import type { People, Person } from './helpers/people.ts';
 import { decodeQr, readPdf, renderPdfPage } from './helpers/pdf.ts';
+import { until } from './helpers/wait.ts';
 
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function download(srv: TestServer, who: { cookie: string }, path: string) {
   const res = await fetch(srv.url + path, { headers: { cookie: who.cookie } });
@@ -24,8 +25,8 @@ async function download(srv: TestServer, who: { cookie: string }, path: string) 
 }
 
 describe('consultation documents', () => {
-  let redis: TestRedis;
   let srv: TestServer;
+  let f: CommunityFixture | undefined;
   let admin: Client;
   let people: People;
   let cid: string;
@@ -38,12 +39,8 @@ describe('consultation documents', () => {
   const rooms = ['101', '102', '201', '202'];
 
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    people = new People(redis.url);
-    cid = (await admin.post('/api/communities', { name: '文档测试小区' })).body.community.id;
+    f = await startCommunity({ name: '文档测试小区' });
+    ({ srv, admin, people, cid } = f);
     const rows = ['1', '2'].flatMap((building) => rooms.map((room, i) => ({ building, unit: '1', room, area: `${90 + i}.5`, owner: `业主${building}-${room}`, phone: `139${building}000${room}0` })));
     expect((await admin.post(`/api/communities/${cid}/households`, { households: rows })).status).toBe(200);
     const list = (await admin.get(`/api/communities/${cid}/households`)).body.households as { id: string; building: string; room: string }[];
@@ -67,20 +64,13 @@ describe('consultation documents', () => {
     expect(created.status).toBe(201);
     id = created.body.consultation.id;
     qids = created.body.consultation.questions.map((q: { id: string }) => q.id);
-    for (let t = 0; t < 50; t++) {
-      if ((await admin.get(`/api/consultations/${id}`)).body.consultation.status === 'open') break;
-      await sleep(100);
-    }
+    await until(async () => (await admin.get(`/api/consultations/${id}`)).body.consultation.status === 'open', 10_000, 'the consultation to open');
     for (const p of owners) {
       const r = await Object.assign(new Client(srv.url), { cookie: p.cookie }).post(`/api/consultations/${id}/responses`, { answers: { [qids[0]!]: 'yes', [qids[1]!]: { a: 'yes', b: 'no' } }, idempotencyKey: key() });
       expect(r.status).toBe(201);
     }
   }, 120_000);
-  afterAll(async () => {
-    await people?.close();
-    await srv?.stop();
-    await redis?.stop();
-  });
+  afterAll(async () => f?.stop());
 
   it('prints every household’s paper; each QR code names the household printed on that page', async () => {
     const job = `job${Date.now()}`;
@@ -162,10 +152,7 @@ describe('consultation documents', () => {
   }, 60_000);
 
   it('prints the result notice after the close with the same chain head as the API', async () => {
-    for (let t = 0; t < 200; t++) {
-      if ((await admin.get(`/api/consultations/${id}/result`)).body.final) break;
-      await sleep(100);
-    }
+    await until(async () => (await admin.get(`/api/consultations/${id}/result`)).body.final, 20_000, 'the consultation to close');
     expect((await admin.post(`/api/consultations/${id}/publish`, { objectionDays: 7 })).status).toBe(200);
     const api = (await admin.get(`/api/consultations/${id}/result`)).body;
     expect(api.head).toBeTruthy();

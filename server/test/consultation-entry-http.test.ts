@@ -7,15 +7,17 @@
  * building, phones only for roster managers, counted papers in the audit chain.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runVerify, startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
+import { runVerify, type TestServer } from './helpers/processes.ts';
+import { startCommunity, type CommunityFixture } from './helpers/community.ts';
 import { Client } from './helpers/http-client.ts';
 import { People } from './helpers/people.ts';
+import { until } from './helpers/wait.ts';
 
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 
 describe('paper entry by double entry, review and doors', () => {
-  let redis: TestRedis;
   let srv: TestServer;
+  let f: CommunityFixture | undefined;
   let people: People;
   let admin: Client;
   const as = async (cid: string, name: string, roles: Parameters<People['member']>[2], opts = {}) =>
@@ -28,12 +30,9 @@ describe('paper entry by double entry, review and doors', () => {
   let clause: string;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    people = new People(redis.url);
-    const cid = (await admin.post('/api/communities', { name: '录入测试小区' })).body.community.id;
+    f = await startCommunity({ name: '录入测试小区' });
+    ({ srv, admin, people } = f);
+    const cid = f.cid;
     const rows = ['1-1-101', '1-1-102', '2-1-101', '2-1-102'].map((a) => {
       const [building, unit, room] = a.split('-');
       return { building, unit, room, area: '100', owner: `业主${a}`, phone: '13800138000' };
@@ -59,18 +58,11 @@ describe('paper entry by double entry, review and doors', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     id = created.body.consultation.id;
     [clause, election] = created.body.consultation.questions.map((q: { id: string }) => q.id);
-    for (let i = 0; i < 100; i++) {
-      if ((await admin.get(`/api/consultations/${id}`)).body.consultation.status === 'open') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until(async () => (await admin.get(`/api/consultations/${id}`)).body.consultation.status === 'open', 10_000, 'the consultation to open');
     const doors = (await admin.get(`/api/consultations/${id}/doors`)).body.doors as { householdId: string; paperCode: string }[];
     codes = Object.fromEntries(doors.map((d) => [d.householdId, d.paperCode]));
   });
-  afterAll(async () => {
-    await people?.close();
-    await srv?.stop();
-    await redis?.stop();
-  });
+  afterAll(async () => f?.stop());
 
   const enter = (c: Client, hid: string, answers: object, paperCode = codes[hid]!) => c.post(`/api/consultations/${id}/paper-entries`, { paperCode, answers, idempotencyKey: key() });
   const progress = async () => (await admin.get(`/api/consultations/${id}`)).body.progress;

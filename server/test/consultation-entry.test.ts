@@ -12,6 +12,7 @@ import { DomainError, encodePaperCode, type Actor, type Answers, type Consultati
 import { DoorsService } from '../src/consultations/consultations.doors.ts';
 import { PaperEntryService, type EntryCore, type EntryHousehold } from '../src/consultations/consultations.entry.ts';
 import { startRedis, type TestRedis } from './helpers/processes.ts';
+import { pace } from './helpers/wait.ts';
 
 const CODE = 'K7QM';
 const consultation = {
@@ -56,7 +57,7 @@ class CoreStandIn implements EntryCore {
     return a as Answers;
   }
   async recordAnswers(_cid: string, hid: string, answers: Answers, opts: { channel: ResponseChannel; by: string; idempotencyKey: string }): Promise<ResponseAck> {
-    await new Promise((r) => setTimeout(r, 5));
+    await pace(5); // a store round trip, so concurrent entries interleave as they would against Redis
     const prev = this.recorded.get(hid);
     if (prev && prev.key === opts.idempotencyKey) return { receipt: prev.receipt, householdId: hid, channel: prev.channel, repeated: true };
     if (prev) throw Object.assign(new DomainError('already_answered', 'already answered', { status: 409 }), { details: { channel: prev.channel, at: prev.at } });

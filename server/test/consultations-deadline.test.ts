@@ -16,22 +16,13 @@ import { AuthRepository } from '../src/auth/auth.repository.ts';
 import { AuthService } from '../src/auth/auth.service.ts';
 import { RosterRepository } from '../src/roster/roster.repository.ts';
 import { RosterService } from '../src/roster/roster.service.ts';
-import { ConsultationsRepository } from '../src/consultations/consultations.repository.ts';
+import { ConsultationsRepository, DUE } from '../src/consultations/consultations.repository.ts';
 import { ConsultationsService } from '../src/consultations/consultations.service.ts';
+import { until } from './helpers/wait.ts';
 
 const as = (srv: TestServer, p: Person) => Object.assign(new Client(srv.url), { cookie: p.cookie });
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 const iso = (ms: number) => new Date(ms).toISOString();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(fn: () => Promise<T | null | undefined | false>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 const question = { title: '是否同意续聘物业公司', kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary' };
 
 describe('consultation deadlines across processes', () => {
@@ -110,7 +101,8 @@ describe('consultation deadlines across processes', () => {
     // Now A goes down too; the secret consultation's deadline passes with no process up.
     expect(Date.now()).toBeLessThan(t0 + 18_000);
     await a.stop();
-    await sleep(Math.max(0, t0 + 18_300 - Date.now()));
+    // The deadline passes by the clock the server judges by (Redis TIME), with no process up.
+    await until(async () => Number((await people.redis.time())[0]) * 1000 > t0 + 18_300, 20_000, 'the secret deadline to pass by Redis TIME');
     expect(await people.redis.get(`{consultation:${secret.id}}:status`)).toBe('open');
     // Nobody closed it, but the deadline holds (Redis TIME): a late paper is refused.
     await expect(service.recordAnswers(secret.id, hh[3]!, { q1: 'yes' }, { channel: 'paper', by: 'clerk', idempotencyKey: key() })).rejects.toMatchObject({ code: 'closed', status: 409 });
@@ -132,7 +124,9 @@ describe('consultation deadlines across processes', () => {
     expect(lateHttp.status).toBe(409);
     expect(lateHttp.body.error.code).toBe('closed');
 
-    await sleep(1000); // both schedulers have had their turns
+    // Barrier: a scheduler takes a close off the queue only once its work is done; once both are
+    // gone, no pass of either process can close them again.
+    await until(async () => (await people.redis.zscore(DUE, `close:${open.id}`)) === null && (await people.redis.zscore(DUE, `close:${secret.id}`)) === null, 10_000, 'both closes off the queue');
     for (const c of [open, secret]) {
       const log = (await admin2.get(`/api/consultations/${c.id}/audit?format=json`)).body.entries as { type: string }[];
       expect(log.filter((e) => e.type === 'closed')).toHaveLength(1);

@@ -20,6 +20,7 @@ import { ConsultationsService } from '../src/consultations/consultations.service
 import * as Y from 'yjs';
 import { io as ioc, type Socket } from 'socket.io-client';
 import { connectDoc, synced } from './helpers/yjs-clients.ts';
+import { until } from './helpers/wait.ts';
 
 /** Adds a one-paragraph clause the way the editor (Tiptap) stores it. */
 function addClause(doc: Y.Doc, id: string, text: string): void {
@@ -40,17 +41,7 @@ function addClause(doc: Y.Doc, id: string, text: string): void {
 const as = (srv: TestServer, p: Person) => Object.assign(new Client(srv.url), { cookie: p.cookie });
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 const iso = (ms: number) => new Date(ms).toISOString();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function until<T>(fn: () => Promise<T | null | undefined | false>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 let conventionId = 'conv1';
 const clauses = (n: number) => ({ title: `第${n}条`, kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary', clauseRef: { conventionId, clauseId: `c${n}` } });

@@ -5,15 +5,16 @@
  * dashboard agrees with its own ledger.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
+import type { TestServer } from './helpers/processes.ts';
+import { startCommunity, type CommunityFixture } from './helpers/community.ts';
 import { Client, addMember } from './helpers/http-client.ts';
 
 const chinaDay = (at: number) => new Date(at + 8 * 3600_000).toISOString().slice(0, 10);
 const chinaMonth = (at: number) => chinaDay(at).slice(0, 7);
 
 describe('dashboard', () => {
-  let redis: TestRedis;
   let srv: TestServer;
+  let f: CommunityFixture | undefined;
   let admin: Client;
   let cid: string;
   let otherCid: string;
@@ -22,20 +23,14 @@ describe('dashboard', () => {
   const member = (community: string, login: string, roles: string[]) => addMember(admin, srv.url, community, login, roles);
 
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    cid = (await admin.post('/api/communities', { name: '看板测试小区' })).body.community.id;
-    otherCid = (await admin.post('/api/communities', { name: '看板隔壁小区' })).body.community.id;
+    f = await startCommunity({ name: '看板测试小区' });
+    ({ srv, admin, cid } = f);
+    otherCid = await f.community('看板隔壁小区');
     p.res = await member(cid, 'dres', ['resident']);
     p.firm = await member(cid, 'dfirm', ['property_firm']);
     p.outsider = await member(otherCid, 'dout', ['owner', 'property_firm']);
   });
-  afterAll(async () => {
-    await srv?.stop();
-    await redis?.stop();
-  });
+  afterAll(async () => f?.stop());
 
   it('starts at zero: twelve empty months ending with this month (China time)', async () => {
     const r = await p.res.get(`/api/communities/${cid}/dashboard`);

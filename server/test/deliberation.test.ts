@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioc, type Socket } from 'socket.io-client';
-import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
+import type { TestServer } from './helpers/processes.ts';
+import { startCommunity, type CommunityFixture } from './helpers/community.ts';
 import { Client, addMember } from './helpers/http-client.ts';
 
 const sockets: Socket[] = [];
@@ -40,8 +41,8 @@ function next<T>(s: Socket, event: string, pred: (p: T) => boolean, ms = 5000): 
 type Q = { id: string; text: string; votes: number; status: string; author?: string; anonymous: boolean; upvoted?: boolean; mergedInto?: string };
 
 describe('deliberation: questions, word clouds, reasons', () => {
-  let redis: TestRedis;
   let srv: TestServer;
+  let f: CommunityFixture | undefined;
   let admin: Client;
   let fac: Client;
   let committee: Client;
@@ -51,11 +52,8 @@ describe('deliberation: questions, word clouds, reasons', () => {
   let mid: string;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    cid = (await admin.post('/api/communities', { name: '提问小区' })).body.community.id;
+    f = await startCommunity({ name: '提问小区' });
+    ({ srv, admin, cid } = f);
     fac = await addMember(admin, srv.url, cid, 'dl-fac', ['facilitator']);
     committee = await addMember(admin, srv.url, cid, 'dl-committee', ['owners_committee']);
     r = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => addMember(admin, srv.url, cid, `dl-res${i}`, ['resident'])));
@@ -68,8 +66,7 @@ describe('deliberation: questions, word clouds, reasons', () => {
 
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
-    await srv?.stop();
-    await redis?.stop();
+    await f?.stop();
   });
 
   const ask = (c: Client, text: string, extra: object = {}) => c.post(`/api/meetings/${mid}/questions`, { text, ...extra });

@@ -7,26 +7,18 @@
  * audit chain; permissions and bad input with clear errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
-import { Client, sixHouseholds } from './helpers/http-client.ts';
-import { People, type Person } from './helpers/people.ts';
+import type { TestServer } from './helpers/processes.ts';
+import { startCommunity, type CommunityFixture } from './helpers/community.ts';
+import { Client } from './helpers/http-client.ts';
+import type { People, Person } from './helpers/people.ts';
+import { until } from './helpers/wait.ts';
 
 const as = (srv: TestServer, p: Person) => Object.assign(new Client(srv.url), { cookie: p.cookie });
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(fn: () => Promise<T | null | undefined | false>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('evaluations', () => {
-  let redis: TestRedis;
   let srv: TestServer;
+  let f: CommunityFixture | undefined;
   let admin: Client;
   let people: People;
   let cid: string;
@@ -36,13 +28,8 @@ describe('evaluations', () => {
   let firstRoundId = '';
 
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    people = new People(redis.url);
-    cid = (await admin.post('/api/communities', { name: '评议测试小区' })).body.community.id;
-    hh = await sixHouseholds(admin, cid);
+    f = await startCommunity({ name: '评议测试小区', households: 6 });
+    ({ srv, admin, people, cid, hh } = f);
     const m = async (name: string, roles: Parameters<People['member']>[2], householdIds: string[] = []) => as(srv, await people.member(cid, name, roles, { householdIds }));
     c.o1 = await m('业主一', ['owner'], [hh[0]!]);
     c.o2 = await m('业主二', ['owner'], [hh[1]!]);
@@ -56,11 +43,7 @@ describe('evaluations', () => {
     c.branch = await m('党支部书记', ['party_branch']);
     outsider = as(srv, await people.member((await admin.post('/api/communities', { name: '别处' })).body.community.id, '外人', ['owner']));
   }, 120_000);
-  afterAll(async () => {
-    await people?.close();
-    await srv?.stop();
-    await redis?.stop();
-  });
+  afterAll(async () => f?.stop());
 
   const round = (over: Record<string, unknown> = {}) => ({ title: '2026年物业评议', subject: { kind: 'property_firm' }, criteria: [{ title: '安保' }, { title: '保洁' }], electorate: { kind: 'households' }, ...over });
   const answer = (who: Client, id: string, scores: Record<string, number>, k = key(), extra: Record<string, unknown> = {}) => who.post(`/api/evaluations/${id}/responses`, { scores, idempotencyKey: k, ...extra });
@@ -207,7 +190,8 @@ describe('evaluations', () => {
     const now = Date.now();
     const ev = (await c.branch!.post(`/api/communities/${cid}/evaluations`, round({
       title: '电梯维保评议', subject: { kind: 'named_service', name: '电梯维保公司' }, criteria: [{ title: '响应' }],
-      opensAt: new Date(now + 400).toISOString(), closesAt: new Date(now + 2500).toISOString(),
+      // Opens 2 s out: on a loaded machine the create itself can take longer than a few hundred ms.
+      opensAt: new Date(now + 2000).toISOString(), closesAt: new Date(now + 4000).toISOString(),
     }))).body.evaluation;
     expect(ev.status).toBe('draft');
     await until(async () => (await c.o1!.get(`/api/evaluations/${ev.id}`)).body.evaluation.status === 'open', 5000, 'the round to open');

@@ -11,6 +11,7 @@ import { startRedis, startServer, type TestRedis, type TestServer } from './help
 import { Client, addMember } from './helpers/http-client.ts';
 import { People, type Person } from './helpers/people.ts';
 import { clauseTexts, connectDoc, synced, until, type LiveClient } from './helpers/yjs-clients.ts';
+import { quietFor } from './helpers/wait.ts';
 
 const ENV = { LINLI_YJS_UNLOAD_DELAY_MS: '300' };
 
@@ -121,7 +122,7 @@ describe('Redis away for a while', () => {
     await redis.kill();
     textOf(a.doc).insert(textOf(a.doc).length, '保持安静');
     // Redis is away: the server cannot store it, so it must not pass it on as if it were stored.
-    await new Promise((r) => setTimeout(r, 1500));
+    await quietFor(1500, 'no event follows an edit that is never stored, and the stats need Redis for the session');
     expect(clauseTexts(b.doc)[0]).toBe('晚上十点后');
     await redis.start();
     await healthy(srv.url);
@@ -130,7 +131,7 @@ describe('Redis away for a while', () => {
     a.destroy();
     b.destroy();
     // Once everyone has left and the document is unloaded, a newcomer loads it from Redis alone.
-    await new Promise((r) => setTimeout(r, 1000));
+    await until(async () => (await admin.get('/api/yjs/stats')).body.docs === 0, 10_000, 'the document unloaded');
     const fresh = connectDoc(srv.url, conv.docName, editor.cookie);
     live.push(fresh);
     await synced(fresh);

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, startServer, tmpDir } from './helpers/processes.ts';
 import { pingRedis } from '../src/redis/managed-redis.ts';
+import { until } from './helpers/wait.ts';
 
 const alive = (pid: number) => {
   try {
@@ -16,13 +17,6 @@ const alive = (pid: number) => {
 };
 const state = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'linli-redis.json'), 'utf8')) as { pid: number; port: number };
 
-async function until(fn: () => Promise<boolean> | boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('managed redis-server', () => {
   it('starts Redis with an append-only file, stops it on SIGTERM, exits 0 within 10 s', async () => {

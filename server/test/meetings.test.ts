@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client, addMember } from './helpers/http-client.ts';
 import { ack, connectSocket, stateWhere as stateWhereOf } from './helpers/sockets.ts';
+import { until } from './helpers/wait.ts';
 
 type State = any;
 const sockets: Socket[] = [];
@@ -17,7 +18,6 @@ const sockets: Socket[] = [];
 const connect = (url: string, cookie: string, reconnectMs?: number) => connectSocket(sockets, url, cookie, reconnectMs);
 const stateWhere = (s: Socket, pred: (st: State) => boolean, ms?: number) => stateWhereOf<State>(s, pred, ms);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('meetings', () => {
   let redis: TestRedis;
@@ -127,7 +127,8 @@ describe('meetings', () => {
     expect(item.startedAt).toBeLessThanOrEqual(Date.now() + 1000);
 
     // Moving on banks the time of the item left behind.
-    await sleep(120);
+    // The item runs at least 120 ms by the clock the server stamps with (same machine).
+    await until(() => Date.now() - item.startedAt >= 120, 5000, 'the item to run 120 ms');
     const seen2 = stateWhere(yi, (s) => s.currentItemId === agenda[2]!.id);
     await ack(fac, 'meeting:agenda_move', { itemId: agenda[2]!.id });
     const st2 = await seen2;
@@ -234,9 +235,14 @@ describe('meetings', () => {
 
   it('presence changes are coalesced: 30 joins give a few broadcasts, the last one exact', async () => {
     const watcher = await connect(a.url, people.fac.cookie);
+    const settling: State[] = [];
+    watcher.on('meeting:state', (p: { state: State }) => settling.push(p.state));
     await ack(watcher, 'meeting:join', { meetingId });
-    await sleep(300);
-    const guestsBefore = (await people.fac.get(`/api/meetings/${meetingId}/state`)).body.state.attendance.guests;
+    // Barrier: the earlier tests' presence broadcasts have landed once the last one seen matches the stored state.
+    const current = async () => (await people.fac.get(`/api/meetings/${meetingId}/state`)).body.state.attendance.guests;
+    await until(async () => settling.length > 0 && settling.at(-1)!.attendance.guests === (await current()), 10_000, 'presence to settle');
+    watcher.removeAllListeners('meeting:state');
+    const guestsBefore = await current();
     const got: State[] = [];
     watcher.on('meeting:state', (p: { state: State }) => got.push(p.state));
     const clients = await Promise.all(
@@ -348,8 +354,8 @@ describe('meetings', () => {
     const limited = replies.filter((r) => r.error?.code === 'rate_limited').length;
     expect(limited).toBeGreaterThan(40);
     expect(replies.filter((r) => r.ok).length).toBeGreaterThan(10);
-    await sleep(1100);
-    expect((await ack(jia, 'meeting:react', { reaction: null })).ok).toBe(true);
+    // The bucket refills (20 a second): soon an event goes through again.
+    await expect.poll(async () => (await ack(jia, 'meeting:react', { reaction: null })).ok, { timeout: 5000 }).toBe(true);
     jia.disconnect();
   });
 

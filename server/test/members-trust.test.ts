@@ -13,16 +13,16 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioc, type Socket } from 'socket.io-client';
 import { verifyChain } from '@linli/shared';
-import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
+import type { TestServer } from './helpers/processes.ts';
+import { startCommunity, type CommunityFixture } from './helpers/community.ts';
 import { Client } from './helpers/http-client.ts';
-import { People, type Person } from './helpers/people.ts';
+import type { People, Person } from './helpers/people.ts';
 
 const as = (srv: TestServer, p: Person) => Object.assign(new Client(srv.url), { cookie: p.cookie });
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
 describe('members: no vote stuffing through one’s own membership', () => {
-  let redis: TestRedis;
   let srv: TestServer;
   let admin: Client;
   let people: People;
@@ -32,16 +32,11 @@ describe('members: no vote stuffing through one’s own membership', () => {
   let hh: { id: string; room: string; invitationCode: string }[];
   let committee: Person;
   let ownerB: Person;
+  let f: CommunityFixture | undefined;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    people = new People(redis.url);
-    cid = (await admin.post('/api/communities', { name: '一户一票小区' })).body.community.id;
-    const rows = Array.from({ length: 12 }, (_, i) => ({ building: '1', unit: '1', room: String(101 + i), area: '100', owner: `业主${i + 1}` }));
-    expect((await admin.post(`/api/communities/${cid}/households`, { households: rows })).status).toBe(200);
+    f = await startCommunity({ name: '一户一票小区', households: 12 });
+    ({ srv, admin, people, cid } = f);
     hh = (await admin.get(`/api/communities/${cid}/households`)).body.households;
     hh.sort((a, b) => a.room.localeCompare(b.room));
     committee = await people.member(cid, '业委会老陈', ['owners_committee', 'owner'], { householdIds: [hh[0]!.id] });
@@ -51,11 +46,7 @@ describe('members: no vote stuffing through one’s own membership', () => {
     expect((await admin.post(`/api/ballots/${b.id}/open`)).status).toBe(200);
     ballotId = b.id;
   });
-  afterAll(async () => {
-    await people?.close();
-    await srv?.stop();
-    await redis?.stop();
-  });
+  afterAll(async () => f?.stop());
 
   const result = async () => (await admin.get(`/api/ballots/${ballotId}/result`)).body;
 
@@ -155,25 +146,19 @@ describe('members: no vote stuffing through one’s own membership', () => {
 });
 
 describe('free text: control, bidi and zero-width characters, staff look-alike names', () => {
-  let redis: TestRedis;
   let srv: TestServer;
   let admin: Client;
   let cid: string;
   let joinCode: string;
+  let f: CommunityFixture | undefined;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    cid = (await admin.post('/api/communities', { name: '文字小区' })).body.community.id;
+    f = await startCommunity({ name: '文字小区' });
+    ({ srv, admin, cid } = f);
     expect((await admin.post(`/api/communities/${cid}/members`, { displayName: '周老师', roles: ['facilitator'], login: 'zhou', password: 'zhou-password' })).status).toBe(201);
     joinCode = (await admin.post(`/api/communities/${cid}/meetings`, { title: '议事会', mode: 'hall' })).body.meeting.joinCode;
   });
-  afterAll(async () => {
-    await srv?.stop();
-    await redis?.stop();
-  });
+  afterAll(async () => f?.stop());
 
   it('refuses NUL, ESC, U+202E, zero-width and lone surrogates in names and titles, and stores nothing', async () => {
     for (const bad of ['ad\u200Bmin', 'a\u0000b', 'a\u001B[31m', 'evil\u202Etxt', 'x\uD800y', 'x\uFEFFy']) {

@@ -8,13 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { io as ioc, type Socket } from 'socket.io-client';
 import { analyseOpinions } from '@linli/shared/opinions/clustering';
-import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
+import type { TestServer } from './helpers/processes.ts';
+import { startCommunity, type CommunityFixture } from './helpers/community.ts';
 import { Client, addMember } from './helpers/http-client.ts';
 import { connectDoc, synced, until, type LiveClient } from './helpers/yjs-clients.ts';
 
 describe('opinion rounds', () => {
-  let redis: TestRedis;
   let srv: TestServer;
+  let f: CommunityFixture | undefined;
   let admin: Client;
   let cid: string;
   let otherCid: string;
@@ -59,12 +60,9 @@ describe('opinion rounds', () => {
   }
 
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    cid = (await admin.post('/api/communities', { name: '意见地图测试小区' })).body.community.id;
-    otherCid = (await admin.post('/api/communities', { name: '隔壁小区' })).body.community.id;
+    f = await startCommunity({ name: '意见地图测试小区' });
+    ({ srv, admin, cid } = f);
+    otherCid = await f.community('隔壁小区');
     mod = await member(cid, 'branch', ['party_branch']);
     for (let i = 0; i < 3; i++) owners.push(await member(cid, `owner${i}`, ['owner']));
     for (let i = 0; i < 3; i++) residents.push(await member(cid, `tenant${i}`, ['resident']));
@@ -73,8 +71,7 @@ describe('opinion rounds', () => {
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
     for (const l of live) l.destroy();
-    await srv?.stop();
-    await redis?.stop();
+    await f?.stop();
   });
 
   it('creates a round (moderators only), lists it, refuses outsiders and bad input', async () => {

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioc, type Socket } from 'socket.io-client';
-import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
+import type { TestServer } from './helpers/processes.ts';
+import { startCommunity, type CommunityFixture } from './helpers/community.ts';
 import { Client } from './helpers/http-client.ts';
 
 type Who = 'admin' | 'owner' | 'resident' | 'property_firm' | 'owners_committee' | 'party_branch' | 'building_leader' | 'notable' | 'facilitator' | 'outsider';
@@ -28,8 +29,8 @@ const EXPECTED: Record<Who, number[]> = {
 };
 
 describe('permission matrix', () => {
-  let redis: TestRedis;
   let srv: TestServer;
+  let f: CommunityFixture | undefined;
   let admin: Client;
   let cid: string;
   let other: string;
@@ -38,11 +39,8 @@ describe('permission matrix', () => {
   const userIds = {} as Record<Who, string>;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    cid = (await admin.post('/api/communities', { name: '权限小区' })).body.community.id;
+    f = await startCommunity({ name: '权限小区' });
+    ({ srv, admin, cid } = f);
     other = (await admin.post('/api/communities', { name: '别的小区' })).body.community.id;
     await admin.post(`/api/communities/${cid}/households`, {
       households: [
@@ -69,10 +67,7 @@ describe('permission matrix', () => {
       await clients[who].login(`t-${who}`, PASSWORD);
     }
   });
-  afterAll(async () => {
-    await srv?.stop();
-    await redis?.stop();
-  });
+  afterAll(async () => f?.stop());
 
   it('answers each role × action as the table says', async () => {
     const got = {} as Record<Who, number[]>;

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioc, type Socket } from 'socket.io-client';
-import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
+import type { TestServer } from './helpers/processes.ts';
+import { startCommunity, type CommunityFixture } from './helpers/community.ts';
 import { Client, addMember } from './helpers/http-client.ts';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -19,8 +20,8 @@ async function upload(c: Client, pid: string, bytes: Buffer, type: string) {
 }
 
 describe('problems ledger', () => {
-  let redis: TestRedis;
   let srv: TestServer;
+  let f: CommunityFixture | undefined;
   let admin: Client;
   let cid: string;
   let otherCid: string;
@@ -37,12 +38,9 @@ describe('problems ledger', () => {
   }
 
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    cid = (await admin.post('/api/communities', { name: '问题清单测试小区' })).body.community.id;
-    otherCid = (await admin.post('/api/communities', { name: '隔壁小区' })).body.community.id;
+    f = await startCommunity({ name: '问题清单测试小区' });
+    ({ srv, admin, cid } = f);
+    otherCid = await f.community('隔壁小区');
     p.res = await member(cid, 'res', ['resident']);
     p.nb = await member(cid, 'nb', ['owner']);
     p.firm = await member(cid, 'firm', ['property_firm']);
@@ -53,8 +51,7 @@ describe('problems ledger', () => {
   });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
-    await srv?.stop();
-    await redis?.stop();
+    await f?.stop();
   });
 
   it('goes raised → accepted → in progress → resolved → rated, each step in the history', async () => {
@@ -278,8 +275,11 @@ describe('problems ledger', () => {
     const e = await accepted;
     expect(e.problem).toMatchObject({ id, status: 'accepted', responsible: 'property_firm', overdue: true });
     expect(e.problem.history).toHaveLength(2);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(heardOther).toEqual([]);
+    // Barrier: a problem raised in the other community reaches its watcher after anything sent before it.
+    const barrier = new Promise<any>((resolve) => other.s.once('problem:updated', resolve));
+    const otherId = (await p.outsider.post(`/api/communities/${otherCid}/problems`, { title: '隔壁的路灯坏了' })).body.problem.id;
+    expect((await barrier).problem.id).toBe(otherId);
+    expect(heardOther.map((x: any) => x.problem.id)).toEqual([otherId]);
   });
 
   it('keeps every history entry when managers write at the same moment', async () => {

@@ -12,9 +12,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryHash, replayAudit, tallyRecorded, GENESIS_HASH, type AuditEntry } from '@linli/shared';
-import { ROOT, startRedis, startServer, tmpDir, type TestRedis, type TestServer } from './helpers/processes.ts';
+import { ROOT, tmpDir, type TestServer } from './helpers/processes.ts';
+import { startCommunity, type CommunityFixture } from './helpers/community.ts';
 import { Client } from './helpers/http-client.ts';
-import { People, type Person } from './helpers/people.ts';
+import type { People, Person } from './helpers/people.ts';
 
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
@@ -48,8 +49,8 @@ function restate(entries: AuditEntry[]): AuditEntry[] {
 }
 
 describe('npm run verify with the published chain head', () => {
-  let redis: TestRedis;
   let srv: TestServer;
+  let f: CommunityFixture | undefined;
   let admin: Client;
   let people: People;
   let meetingId: string;
@@ -57,22 +58,15 @@ describe('npm run verify with the published chain head', () => {
   let dir: string;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    srv = await startServer({ redisUrl: redis.url });
-    admin = new Client(srv.url);
-    await admin.login('admin', srv.adminPassword!);
-    people = new People(redis.url);
-    const cid = (await admin.post('/api/communities', { name: '审计小区' })).body.community.id;
+    f = await startCommunity({ name: '审计小区' });
+    ({ srv, admin, people } = f);
+    const cid = f.cid;
     voters = [];
     for (let i = 0; i < 5; i++) voters.push(await people.member(cid, `居民${i + 1}`, ['resident']));
     meetingId = (await admin.post(`/api/communities/${cid}/meetings`, { title: '审计会', mode: 'online' })).body.meeting.id;
     dir = tmpDir('linli-verify-');
   });
-  afterAll(async () => {
-    await people?.close();
-    await srv?.stop();
-    await redis?.stop();
-  });
+  afterAll(async () => f?.stop());
 
   const as = (p: Person) => Object.assign(new Client(srv.url), { cookie: p.cookie });
 

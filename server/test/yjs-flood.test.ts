@@ -12,6 +12,7 @@ import type { Socket } from 'node:net';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client } from './helpers/http-client.ts';
 import { connectDoc, loadStored, synced, until, type LiveClient } from './helpers/yjs-clients.ts';
+import { pace } from './helpers/wait.ts';
 import { DocsRepository } from '../src/yjs/yjs.repository.ts';
 
 const ENV = {
@@ -66,7 +67,7 @@ describe('a flood into one document', () => {
     const typed = typist.doc.getText('typed');
     for (let i = 0; i < 20; i++) {
       typed.insert(typed.length, `#t${i}#`);
-      await new Promise((r) => setTimeout(r, 10));
+      await pace(10);
     }
 
     await until(() => flooder.closes.some((c) => c.code === 4509), 10_000, 'the flooder is told (4509)');

@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client, addMember } from './helpers/http-client.ts';
 import { clauseTexts, connectDoc, decodeServerMessage, loadStored, MESSAGE_AUTH, msg, rawConnect, synced, until, upgradeStatus, type LiveClient } from './helpers/yjs-clients.ts';
+import { pace } from './helpers/wait.ts';
 import { DocsRepository } from '../src/yjs/yjs.repository.ts';
 import { compactDoc } from '../src/yjs/yjs.compaction.ts';
 
@@ -87,7 +88,6 @@ function seeded(seed: number): () => number {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `ticks` rounds of 1–3 random edits per client in one transaction, ~40 updates/s per client (fast typing). */
 async function editConcurrently(cs: LiveClient[], rnds: (() => number)[], ticks: number): Promise<void> {
@@ -96,7 +96,7 @@ async function editConcurrently(cs: LiveClient[], rnds: (() => number)[], ticks:
       const n = 1 + Math.floor(rnds[j]!() * 3);
       for (let k = 0; k < n; k++) randomEdit(c.doc, rnds[j]!, String.fromCharCode(120 + j));
     }));
-    await sleep(25);
+    await pace(25);
   }
 }
 
@@ -193,8 +193,6 @@ describe('live documents (Yjs)', () => {
     const w = open(a.url, conv.docName, editor.cookie);
     await synced(w);
     w.doc.getMap('meta').set('note', 'written by the editor');
-    await sleep(300);
-    const lenBefore = await store.xlen(`doc:{${conv.docName}}:log`);
 
     const raw = await rawConnect(a.url, conv.docName, reader.cookie);
     const mine = new Y.Doc();
@@ -203,6 +201,8 @@ describe('live documents (Yjs)', () => {
     const step2 = raw.messages.map(decodeServerMessage).find((m) => m.sub === 1)!;
     Y.applyUpdate(mine, step2.payload!);
     expect(mine.getMap('meta').get('note')).toBe('written by the editor');
+    // The note reached the reader, so it is stored (updates are applied only once in the log).
+    const lenBefore = await store.xlen(`doc:{${conv.docName}}:log`);
 
     // Writes: an Update and a SyncStep2 that would change the title, and an awareness state.
     const before = Y.encodeStateVector(mine);
@@ -211,9 +211,15 @@ describe('live documents (Yjs)', () => {
     raw.send(msg.update(evil));
     raw.send(msg.syncStep2(evil));
     raw.send(msg.syncStep2(Y.encodeStateAsUpdate(mine)));
-    await sleep(800);
+    // Barrier: a SyncStep1 sent after them is answered once the three are handled; an editor's write
+    // made after that answer is stored after anything they could have queued (the room stores in order).
+    const answers = () => raw.messages.filter((m) => decodeServerMessage(m).sub === 1).length;
+    raw.send(msg.syncStep1(new Y.Doc()));
+    await until(() => answers() === 2, 5000, 'the second SyncStep2 for the reader');
+    w.doc.getMap('meta').set('marker', 'after the reader');
+    await until(async () => (await store.xlen(`doc:{${conv.docName}}:log`)) > lenBefore, 5000, 'the editor\'s marker stored');
     expect(w.doc.getMap('meta').get('title')).toBe('只读公约');
-    expect(await store.xlen(`doc:{${conv.docName}}:log`)).toBe(lenBefore);
+    expect(await store.xlen(`doc:{${conv.docName}}:log`)).toBe(lenBefore + 1);
     const rest = await reader.get(`/api/conventions/${conv.id}`);
     expect(rest.body.convention.title).toBe('只读公约');
     // A fresh writer sees the untouched document too.
@@ -319,7 +325,7 @@ describe('live documents (Yjs)', () => {
       const sv = Y.encodeStateVector(d);
       d.getText('t').insert(0, String(i).repeat(200 * 1024));
       raw.send(msg.update(Y.encodeStateAsUpdate(d, sv)));
-      await sleep(100);
+      await pace(100);
     }
     await until(() => closed !== null, 3000, 'close');
     expect(closed!.code).toBe(4414);
@@ -355,7 +361,7 @@ describe('live documents (Yjs)', () => {
     for (let i = 0; i < 100; i++) {
       me.provider.awareness.setLocalStateField('user', { name: '甲', color: '#b3261e' });
       me.provider.awareness.setLocalStateField('editing', `c${i}`);
-      await sleep(5);
+      await pace(5);
     }
     await until(() => {
       return watcher.messages.some((m) => {
@@ -386,10 +392,12 @@ describe('live documents (Yjs)', () => {
       while (!stop) {
         x.doc.transact(() => randomEdit(x.doc, rx, 'x'));
         y.doc.transact(() => randomEdit(y.doc, ry, 'y'));
-        await sleep(15);
+        await pace(15);
       }
     })();
-    await sleep(1500);
+    // Kill mid-typing, once each has received a good many of the other's edits.
+    const heard = (me: LiveClient, other: LiveClient) => Y.decodeStateVector(Y.encodeStateVector(me.doc)).get(other.doc.clientID) ?? 0;
+    await until(() => heard(x, y) > 20 && heard(y, x) > 20, 15_000, 'both typing through the server');
     await c.stop('SIGKILL');
     stop = true;
     await editing;
@@ -434,7 +442,7 @@ describe('live documents (Yjs)', () => {
         // Two at once from here: both read the same snapshot, exactly one may write.
         const rs = await Promise.all([compactDoc(repo, conv.docName, 0), compactDoc(repo, conv.docName, 0)]);
         outcomes.push(...rs.map((r) => r.result));
-        await sleep(30);
+        await pace(30);
       }
     })();
     await editConcurrently([x, y], [seeded(21), seeded(22)], 160);
@@ -475,7 +483,7 @@ describe('live documents (Yjs)', () => {
         c.doc.getMap('meta').set('round', round);
         c.provider.awareness.setLocalStateField('user', { name: `u${i}` });
       });
-      await sleep(200);
+      await pace(200); // they leave while their writes and awareness may still be in flight: what must not leak
       for (const c of open1) c.destroy();
     }
     for (const s of [a, b]) {
@@ -510,7 +518,9 @@ describe('live documents (Yjs)', () => {
     const closed = await raw.closed;
     expect(closed.code).toBe(4401);
     expect(closed.reason).toMatch(/session ended/);
-    await sleep(700);
+    // Barrier: the other session's socket still answers a SyncStep1 after the sign-out's closes were sent.
+    stays.send(msg.syncStep1(new Y.Doc()));
+    await until(() => stays.messages.some((m) => decodeServerMessage(m).sub === 1), 5000, 'SyncStep2 on the socket that stays');
     expect(stays.ws.readyState).toBe(1);
     stays.close();
   });

@@ -7,17 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, pingRedis } from '../../src/redis/managed-redis.ts';
+import { until } from './wait.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
 
-async function until(test: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await test()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 export function tmpDir(prefix = 'linli-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

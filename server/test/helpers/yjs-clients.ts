@@ -91,14 +91,8 @@ export function synced(c: LiveClient, ms = 10_000): Promise<void> {
   });
 }
 
-export async function until(test: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await test()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Polls until a state holds (shared with the other test files). */
+export { until } from './wait.ts';
 
 /** A raw y-protocols connection: send chosen messages, record what comes back. */
 export interface RawClient {

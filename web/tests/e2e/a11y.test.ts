@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { demoCommunityId, newViewer, seriousA11yFindings, shot, signIn, startApp, type App, type Viewer } from './helpers/harness.ts';
+import { pace } from './helpers/steps.ts';
 
 let app: App;
 let cid: string;
@@ -207,7 +208,7 @@ describe('the phone, the projector and the console beyond axe', () => {
     const burstStart = Date.now();
     for (const [i, v] of voters.entries()) {
       // A burst spread over ~3.5 s, so the server sends several tallies (it coalesces within a moment).
-      if (i > 0) await new Promise((r) => setTimeout(r, 350));
+      if (i > 0) await pace(350);
       const res = await fac.request.post(`/api/ballots/${ballotId}/paper-votes`, { data: { memberId: v.userId, choice: i % 3 === 2 ? 'no' : 'yes', idempotencyKey: `a11y-burst-${i}-${v.userId}` } });
       expect(res.ok(), await res.text()).toBe(true);
     }

@@ -15,6 +15,7 @@ import { People } from '../../../server/test/helpers/people.ts';
 import { renderPdfPage, type RenderedPage } from '../../../server/test/helpers/pdf.ts';
 import { tmpDir } from '../../../server/test/helpers/processes.ts';
 import { newViewer, seriousA11yFindings, shot, signIn, startApp, type App } from './helpers/harness.ts';
+import { until } from './helpers/steps.ts';
 
 let app: App;
 let people: People;
@@ -135,10 +136,7 @@ beforeAll(async () => {
   const c = (await created.json()).consultation;
   id = c.id;
   [clause, election] = c.questions.map((q: { id: string }) => q.id);
-  for (let i = 0; i < 100; i++) {
-    if ((await (await admin.request.get(`/api/consultations/${id}`)).json()).consultation.status === 'open') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await until(async () => (await (await admin.request.get(`/api/consultations/${id}`)).json()).consultation.status === 'open', 10_000, 'the consultation to open');
   const doors = (await (await admin.request.get(`/api/consultations/${id}/doors`)).json()).doors as { householdId: string; paperCode: string }[];
   codes = Object.fromEntries(doors.map((d) => [d.householdId, d.paperCode]));
 });

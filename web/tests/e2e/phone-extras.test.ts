@@ -9,6 +9,7 @@ import { io as ioc } from 'socket.io-client';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { demoCommunityId, newViewer, seriousA11yFindings, shot, signIn, startApp, type App } from './helpers/harness.ts';
+import { pace } from './helpers/steps.ts';
 
 let app: App;
 let cid: string;
@@ -209,7 +210,7 @@ it('on a slow phone a tap before the page\'s scripts have loaded is not lost: th
   const guest = await guestCtx.newPage();
   // The page's scripts arrive 2 s late (a slow line); the server's HTML is there at once.
   await guest.route(/\/_app\/.*\.js$/, async (route) => {
-    await new Promise((r) => setTimeout(r, 2000));
+    await pace(2000);
     await route.continue();
   });
   await guest.goto('/join', { waitUntil: 'commit' });

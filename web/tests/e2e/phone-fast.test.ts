@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { demoCommunityId, newViewer, seriousA11yFindings, shot, signIn, startApp, type App } from './helpers/harness.ts';
+import { quietFor } from './helpers/steps.ts';
 
 let app: App;
 let fac: BrowserContext;
@@ -90,7 +91,7 @@ it('without JavaScript, an owner sees the ballot and clause, chooses, confirms a
   const result = await (await fac.request.get(`/api/ballots/${ballotId}/result`)).json();
   expect(result.tally.options.find((o: { id: string }) => o.id === 'yes').votes).toBe(1);
   expect(result.turnout.voted).toBe(1);
-  await page.waitForTimeout(500); // a second broadcast would land within the projector's 250 ms coalescing
+  await quietFor(500, 'a second tally would come from the coalescer within its 250 ms gap: no event is ordered after it');
   expect(await screen.locator('[data-option="yes"]').getAttribute('data-votes')).toBe('1');
 
   // axe needs scripts to run, so it checks the same server HTML in a page whose own scripts are held
