@@ -24,7 +24,7 @@ import { ConsensusService } from '../src/consensus/consensus.service.ts';
 import { BallotsRepository } from '../src/ballots/ballots.repository.ts';
 import { BallotsService } from '../src/ballots/ballots.service.ts';
 import { BallotsCasting } from '../src/ballots/ballots.cast.ts';
-import { until } from './helpers/wait.ts';
+import { quietFor, until } from './helpers/wait.ts';
 
 const as = (srv: TestServer, p: Person) => Object.assign(new Client(srv.url), { cookie: p.cookie });
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
@@ -388,6 +388,8 @@ describe('ballots', () => {
     await until(() => events.some((e) => e.ev === 'ballot:tally' && e.p.ballotId === b.id && e.p.result.turnout.voted === 1), 10_000, 'the tally with the vote');
     await admin.post(`/api/ballots/${b.id}/close`);
     await until(() => events.some((e) => e.ev === 'ballot:closed' && (e.p.ballot?.id ?? e.p.ballotId) === b.id), 10_000, 'ballot:closed');
+    // Nothing is ordered after a trailing tally but time: it would come within the coalescer's longest wait.
+    await quietFor(600, 'a tally after the close would arrive within the tally coalescer’s longest wait (500 ms)');
     const mine = events.filter((e) => (e.p.ballot?.id ?? e.p.ballotId) === b.id).map((e) => e.ev);
     expect(mine[0]).toBe('ballot:opened');
     expect(mine).toContain('ballot:tally');
