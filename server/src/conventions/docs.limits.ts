@@ -30,10 +30,15 @@ export interface DocLimits {
    * it, the writer is told (closed with `busy`; y-websocket reconnects and re-sends its edits).
    */
   maxQueuedBytes: number;
-  /** Store writes (each then broadcast to every client) of one document are at least this many µs × its clients apart… */
-  writeGapUsPerClient: number;
+  /**
+   * Store writes (each then broadcast to every client) of one document are at least this many times
+   * the time one broadcast to its clients takes apart (5: broadcasts use at most ~1/5 of a core)…
+   */
+  writeGapPerBroadcast: number;
   /** …and at most this many ms apart (the added latency under load). */
   maxWriteGapMs: number;
+  /** Store writes of one document in flight at once (Redis fsyncs the writes it reads together once). */
+  writesInFlight: number;
   /** Compact once this many log entries have been written since the last snapshot. */
   compactEvery: number;
   /** Compact a document with log entries after this long without an update (ms). */
@@ -64,8 +69,9 @@ export function loadDocLimits(): DocLimits {
     maxClientsPerDoc: num('LINLI_YJS_MAX_CLIENTS_PER_DOC', 500),
     maxBufferedBytes: num('LINLI_YJS_MAX_BUFFERED_BYTES', 16 * 1024 * 1024),
     maxQueuedBytes: num('LINLI_YJS_MAX_QUEUED_BYTES', 2 * 1024 * 1024),
-    writeGapUsPerClient: num('LINLI_YJS_WRITE_GAP_US_PER_CLIENT', 40),
+    writeGapPerBroadcast: num('LINLI_YJS_WRITE_GAP_PER_BROADCAST', 5),
     maxWriteGapMs: num('LINLI_YJS_MAX_WRITE_GAP_MS', 25),
+    writesInFlight: num('LINLI_YJS_WRITES_IN_FLIGHT', 4),
     compactEvery: num('LINLI_YJS_COMPACT_EVERY', 500),
     compactQuietMs: num('LINLI_YJS_COMPACT_QUIET_MS', 10_000),
     trimGraceMs: num('LINLI_YJS_TRIM_GRACE_MS', 60_000),
