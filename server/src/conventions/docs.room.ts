@@ -228,13 +228,17 @@ export class DocRoom {
    * every write it read in that turn, so a write sent during another's fsync waits for one fsync, not
    * two); each is applied and broadcast when its reply has come and every earlier one is settled.
    * Writes are at least `writeGapPerBroadcast` × the time a broadcast to this document's clients
-   * takes apart (at most `maxWriteGapMs`): broadcasts then use a bounded share of the CPU, a crowded
-   * or busy document merges more per write, and a quiet one writes at once.
+   * takes apart (at most `maxWriteGapMs`, and then one write at a time): broadcasts then use a
+   * bounded share of the CPU, a crowded or busy document merges more per write, a quiet one writes at once.
    */
   #pump(): void {
     const limits = this.deps.limits;
-    while (this.#queue.length > 0 && this.#inFlight < Math.max(1, limits.writesInFlight) && !this.#gapTimer) {
-      const gap = Math.min(limits.maxWriteGapMs, this.#broadcastMs * limits.writeGapPerBroadcast);
+    while (this.#queue.length > 0 && !this.#gapTimer) {
+      const wanted = this.#broadcastMs * limits.writeGapPerBroadcast;
+      // Broadcasts too slow for the capped gap to bound their CPU (a crowded document, a starved
+      // CPU): one write at a time, so each broadcast ends before the next write is sent.
+      if (this.#inFlight >= (wanted > limits.maxWriteGapMs ? 1 : Math.max(1, limits.writesInFlight))) break;
+      const gap = Math.min(limits.maxWriteGapMs, wanted);
       const wait = this.#lastWriteAt + gap - performance.now();
       if (wait > 1) {
         this.#gapTimer = setTimeout(() => {
