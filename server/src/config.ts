@@ -2,6 +2,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { DocLimitsEnv, docLimitsOf, type DocLimits } from './yjs/yjs.limits.ts';
 
 const bool01 = z
   .enum(['0', '1', 'true', 'false', ''])
@@ -77,6 +78,8 @@ export const ConfigSchema = z.object({
   NODE_ENV: z.string().optional(),
   /** Roster rows with a larger area (m²) are imported with a warning to check them. */
   LINLI_ROSTER_AREA_WARN_M2: z.coerce.number().positive().max(10_000).default(300),
+  /** The live document server's limits, LINLI_YJS_* (server/src/yjs/yjs.limits.ts). */
+  ...DocLimitsEnv.shape,
 });
 
 export interface Config {
@@ -106,6 +109,8 @@ export interface Config {
   production: boolean;
   /** LINLI_ROSTER_AREA_WARN_M2 in centiares. */
   rosterAreaWarnCentiares: number;
+  /** Limits and timings of the live document server (LINLI_YJS_*). */
+  yjs: DocLimits;
 }
 
 /** Failure limits (server/src/http/rate-limit.ts): failures free before delays start. */
@@ -163,5 +168,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dev: c.NODE_ENV === 'development',
     production: c.NODE_ENV === 'production',
     rosterAreaWarnCentiares: Math.round(c.LINLI_ROSTER_AREA_WARN_M2 * 100),
+    yjs: docLimitsOf(c),
   };
 }

@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client } from './helpers/http-client.ts';
 import { connectDoc, loadStored, synced, until, type LiveClient } from './helpers/yjs-clients.ts';
-import { DocsRepository } from '../src/conventions/docs.repository.ts';
+import { DocsRepository } from '../src/yjs/yjs.repository.ts';
 
 const ENV = {
   LINLI_YJS_MAX_QUEUED_BYTES: '400',

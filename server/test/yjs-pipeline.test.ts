@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { DocRoom, type RoomDeps } from '../src/conventions/docs.room.ts';
-import { loadDocLimits } from '../src/conventions/docs.limits.ts';
-import type { DocsRepository } from '../src/conventions/docs.repository.ts';
+import { DocRoom, type RoomDeps } from '../src/yjs/yjs.room.ts';
+import { loadConfig } from '../src/config.ts';
+import type { DocsRepository } from '../src/yjs/yjs.repository.ts';
 
 interface PendingAppend {
   updates: Uint8Array[];
@@ -28,7 +28,7 @@ function fakeRoom(writesInFlight: number) {
   const errors: unknown[] = [];
   const deps: RoomDeps = {
     repo,
-    limits: { ...loadDocLimits(), writesInFlight, writeGapPerBroadcast: 0 },
+    limits: { ...loadConfig({}).yjs, writesInFlight, writeGapPerBroadcast: 0 },
     processId: 'p1',
     send: () => {},
     broadcast: (_conns, data) => broadcasts.push(data),

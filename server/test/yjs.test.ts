@@ -4,14 +4,14 @@
  * kill -9 during edits, read-only members, limits, loading/unloading many documents, and racing
  * compactions.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { Redis } from 'ioredis';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client, addMember } from './helpers/http-client.ts';
-import { clauseTexts, connectDoc, decodeServerMessage, msg, rawConnect, synced, until, upgradeStatus, type LiveClient } from './helpers/yjs-clients.ts';
-import { DocsRepository } from '../src/conventions/docs.repository.ts';
-import { compactDoc } from '../src/conventions/docs.compaction.ts';
+import { clauseTexts, connectDoc, decodeServerMessage, loadStored, MESSAGE_AUTH, msg, rawConnect, synced, until, upgradeStatus, type LiveClient } from './helpers/yjs-clients.ts';
+import { DocsRepository } from '../src/yjs/yjs.repository.ts';
+import { compactDoc } from '../src/yjs/yjs.compaction.ts';
 
 const ENV = {
   LINLI_YJS_UNLOAD_DELAY_MS: '300',
@@ -220,9 +220,9 @@ describe('live documents (Yjs)', () => {
     const fresh = open(b.url, conv.docName, editor.cookie);
     await synced(fresh);
     expect(fresh.doc.getMap('meta').get('title')).toBe('只读公约');
-    const notices = raw.messages.map(decodeServerMessage).filter((m) => m.type === 100);
-    expect(notices).toHaveLength(1);
-    expect(JSON.parse(notices[0]!.text!).type).toBe('read_only');
+    // Told once, with the y-protocols auth message: permission denied (0), reason read-only.
+    const denied = raw.messages.map(decodeServerMessage).filter((m) => m.type === MESSAGE_AUTH);
+    expect(denied).toEqual([{ type: MESSAGE_AUTH, sub: 0, text: 'read-only' }]);
     // The socket stays open: a reader keeps receiving edits.
     w.doc.getMap('meta').set('note', 'second');
     await until(() => {
@@ -231,6 +231,42 @@ describe('live documents (Yjs)', () => {
       return d.getMap('meta').get('note') === 'second';
     }, 3000, 'reader receives later edits');
     raw.close();
+  });
+
+  it('a stock y-websocket reader is told permission denied (read-only) by the y-protocols auth message; its edit is neither applied nor stored', async () => {
+    const conv = await newConvention('只读提示');
+    const w = open(a.url, conv.docName, editor.cookie);
+    await synced(w);
+    const dropped = async () => (await admin.get('/api/yjs/stats')).body.updatesDropped as number;
+    const droppedBefore = await dropped();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error');
+    try {
+      const r = open(a.url, conv.docName, reader.cookie);
+      await synced(r);
+      await expect.poll(() => r.denied).toEqual(['read-only']);
+      // y-websocket's own handler got it (it warns), and no message was left unknown to the client.
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^Permission denied to access .*\nread-only$/));
+      expect(error).not.toHaveBeenCalledWith('Unable to compute message');
+      expect(r.provider.wsconnected).toBe(true);
+
+      // The client's answer to the server's SyncStep1 is the reader's first dropped update; its edit the second.
+      await expect.poll(dropped).toBe(droppedBefore + 1);
+      r.doc.getMap('meta').set('title', 'HACKED');
+      await expect.poll(dropped).toBe(droppedBefore + 2);
+      expect(w.doc.getMap('meta').get('title')).toBe('只读提示');
+      expect((await loadStored(new DocsRepository(store as never), conv.docName)).getMap('meta').get('title')).toBe('只读提示');
+      expect((await editor.get(`/api/conventions/${conv.id}`)).body.convention.title).toBe('只读提示');
+      const fresh = open(b.url, conv.docName, editor.cookie);
+      await synced(fresh);
+      expect(fresh.doc.getMap('meta').get('title')).toBe('只读提示');
+      // Told once per connection, not once per refused write.
+      expect(r.denied).toEqual(['read-only']);
+      expect(error).not.toHaveBeenCalledWith('Unable to compute message');
+    } finally {
+      warn.mockRestore();
+      error.mockRestore();
+    }
   });
 
   it('an oversized message closes that socket with its reason, and nobody else’s', async () => {

@@ -8,8 +8,7 @@ import type { CommunitiesService } from '../communities/communities.service.ts';
 import type { LinliIO } from '../realtime/socket.ts';
 import type { SocketRouter } from '../realtime/router.ts';
 import type { Feature } from '../server.ts';
-import { loadDocLimits } from './docs.limits.ts';
-import { DocServer } from './docs.server.ts';
+import { DocServer } from '../yjs/yjs.server.ts';
 import { ConventionsRepository } from './conventions.repository.ts';
 import { ConventionsService } from './conventions.service.ts';
 import { ConventionDiscussion } from './conventions.discussion.ts';
@@ -33,7 +32,7 @@ export async function createConventionsFeature(
     redis: ctx.redis,
     newRedis: (name, opts) => ctx.newRedis(name, opts),
     logger: ctx.logger,
-    limits: loadDocLimits(),
+    limits: ctx.config.yjs,
     auth: deps.auth,
     authorize: (user, docName) => service!.authorizeDoc(user, docName),
   });

@@ -1,5 +1,5 @@
 /**
- * Redis keys of conventions (the live text itself is in the document keys, docs.repository.ts).
+ * Redis keys of conventions (the live text itself is in the document keys, yjs/yjs.repository.ts).
  * No rules here. Keys of one convention carry its `{id}` hash tag.
  *
  *   convention:{id}               str   Convention JSON

@@ -22,7 +22,7 @@ import { requireCan, requireUser } from '../auth/auth.middleware.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { CommunitiesService } from '../communities/communities.service.ts';
 import type { ConventionsService } from './conventions.service.ts';
-import type { DocServer } from './docs.server.ts';
+import type { DocServer } from '../yjs/yjs.server.ts';
 import type { ConventionDiscussion } from './conventions.discussion.ts';
 import { toDocx, toMarkdown } from './conventions.export.ts';
 import { baseUrlOf } from '../http/base-url.ts';

@@ -22,7 +22,7 @@ import type { AuthService } from '../auth/auth.service.ts';
 import type { StoredUser } from '../auth/auth.repository.ts';
 import { newId } from '../common/ids.ts';
 import { Port } from '../common/port.ts';
-import type { DocServer } from './docs.server.ts';
+import type { DocServer } from '../yjs/yjs.server.ts';
 import type { ConventionsRepository } from './conventions.repository.ts';
 import { readClauseContents, readClauses, readTitle, restoreFrom, writeConvention, type ClauseContent } from './conventions.doc.ts';
 

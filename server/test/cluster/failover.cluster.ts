@@ -21,7 +21,7 @@ import { Client } from '../helpers/http-client.ts';
 import { People, type Person } from '../helpers/people.ts';
 import { connectDoc, loadStored, synced, type LiveClient } from '../helpers/yjs-clients.ts';
 import { connectRedis, parseClusterNodes, type Redis } from '../../src/redis/connection.ts';
-import { DocsRepository, docKeys } from '../../src/conventions/docs.repository.ts';
+import { DocsRepository, docKeys } from '../../src/yjs/yjs.repository.ts';
 import { createLogger } from '../../src/logger.ts';
 
 const N = Number(process.env.LINLI_CLUSTER_PHONES ?? 1000);
@@ -257,7 +257,7 @@ describe.each([
     const missingEdits = missing.length;
     for (const w of missing.slice(0, 10)) {
       const author = Number(/\[(\d+)\./.exec(w)![1]);
-      console.log(`missing ${w}: held by ${finalTexts.filter((t) => t.includes(w)).length}/${finalTexts.length} clients, not by ${finalTexts.flatMap((t, k) => (t.includes(w) ? [] : [k])).join(',')} (author has it: ${finalTexts[author]!.includes(w)}; author closes ${JSON.stringify(editors[author]!.closes)}, notices ${JSON.stringify(editors[author]!.notices)}, connected ${editors[author]!.provider.wsconnected})`);
+      console.log(`missing ${w}: held by ${finalTexts.filter((t) => t.includes(w)).length}/${finalTexts.length} clients, not by ${finalTexts.flatMap((t, k) => (t.includes(w) ? [] : [k])).join(',')} (author has it: ${finalTexts[author]!.includes(w)}; author closes ${JSON.stringify(editors[author]!.closes)}, denied ${JSON.stringify(editors[author]!.denied)}, connected ${editors[author]!.provider.wsconnected})`);
     }
     fresh.destroy();
 

@@ -8,7 +8,8 @@ import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
-import type { DocsRepository } from '../../src/conventions/docs.repository.ts';
+import { readAuthMessage } from 'y-protocols/auth';
+import type { DocsRepository } from '../../src/yjs/yjs.repository.ts';
 
 // Each WebsocketProvider in Node adds a process 'exit' listener; tests and benchmarks open hundreds.
 process.setMaxListeners(Math.max(process.getMaxListeners(), 2000));
@@ -25,11 +26,14 @@ export function cookieWebSocket(cookie: string): typeof WebSocket {
 export interface LiveClient {
   doc: Y.Doc;
   provider: WebsocketProvider;
-  /** Notices (message type 100) received, decoded. */
-  notices: string[];
+  /** Reasons of the permission-denied auth messages received (y-protocols/auth; `read-only`). */
+  denied: string[];
   closes: { code: number; reason: string }[];
   destroy(): void;
 }
+
+/** y-websocket's `messageAuth` (y-protocols/auth: varUint 0 = permission denied, then the reason). */
+export const MESSAGE_AUTH = 2;
 
 /** Connects a y-websocket client to `/yjs/<docName>` on `baseUrl` (http://…). */
 export function connectDoc(baseUrl: string, docName: string, cookie: string, doc = new Y.Doc()): LiveClient {
@@ -38,10 +42,13 @@ export function connectDoc(baseUrl: string, docName: string, cookie: string, doc
     disableBc: true,
     maxBackoffTime: 300,
   });
-  const notices: string[] = [];
+  const denied: string[] = [];
   const closes: { code: number; reason: string }[] = [];
-  provider.messageHandlers[100] = (_enc, decoder) => {
-    notices.push(decoding.readVarString(decoder));
+  // Records permission denied, then lets y-websocket's own handler run: the client stays stock.
+  const stockAuth = provider.messageHandlers[MESSAGE_AUTH]!;
+  provider.messageHandlers[MESSAGE_AUTH] = (encoder, decoder, p, emitSynced, messageType) => {
+    readAuthMessage(decoding.clone(decoder), doc, (_doc, reason) => denied.push(reason));
+    stockAuth(encoder, decoder, p, emitSynced, messageType);
   };
   provider.on('connection-close', (ev) => {
     if (ev) closes.push({ code: ev.code, reason: String(ev.reason) });
@@ -49,7 +56,7 @@ export function connectDoc(baseUrl: string, docName: string, cookie: string, doc
   return {
     doc,
     provider,
-    notices,
+    denied,
     closes,
     destroy() {
       provider.destroy();
@@ -162,7 +169,7 @@ export const msg = {
   },
 };
 
-/** Decodes a server message: type, and for sync its subtype and payload; for notices the text. */
+/** Decodes a server message: type, and for sync its subtype and payload; for auth its subtype and reason. */
 export function decodeServerMessage(data: Uint8Array): { type: number; sub?: number; payload?: Uint8Array; text?: string } {
   const d = decoding.createDecoder(data);
   const type = decoding.readVarUint(d);
@@ -171,7 +178,10 @@ export function decodeServerMessage(data: Uint8Array): { type: number; sub?: num
     return { type, sub, payload: decoding.readVarUint8Array(d) };
   }
   if (type === 1) return { type, payload: decoding.readVarUint8Array(d) };
-  if (type === 100) return { type, text: decoding.readVarString(d) };
+  if (type === MESSAGE_AUTH) {
+    const sub = decoding.readVarUint(d);
+    return { type, sub, text: decoding.readVarString(d) };
+  }
   return { type };
 }
 

@@ -6,6 +6,7 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import * as decoding from 'lib0/decoding';
+import { readAuthMessage } from 'y-protocols/auth';
 
 export type ConnectionState = 'online' | 'reconnecting' | 'offline';
 
@@ -22,12 +23,12 @@ export interface Editor {
   clauseId: string | null;
 }
 
-/** y-websocket message types: sync (its sub-types: SyncStep2 = 1, Update = 2), and the notice
- * the document server sends once to a read-only member. */
+/** y-websocket message types: sync (its sub-types: SyncStep2 = 1, Update = 2), and auth: the
+ * y-protocols permission denied the document server sends once to a read-only member. */
 const MESSAGE_SYNC = 0;
 const SYNC_STEP2 = 1;
 const SYNC_UPDATE = 2;
-const MESSAGE_NOTICE = 100;
+const MESSAGE_AUTH = 2;
 const COLORS = ['#b3261e', '#0b5cad', '#146c2e', '#8a4b00', '#6b2fa3', '#00677d', '#a1145a', '#4a5d00'];
 
 function newClauseId(): string {
@@ -57,11 +58,11 @@ export class ConventionDoc {
     this.clausesArray = this.doc.getArray('clauses');
     const wsUrl = origin.replace(/^http/, 'ws') + '/yjs';
     this.provider = new WebsocketProvider(wsUrl, docName, this.doc, { disableBc: true, maxBackoffTime: 5000 });
-    this.provider.messageHandlers[MESSAGE_NOTICE] = (_enc, decoder) => {
-      // Payload: a JSON string, e.g. {"type":"read_only"}.
+    // Permission denied (reason `read-only`): the document is shown, edits are neither sent on nor
+    // stored. Replaces y-websocket's handler, which only prints a console warning.
+    this.provider.messageHandlers[MESSAGE_AUTH] = (_enc, decoder) => {
       try {
-        const text = decoding.readVarString(decoder);
-        if (text.includes('read_only')) this.#readOnly = true;
+        readAuthMessage(decoder, this.doc, () => (this.#readOnly = true));
       } catch {
         /* ignore */
       }

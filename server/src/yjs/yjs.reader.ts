@@ -19,7 +19,7 @@ import type { Logger } from '../logger.ts';
 import type { Redis } from '../redis/connection.ts';
 import { isCluster, whenReady } from '../redis/connection.ts';
 import { calculateSlot } from '../redis/cluster-safe.ts';
-import { docKeys, docNameOfKey, type LogEntry } from './docs.repository.ts';
+import { docKeys, docNameOfKey, type LogEntry } from './yjs.repository.ts';
 
 interface Cursor {
   id: string;

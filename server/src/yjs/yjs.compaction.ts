@@ -6,8 +6,8 @@
  * is trimmed only below the new snapshot's id (and keeps the last `graceMs` for lagging readers).
  */
 import * as Y from 'yjs';
-import type { DocsRepository } from './docs.repository.ts';
-import { compareIds } from './docs.repository.ts';
+import type { DocsRepository } from './yjs.repository.ts';
+import { compareIds } from './yjs.repository.ts';
 
 export interface CompactResult {
   result: 'done' | 'conflict' | 'nothing' | 'failed';

@@ -4,16 +4,20 @@
  * applied). Message = varUint type, then:
  *   0 sync:      varUint subtype (0 SyncStep1 state vector, 1 SyncStep2 update, 2 Update), varUint8Array
  *   1 awareness: varUint8Array awareness update
+ *   2 auth (server → client, y-protocols/auth): varUint 0 permission denied, varString reason;
+ *     sent once to a read-only member with the reason `read-only` (y-websocket's stock client
+ *     hands it to its permission-denied handler; the Linli editor shows its read-only banner)
  *   3 query awareness (no payload)
- *   100 notice (server → client): varString JSON, e.g. {"type":"read_only","message":"…"}
  */
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
-import { MESSAGE_NOTICE } from './docs.limits.ts';
+import { writePermissionDenied } from 'y-protocols/auth';
 
 export const MESSAGE_SYNC = 0;
 export const MESSAGE_AWARENESS = 1;
+/** y-websocket's `messageAuth`: the y-protocols auth message. */
+export const MESSAGE_AUTH = 2;
 export const MESSAGE_QUERY_AWARENESS = 3;
 export const SYNC_STEP1 = 0;
 export const SYNC_STEP2 = 1;
@@ -79,10 +83,14 @@ export const encodeAwareness = (update: Uint8Array) =>
     encoding.writeVarUint8Array(e, update);
   });
 
-export const encodeNotice = (notice: { type: string; message: string }) =>
+/** The reason sent with permission denied to a member who may read a document but not write it. */
+export const READ_ONLY_REASON = 'read-only';
+
+/** y-protocols auth message: permission denied, with a reason (y-websocket prints it as a warning). */
+export const encodePermissionDenied = (reason: string) =>
   build((e) => {
-    encoding.writeVarUint(e, MESSAGE_NOTICE);
-    encoding.writeVarString(e, JSON.stringify(notice));
+    encoding.writeVarUint(e, MESSAGE_AUTH);
+    writePermissionDenied(e, reason);
   });
 
 /** True when the bytes decode as a Yjs update (garbage is refused before it reaches the log). */

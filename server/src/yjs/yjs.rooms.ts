@@ -9,12 +9,12 @@ import * as Y from 'yjs';
 import { WebSocket } from 'ws';
 import type { Logger } from '../logger.ts';
 import type { Redis } from '../redis/connection.ts';
-import type { DocLimits } from './docs.limits.ts';
-import { docKeys, docNameOfKey, type DocsRepository } from './docs.repository.ts';
-import { DocReader } from './docs.reader.ts';
-import { DocRoom, type Conn } from './docs.room.ts';
-import { compactDoc } from './docs.compaction.ts';
-import { decodeRelay, encodeAwareness } from './docs.protocol.ts';
+import type { DocLimits } from './yjs.limits.ts';
+import { compareIds, docKeys, docNameOfKey, type DocsRepository, type LogEntry } from './yjs.repository.ts';
+import { DocReader } from './yjs.reader.ts';
+import { DocRoom, type Conn } from './yjs.room.ts';
+import { compactDoc } from './yjs.compaction.ts';
+import { decodeRelay, encodeAwareness } from './yjs.protocol.ts';
 
 export interface DocRoomsDeps {
   repo: DocsRepository;
@@ -44,14 +44,14 @@ export class DocRooms {
   #storeWritesGone = 0;
   /** Documents being recovered after a gap; `again` asks for one more round (another gap came). */
   readonly #recovering = new Map<string, { again: boolean }>();
-  readonly counters = { loads: 0, compactions: 0, compactionConflicts: 0, recoveries: 0, repairs: 0 };
+  readonly counters = { loads: 0, compactions: 0, compactionConflicts: 0, recoveries: 0, repairs: 0, trimGaps: 0 };
 
   constructor(private readonly deps: DocRoomsDeps) {
     this.#reader = new DocReader(
       deps.redis,
       () => deps.newRedis('yjs-read', { blocking: true }),
       {
-        onEntries: (name, entries) => this.#rooms.get(name)?.applyRemote(entries),
+        onEntries: (name, entries) => this.#onEntries(name, entries),
         onGap: (name) => this.#recover(name),
       },
       deps.logger,
@@ -206,6 +206,28 @@ export class DocRooms {
         }
       })(),
     );
+  }
+
+  /**
+   * Applies entries read from the stream, then checks that none were trimmed before this process
+   * read them: a compaction trims below min(now - grace, its snapshot), so a reader stalled past
+   * the grace window (or a compactor with no grace) would silently skip the trimmed entries. The
+   * trim mark (`t` in the snapshot hash) above the cursor this read started from says it may have.
+   */
+  #onEntries(name: string, entries: LogEntry[]): void {
+    const room = this.#rooms.get(name);
+    if (!room) return;
+    const before = room.cursor;
+    room.applyRemote(entries);
+    this.deps.repo
+      .trimmedBelow(name)
+      .then((t) => {
+        if (!t || compareIds(t, before) <= 0 || this.#rooms.get(name) !== room) return;
+        this.counters.trimGaps++;
+        room.resyncFromSnapshot = true;
+        this.#recover(name);
+      })
+      .catch(() => {});
   }
 
   /**

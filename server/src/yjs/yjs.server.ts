@@ -18,12 +18,12 @@ import { readCookie, SESSION_COOKIE } from '../auth/auth.middleware.ts';
 import { newId } from '../common/ids.ts';
 import { refuseUpgrade, type UpgradeGateway } from '../realtime/upgrade.ts';
 import { isSameOrigin } from '../http/origin.ts';
-import { CLOSE, type DocLimits } from './docs.limits.ts';
-import { DocsRepository } from './docs.repository.ts';
-import { DocRooms } from './docs.rooms.ts';
-import { Conn, DocRoom, DocTooLargeError, type Role } from './docs.room.ts';
-import { binaryFrame, writeFrame } from './docs.broadcast.ts';
-import { decodeMessage, encodeNotice, encodeSyncStep1, encodeSyncStep2, filterAwareness, updateEnds } from './docs.protocol.ts';
+import { CLOSE, type DocLimits } from './yjs.limits.ts';
+import { DocsRepository } from './yjs.repository.ts';
+import { DocRooms } from './yjs.rooms.ts';
+import { Conn, DocRoom, DocTooLargeError, type Role } from './yjs.room.ts';
+import { binaryFrame, writeFrame } from './yjs.broadcast.ts';
+import { decodeMessage, encodePermissionDenied, encodeSyncStep1, encodeSyncStep2, filterAwareness, READ_ONLY_REASON, updateEnds } from './yjs.protocol.ts';
 
 /** Who may open a document: a role, or why not (→ 404 / 403). */
 export type Authorize = (user: StoredUser, docName: string) => Promise<Role | 'not_found' | 'forbidden'>;
@@ -36,11 +36,6 @@ export interface DocServerDeps {
   auth: AuthService;
   authorize: Authorize;
 }
-
-const READ_ONLY_NOTICE = {
-  type: 'read_only',
-  message: 'You can read this document but not edit it; your changes are not saved. 您只能查看，修改不会保存。',
-};
 
 export class DocServer implements UpgradeGateway {
   readonly processId = newId();
@@ -253,7 +248,9 @@ export class DocServer implements UpgradeGateway {
   #tellReadOnly(conn: Conn): void {
     if (conn.toldReadOnly) return;
     conn.toldReadOnly = true;
-    this.#send(conn, encodeNotice(READ_ONLY_NOTICE));
+    // The y-protocols auth message, so any y-websocket client understands it (a private message
+    // type made stock clients print "Unable to compute message"); the socket stays open for reading.
+    this.#send(conn, encodePermissionDenied(READ_ONLY_REASON));
   }
 
   #send(conn: Conn, data: Uint8Array): void {

@@ -6,9 +6,9 @@
 import * as Y from 'yjs';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import type { WebSocket } from 'ws';
-import type { DocLimits } from './docs.limits.ts';
-import { compareIds, type DocsRepository, type LogEntry } from './docs.repository.ts';
-import { encodeAwareness, encodeRelay, encodeUpdate } from './docs.protocol.ts';
+import type { DocLimits } from './yjs.limits.ts';
+import { compareIds, type DocsRepository, type LogEntry } from './yjs.repository.ts';
+import { encodeAwareness, encodeRelay, encodeUpdate } from './yjs.protocol.ts';
 
 export type Role = 'writer' | 'reader';
 
@@ -85,6 +85,8 @@ export class DocRoom {
   loaded!: Promise<void>;
   /** Stream id of the last log entry applied here (the reader's cursor starts from it). */
   cursor = '0-0';
+  /** Set when the log was trimmed past entries this process had not read: the next catch-up reads the snapshot. */
+  resyncFromSnapshot = false;
   /** Log entries written (by anyone) since the snapshot this room last knew of. */
   sinceSnapshot = 0;
   /** Encoded size estimate of the document. */
@@ -158,7 +160,10 @@ export class DocRoom {
    */
   async catchUp(all = false): Promise<string> {
     for (;;) {
-      const page = await this.deps.repo.loadPage(this.name, this.cursor);
+      // Entries after the cursor may have been trimmed unread: start again from the snapshot.
+      const from = this.resyncFromSnapshot ? null : this.cursor;
+      this.resyncFromSnapshot = false;
+      const page = await this.deps.repo.loadPage(this.name, from);
       if (page.restarted) {
         if (page.snapshot) Y.applyUpdate(this.doc, page.snapshot, 'remote');
         if (page.snapshotId) this.cursor = page.snapshotId;

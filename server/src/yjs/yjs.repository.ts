@@ -3,7 +3,8 @@
  * `{name}` hash tag, so a document lives in one slot (Redis Cluster ready).
  *
  *   doc:{name}:log    stream  one entry per accepted update: `u` (Yjs update bytes), `p` (writer process id)
- *   doc:{name}:snap   hash    `u` merged update, `sv` state vector, `id` last stream id it holds, `at` ms
+ *   doc:{name}:snap   hash    `u` merged update, `sv` state vector, `id` last stream id it holds, `at` ms,
+ *                             `t` the highest id the log was ever trimmed below (a reader behind it may have missed entries)
  *   doc:{name}:aw     channel (pub/sub, never stored) awareness relay between processes
  */
 import type { Redis } from '../redis/connection.ts';
@@ -68,11 +69,31 @@ return out
 // Compare-and-set of the snapshot: written only if it still holds what the compactor started
 // from (ARGV[1], '' = no snapshot yet); then the log is trimmed below ARGV[5], never above what
 // the new snapshot holds (the caller passes min(new id, now - grace)).
-const COMPACT = `
+const TRIM_MARK = `
+local function mark(snap, below)
+  local t = redis.call('HGET', snap, 't')
+  local bm, bs = string.match(below, '^(%d+)-(%d+)$')
+  if t then
+    local tm, ts = string.match(t, '^(%d+)-(%d+)$')
+    if tonumber(tm) > tonumber(bm) or (tonumber(tm) == tonumber(bm) and tonumber(ts) >= tonumber(bs)) then return end
+  end
+  redis.call('HSET', snap, 't', below)
+end
+`;
+const COMPACT = `${TRIM_MARK}
 local cur = redis.call('HGET', KEYS[1], 'id') or ''
 if cur ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'u', ARGV[2], 'sv', ARGV[3], 'id', ARGV[4], 'at', ARGV[6])
 redis.call('XTRIM', KEYS[2], 'MINID', ARGV[5])
+mark(KEYS[1], ARGV[5])
+return 1
+`;
+
+// Trims the log below ARGV[1] and records the mark (only where a snapshot exists).
+const TRIM = `${TRIM_MARK}
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('XTRIM', KEYS[2], 'MINID', ARGV[1])
+mark(KEYS[1], ARGV[1])
 return 1
 `;
 
@@ -157,7 +178,15 @@ export class DocsRepository {
 
   /** Trims log entries below `below` (the caller never passes more than the snapshot holds). */
   async trimLog(name: string, below: string): Promise<void> {
-    await this.redis.xtrim(docKeys.log(name), 'MINID', below);
+    await this.redis.eval(TRIM, 2, docKeys.snap(name), docKeys.log(name), below);
+  }
+
+  /**
+   * The highest id the log was ever trimmed below, or null. A reader whose cursor is below it may
+   * have missed entries that were trimmed before it read them (it then catches up from the snapshot).
+   */
+  async trimmedBelow(name: string): Promise<string | null> {
+    return this.redis.hget(docKeys.snap(name), 't');
   }
 
   /** Entries in the log (for compaction triggers and tests). */

@@ -1,15 +1,16 @@
 /**
  * Every limit and timing of the live document server, in one place. Each can be overridden by an
- * environment variable (tests and benchmarks shrink them); production uses the defaults.
+ * environment variable LINLI_YJS_* (tests and benchmarks shrink them); production uses the
+ * defaults. The variables are part of the validated configuration (config.ts parses them with
+ * `DocLimitsEnv`), so a bad value stops start-up naming the variable.
  */
+import { z } from 'zod';
 
-function num(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
-  return n;
-}
+const NON_NEGATIVE = 'must be a non-negative number';
+
+/** A finite non-negative number (as `Number()` reads the text) with a default; unset or empty means the default. */
+const limit = (fallback: number) =>
+  z.preprocess((v) => (v === '' ? undefined : typeof v === 'string' ? Number(v) : v), z.number({ error: NON_NEGATIVE }).min(0, NON_NEGATIVE).default(fallback));
 
 export interface DocLimits {
   /** Largest single WebSocket message a client may send (bytes). */
@@ -35,7 +36,7 @@ export interface DocLimits {
    * the time one broadcast to its clients takes apart (5: broadcasts use at most ~1/5 of a core)…
    */
   writeGapPerBroadcast: number;
-  /** …and at most this many ms apart (the added latency under load). */
+  /** …and at most this many ms apart (the added latency under load; past it, one write at a time). */
   maxWriteGapMs: number;
   /** Store writes of one document in flight at once (Redis fsyncs the writes it reads together once). */
   writesInFlight: number;
@@ -59,28 +60,52 @@ export interface DocLimits {
   revalidateMs: number;
 }
 
-/** Reads the limits from the environment (LINLI_YJS_*), falling back to the defaults. */
-export function loadDocLimits(): DocLimits {
+/** The LINLI_YJS_* variables with their defaults (merged into config.ts's ConfigSchema). */
+export const DocLimitsEnv = z.object({
+  LINLI_YJS_MAX_MESSAGE_BYTES: limit(1024 * 1024),
+  LINLI_YJS_MAX_DOC_BYTES: limit(8 * 1024 * 1024),
+  LINLI_YJS_UPDATES_PER_SECOND: limit(60),
+  LINLI_YJS_UPDATES_BURST: limit(240),
+  LINLI_YJS_MAX_CLIENTS_PER_DOC: limit(500),
+  LINLI_YJS_MAX_BUFFERED_BYTES: limit(16 * 1024 * 1024),
+  LINLI_YJS_MAX_QUEUED_BYTES: limit(2 * 1024 * 1024),
+  LINLI_YJS_WRITE_GAP_PER_BROADCAST: limit(5),
+  LINLI_YJS_MAX_WRITE_GAP_MS: limit(25),
+  LINLI_YJS_WRITES_IN_FLIGHT: limit(4),
+  LINLI_YJS_COMPACT_EVERY: limit(500),
+  LINLI_YJS_COMPACT_QUIET_MS: limit(10_000),
+  LINLI_YJS_TRIM_GRACE_MS: limit(60_000),
+  LINLI_YJS_UNLOAD_DELAY_MS: limit(5_000),
+  LINLI_YJS_AWARENESS_FLUSH_MS: limit(50),
+  LINLI_YJS_READ_BLOCK_MS: limit(1000),
+  LINLI_YJS_KEEPALIVE_MS: limit(10_000),
+  LINLI_YJS_MAX_AWARENESS_BYTES: limit(16 * 1024),
+  LINLI_YJS_REVALIDATE_MS: limit(60_000),
+});
+
+/** The limits from the parsed variables. */
+export function docLimitsOf(env: z.output<typeof DocLimitsEnv>): DocLimits {
   return {
-    maxMessageBytes: num('LINLI_YJS_MAX_MESSAGE_BYTES', 1024 * 1024),
-    maxDocBytes: num('LINLI_YJS_MAX_DOC_BYTES', 8 * 1024 * 1024),
-    updatesPerSecond: num('LINLI_YJS_UPDATES_PER_SECOND', 60),
-    updatesBurst: num('LINLI_YJS_UPDATES_BURST', 240),
-    maxClientsPerDoc: num('LINLI_YJS_MAX_CLIENTS_PER_DOC', 500),
-    maxBufferedBytes: num('LINLI_YJS_MAX_BUFFERED_BYTES', 16 * 1024 * 1024),
-    maxQueuedBytes: num('LINLI_YJS_MAX_QUEUED_BYTES', 2 * 1024 * 1024),
-    writeGapPerBroadcast: num('LINLI_YJS_WRITE_GAP_PER_BROADCAST', 5),
-    maxWriteGapMs: num('LINLI_YJS_MAX_WRITE_GAP_MS', 25),
-    writesInFlight: num('LINLI_YJS_WRITES_IN_FLIGHT', 4),
-    compactEvery: num('LINLI_YJS_COMPACT_EVERY', 500),
-    compactQuietMs: num('LINLI_YJS_COMPACT_QUIET_MS', 10_000),
-    trimGraceMs: num('LINLI_YJS_TRIM_GRACE_MS', 60_000),
-    unloadDelayMs: num('LINLI_YJS_UNLOAD_DELAY_MS', 5_000),
-    awarenessFlushMs: num('LINLI_YJS_AWARENESS_FLUSH_MS', 50),
-    readBlockMs: Math.min(1000, num('LINLI_YJS_READ_BLOCK_MS', 1000)),
-    keepaliveMs: num('LINLI_YJS_KEEPALIVE_MS', 10_000),
-    maxAwarenessBytes: num('LINLI_YJS_MAX_AWARENESS_BYTES', 16 * 1024),
-    revalidateMs: num('LINLI_YJS_REVALIDATE_MS', 60_000),
+    maxMessageBytes: env.LINLI_YJS_MAX_MESSAGE_BYTES,
+    maxDocBytes: env.LINLI_YJS_MAX_DOC_BYTES,
+    updatesPerSecond: env.LINLI_YJS_UPDATES_PER_SECOND,
+    updatesBurst: env.LINLI_YJS_UPDATES_BURST,
+    maxClientsPerDoc: env.LINLI_YJS_MAX_CLIENTS_PER_DOC,
+    maxBufferedBytes: env.LINLI_YJS_MAX_BUFFERED_BYTES,
+    maxQueuedBytes: env.LINLI_YJS_MAX_QUEUED_BYTES,
+    writeGapPerBroadcast: env.LINLI_YJS_WRITE_GAP_PER_BROADCAST,
+    maxWriteGapMs: env.LINLI_YJS_MAX_WRITE_GAP_MS,
+    writesInFlight: env.LINLI_YJS_WRITES_IN_FLIGHT,
+    compactEvery: env.LINLI_YJS_COMPACT_EVERY,
+    compactQuietMs: env.LINLI_YJS_COMPACT_QUIET_MS,
+    trimGraceMs: env.LINLI_YJS_TRIM_GRACE_MS,
+    unloadDelayMs: env.LINLI_YJS_UNLOAD_DELAY_MS,
+    awarenessFlushMs: env.LINLI_YJS_AWARENESS_FLUSH_MS,
+    // The doc set is re-read at least once a second whatever the variable says.
+    readBlockMs: Math.min(1000, env.LINLI_YJS_READ_BLOCK_MS),
+    keepaliveMs: env.LINLI_YJS_KEEPALIVE_MS,
+    maxAwarenessBytes: env.LINLI_YJS_MAX_AWARENESS_BYTES,
+    revalidateMs: env.LINLI_YJS_REVALIDATE_MS,
   };
 }
 
@@ -102,6 +127,3 @@ export const CLOSE = {
   rateLimited: { code: 4529, reason: 'too many updates per second' },
   shutdown: { code: 1012, reason: 'server restarting' },
 } as const;
-
-/** Custom y-protocols message type: a notice to the client, payload one varString (JSON). */
-export const MESSAGE_NOTICE = 100;
