@@ -13,7 +13,8 @@
 // Per row and server: p50 / p99 propagation (a writer's insert → each observer's doc has it), the
 // share not delivered within the run (load window + 1 s), updates lost at the end (after a settle
 // period every observer and a fresh client must hold every insert), server CPU % over the load
-// window (/proc/<pid>/stat), peak RSS. BENCH_DOCS_ROWS="200x5,400x5" picks rows.
+// window (/proc/<pid>/stat), peak RSS. BENCH_DOCS_ROWS="200x5,400x5" picks rows; BENCH_LINLI_ENV (JSON)
+// adds to Linli's environment, BENCH_LINLI_NODE_ARGS to its node flags (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -267,7 +268,8 @@ async function startDurableRedis(): Promise<{ url: string; proc: ChildProcess }>
 
 async function startLinli(redisUrl: string): Promise<{ target: Target; srv: TestServer }> {
   // One hall of up to 1,000 editors on one document: the per-document client cap is raised to fit.
-  const srv = await startServer({ redisUrl, env: { NODE_ENV: 'production', LINLI_YJS_MAX_CLIENTS_PER_DOC: '2000', ...(process.env.BENCH_LINLI_ENV ? JSON.parse(process.env.BENCH_LINLI_ENV) : {}) } });
+  const nodeArgs = process.env.BENCH_LINLI_NODE_ARGS?.split(' ').filter(Boolean);
+  const srv = await startServer({ redisUrl, nodeArgs, env: { NODE_ENV: 'production', LINLI_YJS_MAX_CLIENTS_PER_DOC: '2000', ...(process.env.BENCH_LINLI_ENV ? JSON.parse(process.env.BENCH_LINLI_ENV) : {}) } });
   const admin = new Client(srv.url);
   await admin.login('admin', srv.adminPassword!);
   const cid = (await admin.post('/api/communities', { name: '同行对比小区' })).body.community.id;

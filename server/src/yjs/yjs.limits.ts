@@ -31,10 +31,15 @@ export interface DocLimits {
    * it, the writer is told (closed with `busy`; y-websocket reconnects and re-sends its edits).
    */
   maxQueuedBytes: number;
-  /** Store writes (each then broadcast to every client) of one document are at least this many µs × its clients apart… */
-  writeGapUsPerClient: number;
-  /** …and at most this many ms apart (the added latency under load). */
+  /**
+   * Store writes (each then broadcast to every client) of one document are at least this many times
+   * the time one broadcast to its clients takes apart (5: broadcasts use at most ~1/5 of a core)…
+   */
+  writeGapPerBroadcast: number;
+  /** …and at most this many ms apart (the added latency under load; past it, one write at a time). */
   maxWriteGapMs: number;
+  /** Store writes of one document in flight at once (Redis fsyncs the writes it reads together once). */
+  writesInFlight: number;
   /** Compact once this many log entries have been written since the last snapshot. */
   compactEvery: number;
   /** Compact a document with log entries after this long without an update (ms). */
@@ -64,8 +69,9 @@ export const DocLimitsEnv = z.object({
   LINLI_YJS_MAX_CLIENTS_PER_DOC: limit(500),
   LINLI_YJS_MAX_BUFFERED_BYTES: limit(16 * 1024 * 1024),
   LINLI_YJS_MAX_QUEUED_BYTES: limit(2 * 1024 * 1024),
-  LINLI_YJS_WRITE_GAP_US_PER_CLIENT: limit(40),
+  LINLI_YJS_WRITE_GAP_PER_BROADCAST: limit(5),
   LINLI_YJS_MAX_WRITE_GAP_MS: limit(25),
+  LINLI_YJS_WRITES_IN_FLIGHT: limit(4),
   LINLI_YJS_COMPACT_EVERY: limit(500),
   LINLI_YJS_COMPACT_QUIET_MS: limit(10_000),
   LINLI_YJS_TRIM_GRACE_MS: limit(60_000),
@@ -87,8 +93,9 @@ export function docLimitsOf(env: z.output<typeof DocLimitsEnv>): DocLimits {
     maxClientsPerDoc: env.LINLI_YJS_MAX_CLIENTS_PER_DOC,
     maxBufferedBytes: env.LINLI_YJS_MAX_BUFFERED_BYTES,
     maxQueuedBytes: env.LINLI_YJS_MAX_QUEUED_BYTES,
-    writeGapUsPerClient: env.LINLI_YJS_WRITE_GAP_US_PER_CLIENT,
+    writeGapPerBroadcast: env.LINLI_YJS_WRITE_GAP_PER_BROADCAST,
     maxWriteGapMs: env.LINLI_YJS_MAX_WRITE_GAP_MS,
+    writesInFlight: env.LINLI_YJS_WRITES_IN_FLIGHT,
     compactEvery: env.LINLI_YJS_COMPACT_EVERY,
     compactQuietMs: env.LINLI_YJS_COMPACT_QUIET_MS,
     trimGraceMs: env.LINLI_YJS_TRIM_GRACE_MS,

@@ -101,7 +101,16 @@ export class DocRoom {
   /** Bytes of updates queued or in flight to the store. */
   #queuedBytes = 0;
   #lastWriteAt = 0;
+  /** Store writes sent and not settled yet; each settles after the one before it, in order. */
+  #inFlight = 0;
+  #settling: Promise<void> = Promise.resolve();
+  /** Set while the next write waits for the gap after the last one. */
+  #gapTimer: NodeJS.Timeout | null = null;
+  /** Resolves once nothing is queued or in flight; null while idle. */
   #writing: Promise<void> | null = null;
+  #idle: (() => void) | null = null;
+  /** How long a broadcast to this document's clients takes (ms, moving average): sets the write gap. */
+  #broadcastMs = 0;
   #awLocal = new Set<number>();
   #awRemote = new Set<number>();
   #awTimer: NodeJS.Timeout | null = null;
@@ -126,7 +135,9 @@ export class DocRoom {
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       this.#snapshot = null;
       const msg = encodeUpdate(update);
+      const t0 = performance.now();
       this.deps.broadcast(this.conns, msg, origin);
+      this.#broadcastMs += (performance.now() - t0 - this.#broadcastMs) / 4;
     });
     this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
       const set = origin instanceof Conn || origin === 'local' ? this.#awLocal : this.#awRemote;
@@ -193,7 +204,8 @@ export class DocRoom {
     this.#queuedBytes += update.length;
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ update, origin, resolve, reject });
-      this.#writing ??= this.#drain().finally(() => (this.#writing = null));
+      this.#writing ??= new Promise<void>((r) => (this.#idle = r));
+      this.#pump();
     });
   }
 
@@ -213,43 +225,69 @@ export class DocRoom {
   }
 
   /**
-   * Stores the queue in order. Everything that arrived while the previous write was in flight is
-   * merged into one update (Y.mergeUpdates), stored as one log entry, applied once and so
-   * broadcast as one message encoded once for every connection: under load the batches grow
-   * instead of the queue, and the per-update work stays out of the broadcast.
+   * Stores the queue in order. Everything queued when a write is sent is merged into one update
+   * (Y.mergeUpdates), stored as one log entry, applied once and so broadcast as one message encoded
+   * once for every connection: under load the batches grow instead of the queue.
+   *
+   * Up to `writesInFlight` writes are in flight at once (Redis fsyncs once per event-loop turn for
+   * every write it read in that turn, so a write sent during another's fsync waits for one fsync, not
+   * two); each is applied and broadcast when its reply has come and every earlier one is settled.
+   * Writes are at least `writeGapPerBroadcast` × the time a broadcast to this document's clients
+   * takes apart (at most `maxWriteGapMs`, and then one write at a time): broadcasts then use a
+   * bounded share of the CPU, a crowded or busy document merges more per write, a quiet one writes at once.
    */
-  async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      // Each write ends in a broadcast to every client: a document with many clients writes (and
-      // broadcasts) less often, and merges more per write (e.g. 40 µs × 200 clients = 8 ms apart).
-      const gap = Math.min(this.deps.limits.maxWriteGapMs, (this.conns.size * this.deps.limits.writeGapUsPerClient) / 1000);
+  #pump(): void {
+    const limits = this.deps.limits;
+    while (this.#queue.length > 0 && !this.#gapTimer) {
+      const wanted = this.#broadcastMs * limits.writeGapPerBroadcast;
+      // Broadcasts too slow for the capped gap to bound their CPU (a crowded document, a starved
+      // CPU): one write at a time, so each broadcast ends before the next write is sent.
+      if (this.#inFlight >= (wanted > limits.maxWriteGapMs ? 1 : Math.max(1, limits.writesInFlight))) break;
+      const gap = Math.min(limits.maxWriteGapMs, wanted);
       const wait = this.#lastWriteAt + gap - performance.now();
-      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 1) {
+        this.#gapTimer = setTimeout(() => {
+          this.#gapTimer = null;
+          this.#pump();
+        }, wait);
+        return;
+      }
       this.#lastWriteAt = performance.now();
-      const batch = this.#takeBatch();
-      let merged: Uint8Array | null = null;
-      if (batch.length === 1) merged = batch[0]!.update;
-      else {
-        try {
-          merged = Y.mergeUpdates(batch.map((b) => b.update));
-        } catch (err) {
-          this.deps.onError(err, 'merge queued updates (storing them one by one)');
-        }
-      }
-      let results: (string | Error)[];
-      const updates = merged ? [merged] : batch.map((b) => b.update);
-      this.storeWrites += updates.length;
-      try {
-        results = await this.deps.repo.append(this.name, updates, this.deps.processId);
-      } catch (err) {
-        results = updates.map(() => err as Error);
-      }
-      this.#queuedBytes -= batch.reduce((n, b) => n + b.update.length, 0);
-      if (merged) this.#settle(batch, merged, results[0]!);
-      else batch.forEach((w, i) => this.#settle([w], w.update, results[i]!));
-      this.deps.onIdleCheck(this);
-      this.deps.onDrained?.(this);
+      this.#write(this.#takeBatch());
     }
+    if (this.#queue.length === 0 && this.#inFlight === 0 && this.#writing) {
+      this.#writing = null;
+      this.#idle?.();
+    }
+  }
+
+  /** Sends one batch to the store; it settles after the writes sent before it. */
+  #write(batch: PendingWrite[]): void {
+    let merged: Uint8Array | null = null;
+    if (batch.length === 1) merged = batch[0]!.update;
+    else {
+      try {
+        merged = Y.mergeUpdates(batch.map((b) => b.update));
+      } catch (err) {
+        this.deps.onError(err, 'merge queued updates (storing them one by one)');
+      }
+    }
+    const updates = merged ? [merged] : batch.map((b) => b.update);
+    this.storeWrites += updates.length;
+    this.#inFlight++;
+    const stored = this.deps.repo.append(this.name, updates, this.deps.processId).catch((err: unknown) => updates.map(() => err as Error));
+    this.#settling = this.#settling
+      .then(() => stored)
+      .then((results) => {
+        this.#inFlight--;
+        this.#queuedBytes -= batch.reduce((n, b) => n + b.update.length, 0);
+        if (merged) this.#settle(batch, merged, results[0]!);
+        else batch.forEach((w, i) => this.#settle([w], w.update, results[i]!));
+        this.deps.onIdleCheck(this);
+        this.deps.onDrained?.(this);
+      })
+      .catch((err: unknown) => this.deps.onError(err, 'settle a store write'))
+      .finally(() => this.#pump());
   }
 
   /** The next batch: the whole queue, up to ~1 MB or 4,000 updates. */

@@ -89,6 +89,8 @@ export interface ServerOptions {
   dataDir?: string;
   env?: Record<string, string>;
   port?: number;
+  /** Extra node flags before the script (e.g. --cpu-prof, which NODE_OPTIONS does not allow). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -111,7 +113,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
     LINLI_DATA_DIR: opts.dataDir ?? tmpDir('linli-data-'),
     ...opts.env,
   };
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/src/main.ts')], {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, 'server/src/main.ts')], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
