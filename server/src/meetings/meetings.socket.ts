@@ -1,8 +1,8 @@
 /**
  * Socket events of meetings: joining the room `meeting:<id>` (attendance recorded, whole state in
  * the ack), the facilitator's controls, hands, reactions and motions. Every change comes back to
- * the room as `meeting:state`; presence changes are coalesced (at most one broadcast per 250 ms
- * per meeting and process, always one after the last change).
+ * the room as `meeting:state`, coalesced: at most one broadcast per 250 ms per meeting and process,
+ * always one after the last change; attendance-only changes wait up to 1 s in a big room.
  */
 import {
   AgendaAddEvent,
@@ -35,13 +35,24 @@ export const meetingRoom = (meetingId: string) => `meeting:${meetingId}`;
 
 /** Smallest gap between two broadcasts of one meeting from one process. */
 export const BROADCAST_GAP_MS = 250;
+/**
+ * Attendance-only changes (people joining and leaving) wait longer in a big room: the gap grows by
+ * this much per connection in the room here, up to PRESENCE_GAP_MAX_MS. A broadcast costs one write
+ * per connection, so a burst of n joins cost n² writes at a fixed gap; now the writes per second stay
+ * bounded (about 1,000 / PRESENCE_GAP_PER_SOCKET_MS) however many join. Other changes (agenda,
+ * floor, motions) keep the short gap, and one arriving cuts a longer presence wait short.
+ */
+export const PRESENCE_GAP_PER_SOCKET_MS = 1;
+export const PRESENCE_GAP_MAX_MS = 1_000;
+
+export type BroadcastKind = 'state' | 'presence';
 
 /**
  * Coalesces broadcasts per meeting: the first change goes out at once, later ones within the gap
  * are folded into one broadcast at its end, built from Redis at that moment (so it is the latest).
  */
 export class MeetingBroadcaster {
-  readonly #pending = new Map<string, { timer: NodeJS.Timeout | null; last: number; again: boolean; running: boolean }>();
+  readonly #pending = new Map<string, { timer: NodeJS.Timeout | null; due: number; last: number; again: BroadcastKind | null; running: boolean }>();
   #stopped = false;
 
   constructor(
@@ -49,26 +60,38 @@ export class MeetingBroadcaster {
     private readonly state: MeetingsState,
     private readonly logger: Logger,
     private readonly gapMs = BROADCAST_GAP_MS,
+    private readonly presenceGap: { perSocketMs: number; maxMs: number } = { perSocketMs: PRESENCE_GAP_PER_SOCKET_MS, maxMs: PRESENCE_GAP_MAX_MS },
   ) {}
 
-  schedule(meetingId: string): void {
+  /** The gap before the next broadcast for a change of this kind. */
+  #gap(meetingId: string, kind: BroadcastKind): number {
+    if (kind === 'state') return this.gapMs;
+    const here = this.io.sockets.adapter.rooms.get(meetingRoom(meetingId))?.size ?? 0;
+    return Math.max(this.gapMs, Math.min(this.presenceGap.maxMs, here * this.presenceGap.perSocketMs));
+  }
+
+  schedule(meetingId: string, kind: BroadcastKind = 'state'): void {
     if (this.#stopped) return;
     let e = this.#pending.get(meetingId);
-    if (!e) this.#pending.set(meetingId, (e = { timer: null, last: 0, again: false, running: false }));
+    if (!e) this.#pending.set(meetingId, (e = { timer: null, due: 0, last: 0, again: null, running: false }));
     if (e.running) {
-      e.again = true;
+      if (e.again !== 'state') e.again = kind;
       return;
     }
-    if (e.timer) return;
-    const wait = Math.max(0, e.last + this.gapMs - Date.now());
-    e.timer = setTimeout(() => void this.#send(meetingId), wait);
+    const due = Math.max(Date.now(), e.last + this.#gap(meetingId, kind));
+    if (e.timer) {
+      if (due >= e.due) return;
+      clearTimeout(e.timer);
+    }
+    e.due = due;
+    e.timer = setTimeout(() => void this.#send(meetingId), due - Date.now());
   }
 
   async #send(meetingId: string): Promise<void> {
     const e = this.#pending.get(meetingId)!;
     e.timer = null;
     e.running = true;
-    e.again = false;
+    e.again = null;
     e.last = Date.now();
     try {
       this.state.invalidate(meetingId);
@@ -78,7 +101,7 @@ export class MeetingBroadcaster {
       this.logger.warn({ err: (err as Error).message, meetingId }, 'meeting state broadcast failed');
     } finally {
       e.running = false;
-      if (e.again) this.schedule(meetingId);
+      if (e.again) this.schedule(meetingId, e.again);
       else if (!e.timer) this.#pending.delete(meetingId);
     }
   }
@@ -123,13 +146,16 @@ export function meetingsSocket(router: SocketRouter, auth: AuthService, meetings
     });
 
     router.on(socket, 'meeting:join', MeetingJoin, async ({ meetingId }) => {
-      const a = await accessOf(socket, meetingId);
+      const a = await meetings.accessRecent(socket.data.userId, { meetingId: socket.data.meetingId }, meetingId);
       if (socket.data.inMeeting && socket.data.inMeeting !== meetingId) await leave(socket);
       await socket.join(meetingRoom(meetingId));
       socket.data.inMeeting = meetingId;
+      // Ballots and the linked consultation do not depend on presence: read them meanwhile.
+      const others = Promise.all([meetings.ballotsFor(meetingId, a.user.id), meetings.consultationFor(meetingId)]);
+      others.catch(() => {});
       await state.addPresence(a, socket.id);
       const st = await state.snapshot(meetingId);
-      const [ballots, you, consultationId] = await Promise.all([meetings.ballotsFor(meetingId, a.user.id), state.you(a, st), meetings.consultationFor(meetingId)]);
+      const [[ballots, consultationId], you] = await Promise.all([others, state.you(a, st)]);
       return { state: st, ballots, you, consultationId };
     });
 
