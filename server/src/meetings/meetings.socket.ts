@@ -73,7 +73,10 @@ export class MeetingBroadcaster {
   schedule(meetingId: string, kind: BroadcastKind = 'state'): void {
     if (this.#stopped) return;
     let e = this.#pending.get(meetingId);
-    if (!e) this.#pending.set(meetingId, (e = { timer: null, due: 0, last: 0, again: null, running: false }));
+    if (!e) {
+      if (this.#pending.size >= 1000) this.#forgetIdle();
+      this.#pending.set(meetingId, (e = { timer: null, due: 0, last: 0, again: null, running: false }));
+    }
     if (e.running) {
       if (e.again !== 'state') e.again = kind;
       return;
@@ -100,10 +103,16 @@ export class MeetingBroadcaster {
     } catch (err) {
       this.logger.warn({ err: (err as Error).message, meetingId }, 'meeting state broadcast failed');
     } finally {
+      // The entry stays (with the time of this broadcast): a change arriving right after it waits the gap.
       e.running = false;
       if (e.again) this.schedule(meetingId, e.again);
-      else if (!e.timer) this.#pending.delete(meetingId);
     }
+  }
+
+  /** Drops the entries of meetings with nothing pending and no broadcast within the longest gap. */
+  #forgetIdle(): void {
+    const before = Date.now() - Math.max(this.gapMs, this.presenceGap.maxMs);
+    for (const [mid, e] of this.#pending) if (!e.running && !e.timer && e.last < before) this.#pending.delete(mid);
   }
 
   stop(): void {
