@@ -105,9 +105,9 @@ export class AuthRepository {
 
   /** The ids in a community's staff index, or null when it was never built (see indexStaff). */
   async staffIdsOf(communityId: string): Promise<string[] | null> {
-    const res = await this.redis.multi().exists(k.communityStaffBuilt(communityId)).smembers(k.communityStaff(communityId)).exec();
-    if (!res || res[0]![0] || res[1]![0]) throw res?.[0]?.[0] ?? res?.[1]?.[0] ?? new Error('staff index read failed');
-    return Number(res[0]![1]) === 1 ? (res[1]![1] as string[]) : null;
+    // Two plain reads (auto-pipelined with the tick's other commands); the marker is never removed.
+    const [built, ids] = await Promise.all([this.redis.exists(k.communityStaffBuilt(communityId)), this.redis.smembers(k.communityStaff(communityId))]);
+    return built === 1 ? ids : null;
   }
 
   /**
