@@ -103,9 +103,11 @@ export class MeetingBroadcaster {
     } catch (err) {
       this.logger.warn({ err: (err as Error).message, meetingId }, 'meeting state broadcast failed');
     } finally {
-      // The entry stays (with the time of this broadcast): a change arriving right after it waits the gap.
+      // In a big room the entry stays (with the time of this broadcast): a join arriving right after
+      // it waits the gap. A small room forgets it, so a facilitator's next step shows at once.
       e.running = false;
       if (e.again) this.schedule(meetingId, e.again);
+      else if (!e.timer && this.#gap(meetingId, 'presence') <= this.gapMs) this.#pending.delete(meetingId);
     }
   }
 
