@@ -129,7 +129,7 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   const meetings = new MeetingsService(new MeetingsRepository(ctx.redis), auth, stats);
   const meetingsState = new MeetingsState(meetings, auth, roster);
   const meetingsBroadcaster = new MeetingBroadcaster(io, meetingsState, ctx.logger);
-  meetings.onChange((c) => meetingsBroadcaster.schedule(c.meetingId));
+  meetings.onChange((c) => meetingsBroadcaster.schedule(c.meetingId, c.kind));
   await meetingsState.start();
   // Ballots register with meetings (join, minutes, motion → ballot); consensus reads clauses
   // through the conventions feature (provideClauses below).

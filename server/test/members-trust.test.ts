@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioc, type Socket } from 'socket.io-client';
+import { Redis } from 'ioredis';
 import { verifyChain } from '@linli/shared';
 import type { TestServer } from './helpers/processes.ts';
 import { startCommunity, type CommunityFixture } from './helpers/community.ts';
@@ -197,5 +198,25 @@ describe('free text: control, bidi and zero-width characters, staff look-alike n
     expect((await zhou.patch('/api/me', { displayName: '周老师' })).status).toBe(200);
     // Adding a person named like staff is refused as well.
     expect((await admin.post(`/api/communities/${cid}/members`, { displayName: 'zhou', roles: ['resident'] })).body.error.code).toBe('name_taken');
+  });
+
+  it('follows role changes: a member made staff is protected, one no longer staff is not; a community without the staff index gets it built', async () => {
+    const join = (name: string) => new Client(srv.url).post('/api/meetings/join', { joinCode, displayName: name });
+    const wuId = (await admin.post(`/api/communities/${cid}/members`, { displayName: '吴大姐', roles: ['resident'] })).body.member.userId as string;
+    expect((await join('吴大姐')).status).toBe(200);
+    expect((await admin.patch(`/api/communities/${cid}/members/${wuId}`, { roles: ['building_leader'], buildings: ['1'] })).status).toBe(200);
+    expect((await join('吴大姐')).body.error?.code).toBe('name_taken');
+    expect((await admin.patch(`/api/communities/${cid}/members/${wuId}`, { roles: ['resident'], buildings: [] })).status).toBe(200);
+    expect((await join('吴大姐')).status).toBe(200);
+    // A community from before the staff index (no index keys): the first check builds it from the members.
+    const r = new Redis(f!.redis.url);
+    expect(await r.del(`community:${cid}:staff`, `community:${cid}:staff:built`)).toBe(2);
+    expect((await join('周老师')).body.error?.code).toBe('name_taken');
+    // The community's creator (role admin) and 周老师; not 吴大姐 any more.
+    const staff = await r.smembers(`community:${cid}:staff`);
+    expect(staff).toHaveLength(2);
+    expect(staff).not.toContain(wuId);
+    expect((await join('周老师')).body.error?.code).toBe('name_taken');
+    r.disconnect();
   });
 });

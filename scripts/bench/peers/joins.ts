@@ -7,7 +7,9 @@
 // 2. 5,000 members (BENCH_PRESENCE) joined to one meeting on one production process, presence on:
 //    server RSS and CPU per phone (joining, then idle beyond the idle server's), and one vote's `ballot:tally` reaching every
 //    phone: p99 from the vote being sent to each phone's event, against the target < 500 ms.
-// BENCH_CPU_PROF=<dir>: CPU profiles of both servers (cpu-profile.hook.mjs).
+// BENCH_JOIN_ROWS=joins,presence picks the rows (both by default). BENCH_CPU_PROF=<dir>: CPU
+// profiles of both servers (cpu-profile.hook.mjs). The join row also prints the CPU the server and
+// the two phone processes used in the burst: they share the machine's cores.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, startServer, type TestServer } from '../../../server/test/helpers/processes.ts';
@@ -20,6 +22,7 @@ const JOINS = Number(process.env.BENCH_JOINS ?? 1000);
 const JOIN_WINDOW_MS = Number(process.env.BENCH_JOIN_WINDOW_MS ?? 1000);
 const PRESENCE = Number(process.env.BENCH_PRESENCE ?? 5000);
 const IDLE_MS = 5_000;
+const ROWS = (process.env.BENCH_JOIN_ROWS ?? 'joins,presence').split(',');
 const now = () => performance.timeOrigin + performance.now();
 
 interface Worker {
@@ -87,12 +90,16 @@ async function joinRows(): Promise<PeerRow[]> {
     await sleep(500);
     const startAt = now() + 500;
     const half = Math.ceil(JOINS / 2);
+    const pids = [srv.proc.pid!, ...workers.map((w) => w.proc.pid!)];
+    const cpu0 = pids.map(cpuMs);
     const done = workers.map((w) => w.next<{ joinMs: number[]; failed: number }>('joined'));
     workers.forEach((w, k) => w.send({ type: 'joinByCode', url: srv.url, joinCode, meetingId, n: k ? JOINS - half : half, offset: k * half, total: JOINS, windowMs: JOIN_WINDOW_MS, startAt }));
     const res = await Promise.all(done);
     const joinMs = res.flatMap((r) => r.joinMs);
     const failed = res.reduce((a, r) => a + r.failed, 0);
+    const [srvCpu, ...phoneCpu] = pids.map((p, i) => cpuMs(p) - cpu0[i]!);
     console.log(`  ${JOINS} joins in ${JOIN_WINDOW_MS} ms: p50 ${pct(joinMs, 50).toFixed(0)} / p99 ${pct(joinMs, 99).toFixed(0)} / max ${Math.max(...joinMs).toFixed(0)} ms, ${failed} failed (load ${loadAverage()})`);
+    console.log(`  CPU in the burst: server ${srvCpu!.toFixed(0)} ms (${(srvCpu! / JOINS).toFixed(2)} ms per join), phone processes ${phoneCpu.map((c) => c.toFixed(0)).join(' + ')} ms`);
     const workload = `joins ${JOINS.toLocaleString('en')} in ${JOIN_WINDOW_MS / 1000} s`;
     return [
       { workload, metric: 'join → state p50', unit: 'ms', linli: pct(joinMs, 50), peer: NaN, peerName: '–', lost: failed },
@@ -184,5 +191,5 @@ async function presenceRows(): Promise<PeerRow[]> {
 /** The join rows and the presence rows, each on its own Redis and server process. */
 export async function runJoinRows(): Promise<PeerRow[]> {
   console.log(`joins: ${JOINS} guests in ${JOIN_WINDOW_MS} ms; presence: ${PRESENCE} members in one meeting (load ${loadAverage()})`);
-  return [...(await joinRows()), ...(await presenceRows())];
+  return [...(ROWS.includes('joins') ? await joinRows() : []), ...(ROWS.includes('presence') ? await presenceRows() : [])];
 }

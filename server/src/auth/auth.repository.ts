@@ -21,6 +21,10 @@ const k = {
   membership: (cid: string, uid: string) => `member:${cid}:${uid}`,
   userCommunities: (uid: string) => `user:${uid}:communities`,
   communityMembers: (cid: string) => `community:${cid}:members`,
+  // Members who may hold a staff name (staff roles or an administrator), kept by saveMembership; the
+  // marker says the set was built once from every member (communities older than the set).
+  communityStaff: (cid: string) => `community:${cid}:staff`,
+  communityStaffBuilt: (cid: string) => `community:${cid}:staff:built`,
 };
 
 export class AuthRepository {
@@ -87,13 +91,33 @@ export class AuthRepository {
     return raw ? (JSON.parse(raw) as Membership) : null;
   }
 
-  async saveMembership(userId: string, m: Membership): Promise<void> {
-    await this.redis
+  /** Saves a membership; `staff`: the member may hold a staff name there (kept in the staff index). */
+  async saveMembership(userId: string, m: Membership, staff: boolean): Promise<void> {
+    const tx = this.redis
       .multi()
       .set(k.membership(m.communityId, userId), JSON.stringify(m))
       .sadd(k.userCommunities(userId), m.communityId)
-      .sadd(k.communityMembers(m.communityId), userId)
-      .exec();
+      .sadd(k.communityMembers(m.communityId), userId);
+    if (staff) tx.sadd(k.communityStaff(m.communityId), userId);
+    else tx.srem(k.communityStaff(m.communityId), userId);
+    await tx.exec();
+  }
+
+  /** The ids in a community's staff index, or null when it was never built (see indexStaff). */
+  async staffIdsOf(communityId: string): Promise<string[] | null> {
+    // Two plain reads (auto-pipelined with the tick's other commands); the marker is never removed.
+    const [built, ids] = await Promise.all([this.redis.exists(k.communityStaffBuilt(communityId)), this.redis.smembers(k.communityStaff(communityId))]);
+    return built === 1 ? ids : null;
+  }
+
+  /**
+   * Builds the staff index from a full read of the members. Only adds: a member promoted meanwhile
+   * was added by saveMembership; one demoted meanwhile may stay listed, and readers check roles.
+   */
+  async indexStaff(communityId: string, userIds: readonly string[]): Promise<void> {
+    const tx = this.redis.multi();
+    if (userIds.length) tx.sadd(k.communityStaff(communityId), ...userIds);
+    await tx.set(k.communityStaffBuilt(communityId), '1').exec();
   }
 
   async membershipsOf(userId: string): Promise<Membership[]> {

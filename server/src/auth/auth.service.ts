@@ -1,7 +1,7 @@
 /** Accounts and sessions: argon2id passwords, sessions in Redis with a rolling expiry. */
 import { hash, verify } from '@node-rs/argon2';
 import { randomInt } from 'node:crypto';
-import { DomainError, type Actor, type MeResponse, type Membership, type User } from '@linli/shared';
+import { DomainError, type Actor, type MeResponse, type Membership, type Role, type User } from '@linli/shared';
 import { newId, newSecret } from '../common/ids.ts';
 import { Port } from '../common/port.ts';
 import type { AuthRepository, Session, StoredUser } from './auth.repository.ts';
@@ -23,6 +23,12 @@ export function generatePassword(length = 16): string {
   for (let i = 0; i < length; i++) s += alphabet[randomInt(alphabet.length)];
   return s;
 }
+
+/** Roles whose holders speak for the community: a guest must not be mistaken for one. */
+export const STAFF_ROLES: readonly Role[] = ['admin', 'facilitator', 'owners_committee', 'party_branch', 'property_firm', 'building_leader'];
+
+/** Whether this member's name is a staff name (staff roles there, or an administrator). */
+export const isStaff = (user: Pick<StoredUser, 'isAdmin'> | null, m: Membership): boolean => !!user?.isAdmin || m.roles.some((r) => STAFF_ROLES.includes(r));
 
 export function publicUser(u: StoredUser): User {
   return { id: u.id, login: u.login, displayName: u.displayName, isAdmin: u.isAdmin, kind: u.kind };
@@ -162,8 +168,30 @@ export class AuthService {
     return this.repo.getMembership(communityId, userId);
   }
 
-  saveMembership(userId: string, m: Membership): Promise<void> {
-    return this.repo.saveMembership(userId, m);
+  async saveMembership(userId: string, m: Membership): Promise<void> {
+    await this.repo.saveMembership(userId, m, isStaff(await this.repo.getUser(userId), m));
+  }
+
+  /**
+   * The staff of a community (staff roles or administrators) with their memberships, from the staff
+   * index: a guest joining a hall of a thousand reads a handful of people, not every member. A
+   * community older than the index gets it built on first use.
+   */
+  async staffOf(communityId: string): Promise<{ user: StoredUser; membership: Membership }[]> {
+    const ids = await this.repo.staffIdsOf(communityId);
+    if (ids === null) {
+      const staff = (await this.membersOf(communityId)).filter(({ user, membership }) => isStaff(user, membership));
+      await this.repo.indexStaff(communityId, staff.map((s) => s.user.id));
+      return staff;
+    }
+    if (ids.length === 0) return [];
+    const [users, ms] = await Promise.all([this.repo.getUsers(ids), this.repo.membershipsIn(communityId, ids)]);
+    const byId = new Map(users.map((u) => [u.id, u]));
+    return ids.flatMap((id, i) => {
+      const user = byId.get(id);
+      const membership = ms[i];
+      return user && membership && isStaff(user, membership) ? [{ user, membership }] : [];
+    });
   }
 
   getUser(id: string): Promise<StoredUser | null> {

@@ -206,6 +206,18 @@ export class MeetingsService {
     return this.accessTo(user, session, meeting, actor);
   }
 
+  /**
+   * access() for a socket joining a meeting (a burst of a thousand arrives at once): the meeting
+   * record from a copy at most MEETING_TTL_MS old (this process's own changes drop it at once), the
+   * person and their membership read fresh in one MGET.
+   */
+  async accessRecent(userId: string | null | undefined, session: Pick<Session, 'meetingId'> | null | undefined, meetingId: string): Promise<MeetingAccess> {
+    if (!userId) throw new DomainError('unauthenticated', 'Please sign in or join with the meeting code first. 请先登录或输入会议码。');
+    const meeting = await this.#recentMeeting(meetingId);
+    if (!meeting) throw notFound();
+    return this.accessById(userId, session, meetingId, meeting.communityId);
+  }
+
   #recentMeeting(meetingId: string): Promise<Meeting | null> {
     const t = performance.now();
     const hit = this.#recent.get(meetingId);
@@ -285,6 +297,7 @@ export class MeetingsService {
       const next = plan(s);
       if (!next) return s;
       if (await this.repo.compareAndSet(meetingId, s.version, next)) {
+        if (next.meeting) this.#recent.delete(meetingId);
         this.notify(meetingId, 'state');
         return { meeting: next.meeting ?? s.meeting, live: next.live ?? s.live, version: s.version + 1 };
       }

@@ -1,8 +1,8 @@
 /**
  * Socket events of meetings: joining the room `meeting:<id>` (attendance recorded, whole state in
  * the ack), the facilitator's controls, hands, reactions and motions. Every change comes back to
- * the room as `meeting:state`; presence changes are coalesced (at most one broadcast per 250 ms
- * per meeting and process, always one after the last change).
+ * the room as `meeting:state`, coalesced: at most one broadcast per 250 ms per meeting and process,
+ * always one after the last change; attendance-only changes wait up to 1 s in a big room.
  */
 import {
   AgendaAddEvent,
@@ -36,6 +36,17 @@ export const meetingRoom = (meetingId: string) => `meeting:${meetingId}`;
 
 /** Smallest gap between two broadcasts of one meeting from one process. */
 export const BROADCAST_GAP_MS = 250;
+/**
+ * Attendance-only changes (people joining and leaving) wait longer in a big room: the gap grows by
+ * this much per connection in the room here, up to PRESENCE_GAP_MAX_MS. A broadcast costs one write
+ * per connection, so a burst of n joins cost n² writes at a fixed gap; now the writes per second stay
+ * bounded (about 1,000 / PRESENCE_GAP_PER_SOCKET_MS) however many join. Other changes (agenda,
+ * floor, motions) keep the short gap, and one arriving cuts a longer presence wait short.
+ */
+export const PRESENCE_GAP_PER_SOCKET_MS = 1;
+export const PRESENCE_GAP_MAX_MS = 1_000;
+
+export type BroadcastKind = 'state' | 'presence';
 
 /**
  * Coalesces broadcasts per meeting: the first change goes out at once, later ones within the gap
@@ -48,15 +59,30 @@ export class MeetingBroadcaster {
     private readonly io: LinliIO,
     private readonly state: MeetingsState,
     private readonly logger: Logger,
-    gapMs = BROADCAST_GAP_MS,
+    private readonly gapMs = BROADCAST_GAP_MS,
+    private readonly presenceGap: { perSocketMs: number; maxMs: number } = { perSocketMs: PRESENCE_GAP_PER_SOCKET_MS, maxMs: PRESENCE_GAP_MAX_MS },
   ) {
     this.#coalescer = new Coalescer({ gapMs }, (meetingId) => this.#send(meetingId), {
       onError: (err, meetingId) => this.logger.warn({ err: (err as Error).message, meetingId }, 'meeting state broadcast failed'),
+      // A big room remembers its last broadcast: a join right after it waits the gap. A small room
+      // forgets it, so a facilitator's next step shows at once.
+      holdAfterRunMs: (meetingId) => {
+        const gap = this.#gap(meetingId, 'presence');
+        return gap > this.gapMs ? gap : 0;
+      },
+      now: () => Date.now(),
     });
   }
 
-  schedule(meetingId: string): void {
-    this.#coalescer.schedule(meetingId);
+  /** The gap before the next broadcast for a change of this kind. */
+  #gap(meetingId: string, kind: BroadcastKind): number {
+    if (kind === 'state') return this.gapMs;
+    const here = this.io.sockets.adapter.rooms.get(meetingRoom(meetingId))?.size ?? 0;
+    return Math.max(this.gapMs, Math.min(this.presenceGap.maxMs, here * this.presenceGap.perSocketMs));
+  }
+
+  schedule(meetingId: string, kind: BroadcastKind = 'state'): void {
+    this.#coalescer.schedule(meetingId, { gapMs: this.#gap(meetingId, kind) });
   }
 
   async #send(meetingId: string): Promise<void> {
@@ -103,13 +129,16 @@ export function meetingsSocket(router: SocketRouter, auth: AuthService, meetings
     });
 
     router.on(socket, 'meeting:join', MeetingJoin, async ({ meetingId }) => {
-      const a = await accessOf(socket, meetingId);
+      const a = await meetings.accessRecent(socket.data.userId, { meetingId: socket.data.meetingId }, meetingId);
       if (socket.data.inMeeting && socket.data.inMeeting !== meetingId) await leave(socket);
       await socket.join(meetingRoom(meetingId));
       socket.data.inMeeting = meetingId;
+      // Ballots and the linked consultation do not depend on presence: read them meanwhile.
+      const others = Promise.all([meetings.ballotsFor(meetingId, a.user.id), meetings.consultationFor(meetingId)]);
+      others.catch(() => {});
       await state.addPresence(a, socket.id);
       const st = await state.snapshot(meetingId);
-      const [ballots, you, consultationId] = await Promise.all([meetings.ballotsFor(meetingId, a.user.id), state.you(a, st), meetings.consultationFor(meetingId)]);
+      const [[ballots, consultationId], you] = await Promise.all([others, state.you(a, st)]);
       return { state: st, ballots, you, consultationId };
     });
 

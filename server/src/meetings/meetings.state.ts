@@ -34,6 +34,9 @@ const SNAPSHOT_TTL_MS = 200;
 /** Heartbeat of this process: connections of a process silent this long stop counting. */
 const HEARTBEAT_TTL_S = 30;
 const HEARTBEAT_EVERY_MS = 10_000;
+/** Attendee records kept in memory (they are written once, first sight): meetings, and people per meeting. */
+const ATTENDEE_CACHE_MEETINGS = 50;
+const ATTENDEE_CACHE_PEOPLE = 20_000;
 
 interface RosterCache {
   at: number;
@@ -44,6 +47,8 @@ interface RosterCache {
 export class MeetingsState {
   readonly #roster = new Map<string, Promise<RosterCache>>();
   readonly #snapshots = new Map<string, { version: number; at: number; state: Promise<MeetingState> }>();
+  /** Attendee records by meeting and user id: a broadcast reads from Redis only the people it has not seen. */
+  readonly #attendees = new Map<string, Map<string, Attendee>>();
   /** This process, in presence keys: if it dies, its connections are dropped when its heartbeat expires. */
   readonly procId = newId();
   #beat: NodeJS.Timeout | null = null;
@@ -248,7 +253,7 @@ export class MeetingsState {
       this.repo.attendeeCount(mid),
       this.#rosterOf(s.meeting.communityId),
     ]);
-    const people = await this.repo.attendees(mid, [...present]);
+    const people = await this.#attendeesOf(mid, present);
     const { attendance, presentHouseholds } = tallyAttendance(people, checkIns, roster.byId, attendedPeople + checkIns.length);
     return {
       meeting: s.meeting,
@@ -263,6 +268,21 @@ export class MeetingsState {
       version: s.version,
       serverTime: this.now(),
     };
+  }
+
+  /**
+   * The attendee records of `userIds`. They never change once written (HSETNX on first sight), so
+   * each is read from Redis once per process and kept (bounded).
+   */
+  async #attendeesOf(mid: string, userIds: ReadonlySet<string>): Promise<Attendee[]> {
+    let known = this.#attendees.get(mid);
+    if (!known || known.size > ATTENDEE_CACHE_PEOPLE) {
+      if (this.#attendees.size >= ATTENDEE_CACHE_MEETINGS) this.#attendees.delete(this.#attendees.keys().next().value!);
+      this.#attendees.set(mid, (known = new Map()));
+    }
+    const missing = [...userIds].filter((id) => !known.has(id));
+    if (missing.length) for (const a of await this.repo.attendees(mid, missing)) if (a.userId) known.set(a.userId, a);
+    return [...userIds].flatMap((id) => known.get(id) ?? []);
   }
 
   /** The joining person's own part of the state. */
@@ -286,6 +306,9 @@ export class MeetingsState {
     };
   }
 }
+
+/** Building names in Chinese order, numbers by value (made once: a collator is costly to build). */
+const collator = new Intl.Collator('zh-CN', { numeric: true });
 
 /** Reaction hash values → counts (unknown values ignored). */
 export function countReactions(raw: Record<string, string>): ReactionCounts {
@@ -343,7 +366,6 @@ export function tallyAttendance(
     e.people++;
     e.households.add(h.id);
   }
-  const collator = new Intl.Collator('zh-CN', { numeric: true });
   return {
     attendance: {
       present: members + guests + checkedIn,

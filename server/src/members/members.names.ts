@@ -2,13 +2,10 @@
  * Display names that pass for a staff member's: refused wherever a person chooses a name (joining a
  * meeting as a guest, changing one's own name, adding a person), compared with `looksLikeAny`
  * (NFKC, case, spaces, invisible characters, homoglyphs) against the display names and logins of
- * the community's staff and of the `admin` account.
+ * the community's staff (read through the staff index, AuthService.staffOf) and of the `admin` account.
  */
-import { DomainError, looksLikeAny, type Role } from '@linli/shared';
+import { DomainError, looksLikeAny } from '@linli/shared';
 import type { AuthService } from '../auth/auth.service.ts';
-
-/** Roles whose holders speak for the community: a guest must not be mistaken for one. */
-const STAFF_ROLES: readonly Role[] = ['admin', 'facilitator', 'owners_committee', 'party_branch', 'property_firm', 'building_leader'];
 
 /** Display names and logins of the staff of these communities (and the admin account), except `selfId`. */
 export async function staffNames(auth: AuthService, cids: readonly string[], selfId?: string): Promise<string[]> {
@@ -16,9 +13,8 @@ export async function staffNames(auth: AuthService, cids: readonly string[], sel
   const admin = await auth.findByLogin('admin');
   if (admin && admin.id !== selfId) out.add(admin.displayName).add('admin');
   for (const cid of new Set(cids)) {
-    for (const { user, membership } of await auth.membersOf(cid)) {
+    for (const { user } of await auth.staffOf(cid)) {
       if (user.id === selfId) continue;
-      if (!user.isAdmin && !membership.roles.some((r) => STAFF_ROLES.includes(r))) continue;
       out.add(user.displayName);
       if (user.login) out.add(user.login);
     }

@@ -139,3 +139,47 @@ describe('Coalescer life', () => {
     expect(c.size).toBe(0);
   });
 });
+
+describe('Coalescer with a gap per change and a hold after the run (meeting attendance in a big room)', () => {
+  it('a shorter gap cuts a longer pending wait short; the longer one applies when alone', async () => {
+    const start = Date.now();
+    const runs: number[] = [];
+    const c = new Coalescer<string>({ gapMs: 250 }, async () => void runs.push(Date.now() - start), { now: () => Date.now(), holdAfterRunMs: () => 1000 });
+    const at = () => runs;
+    c.schedule('m1', { gapMs: 1000 });
+    await vi.advanceTimersByTimeAsync(0);
+    c.schedule('m1', { gapMs: 1000 });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(at()).toEqual([0]);
+    c.schedule('m1'); // the default gap (an agenda change)
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(at()).toEqual([0, 250]);
+    c.schedule('m1', { gapMs: 1000 });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(at()).toEqual([0, 250, 1250]);
+  });
+
+  it('without a hold, a change after a finished run runs at once; with one, it waits the gap', async () => {
+    const free = setup({ gapMs: 500 });
+    free.c.schedule('m1');
+    await vi.advanceTimersByTimeAsync(10);
+    free.c.schedule('m1');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(free.at()).toEqual([0, 10]);
+
+    const start = Date.now();
+    const runs: number[] = [];
+    const held = new Coalescer<string>({ gapMs: 500 }, async () => void runs.push(Date.now() - start), { now: () => Date.now(), holdAfterRunMs: () => 500 });
+    held.schedule('m1');
+    await vi.advanceTimersByTimeAsync(10);
+    held.schedule('m1');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(runs).toEqual([0, 500]);
+    // The hold passes: the subject is forgotten, and the next change runs at once.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(held.size).toBe(0);
+    held.schedule('m1');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runs).toEqual([0, 500, 2010]);
+  });
+});
