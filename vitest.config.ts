@@ -25,17 +25,21 @@ export default defineConfig({
         },
       },
       // `npm run test:cluster` only (LINLI_TEST_CLUSTER=1; not in `npm test`): six redis-servers, three processes, nginx.
-      ...(process.env.LINLI_TEST_CLUSTER ? [{
-        test: {
-          name: 'cluster',
-          root: './server',
-          include: ['test/cluster/**/*.cluster.ts'],
-          testTimeout: 300_000,
-          hookTimeout: 300_000,
-          fileParallelism: false,
-          sequence: { groupOrder: 2 },
-        },
-      }] : []),
+      ...(process.env.LINLI_TEST_CLUSTER
+        ? [
+            {
+              test: {
+                name: 'cluster',
+                root: './server',
+                include: ['test/cluster/**/*.cluster.ts'],
+                testTimeout: 300_000,
+                hookTimeout: 300_000,
+                fileParallelism: false,
+                sequence: { groupOrder: 2 },
+              },
+            },
+          ]
+        : []),
       {
         test: {
           name: 'e2e',

@@ -29,9 +29,20 @@ if (!entry) {
 // Node 0 is the root layout, 1 the root error page; then the route's layouts and its leaf.
 // A leaf with a server load is written `~16` (older kits: `-16`): the number is the node.
 const node = (s) => Number(s.trim().replace(/^[-~]/, ''));
-const nodes = new Set([0, 1, node(entry[1]), ...(entry[2] ?? '').split(',').filter((s) => s.trim()).map(node)]);
+const nodes = new Set([
+  0,
+  1,
+  node(entry[1]),
+  ...(entry[2] ?? '')
+    .split(',')
+    .filter((s) => s.trim())
+    .map(node),
+]);
 const roots = Object.keys(manifest).filter(
-  (k) => k.endsWith('/client/entry.js') || k.endsWith('client-optimized/app.js') || [...nodes].some((n) => k.endsWith(`client-optimized/nodes/${n}.js`)),
+  (k) =>
+    k.endsWith('/client/entry.js') ||
+    k.endsWith('client-optimized/app.js') ||
+    [...nodes].some((n) => k.endsWith(`client-optimized/nodes/${n}.js`)),
 );
 
 const files = new Map();

@@ -13,8 +13,14 @@ const quiet = process.argv.includes('--quiet');
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 // The PDFs need the Sans Regular collection file itself (STACK.md), not just any CJK font.
 const hasCjkFont = () =>
-  spawnSync('sh', ['-c', 'ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 || fc-list :lang=zh file 2>/dev/null | grep -q NotoSansCJK-Regular'], { stdio: 'ignore' })
-    .status === 0;
+  spawnSync(
+    'sh',
+    [
+      '-c',
+      'ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 || fc-list :lang=zh file 2>/dev/null | grep -q NotoSansCJK-Regular',
+    ],
+    { stdio: 'ignore' },
+  ).status === 0;
 
 const wanted = [
   { pkg: 'redis-server', ok: () => has('redis-server') },
@@ -22,7 +28,10 @@ const wanted = [
 ];
 if (!runtimeOnly) {
   wanted.push({ pkg: 'chromium', ok: () => has('chromium') || has('chromium-browser') });
-  wanted.push({ pkg: 'nginx', ok: () => has('nginx') || spawnSync('sh', ['-c', 'test -x /usr/sbin/nginx'], { stdio: 'ignore' }).status === 0 });
+  wanted.push({
+    pkg: 'nginx',
+    ok: () => has('nginx') || spawnSync('sh', ['-c', 'test -x /usr/sbin/nginx'], { stdio: 'ignore' }).status === 0,
+  });
 }
 const missing = wanted.filter((w) => !w.ok()).map((w) => w.pkg);
 if (missing.length === 0) {
@@ -44,5 +53,6 @@ if (process.getuid?.() === 0 && has('apt-get')) {
 }
 console.error(`Missing system packages: ${missing.join(', ')}. Install them with:\n  sudo ${cmd}`);
 const fatal = wanted.filter((w) => missing.includes(w.pkg) && !(runtimeOnly && w.optionalAtRuntime));
-if (fatal.length === 0) console.error('(fonts-noto-cjk: the server starts, but ballot papers, notices and other PDFs fail until it is installed)');
+if (fatal.length === 0)
+  console.error('(fonts-noto-cjk: the server starts, but ballot papers, notices and other PDFs fail until it is installed)');
 process.exit(fatal.length ? 1 : 0);

@@ -21,7 +21,11 @@ function newest(dir) {
 
 const handler = path.join(path.resolve(root, process.env.LINLI_WEB_BUILD ?? 'web/build'), 'handler.js');
 const built = fs.existsSync(handler) ? fs.statSync(handler).mtimeMs : 0;
-const sources = Math.max(newest(path.join(root, 'web/src')), newest(path.join(root, 'web/messages')), newest(path.join(root, 'shared/src')));
+const sources = Math.max(
+  newest(path.join(root, 'web/src')),
+  newest(path.join(root, 'web/messages')),
+  newest(path.join(root, 'shared/src')),
+);
 // LINLI_NO_BUILD=1: serve the build as it is (tests of the process itself; a read-only install).
 if (built < sources && !(built && process.env.LINLI_NO_BUILD === '1')) {
   console.log(built ? 'web app sources changed: rebuilding…' : 'building the web app (first start)…');

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1' } }).status ?? 1;
+const run = (cmd, args) =>
+  spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1' } }).status ?? 1;
 const extra = process.argv.slice(2);
 
 if (run(process.execPath, ['scripts/ensure-system.mjs']) !== 0) process.exit(1);
@@ -16,7 +17,12 @@ const report = path.join(root, 'test-results/vitest.json');
 fs.mkdirSync(path.dirname(report), { recursive: true });
 fs.rmSync(report, { force: true });
 const vitest = run(process.execPath, [
-  'node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra,
+  'node_modules/vitest/vitest.mjs',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...extra,
 ]);
 const budget = run(process.execPath, ['scripts/check-bundle-budget.mjs']);
 // Static checks count as tests too: types across the three packages (tsc, svelte-check) and lint.
@@ -34,7 +40,11 @@ try {
 } catch {
   failed += 1;
 }
-for (const [name, code] of [['bundle budget', budget], ['typecheck', typecheck], ['lint', lint]]) {
+for (const [name, code] of [
+  ['bundle budget', budget],
+  ['typecheck', typecheck],
+  ['lint', lint],
+]) {
   if (code !== 0) {
     failed += 1;
     console.error(`${name} failed`);

@@ -53,7 +53,13 @@ interface Result {
 const MARK = /#(\d+)\.(\d+)#/g;
 
 /** Runs one scenario against `urlOf(doc)`; `yjs` editors send y-protocols updates, others raw bytes. */
-async function run(kind: 'yjs' | 'echo', urlOf: (doc: number) => string, cookie: string, sc: { docs: number; per: number }, pid: number): Promise<Result> {
+async function run(
+  kind: 'yjs' | 'echo',
+  urlOf: (doc: number) => string,
+  cookie: string,
+  sc: { docs: number; per: number },
+  pid: number,
+): Promise<Result> {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   let delivered = 0;
@@ -139,18 +145,23 @@ async function run(kind: 'yjs' | 'echo', urlOf: (doc: number) => string, cookie:
 
 const redis = await startRedis();
 const srv = await startServer({ redisUrl: redis.url });
-const echo = spawn(process.execPath, [path.join(ROOT, 'scripts/bench/ws-fanout.server.mjs'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const echoPort = await new Promise<number>((resolve) => echo.stdout!.on('data', (d: Buffer) => {
-  const m = /listening (\d+)/.exec(d.toString());
-  if (m) resolve(Number(m[1]));
-}));
+const echo = spawn(process.execPath, [path.join(ROOT, 'scripts/bench/ws-fanout.server.mjs'), '0'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const echoPort = await new Promise<number>((resolve) =>
+  echo.stdout!.on('data', (d: Buffer) => {
+    const m = /listening (\d+)/.exec(d.toString());
+    if (m) resolve(Number(m[1]));
+  }),
+);
 const rows: string[][] = [];
 try {
   const admin = new Client(srv.url);
   await admin.login('admin', srv.adminPassword!);
   const cid = (await admin.post('/api/communities', { name: '文档压测小区' })).body.community.id;
   const docNames: string[] = [];
-  for (let i = 0; i < 503; i++) docNames.push((await admin.post(`/api/communities/${cid}/conventions`, { title: `压测公约${i}` })).body.convention.docName);
+  for (let i = 0; i < 503; i++)
+    docNames.push((await admin.post(`/api/communities/${cid}/conventions`, { title: `压测公约${i}` })).body.convention.docName);
   const wsBase = srv.url.replace(/^http/, 'ws');
   console.log(`editors send ${RATE} updates/s each for ${SECONDS} s; server RSS at start ${rssMb(srv.proc.pid!)} MB`);
   let offset = 0;
@@ -184,7 +195,9 @@ try {
   const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
   console.log('\n' + line(head) + '\n' + w.map((n) => '-'.repeat(n)).join('  ') + '\n' + rows.map(line).join('\n'));
   const st = (await admin.get('/api/yjs/stats')).body;
-  console.log(`\nserver after the run: ${st.docs} docs loaded, ${st.compactions} compactions (${st.compactionConflicts} conflicts), ${st.streamReads} stream reads`);
+  console.log(
+    `\nserver after the run: ${st.docs} docs loaded, ${st.compactions} compactions (${st.compactionConflicts} conflicts), ${st.streamReads} stream reads`,
+  );
 } finally {
   echo.kill('SIGTERM');
   await srv.stop();

@@ -5,9 +5,7 @@ import autocannon from 'autocannon';
 import { startServer } from '../../server/test/helpers/processes.ts';
 
 const run = (url) =>
-  new Promise((resolve, reject) =>
-    autocannon({ url, connections: 20, duration: 5 }, (err, res) => (err ? reject(err) : resolve(res))),
-  );
+  new Promise((resolve, reject) => autocannon({ url, connections: 20, duration: 5 }, (err, res) => (err ? reject(err) : resolve(res))));
 
 const bare = http.createServer((_req, res) => {
   res.setHeader('content-type', 'application/json');

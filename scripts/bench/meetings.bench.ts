@@ -27,9 +27,19 @@ try {
   const admin = new Client(srv.url);
   await admin.login('admin', srv.adminPassword!);
   const cid = (await admin.post('/api/communities', { name: '压测小区' })).body.community.id;
-  const rows = Array.from({ length: 1200 }, (_, i) => ({ building: String(1 + (i % 12)), unit: '1', room: String(101 + i), area: (60 + (i % 90) + 0.25).toFixed(2), owner: `业主${i % 1100}` }));
+  const rows = Array.from({ length: 1200 }, (_, i) => ({
+    building: String(1 + (i % 12)),
+    unit: '1',
+    room: String(101 + i),
+    area: (60 + (i % 90) + 0.25).toFixed(2),
+    owner: `业主${i % 1100}`,
+  }));
   await admin.post(`/api/communities/${cid}/households`, { households: rows });
-  const created = await admin.post(`/api/communities/${cid}/meetings`, { title: '千人议事会', mode: 'hybrid', agenda: [{ title: '议题一' }, { title: '议题二' }] });
+  const created = await admin.post(`/api/communities/${cid}/meetings`, {
+    title: '千人议事会',
+    mode: 'hybrid',
+    agenda: [{ title: '议题一' }, { title: '议题二' }],
+  });
   const { id: meetingId, joinCode } = created.body.meeting;
   await admin.patch(`/api/meetings/${meetingId}`, { status: 'open' });
   const rssBefore = rssMb(srv.proc.pid!);

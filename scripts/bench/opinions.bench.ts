@@ -32,7 +32,11 @@ function synthetic(): OpinionMatrix {
       cells[i * M + j] = r < 0.05 ? CELL.pass : r < 0.17 ? -lean[i % 3]![j]! : lean[i % 3]![j]!;
     }
   }
-  return { participants: Array.from({ length: N }, (_, i) => ({ id: `p${String(i).padStart(5, '0')}`, role: roles[i % 4]! })), statements: Array.from({ length: M }, (_, j) => `s${j}`), cells };
+  return {
+    participants: Array.from({ length: N }, (_, i) => ({ id: `p${String(i).padStart(5, '0')}`, role: roles[i % 4]! })),
+    statements: Array.from({ length: M }, (_, j) => `s${j}`),
+    cells,
+  };
 }
 
 /** Runs `fn` while probing the event loop; returns its wall time and the longest stall seen. */
@@ -82,10 +86,11 @@ try {
   await client.hset(`opinionpeople:{opinion:${id}}`, Object.fromEntries(matrix.participants.map((p) => [p.id, p.role])));
   for (let i = 0; i < N; i += 100) {
     const fields: Record<string, string> = {};
-    for (let r = i; r < Math.min(N, i + 100); r++) for (let j = 0; j < M; j++) {
-      const c = matrix.cells[r * M + j]!;
-      if (c !== CELL.unseen) fields[`${matrix.participants[r]!.id}|${matrix.statements[j]}`] = code[c]!;
-    }
+    for (let r = i; r < Math.min(N, i + 100); r++)
+      for (let j = 0; j < M; j++) {
+        const c = matrix.cells[r * M + j]!;
+        if (c !== CELL.unseen) fields[`${matrix.participants[r]!.id}|${matrix.statements[j]}`] = code[c]!;
+      }
     await client.hset(`opinionvotes:{opinion:${id}}`, fields);
   }
   await client.incr(`opinionrev:{opinion:${id}}`);
@@ -93,7 +98,9 @@ try {
   for (let run = 1; run <= 2; run++) {
     await client.incr(`opinionrev:{opinion:${id}}`);
     const r = await probed(() => maps.fresh(id));
-    console.log(`full recompute from Redis #${run} (HSCAN pages → matrix → worker): ${fmt(r.ms)} ms wall (${fmt(r.value.ms)} ms in the worker); event loop longest stall ${fmt(r.stallMs, 1)} ms (p99 ${fmt(r.p99Ms, 1)} ms)`);
+    console.log(
+      `full recompute from Redis #${run} (HSCAN pages → matrix → worker): ${fmt(r.ms)} ms wall (${fmt(r.value.ms)} ms in the worker); event loop longest stall ${fmt(r.stallMs, 1)} ms (p99 ${fmt(r.p99Ms, 1)} ms)`,
+    );
   }
   await maps.stop();
 } finally {

@@ -9,7 +9,11 @@ import path from 'node:path';
 import { printPeerTable, type PeerRow } from './peers/table.ts';
 
 const only = (process.env.BENCH_PEERS ?? 'docs,votes,joins').split(',');
-const load = () => execSync('uptime').toString().trim().replace(/^.*load/, 'load');
+const load = () =>
+  execSync('uptime')
+    .toString()
+    .trim()
+    .replace(/^.*load/, 'load');
 
 /** A workload module and the function in it; absent modules (not written yet) give a "not yet" row. */
 const workloads: { key: string; file: string; fn: string }[] = [

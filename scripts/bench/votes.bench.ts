@@ -34,7 +34,24 @@ function connect(url: string, cookie: string): Promise<Socket> {
 
 // A private redis-server as the managed one runs it: append-only file, fsync on every write.
 const port = await freePort();
-const redisProc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', tmpDir('linli-bench-redis-'), '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+const redisProc = spawn(
+  'redis-server',
+  [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    tmpDir('linli-bench-redis-'),
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'always',
+    '--save',
+    '',
+  ],
+  { stdio: 'ignore' },
+);
 for (let i = 0; i < 200 && !(await pingRedis(port)); i++) await sleep(50);
 const redisUrl = `redis://127.0.0.1:${port}`;
 const srv = await startServer({ redisUrl });
@@ -52,7 +69,16 @@ try {
   await observer.emitWithAck('meeting:join', { meetingId });
 
   for (const K of SIZES) {
-    const ballot = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: `K=${K}`, kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false })).body.ballot;
+    const ballot = (
+      await admin.post(`/api/meetings/${meetingId}/ballots`, {
+        title: `K=${K}`,
+        kind: 'yes_no_abstain',
+        options: [],
+        rule: 'simple_majority',
+        electorate: { kind: 'members' },
+        secret: false,
+      })
+    ).body.ballot;
     await admin.post(`/api/ballots/${ballot.id}/open`);
     let finalAt = 0;
     observer.on('ballot:tally', (p: { ballotId: string; result: { turnout: { voted: number } } }) => {
@@ -65,7 +91,9 @@ try {
     await Promise.all(
       sockets.slice(0, K).map(async (s, i) => {
         const start = performance.now();
-        const ack = await s.timeout(60_000).emitWithAck('ballot:cast', { ballotId: ballot.id, choice: ['yes', 'no', 'abstain'][i % 3], idempotencyKey: `bench-${K}-${i}` });
+        const ack = await s
+          .timeout(60_000)
+          .emitWithAck('ballot:cast', { ballotId: ballot.id, choice: ['yes', 'no', 'abstain'][i % 3], idempotencyKey: `bench-${K}-${i}` });
         const now = performance.now();
         if (!ack.ok) failures++;
         acks.push(now - start);
@@ -75,7 +103,14 @@ try {
     for (let w = 0; w < 100 && !finalAt; w++) await sleep(50);
     observer.removeAllListeners('ballot:tally');
     const secs = (lastAck - t0) / 1000;
-    rows.push([`${K} clients`, (K / secs).toFixed(0), pct(acks, 50).toFixed(1), pct(acks, 99).toFixed(1), finalAt ? (finalAt - lastAck).toFixed(0) : 'never', String(failures)]);
+    rows.push([
+      `${K} clients`,
+      (K / secs).toFixed(0),
+      pct(acks, 50).toFixed(1),
+      pct(acks, 99).toFixed(1),
+      finalAt ? (finalAt - lastAck).toFixed(0) : 'never',
+      String(failures),
+    ]);
   }
 
   // The ceiling: the same cast script, called directly in a loop (arguments prepared beforehand).
@@ -86,13 +121,31 @@ try {
   const body = (type: string, data: unknown) => ({ dataJson: canonicalJson(data), bodyHash: sha(bodyText({ ballotId: bid, type, data })) });
   const ids = Array.from({ length: 2 * L }, (_, i) => `v${i}`);
   await repo.transition({ ballotId: bid, from: ['none'], to: 'draft', metaJson: '{}', auditType: 'created', ...body('created', {}) });
-  await repo.transition({ ballotId: bid, from: ['draft'], to: 'open', metaJson: '{}', auditType: 'opened', ...body('opened', {}), electorateJson: '{}', eligible: ids });
+  await repo.transition({
+    ballotId: bid,
+    from: ['draft'],
+    to: 'open',
+    metaJson: '{}',
+    auditType: 'opened',
+    ...body('opened', {}),
+    electorateJson: '{}',
+    eligible: ids,
+  });
   const writes: CastWrite[] = ids.map((id, i) => {
     const receipt = `R${String(i).padStart(7, '0')}`;
     const data = { receipt, choice: 'yes', voters: [{ id, via: 'online' }], by: id };
     return {
-      ballotId: bid, secret: false, idemField: sha(`f${i}`), idemValue: receipt, receipt, choiceKey: '"yes"', auditType: 'vote', ...body('vote', data),
-      receiptRecord: canonicalJson({ choice: 'yes', voters: [id], via: 'online', by: id }), by: id, mode: 'new',
+      ballotId: bid,
+      secret: false,
+      idemField: sha(`f${i}`),
+      idemValue: receipt,
+      receipt,
+      choiceKey: '"yes"',
+      auditType: 'vote',
+      ...body('vote', data),
+      receiptRecord: canonicalJson({ choice: 'yes', voters: [id], via: 'online', by: id }),
+      by: id,
+      mode: 'new',
       voters: [{ id, via: 'online', record: JSON.stringify({ receipt, choice: 'yes', ck: '"yes"', via: 'online', by: id }) }],
     };
   });
@@ -101,15 +154,22 @@ try {
   const serial = L / ((performance.now() - t) / 1000);
   t = performance.now();
   let next = L;
-  await Promise.all(Array.from({ length: 64 }, async () => {
-    while (next < 2 * L) await repo.cast(writes[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < 2 * L) await repo.cast(writes[next++]!);
+    }),
+  );
   const parallel = L / ((performance.now() - t) / 1000);
   await redis.quit();
 
   console.log('\nvotes on one ballot, one server process, Redis appendfsync always');
   const head = ['', 'votes/s', 'ack p50 ms', 'ack p99 ms', 'last ack → final tally ms', 'failed'];
-  const table = [head, ...rows, ['bare cast.lua, 1 in flight', serial.toFixed(0), '', '', '', ''], ['bare cast.lua, 64 in flight', parallel.toFixed(0), '', '', '', '']];
+  const table = [
+    head,
+    ...rows,
+    ['bare cast.lua, 1 in flight', serial.toFixed(0), '', '', '', ''],
+    ['bare cast.lua, 64 in flight', parallel.toFixed(0), '', '', '', ''],
+  ];
   const widths = head.map((_, c) => Math.max(...table.map((r) => (r[c] ?? '').length)));
   for (const r of table) console.log(r.map((x, c) => (c === 0 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join('  '));
 } finally {

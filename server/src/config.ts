@@ -34,9 +34,16 @@ const TrustProxy = z
     if (t === '' || t === '0' || t === 'false') return false;
     if (t === 'true') return 1;
     if (/^\d+$/.test(t)) return Math.min(Number(t), 32);
-    const list = t.split(',').map((x) => x.trim()).filter(Boolean);
+    const list = t
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
     const bad = list.filter((x) => !isProxyAddress(x));
-    if (bad.length) ctx.addIssue({ code: 'custom', message: `must be 0, a number of proxy hops, or a list of proxy addresses/CIDRs (not ${bad.join(', ')})` });
+    if (bad.length)
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be 0, a number of proxy hops, or a list of proxy addresses/CIDRs (not ${bad.join(', ')})`,
+      });
     return list;
   });
 
@@ -66,14 +73,26 @@ export const ConfigSchema = z.object({
   LINLI_WEB_BUILD: z.string().optional(),
   LINLI_TRUST_PROXY: TrustProxy,
   /** Strict-Transport-Security max-age on answers to requests that came over TLS; 0 sends none. */
-  LINLI_HSTS_MAX_AGE: z.coerce.number().int().min(0).default(180 * 24 * 3600),
+  LINLI_HSTS_MAX_AGE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(180 * 24 * 3600),
   LINLI_LIMIT_ADDRESS_FAILURES: positive(10),
   LINLI_LIMIT_FAILURES_PER_SUCCESS: positive(0.5),
   LINLI_LIMIT_ACCOUNT_ADDRESS_FAILURES: positive(5),
   LINLI_LIMIT_ACCOUNT_FAILURES: positive(50),
-  LINLI_LIMIT_WINDOW: z.coerce.number().int().min(1).default(15 * 60),
+  LINLI_LIMIT_WINDOW: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(15 * 60),
   LINLI_LIMIT_FIRST_DELAY: z.coerce.number().int().min(1).default(1),
-  LINLI_LIMIT_MAX_DELAY: z.coerce.number().int().min(1).default(15 * 60),
+  LINLI_LIMIT_MAX_DELAY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(15 * 60),
   LINLI_REDIS_APPENDFSYNC: z.enum(['always', 'everysec']).default('always'),
   NODE_ENV: z.string().optional(),
   /** Roster rows with a larger area (m²) are imported with a warning to check them. */

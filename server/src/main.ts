@@ -60,7 +60,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  let redisUrl: RedisTarget | undefined = config.redisClusterNodes.length ? { cluster: parseClusterNodes(config.redisClusterNodes.join(',')) } : config.redisUrl;
+  let redisUrl: RedisTarget | undefined = config.redisClusterNodes.length
+    ? { cluster: parseClusterNodes(config.redisClusterNodes.join(',')) }
+    : config.redisUrl;
   if (!redisUrl) {
     managed = new ManagedRedis({ dataDir: config.dataDir, appendfsync: config.appendfsync, logger });
     try {
@@ -72,7 +74,8 @@ async function main(): Promise<void> {
   }
   const redis = await connectRedis(redisUrl, logger, { name: 'main' });
   setDurability(redis, { replicas: config.waitReplicas, ms: config.waitMs });
-  if (config.waitReplicas > 0) logger.info({ replicas: config.waitReplicas, ms: config.waitMs }, 'durable acks: votes and edits wait for replicas');
+  if (config.waitReplicas > 0)
+    logger.info({ replicas: config.waitReplicas, ms: config.waitMs }, 'durable acks: votes and edits wait for replicas');
   ctx = {
     config,
     logger,
@@ -92,7 +95,9 @@ async function main(): Promise<void> {
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   logger.info({ port, url: `http://${shown}:${port}` }, `Linli 邻里 is running at http://${shown}:${port}`);
   if (seeded.adminPassword) {
-    logger.warn(`First start: sign in as "admin" with password: ${seeded.adminPassword}  (shown once; change it with npm run linli -- reset-password admin)`);
+    logger.warn(
+      `First start: sign in as "admin" with password: ${seeded.adminPassword}  (shown once; change it with npm run linli -- reset-password admin)`,
+    );
   }
 }
 

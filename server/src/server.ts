@@ -109,7 +109,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   // successes from it; per account and client; per account, slower, sparing known browsers.
   const L = ctx.config.limits;
   const timing = { windowSeconds: L.windowSeconds, firstDelaySeconds: L.firstDelaySeconds, maxDelaySeconds: L.maxDelaySeconds };
-  const perAddress = (name: string) => new FailureLimiter(ctx.redis, name, { allowed: L.addressFailures, perSuccess: L.failuresPerSuccess, ...timing });
+  const perAddress = (name: string) =>
+    new FailureLimiter(ctx.redis, name, { allowed: L.addressFailures, perSuccess: L.failuresPerSuccess, ...timing });
   const limits = {
     perAddress: perAddress('login-ip'),
     perAccountClient: new FailureLimiter(ctx.redis, 'login-client', { allowed: L.accountAddressFailures, ...timing }),
@@ -159,7 +160,10 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     clauses: async (conventionId, versionId) => {
       const c = await conventions.service.repo.get(conventionId);
       if (!c) return null;
-      return { communityId: c.communityId, clauses: versionId ? await conventions.service.versionClauses(c, versionId) : await conventions.service.clauses(c) };
+      return {
+        communityId: c.communityId,
+        clauses: versionId ? await conventions.service.versionClauses(c, versionId) : await conventions.service.clauses(c),
+      };
     },
     adopt: async (conventionId, versionId, by) => {
       const c = await conventions.service.repo.get(conventionId);
@@ -174,7 +178,9 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
   const features: Feature[] = [
     {
       name: 'communities',
-      routes: communitiesRoutes(auth, communities, (community) => io.to(communityRoom(community.id)).emit('community:updated', { community })),
+      routes: communitiesRoutes(auth, communities, (community) =>
+        io.to(communityRoom(community.id)).emit('community:updated', { community }),
+      ),
       onConnection: communitiesSocket(router, auth, communities),
     },
     {
@@ -192,7 +198,8 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     {
       name: 'members',
       routes: membersRoutes(auth, communities, members),
-      seedDemo: ({ communityId }) => seedDemoMembers(auth, roster, communityId, ctx.logger, { log: logDemo, production: ctx.config.production }),
+      seedDemo: ({ communityId }) =>
+        seedDemoMembers(auth, roster, communityId, ctx.logger, { log: logDemo, production: ctx.config.production }),
     },
     {
       name: 'meetings',
@@ -218,12 +225,21 @@ export async function createLinliServer(ctx: AppContext): Promise<LinliServer> {
     { name: 'demo minutes', seedDemo: ({ communityId }) => publishDemoMinutes({ meetings, auth, roster, stats }, communityId) },
     dashboardFeature(ctx, { auth, communities, stats, ledger: (cid) => problems.problems.current(cid) }),
     // Micro-project budgets (民生微实事) and the three lists, after the ledger they link to.
-    budgetsFeature(ctx, { auth, communities, stats, ledger: (cid) => problems.problems.list(cid), households: (cid) => roster.listHouseholds(cid) }),
+    budgetsFeature(ctx, {
+      auth,
+      communities,
+      stats,
+      ledger: (cid) => problems.problems.list(cid),
+      households: (cid) => roster.listHouseholds(cid),
+    }),
   ];
 
   const app = createApp(ctx, {
     before: [authenticate(auth)],
-    api: [authRoutes(auth, limits, (sid) => endSessionSockets(io, sid, 'signed_out')), ...features.flatMap((f) => (f.routes ? [f.routes] : []))],
+    api: [
+      authRoutes(auth, limits, (sid) => endSessionSockets(io, sid, 'signed_out')),
+      ...features.flatMap((f) => (f.routes ? [f.routes] : [])),
+    ],
     pages: await loadPages(ctx),
   });
   // engine.io answers /socket.io/ itself (its own 'request' listener). Express must not answer

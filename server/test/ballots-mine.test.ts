@@ -26,7 +26,16 @@ describe('ballots: mine', () => {
   let f: CommunityFixture | undefined;
 
   beforeAll(async () => {
-    f = await startCommunity({ name: '委托测试小区', households: ['101', '102', '103'].map((room, i) => ({ building: '1', unit: '1', room, area: String(100 + i * 10), owner: `业主${room}` })) });
+    f = await startCommunity({
+      name: '委托测试小区',
+      households: ['101', '102', '103'].map((room, i) => ({
+        building: '1',
+        unit: '1',
+        room,
+        area: String(100 + i * 10),
+        owner: `业主${room}`,
+      })),
+    });
     ({ srv, admin, people, cid } = f);
     hh = Object.fromEntries(f.households.map((h) => [h.room, h.id]));
     owner = await people.member(cid, '业主101', ['owner'], { householdIds: [hh['101']!] });
@@ -36,7 +45,16 @@ describe('ballots: mine', () => {
   afterAll(async () => f?.stop());
 
   it('lists own and proxied households; votes for one household at a time; marks each as voted', async () => {
-    const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '加装电梯', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'households' }, secret: false })).body.ballot;
+    const b = (
+      await admin.post(`/api/meetings/${meetingId}/ballots`, {
+        title: '加装电梯',
+        kind: 'yes_no_abstain',
+        options: [],
+        rule: 'simple_majority',
+        electorate: { kind: 'households' },
+        secret: false,
+      })
+    ).body.ballot;
     expect((await admin.post(`/api/ballots/${b.id}/open`)).status).toBe(200);
     expect((await as(srv, tenant).get(`/api/ballots/${b.id}/mine`)).body.voters).toEqual([]);
     expect((await admin.post(`/api/ballots/${b.id}/proxies`, { householdId: hh['102'], proxyUserId: owner.userId })).status).toBe(201);
@@ -50,23 +68,45 @@ describe('ballots: mine', () => {
     const own = await as(srv, owner).post(`/api/ballots/${b.id}/votes`, { choice: 'yes', idempotencyKey: key(), householdId: hh['101'] });
     expect(own.status).toBe(200);
     expect(own.body.voters).toEqual([hh['101']]);
-    const mid = (await as(srv, owner).get(`/api/ballots/${b.id}/mine`)).body.voters.map((v: { via: string; voted: boolean }) => `${v.via}:${v.voted}`);
+    const mid = (await as(srv, owner).get(`/api/ballots/${b.id}/mine`)).body.voters.map(
+      (v: { via: string; voted: boolean }) => `${v.via}:${v.voted}`,
+    );
     expect(mid).toEqual(['online:true', 'proxy:false']);
 
-    const forOther = await as(srv, owner).post(`/api/ballots/${b.id}/votes`, { choice: 'no', idempotencyKey: key(), householdId: hh['102'] });
+    const forOther = await as(srv, owner).post(`/api/ballots/${b.id}/votes`, {
+      choice: 'no',
+      idempotencyKey: key(),
+      householdId: hh['102'],
+    });
     expect(forOther.status).toBe(200);
     expect(forOther.body.voters).toEqual([hh['102']]);
     const after = (await as(srv, owner).get(`/api/ballots/${b.id}/mine`)).body.voters.map((v: { voted: boolean }) => v.voted);
     expect(after).toEqual([true, true]);
 
-    const notHis = await as(srv, owner).post(`/api/ballots/${b.id}/votes`, { choice: 'yes', idempotencyKey: key(), householdId: hh['103'] });
+    const notHis = await as(srv, owner).post(`/api/ballots/${b.id}/votes`, {
+      choice: 'yes',
+      idempotencyKey: key(),
+      householdId: hh['103'],
+    });
     expect(notHis.status).toBe(403);
     const v = (await admin.get(`/api/ballots/${b.id}/voters`)).body;
-    expect(v.voted.map((x: { address: string; via: string; choice: string }) => `${x.address}:${x.via}:${x.choice}`).sort()).toEqual(['1栋1单元101:online:yes', '1栋1单元102:proxy:no']);
+    expect(v.voted.map((x: { address: string; via: string; choice: string }) => `${x.address}:${x.via}:${x.choice}`).sort()).toEqual([
+      '1栋1单元101:online:yes',
+      '1栋1单元102:proxy:no',
+    ]);
   });
 
   it('tells the meeting room that a proxy was named, with the ballot id and nothing about who', async () => {
-    const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '委托通知', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'households' }, secret: false })).body.ballot;
+    const b = (
+      await admin.post(`/api/meetings/${meetingId}/ballots`, {
+        title: '委托通知',
+        kind: 'yes_no_abstain',
+        options: [],
+        rule: 'simple_majority',
+        electorate: { kind: 'households' },
+        secret: false,
+      })
+    ).body.ballot;
     expect((await admin.post(`/api/ballots/${b.id}/open`)).status).toBe(200);
     const s = ioc(srv.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie: tenant.cookie }, reconnection: false });
     try {
@@ -86,7 +126,16 @@ describe('ballots: mine', () => {
   });
 
   it('answers an empty list on a members ballot and 404 to someone of another community', async () => {
-    const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '按人', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false })).body.ballot;
+    const b = (
+      await admin.post(`/api/meetings/${meetingId}/ballots`, {
+        title: '按人',
+        kind: 'yes_no_abstain',
+        options: [],
+        rule: 'simple_majority',
+        electorate: { kind: 'members' },
+        secret: false,
+      })
+    ).body.ballot;
     expect((await as(srv, owner).get(`/api/ballots/${b.id}/mine`)).body).toEqual({ voters: [], you: { eligible: false, voted: false } });
     const other = (await admin.post('/api/communities', { name: '别的小区' })).body.community.id;
     const outsider = as(srv, await people.member(other, '外人', ['owner']));
@@ -95,7 +144,16 @@ describe('ballots: mine', () => {
 
   it("tells a phone its own standing: whether it may vote, whether it has, and the receipt and choice (a secret ballot's only with the phone's key)", async () => {
     const open = async (secret: boolean) => {
-      const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: secret ? '不记名' : '记名', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret })).body.ballot;
+      const b = (
+        await admin.post(`/api/meetings/${meetingId}/ballots`, {
+          title: secret ? '不记名' : '记名',
+          kind: 'yes_no_abstain',
+          options: [],
+          rule: 'simple_majority',
+          electorate: { kind: 'members' },
+          secret,
+        })
+      ).body.ballot;
       expect((await admin.post(`/api/ballots/${b.id}/open`)).status).toBe(200);
       return b.id as string;
     };
@@ -109,8 +167,18 @@ describe('ballots: mine', () => {
     const cast = await as(srv, voter).post(`/api/ballots/${b1}/votes`, { choice: 'no', idempotencyKey: k1 });
     expect(cast.status).toBe(200);
     // A phone that never heard the answer (server down, socket dropped) learns it here.
-    expect((await as(srv, voter).get(`/api/ballots/${b1}/mine`)).body.you).toEqual({ eligible: true, voted: true, via: 'online', receipt: cast.body.receipt, choice: 'no' });
-    expect((await as(srv, voter).get(`/api/ballots/${b1}/mine?key=${k1}`)).body.you).toMatchObject({ voted: true, receipt: cast.body.receipt, choice: 'no' });
+    expect((await as(srv, voter).get(`/api/ballots/${b1}/mine`)).body.you).toEqual({
+      eligible: true,
+      voted: true,
+      via: 'online',
+      receipt: cast.body.receipt,
+      choice: 'no',
+    });
+    expect((await as(srv, voter).get(`/api/ballots/${b1}/mine?key=${k1}`)).body.you).toMatchObject({
+      voted: true,
+      receipt: cast.body.receipt,
+      choice: 'no',
+    });
 
     const b2 = await open(true);
     const k2 = key();
@@ -118,13 +186,34 @@ describe('ballots: mine', () => {
     expect(secretCast.status).toBe(200);
     // Without the key nothing leads from the person to the choice.
     expect((await as(srv, voter).get(`/api/ballots/${b2}/mine`)).body.you).toEqual({ eligible: true, voted: true, via: 'online' });
-    expect((await as(srv, voter).get(`/api/ballots/${b2}/mine?key=${k2}`)).body.you).toEqual({ eligible: true, voted: true, receipt: secretCast.body.receipt, choice: 'yes' });
+    expect((await as(srv, voter).get(`/api/ballots/${b2}/mine?key=${k2}`)).body.you).toEqual({
+      eligible: true,
+      voted: true,
+      receipt: secretCast.body.receipt,
+      choice: 'yes',
+    });
     // Someone else's key opens nothing of theirs.
     expect((await as(srv, owner).get(`/api/ballots/${b2}/mine?key=${k2}`)).body.you).toEqual({ eligible: true, voted: false });
     // A household that voted on paper: its owner's phone says so and offers no second vote.
-    const h = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '按户', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'households' }, secret: false })).body.ballot;
+    const h = (
+      await admin.post(`/api/meetings/${meetingId}/ballots`, {
+        title: '按户',
+        kind: 'yes_no_abstain',
+        options: [],
+        rule: 'simple_majority',
+        electorate: { kind: 'households' },
+        secret: false,
+      })
+    ).body.ballot;
     expect((await admin.post(`/api/ballots/${h.id}/open`)).status).toBe(200);
-    expect((await admin.post(`/api/ballots/${h.id}/paper-votes`, { householdId: hh['101'], choice: 'abstain', idempotencyKey: key() })).status).toBe(200);
-    expect((await as(srv, owner).get(`/api/ballots/${h.id}/mine`)).body.you).toMatchObject({ eligible: true, voted: true, via: 'paper', choice: 'abstain' });
+    expect(
+      (await admin.post(`/api/ballots/${h.id}/paper-votes`, { householdId: hh['101'], choice: 'abstain', idempotencyKey: key() })).status,
+    ).toBe(200);
+    expect((await as(srv, owner).get(`/api/ballots/${h.id}/mine`)).body.you).toMatchObject({
+      eligible: true,
+      voted: true,
+      via: 'paper',
+      choice: 'abstain',
+    });
   });
 });

@@ -49,7 +49,12 @@ describe('secret ballots: the linkage attack', () => {
     for (let i = 0; i < N; i++) voters.push(await people.member(cid, `居民${i + 1}`, ['resident']));
     meetingId = (await admin.post(`/api/communities/${cid}/meetings`, { title: '评议会', mode: 'hybrid' })).body.meeting.id;
     observer = await new Promise<Socket>((resolve, reject) => {
-      const s = ioc(srv.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie: admin.cookie }, reconnection: false });
+      const s = ioc(srv.url, {
+        path: '/socket.io',
+        transports: ['websocket'],
+        extraHeaders: { cookie: admin.cookie },
+        reconnection: false,
+      });
       s.once('connect', () => resolve(s));
       s.once('connect_error', reject);
     });
@@ -70,11 +75,15 @@ describe('secret ballots: the linkage attack', () => {
     for (const k of await people.redis.keys(`{ballot:${ballotId}}*`)) {
       const type = await people.redis.type(k);
       const elements =
-        type === 'string' ? [(await people.redis.get(k))!]
-        : type === 'hash' ? Object.entries(await people.redis.hgetall(k)).map(([f, v]) => `${f}\n${v}`)
-        : type === 'list' ? await people.redis.lrange(k, '0', '-1')
-        : type === 'set' ? await people.redis.smembers(k)
-        : await people.redis.zrange(k, '0', '-1');
+        type === 'string'
+          ? [(await people.redis.get(k))!]
+          : type === 'hash'
+            ? Object.entries(await people.redis.hgetall(k)).map(([f, v]) => `${f}\n${v}`)
+            : type === 'list'
+              ? await people.redis.lrange(k, '0', '-1')
+              : type === 'set'
+                ? await people.redis.smembers(k)
+                : await people.redis.zrange(k, '0', '-1');
       // A vote's choice (the question itself, in the meta and the opening entry, lists the options).
       for (const e of elements) if (/"choice":"pick-|c:"pick-/.test(e)) found.push({ key: k, type });
     }
@@ -86,14 +95,16 @@ describe('secret ballots: the linkage attack', () => {
    * voters the attacker matched by the arrival-order guess, and what a voter can check.
    */
   async function runOnce(order: number[]): Promise<{ hits: number; ballotId: string; receipts: string[] }> {
-    const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, {
-      title: '无记名评议',
-      kind: 'single',
-      options: PICKS.map((id) => ({ id, label: id })),
-      rule: 'simple_majority',
-      electorate: { kind: 'members', roles: ['resident'] },
-      secret: true,
-    })).body.ballot;
+    const b = (
+      await admin.post(`/api/meetings/${meetingId}/ballots`, {
+        title: '无记名评议',
+        kind: 'single',
+        options: PICKS.map((id) => ({ id, label: id })),
+        rule: 'simple_majority',
+        electorate: { kind: 'members', roles: ['resident'] },
+        secret: true,
+      })
+    ).body.ballot;
     expect((await admin.post(`/api/ballots/${b.id}/open`)).status).toBe(200);
     const receipts: string[] = [];
     const arrival: string[] = [];
@@ -125,7 +136,10 @@ describe('secret ballots: the linkage attack', () => {
       expect((await admin.get(`/api/ballots/${b.id}/record`)).status).toBe(409);
       // Stored order: while open, a choice sits only in the choices set, ordered by receipt.
       const where = await choiceElements(b.id);
-      expect(where.every((w) => w.key.endsWith(':choices') && w.type === 'zset'), JSON.stringify(where)).toBe(true);
+      expect(
+        where.every((w) => w.key.endsWith(':choices') && w.type === 'zset'),
+        JSON.stringify(where),
+      ).toBe(true);
       const stored = await people.redis.zrange(`{ballot:${b.id}}:choices`, '0', '-1');
       const storedReceipts = stored.map((m) => m.slice(0, m.indexOf(' ')));
       expect(storedReceipts).toEqual([...storedReceipts].sort());
@@ -143,7 +157,10 @@ describe('secret ballots: the linkage attack', () => {
 
     // After close the log is published: the votes in arrival order carry nothing, and the choices
     // come once, sorted by receipt, in the result entry.
-    const audit = String((await as(voters[0]!).get(`/api/ballots/${b.id}/audit`)).body).trim().split('\n').map((l) => JSON.parse(l));
+    const audit = String((await as(voters[0]!).get(`/api/ballots/${b.id}/audit`)).body)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const votes = audit.filter((e) => e.type === 'vote');
     expect(votes).toHaveLength(N);
     expect(votes.every((e) => JSON.stringify(e.data) === '{}')).toBe(true);
@@ -177,7 +194,17 @@ describe('secret ballots: the linkage attack', () => {
   });
 
   it('hides the live count of a ballot that hides its tally until close, on REST and on the socket', async () => {
-    const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '暗计票', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members', roles: ['resident'] }, secret: false, hideTallyUntilClose: true })).body.ballot;
+    const b = (
+      await admin.post(`/api/meetings/${meetingId}/ballots`, {
+        title: '暗计票',
+        kind: 'yes_no_abstain',
+        options: [],
+        rule: 'simple_majority',
+        electorate: { kind: 'members', roles: ['resident'] },
+        secret: false,
+        hideTallyUntilClose: true,
+      })
+    ).body.ballot;
     await admin.post(`/api/ballots/${b.id}/open`);
     for (const [i, c] of (['yes', 'no', 'yes'] as const).entries()) {
       expect((await as(voters[i]!).post(`/api/ballots/${b.id}/votes`, { choice: c, idempotencyKey: key() })).status).toBe(200);
@@ -185,8 +212,14 @@ describe('secret ballots: the linkage attack', () => {
       expect(Object.keys(v.counts).filter((k) => k.startsWith('c:'))).toEqual([]);
     }
     await expect.poll(() => tallies.some((t) => t.ballotId === b.id && t.result.turnout.voted === 3)).toBe(true);
-    expect(tallies.filter((t) => t.ballotId === b.id).every((t) => t.result.hidden === true && t.result.tally.options.length === 0)).toBe(true);
+    expect(tallies.filter((t) => t.ballotId === b.id).every((t) => t.result.hidden === true && t.result.tally.options.length === 0)).toBe(
+      true,
+    );
     const closed = (await admin.post(`/api/ballots/${b.id}/close`)).body.result;
-    expect(Object.fromEntries(closed.tally.options.map((o: { id: string; votes: number }) => [o.id, o.votes]))).toEqual({ yes: 2, no: 1, abstain: 0 });
+    expect(Object.fromEntries(closed.tally.options.map((o: { id: string; votes: number }) => [o.id, o.votes]))).toEqual({
+      yes: 2,
+      no: 1,
+      abstain: 0,
+    });
   });
 });

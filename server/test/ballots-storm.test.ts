@@ -80,7 +80,14 @@ describe('vote storm on two processes', () => {
 
   it('counts 1,000 concurrent voters exactly; retries return the same receipt; second votes are refused; tallies are coalesced', async () => {
     const options = ['east', 'west', 'none'];
-    const ballotId = await openBallot({ title: '充电桩选址', kind: 'single', options: options.map((id) => ({ id, label: id })), rule: 'simple_majority', electorate: { kind: 'members' }, secret: false });
+    const ballotId = await openBallot({
+      title: '充电桩选址',
+      kind: 'single',
+      options: options.map((id) => ({ id, label: id })),
+      rule: 'simple_majority',
+      electorate: { kind: 'members' },
+      secret: false,
+    });
     const observer = await connect(b.url, admin.cookie);
     expect((await observer.emitWithAck('meeting:join', { meetingId })).ok).toBe(true);
     const events: { at: number; result: { tally: { options: { id: string; votes: number }[] }; turnout: { voted: number } } }[] = [];
@@ -105,7 +112,8 @@ describe('vote storm on two processes', () => {
     );
     const lastAck = Date.now();
     for (const o of outcomes) {
-      if (o.retry) expect(o.retry).toEqual({ ok: true, receipt: (o.first as { receipt: string }).receipt, repeated: true, voters: expect.any(Array) });
+      if (o.retry)
+        expect(o.retry).toEqual({ ok: true, receipt: (o.first as { receipt: string }).receipt, repeated: true, voters: expect.any(Array) });
       if (o.second) expect(o.second).toMatchObject({ ok: false, error: { code: 'already_voted' } });
     }
     expect(outcomes.filter((o) => o.retry).length).toBe(100);
@@ -132,11 +140,20 @@ describe('vote storm on two processes', () => {
     expect(Object.fromEntries(last.tally.options.map((o) => [o.id, o.votes]))).toEqual(expected);
     expect(last.turnout.voted).toBe(N);
     const sorted = [...ackMs].sort((x, y) => x - y);
-    console.log(`storm: ${N} votes in ${lastAck - t0} ms (ack p50 ${sorted[N / 2]} ms, p99 ${sorted[Math.floor(N * 0.99)]} ms); ${events.length} tally events over ${span} ms`);
+    console.log(
+      `storm: ${N} votes in ${lastAck - t0} ms (ack p50 ${sorted[N / 2]} ms, p99 ${sorted[Math.floor(N * 0.99)]} ms); ${events.length} tally events over ${span} ms`,
+    );
   }, 60_000);
 
   it('kill -9 of one process mid-storm: voters retry on the other, every acknowledged vote counted once', async () => {
-    const ballotId = await openBallot({ title: '是否更换物业', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false });
+    const ballotId = await openBallot({
+      title: '是否更换物业',
+      kind: 'yes_no_abstain',
+      options: [],
+      rule: 'simple_majority',
+      electorate: { kind: 'members' },
+      secret: false,
+    });
     const choices = ['yes', 'no', 'abstain'];
     const ackedOnA = new Map<number, string>();
     let killed = false;
@@ -177,7 +194,9 @@ describe('vote storm on two processes', () => {
     );
     await killer;
     const retried = finals.filter((f) => f.retried);
-    console.log(`kill -9: ${ackedOnA.size} acked on the killed process before the kill, ${retried.length} retried on the other (${retried.filter((f) => f.repeated).length} of them had been stored already), ${Date.now() - t0} ms`);
+    console.log(
+      `kill -9: ${ackedOnA.size} acked on the killed process before the kill, ${retried.length} retried on the other (${retried.filter((f) => f.repeated).length} of them had been stored already), ${Date.now() - t0} ms`,
+    );
     expect(retried.length).toBeGreaterThan(0);
     expect(ackedOnA.size).toBeGreaterThan(0);
 
@@ -193,7 +212,11 @@ describe('vote storm on two processes', () => {
     const live = new Client(b.url);
     await live.login('admin', b.adminPassword!);
     const closed = (await live.post(`/api/ballots/${ballotId}/close`)).body.result;
-    expect(Object.fromEntries(closed.tally.options.map((o: { id: string; votes: number }) => [o.id, o.votes]))).toEqual({ yes: 334, no: 333, abstain: 333 });
+    expect(Object.fromEntries(closed.tally.options.map((o: { id: string; votes: number }) => [o.id, o.votes]))).toEqual({
+      yes: 334,
+      no: 333,
+      abstain: 333,
+    });
     const log = (await people.redis.lrange(`{ballot:${ballotId}}:audit`, '0', '-1')).map((l) => JSON.parse(l));
     expect(verifyChain(log, sha).ok).toBe(true);
     expect(log.filter((e) => e.type === 'vote').length).toBe(N);

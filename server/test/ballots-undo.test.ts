@@ -12,7 +12,8 @@ import { Client } from './helpers/http-client.ts';
 import type { People, Person } from './helpers/people.ts';
 
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-const tallyOf = (r: { tally: { options: { id: string; votes: number }[] } }) => Object.fromEntries(r.tally.options.map((o) => [o.id, o.votes]));
+const tallyOf = (r: { tally: { options: { id: string; votes: number }[] } }) =>
+  Object.fromEntries(r.tally.options.map((o) => [o.id, o.votes]));
 
 describe('undoing a paper vote', () => {
   let srv: TestServer;
@@ -44,11 +45,22 @@ describe('undoing a paper vote', () => {
   afterAll(async () => f?.stop());
 
   const openBallot = async (title: string, extra: object = {}) => {
-    const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title, kind: 'yes_no_abstain', options: [], rule: 'civil_code_278_ordinary', electorate: { kind: 'households' }, secret: false, ...extra })).body.ballot;
+    const b = (
+      await admin.post(`/api/meetings/${meetingId}/ballots`, {
+        title,
+        kind: 'yes_no_abstain',
+        options: [],
+        rule: 'civil_code_278_ordinary',
+        electorate: { kind: 'households' },
+        secret: false,
+        ...extra,
+      })
+    ).body.ballot;
     expect((await admin.post(`/api/ballots/${b.id}/open`)).status).toBe(200);
     return b.id as string;
   };
-  const paper = (c: Client, ballotId: string, householdId: string, choice: string) => c.post(`/api/ballots/${ballotId}/paper-votes`, { householdId, choice, idempotencyKey: key() });
+  const paper = (c: Client, ballotId: string, householdId: string, choice: string) =>
+    c.post(`/api/ballots/${ballotId}/paper-votes`, { householdId, choice, idempotencyKey: key() });
   const undo = (c: Client, ballotId: string, receipt: string) => c.post(`/api/ballots/${ballotId}/paper-votes/undo`, { receipt });
   const result = async (ballotId: string) => (await admin.get(`/api/ballots/${ballotId}/result`)).body;
 
@@ -76,7 +88,10 @@ describe('undoing a paper vote', () => {
     expect((await undo(facilitator, b, wrong.body.receipt)).status).toBe(404);
 
     // The household is free again: its owner votes from the phone, the right household on paper.
-    const own = await Object.assign(new Client(srv.url), { cookie: owner101.cookie }).post(`/api/ballots/${b}/votes`, { choice: 'no', idempotencyKey: key() });
+    const own = await Object.assign(new Client(srv.url), { cookie: owner101.cookie }).post(`/api/ballots/${b}/votes`, {
+      choice: 'no',
+      idempotencyKey: key(),
+    });
     expect(own.status).toBe(200);
     expect((await paper(facilitator, b, hh['2-1-101']!, 'yes')).status).toBe(200);
     expect(tallyOf(await result(b))).toEqual({ yes: 1, no: 2, abstain: 0 });
@@ -89,8 +104,21 @@ describe('undoing a paper vote', () => {
     expect(late.body.error.code).toBe('ballot_not_open');
 
     const log = await admin.get(`/api/ballots/${b}/audit`);
-    const lines = String(log.body).trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.type)).toEqual(['created', 'opened', 'paper_vote', 'paper_vote', 'paper_vote_undone', 'vote', 'paper_vote', 'closed', 'result']);
+    const lines = String(log.body)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.type)).toEqual([
+      'created',
+      'opened',
+      'paper_vote',
+      'paper_vote',
+      'paper_vote_undone',
+      'vote',
+      'paper_vote',
+      'closed',
+      'result',
+    ]);
     const undone = lines.find((l) => l.type === 'paper_vote_undone');
     expect(undone.data).toMatchObject({ receipt: wrong.body.receipt, voters: [{ id: hh['1-2-101'] }], choice: 'yes' });
     const file = path.join(tmpDir('linli-undo-'), 'audit.jsonl');
@@ -105,14 +133,19 @@ describe('undoing a paper vote', () => {
   });
 
   it('finds the exact building-unit-room first when a room is typed ("2 1 101" is not 1栋2单元101)', async () => {
-    const found = (await facilitator.get(`/api/meetings/${meetingId}/households?q=${encodeURIComponent('2 1 101')}`)).body.households as { id: string }[];
+    const found = (await facilitator.get(`/api/meetings/${meetingId}/households?q=${encodeURIComponent('2 1 101')}`)).body.households as {
+      id: string;
+    }[];
     expect(found[0]!.id).toBe(hh['2-1-101']);
     expect(found.map((h) => h.id)).toContain(hh['1-2-101']);
   });
 
   it('undoes only paper votes that still stand', async () => {
     const b = await openBallot('可改票', { allowChange: true });
-    const phone = await Object.assign(new Client(srv.url), { cookie: owner101.cookie }).post(`/api/ballots/${b}/votes`, { choice: 'yes', idempotencyKey: key() });
+    const phone = await Object.assign(new Client(srv.url), { cookie: owner101.cookie }).post(`/api/ballots/${b}/votes`, {
+      choice: 'yes',
+      idempotencyKey: key(),
+    });
     const onPhone = await undo(facilitator, b, phone.body.receipt);
     expect(onPhone.status).toBe(409);
     expect(onPhone.body.error.message).toMatch(/paper/);

@@ -51,12 +51,22 @@ describe('ballots', () => {
     people = new People(redis.url);
     cid = (await admin.post('/api/communities', { name: '表决测试小区' })).body.community.id;
     // 8 households of 100 m² in two buildings; 业主7 owns 201 and 202 (two units, one owner).
-    const ownerOf: Record<string, string> = { '101': '业主1', '102': '业主2', '103': '业主3', '104': '业主4', '201': '业主5', '202': '业主7', '203': '业主7', '204': '业主8' };
+    const ownerOf: Record<string, string> = {
+      '101': '业主1',
+      '102': '业主2',
+      '103': '业主3',
+      '104': '业主4',
+      '201': '业主5',
+      '202': '业主7',
+      '203': '业主7',
+      '204': '业主8',
+    };
     const rows = Object.entries(ownerOf).map(([room, owner]) => ({ building: room[0]!, unit: '1', room, area: '100', owner }));
     expect((await admin.post(`/api/communities/${cid}/households`, { households: rows })).status).toBe(200);
     const list = (await admin.get(`/api/communities/${cid}/households`)).body.households as { id: string; room: string }[];
     hh = Object.fromEntries(list.map((h) => [h.room, h.id]));
-    for (const room of ['101', '102', '103', '104', '201', '204']) owners[room] = await people.member(cid, `业主${room}`, ['owner'], { householdIds: [hh[room]!] });
+    for (const room of ['101', '102', '103', '104', '201', '204'])
+      owners[room] = await people.member(cid, `业主${room}`, ['owner'], { householdIds: [hh[room]!] });
     owners['202'] = await people.member(cid, '业主7', ['owner'], { householdIds: [hh['202']!, hh['203']!] });
     leader1 = await people.member(cid, '1栋楼栋长', ['building_leader'], { buildings: ['1'] });
     tenant = await people.member(cid, '租户小刘', ['resident']);
@@ -77,9 +87,12 @@ describe('ballots', () => {
     expect(o.status).toBe(200);
     return o.body.ballot as { id: string; eligibleCount: number };
   };
-  const vote = (p: Person, ballotId: string, choice: unknown, k = key(), extra: object = {}) => as(srv, p).post(`/api/ballots/${ballotId}/votes`, { choice, idempotencyKey: k, ...extra });
-  const paper = (c: Client, ballotId: string, householdId: string, choice: unknown, k = key()) => c.post(`/api/ballots/${ballotId}/paper-votes`, { householdId, choice, idempotencyKey: k });
-  const tallyOf = (r: { tally: { options: { id: string; votes: number }[] } }) => Object.fromEntries(r.tally.options.map((o) => [o.id, o.votes]));
+  const vote = (p: Person, ballotId: string, choice: unknown, k = key(), extra: object = {}) =>
+    as(srv, p).post(`/api/ballots/${ballotId}/votes`, { choice, idempotencyKey: k, ...extra });
+  const paper = (c: Client, ballotId: string, householdId: string, choice: unknown, k = key()) =>
+    c.post(`/api/ballots/${ballotId}/paper-votes`, { householdId, choice, idempotencyKey: k });
+  const tallyOf = (r: { tally: { options: { id: string; votes: number }[] } }) =>
+    Object.fromEntries(r.tally.options.map((o) => [o.id, o.votes]));
 
   it('creates a draft ballot and refuses a bad one with the field that is wrong', async () => {
     const bad = await create({ title: '缺规则', kind: 'yes_no_abstain', electorate: { kind: 'members' }, secret: false });
@@ -124,12 +137,21 @@ describe('ballots', () => {
   describe('a households ballot (Art. 278)', () => {
     let b: { id: string; eligibleCount: number };
     beforeAll(async () => {
-      b = await openBallot({ title: '通过管理规约', kind: 'yes_no_abstain', options: [], rule: 'civil_code_278_ordinary', electorate: { kind: 'households' }, secret: false });
+      b = await openBallot({
+        title: '通过管理规约',
+        kind: 'yes_no_abstain',
+        options: [],
+        rule: 'civil_code_278_ordinary',
+        electorate: { kind: 'households' },
+        secret: false,
+      });
     });
 
     it('freezes the roster at opening: a household added later cannot vote', async () => {
       expect(b.eligibleCount).toBe(8);
-      await admin.post(`/api/communities/${cid}/households`, { households: [{ building: '2', unit: '1', room: '205', area: '100', owner: '新业主' }] });
+      await admin.post(`/api/communities/${cid}/households`, {
+        households: [{ building: '2', unit: '1', room: '205', area: '100', owner: '新业主' }],
+      });
       const list = (await admin.get(`/api/communities/${cid}/households`)).body.households as { id: string; room: string }[];
       const late = await people.member(cid, '新业主', ['owner'], { householdIds: [list.find((h) => h.room === '205')!.id] });
       const r = await vote(late, b.id, 'yes');
@@ -170,7 +192,10 @@ describe('ballots', () => {
     it('lets a proxy vote for the household and refuses the owner afterwards', async () => {
       const reg = await admin.post(`/api/ballots/${b.id}/proxies`, { householdId: hh['104'], proxyUserId: tenant.userId });
       expect(reg.status).toBe(201);
-      const notHis = await as(srv, owners['101']!).post(`/api/ballots/${b.id}/proxies`, { householdId: hh['201'], proxyUserId: tenant.userId });
+      const notHis = await as(srv, owners['101']!).post(`/api/ballots/${b.id}/proxies`, {
+        householdId: hh['201'],
+        proxyUserId: tenant.userId,
+      });
       expect(notHis.status).toBe(403);
       const r = await vote(tenant, b.id, 'no');
       expect(r.status).toBe(200);
@@ -183,7 +208,13 @@ describe('ballots', () => {
     it('shows the facilitator who has and has not voted, with how and what (open ballot)', async () => {
       const v = (await admin.get(`/api/ballots/${b.id}/voters`)).body;
       expect(v.voted.map((x: { address: string; via: string; choice: string }) => `${x.address}:${x.via}:${x.choice}`).sort()).toEqual(
-        ['1栋1单元102:paper:yes', '1栋1单元103:online:yes', '1栋1单元104:proxy:no', '2栋1单元202:online:yes', '2栋1单元203:online:yes'].sort(),
+        [
+          '1栋1单元102:paper:yes',
+          '1栋1单元103:online:yes',
+          '1栋1单元104:proxy:no',
+          '2栋1单元202:online:yes',
+          '2栋1单元203:online:yes',
+        ].sort(),
       );
       expect(v.notVoted).toHaveLength(3);
       expect((await as(srv, tenant).get(`/api/ballots/${b.id}/voters`)).status).toBe(403);
@@ -196,7 +227,12 @@ describe('ballots', () => {
       expect(closed.status).toBe(200);
       // 5 of 7 owners (≥ 2/3) with 600 of 800 m² (< 2/3 of the area: 3·600 = 1800 < 1600? no: ≥) take part.
       const res = closed.body.result;
-      expect(res.turnout).toMatchObject({ voted: 6, eligible: 8, owners: { voted: 5, total: 7 }, areaCentiares: { voted: 60_000, total: 80_000 } });
+      expect(res.turnout).toMatchObject({
+        voted: 6,
+        eligible: 8,
+        owners: { voted: 5, total: 7 },
+        areaCentiares: { voted: 60_000, total: 80_000 },
+      });
       expect(res.outcome.passed).toBe(true);
       expect((await vote(owners['201']!, b.id, 'yes')).body.error.code).toBe('ballot_not_open');
       expect((await as(srv, tenant).get(`/api/ballots/${b.id}/record`)).status).toBe(409);
@@ -214,8 +250,23 @@ describe('ballots', () => {
       const audit = await as(srv, owners['101']!).get(`/api/ballots/${b.id}/audit`);
       expect(audit.status).toBe(200);
       fs.writeFileSync(file, audit.body);
-      const lines = String(audit.body).trim().split('\n').map((l) => JSON.parse(l));
-      expect(lines.map((l) => l.type)).toEqual(['created', 'opened', 'paper_vote', 'vote', 'vote', 'proxy_registered', 'vote', 'vote', 'closed', 'result', 'published']);
+      const lines = String(audit.body)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(lines.map((l) => l.type)).toEqual([
+        'created',
+        'opened',
+        'paper_vote',
+        'vote',
+        'vote',
+        'proxy_registered',
+        'vote',
+        'vote',
+        'closed',
+        'result',
+        'published',
+      ]);
       const ok = await runVerify([file, '--head', `${result.head.hash}:${result.head.length}`]);
       expect(ok.code, ok.out).toBe(0);
       expect(ok.out).toMatch(/OK: chain intact/);
@@ -251,10 +302,24 @@ describe('ballots', () => {
     await admin.post(`/api/communities/${c2}/households`, { households: rows });
     const list = (await admin.get(`/api/communities/${c2}/households`)).body.households as { id: string; owner: string }[];
     const m2 = (await admin.post(`/api/communities/${c2}/meetings`, { title: '例题', mode: 'hall' })).body.meeting.id;
-    const b = (await admin.post(`/api/meetings/${m2}/ballots`, { title: '例题三', kind: 'yes_no_abstain', options: [], rule: 'civil_code_278_ordinary', electorate: { kind: 'households' }, secret: false })).body.ballot;
+    const b = (
+      await admin.post(`/api/meetings/${m2}/ballots`, {
+        title: '例题三',
+        kind: 'yes_no_abstain',
+        options: [],
+        rule: 'civil_code_278_ordinary',
+        electorate: { kind: 'households' },
+        secret: false,
+      })
+    ).body.ballot;
     await admin.post(`/api/ballots/${b.id}/open`);
     const id = (o: string) => list.find((h) => h.owner === o)!.id;
-    for (const [o, choice] of [['A', 'yes'], ['B', 'no'], ['C', 'no']] as const) expect((await paper(admin, b.id, id(o), choice)).status).toBe(200);
+    for (const [o, choice] of [
+      ['A', 'yes'],
+      ['B', 'no'],
+      ['C', 'no'],
+    ] as const)
+      expect((await paper(admin, b.id, id(o), choice)).status).toBe(200);
     const res = (await admin.post(`/api/ballots/${b.id}/close`)).body.result;
     expect(res.outcome.passed).toBe(false);
     expect(res.turnout.owners).toEqual({ voted: 3, total: 4 });
@@ -262,7 +327,17 @@ describe('ballots', () => {
   });
 
   it('keeps no link from a voter to a choice in a secret ballot (every Redis key inspected)', async () => {
-    const b = await openBallot({ title: '无记名评议物业', kind: 'single', options: [{ id: 'good', label: '满意' }, { id: 'bad', label: '不满意' }], rule: 'simple_majority', electorate: { kind: 'members' }, secret: true });
+    const b = await openBallot({
+      title: '无记名评议物业',
+      kind: 'single',
+      options: [
+        { id: 'good', label: '满意' },
+        { id: 'bad', label: '不满意' },
+      ],
+      rule: 'simple_majority',
+      electorate: { kind: 'members' },
+      secret: true,
+    });
     const voters = [owners['101']!, owners['102']!, tenant, leader1];
     const receipts: string[] = [];
     for (const [i, p] of voters.entries()) {
@@ -277,11 +352,15 @@ describe('ballots', () => {
     for (const k of keys) {
       const type = await people.redis.type(k);
       const elements =
-        type === 'string' ? [(await people.redis.get(k))!]
-        : type === 'hash' ? Object.entries(await people.redis.hgetall(k)).map(([f, v]) => `${f}\n${v}`)
-        : type === 'list' ? await people.redis.lrange(k, '0', '-1')
-        : type === 'set' ? await people.redis.smembers(k)
-        : await people.redis.zrange(k, '0', '-1');
+        type === 'string'
+          ? [(await people.redis.get(k))!]
+          : type === 'hash'
+            ? Object.entries(await people.redis.hgetall(k)).map(([f, v]) => `${f}\n${v}`)
+            : type === 'list'
+              ? await people.redis.lrange(k, '0', '-1')
+              : type === 'set'
+                ? await people.redis.smembers(k)
+                : await people.redis.zrange(k, '0', '-1');
       for (const text of elements) {
         const hasVoter = ids.some((id) => text.includes(id));
         const hasChoice = receipts.some((r) => text.includes(r)) || /"choice":"(good|bad)"/.test(text);
@@ -321,7 +400,10 @@ describe('ballots', () => {
     expect(second.body.receipt).not.toBe(first.body.receipt);
     const closed = (await admin.post(`/api/ballots/${b.id}/close`)).body.result;
     expect(tallyOf(closed)).toEqual({ yes: 0, no: 1, abstain: 0 });
-    const audit = String((await admin.get(`/api/ballots/${b.id}/audit`)).body).trim().split('\n').map((l) => JSON.parse(l));
+    const audit = String((await admin.get(`/api/ballots/${b.id}/audit`)).body)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const change = audit.find((e) => e.type === 'vote_changed');
     expect(change.data).toMatchObject({ receipt: second.body.receipt, choice: 'no', replaces: [first.body.receipt] });
     await admin.post(`/api/ballots/${b.id}/publish`, { objectionDays: 3 });
@@ -329,8 +411,16 @@ describe('ballots', () => {
     expect(rows.find((r: { receipt: string }) => r.receipt === first.body.receipt).supersededBy).toBe(second.body.receipt);
   });
 
-  it('counts an advisory tally of all members by role beside the binding owners\' tally', async () => {
-    const b = await openBallot({ title: '两种计票', kind: 'yes_no_abstain', options: [], rule: 'civil_code_278_ordinary', electorate: { kind: 'households' }, secret: false, advisory: true });
+  it("counts an advisory tally of all members by role beside the binding owners' tally", async () => {
+    const b = await openBallot({
+      title: '两种计票',
+      kind: 'yes_no_abstain',
+      options: [],
+      rule: 'civil_code_278_ordinary',
+      electorate: { kind: 'households' },
+      secret: false,
+      advisory: true,
+    });
     const owner = await vote(owners['101']!, b.id, 'yes');
     expect(owner.body.voters).toEqual([hh['101']]);
     const t = await vote(tenant, b.id, 'no');
@@ -344,16 +434,37 @@ describe('ballots', () => {
     expect(tallyOf(r)).toEqual({ yes: 1, no: 0, abstain: 0 });
     expect(r.turnout.voted).toBe(1);
     expect(r.advisory.voted).toBe(3);
-    expect(Object.fromEntries(r.advisory.tally.map((o: { id: string; votes: number }) => [o.id, o.votes]))).toEqual({ yes: 1, no: 2, abstain: 0 });
-    const byRole = Object.fromEntries(Object.entries(r.advisory.byRole as Record<string, { id: string; votes: number }[]>).map(([role, lines]) => [role, Object.fromEntries(lines.map((l) => [l.id, l.votes]))]));
-    expect(byRole).toEqual({ owner: { yes: 1, no: 0, abstain: 0 }, resident: { yes: 0, no: 1, abstain: 0 }, building_leader: { yes: 0, no: 1, abstain: 0 } });
+    expect(Object.fromEntries(r.advisory.tally.map((o: { id: string; votes: number }) => [o.id, o.votes]))).toEqual({
+      yes: 1,
+      no: 2,
+      abstain: 0,
+    });
+    const byRole = Object.fromEntries(
+      Object.entries(r.advisory.byRole as Record<string, { id: string; votes: number }[]>).map(([role, lines]) => [
+        role,
+        Object.fromEntries(lines.map((l) => [l.id, l.votes])),
+      ]),
+    );
+    expect(byRole).toEqual({
+      owner: { yes: 1, no: 0, abstain: 0 },
+      resident: { yes: 0, no: 1, abstain: 0 },
+      building_leader: { yes: 0, no: 1, abstain: 0 },
+    });
     const secretAdvisory = await create({ title: '无记名分角色', ...yesNo, secret: true, advisory: true });
     expect(secretAdvisory.status).toBe(400);
   });
 
   it('caps the households one person may hold as proxy', async () => {
-    const b = await openBallot({ title: '委托上限', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'households' }, secret: false });
-    for (const room of ['101', '102', '103']) expect((await admin.post(`/api/ballots/${b.id}/proxies`, { householdId: hh[room], proxyUserId: leader1.userId })).status).toBe(201);
+    const b = await openBallot({
+      title: '委托上限',
+      kind: 'yes_no_abstain',
+      options: [],
+      rule: 'simple_majority',
+      electorate: { kind: 'households' },
+      secret: false,
+    });
+    for (const room of ['101', '102', '103'])
+      expect((await admin.post(`/api/ballots/${b.id}/proxies`, { householdId: hh[room], proxyUserId: leader1.userId })).status).toBe(201);
     const fourth = await admin.post(`/api/ballots/${b.id}/proxies`, { householdId: hh['104'], proxyUserId: leader1.userId });
     expect(fourth.status).toBe(409);
     expect(fourth.body.error.message).toMatch(/3/);
@@ -385,7 +496,11 @@ describe('ballots', () => {
     const dup = await voter.emitWithAck('ballot:cast', { ballotId: b.id, choice: 'no', idempotencyKey: key() });
     expect(dup).toMatchObject({ ok: false, error: { code: 'already_voted' } });
     // The coalesced tally with the vote reaches the meeting room; then the close does.
-    await until(() => events.some((e) => e.ev === 'ballot:tally' && e.p.ballotId === b.id && e.p.result.turnout.voted === 1), 10_000, 'the tally with the vote');
+    await until(
+      () => events.some((e) => e.ev === 'ballot:tally' && e.p.ballotId === b.id && e.p.result.turnout.voted === 1),
+      10_000,
+      'the tally with the vote',
+    );
     await admin.post(`/api/ballots/${b.id}/close`);
     await until(() => events.some((e) => e.ev === 'ballot:closed' && (e.p.ballot?.id ?? e.p.ballotId) === b.id), 10_000, 'ballot:closed');
     // Nothing is ordered after a trailing tally but time: it would come within the coalescer's longest wait.
@@ -401,7 +516,12 @@ describe('ballots', () => {
   });
 
   it('records passed ballots in the consensus ledger and on the dashboard; a motion becomes a ballot', async () => {
-    const items = (await as(srv, tenant).get(`/api/communities/${cid}/consensus`)).body.items as { title: string; ballotId: string; voted: number; textHash: string }[];
+    const items = (await as(srv, tenant).get(`/api/communities/${cid}/consensus`)).body.items as {
+      title: string;
+      ballotId: string;
+      voted: number;
+      textHash: string;
+    }[];
     expect(items.map((i) => i.title)).toContain('通过管理规约');
     expect(items.find((i) => i.title === '通过管理规约')).toMatchObject({ voted: 6, textHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(items.map((i) => i.title)).not.toContain('暗计票'); // a tie: not passed
@@ -422,8 +542,21 @@ describe('ballots', () => {
     const meetings = new MeetingsService(new MeetingsRepository(redis), auth, stats);
     const consensus = new ConsensusService(new ConsensusRepository(redis), stats);
     const texts: Record<string, string> = { c5: '第五条 遛狗须牵绳。', c6: '第六条 楼道不堆物。', c7: '第七条 垃圾分类。' };
-    consensus.provideClauses(async (id) => (id === 'conv1' ? { communityId: cid, clauses: Object.entries(texts).map(([cid2, text], i) => ({ id: cid2, number: i + 5, text, textHash: sha(text) })) } : null));
-    const ballots = new BallotsService(new BallotsRepository(redis), { meetings, auth, roster: new RosterService(new RosterRepository(redis)), stats, consensus });
+    consensus.provideClauses(async (id) =>
+      id === 'conv1'
+        ? {
+            communityId: cid,
+            clauses: Object.entries(texts).map(([cid2, text], i) => ({ id: cid2, number: i + 5, text, textHash: sha(text) })),
+          }
+        : null,
+    );
+    const ballots = new BallotsService(new BallotsRepository(redis), {
+      meetings,
+      auth,
+      roster: new RosterService(new RosterRepository(redis)),
+      stats,
+      consensus,
+    });
     const casting = new BallotsCasting(ballots);
     const a = await meetings.access(await auth.findByLogin('admin'), null, meetingId);
     const tenantAccess = await meetings.access(await auth.getUser(tenant.userId), null, meetingId);
@@ -433,7 +566,10 @@ describe('ballots', () => {
     let b5 = await ballots.create(a, { title: '通过第五条', ...yesNo, clauseRef: { conventionId: 'conv1', clauseId: 'c5' } });
     b5 = await ballots.open(a, b5);
     expect(b5).toMatchObject({ clauseHash: sha(texts.c5!), clauseText: texts.c5 });
-    let b6 = await ballots.open(a, await ballots.create(a, { title: '通过第六条', ...yesNo, clauseRef: { conventionId: 'conv1', clauseId: 'c6' } }));
+    let b6 = await ballots.open(
+      a,
+      await ballots.create(a, { title: '通过第六条', ...yesNo, clauseRef: { conventionId: 'conv1', clauseId: 'c6' } }),
+    );
     expect((await consensus.map('conv1')).map.clauses.map((c) => c.state)).toEqual(['voting', 'voting', 'not_voted']);
 
     await casting.castOnline(tenantAccess, b5, { choice: 'yes', idempotencyKey: key() });
@@ -446,12 +582,19 @@ describe('ballots', () => {
     expect(closed5.result).toMatchObject({ clauseChanged: true, outcome: { passed: true } });
     b6 = (await ballots.close(a, b6)).ballot;
     const map = (await consensus.map('conv1')).map;
-    expect(map.clauses.map((c) => [c.clauseId, c.state])).toEqual([['c5', 'changed_since_vote'], ['c6', 'failed'], ['c7', 'not_voted']]);
+    expect(map.clauses.map((c) => [c.clauseId, c.state])).toEqual([
+      ['c5', 'changed_since_vote'],
+      ['c6', 'failed'],
+      ['c7', 'not_voted'],
+    ]);
     const item = (await consensus.list(cid)).find((i) => i.ballotId === b5.id)!;
     expect(item).toMatchObject({ clauseId: 'c5', textHash: sha('第五条 遛狗须牵绳。'), clauseChanged: true, text: '第五条 遛狗须牵绳。' });
 
     const overHttp = (await as(srv, tenant).get('/api/conventions/conv1/consensus-map')).body;
-    expect(overHttp.clauses.map((c: { clauseId: string; state: string }) => [c.clauseId, c.state]).sort()).toEqual([['c5', 'changed_since_vote'], ['c6', 'failed']]);
+    expect(overHttp.clauses.map((c: { clauseId: string; state: string }) => [c.clauseId, c.state]).sort()).toEqual([
+      ['c5', 'changed_since_vote'],
+      ['c6', 'failed'],
+    ]);
     expect((await outsider.get('/api/conventions/conv1/consensus-map')).status).toBe(404);
   });
 });

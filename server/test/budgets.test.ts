@@ -42,7 +42,11 @@ describe('micro-project budgets', () => {
   afterAll(async () => f?.stop());
 
   async function budget(amountFen: number, electorate: 'households' | 'members' = 'households') {
-    const r = await branch.post(`/api/communities/${cid}/budgets`, { title: '年度民生微实事', amountFen, electorate: { kind: electorate } });
+    const r = await branch.post(`/api/communities/${cid}/budgets`, {
+      title: '年度民生微实事',
+      amountFen,
+      electorate: { kind: electorate },
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     expect(r.body.budget).toMatchObject({ status: 'draft', amountFen });
     return r.body.budget.id as string;
@@ -52,7 +56,8 @@ describe('micro-project budgets', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     return r.body.project.id as string;
   }
-  const vote = (c: Client, bid: string, projectIds: string[], idempotencyKey = key()) => c.post(`/api/budgets/${bid}/votes`, { projectIds, idempotencyKey });
+  const vote = (c: Client, bid: string, projectIds: string[], idempotencyKey = key()) =>
+    c.post(`/api/budgets/${bid}/votes`, { projectIds, idempotencyKey });
 
   it('skips the most supported project that no longer fits, takes the next that fits, and breaks a tie by cost', async () => {
     const bid = await budget(100_000_00);
@@ -76,7 +81,11 @@ describe('micro-project budgets', () => {
     // a (60k) funded → 40k left; b (50k, second most supported) no longer fits → skipped for the
     // next that fits: d (10k) → 30k left, e (12k) → 18k left; c (30k) no longer fits.
     expect(r.body.projects.map((p: any) => [p.funded, p.reason])).toEqual([
-      [true, 'funded'], [false, 'skipped_no_longer_fits'], [true, 'funded'], [true, 'funded'], [false, 'skipped_no_longer_fits'],
+      [true, 'funded'],
+      [false, 'skipped_no_longer_fits'],
+      [true, 'funded'],
+      [true, 'funded'],
+      [false, 'skipped_no_longer_fits'],
     ]);
     expect(r.body.spentFen).toBe(82_000_00);
     expect(r.body.remainingFen).toBe(18_000_00);
@@ -85,7 +94,13 @@ describe('micro-project budgets', () => {
     expect(r.body.chainHead).toMatch(/^\d+:[0-9a-f]{64}$/);
     // Funded projects are now selected; the others stay accepted.
     const view = (await owners[0]!.get(`/api/budgets/${bid}`)).body;
-    expect(Object.fromEntries(view.projects.map((p: any) => [p.id, p.status]))).toEqual({ [a]: 'selected', [b]: 'accepted', [c]: 'accepted', [d]: 'selected', [e]: 'selected' });
+    expect(Object.fromEntries(view.projects.map((p: any) => [p.id, p.status]))).toEqual({
+      [a]: 'selected',
+      [b]: 'accepted',
+      [c]: 'accepted',
+      [d]: 'selected',
+      [e]: 'selected',
+    });
     // The audit chain verifies and holds every choice.
     const log = (await owners[0]!.get(`/api/budgets/${bid}/audit`)).body.entries;
     expect(verifyChain(log, sha256)).toMatchObject({ ok: true });
@@ -163,9 +178,14 @@ describe('micro-project budgets', () => {
     expect((await branch.post(`/api/projects/${pending}/accept`)).body.project.status).toBe('accepted');
     expect((await vote(tenant, bid, [pending])).status).toBe(200);
     const rej = await project(bid, '居民提议：喷泉', 200_00, owners[3]);
-    expect((await branch.post(`/api/projects/${rej}/reject`, { reason: '超出微实事范围' })).body.project).toMatchObject({ status: 'rejected', rejectReason: '超出微实事范围' });
+    expect((await branch.post(`/api/projects/${rej}/reject`, { reason: '超出微实事范围' })).body.project).toMatchObject({
+      status: 'rejected',
+      rejectReason: '超出微实事范围',
+    });
     // Not a need from the ledger → refused.
-    expect((await branch.post(`/api/budgets/${bid}/projects`, { title: 'x', costFen: 1, needIds: ['nope'] })).body.error.code).toBe('validation_failed');
+    expect((await branch.post(`/api/budgets/${bid}/projects`, { title: 'x', costFen: 1, needIds: ['nope'] })).body.error.code).toBe(
+      'validation_failed',
+    );
     await branch.post(`/api/budgets/${bid}/close`);
     expect((await vote(owners[4]!, bid, [p])).status).toBe(409);
   });
@@ -185,11 +205,23 @@ describe('micro-project budgets', () => {
     r = await branch.post(`/api/projects/${p}/updates`, { text: '立柱已装好' });
     r = await branch.post(`/api/projects/${p}/updates`, { text: '验收完成', status: 'done' });
     expect(r.body.project.status).toBe('done');
-    expect(r.body.project.updates.map((u: any) => [u.status, u.text])).toEqual([['in_progress', '已签约，开工'], ['in_progress', '立柱已装好'], ['done', '验收完成']]);
+    expect(r.body.project.updates.map((u: any) => [u.status, u.text])).toEqual([
+      ['in_progress', '已签约，开工'],
+      ['in_progress', '立柱已装好'],
+      ['done', '验收完成'],
+    ]);
     expect(r.body.project.updates.every((u: any) => typeof u.at === 'number' && u.at > 0)).toBe(true);
-    expect((await owners[5]!.post(`/api/projects/${p}/rating`, { stars: 5 })).body.project.rating).toEqual({ count: 1, mean: '5.00', distribution: [0, 0, 0, 0, 1] });
+    expect((await owners[5]!.post(`/api/projects/${p}/rating`, { stars: 5 })).body.project.rating).toEqual({
+      count: 1,
+      mean: '5.00',
+      distribution: [0, 0, 0, 0, 1],
+    });
     expect((await owners[5]!.post(`/api/projects/${p}/rating`, { stars: 1 })).body.error.code).toBe('already_rated');
-    expect((await owners[6]!.post(`/api/projects/${p}/rating`, { stars: 4 })).body.project.rating).toEqual({ count: 2, mean: '4.50', distribution: [0, 0, 0, 1, 1] });
+    expect((await owners[6]!.post(`/api/projects/${p}/rating`, { stars: 4 })).body.project.rating).toEqual({
+      count: 2,
+      mean: '4.50',
+      distribution: [0, 0, 0, 1, 1],
+    });
     expect((await tenant.post(`/api/projects/${p}/rating`, { stars: 6 })).status).toBe(400);
     const after = (await branch.get(`/api/communities/${cid}/dashboard`)).body.totals;
     expect(after.projectsFunded - before.projectsFunded).toBe(1);
@@ -198,7 +230,13 @@ describe('micro-project budgets', () => {
 
   it('opens at its opening time and closes at its closing time by itself, each written once in the chain', async () => {
     const t0 = Date.now();
-    const r = await branch.post(`/api/communities/${cid}/budgets`, { title: '定时预算', amountFen: 10_000, electorate: { kind: 'households' }, opensAt: t0 + 2_000, closesAt: t0 + 6_000 });
+    const r = await branch.post(`/api/communities/${cid}/budgets`, {
+      title: '定时预算',
+      amountFen: 10_000,
+      electorate: { kind: 'households' },
+      opensAt: t0 + 2_000,
+      closesAt: t0 + 6_000,
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     const bid = r.body.budget.id as string;
     const p = await project(bid, '路灯', 5_000);
@@ -216,7 +254,8 @@ describe('micro-project budgets', () => {
   });
 
   it('links the three lists: a project shows the needs it answers and the resources it uses, and back', async () => {
-    const raise = async (title: string, tags: string[]) => (await owners[0]!.post(`/api/communities/${cid}/problems`, { title, tags })).body.problem.id as string;
+    const raise = async (title: string, tags: string[]) =>
+      (await owners[0]!.post(`/api/communities/${cid}/problems`, { title, tags })).body.problem.id as string;
     const need = await raise('车库太暗', ['need']);
     const res = await raise('物业闲置仓库可作活动室', ['resource']);
     await raise('只是个问题', []);
@@ -228,7 +267,12 @@ describe('micro-project budgets', () => {
     expect(lists.needs.map((n: any) => n.title)).toContain('车库太暗');
     expect(lists.needs.find((n: any) => n.id === need).projects).toEqual([{ id: p, title: '车库照明改造', status: 'proposed' }]);
     expect(lists.resources.find((r: any) => r.id === res).projects.map((x: any) => x.id)).toEqual([p]);
-    expect(lists.projects.find((x: any) => x.id === p)).toMatchObject({ needs: [{ id: need, title: '车库太暗' }], resources: [{ id: res, title: '物业闲置仓库可作活动室' }], costFen: 500_00, budgetId: bid });
+    expect(lists.projects.find((x: any) => x.id === p)).toMatchObject({
+      needs: [{ id: need, title: '车库太暗' }],
+      resources: [{ id: res, title: '物业闲置仓库可作活动室' }],
+      costFen: 500_00,
+      budgetId: bid,
+    });
     expect(lists.needs.some((n: any) => n.title === '只是个问题')).toBe(false);
     expect((await outsider.get(`/api/communities/${cid}/lists`)).status).toBe(404);
   });

@@ -45,11 +45,21 @@ describe('CLI', () => {
     const cid = (await admin.post('/api/communities', { name: '命令行小区' })).body.community.id;
     const dir = tmpDir();
     const file = path.join(dir, '名册.csv');
-    fs.writeFileSync(file, iconv.encode('楼栋,单元,房号,面积,业主\r\n1,1,101,88.50,张伟\r\n1,1,102,88.555,王芳\r\n1,1,103,120,李娜\r\n', 'gbk'));
+    fs.writeFileSync(
+      file,
+      iconv.encode('楼栋,单元,房号,面积,业主\r\n1,1,101,88.50,张伟\r\n1,1,102,88.555,王芳\r\n1,1,103,120,李娜\r\n', 'gbk'),
+    );
 
     const dry = await cli(['import-households', cid, file, '--dry-run', '--json'], env);
     expect(dry.code, dry.err).toBe(0);
-    expect(JSON.parse(dry.out)).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: [{ line: 3, code: 'invalid_area', message: expect.any(String), fields: ['area'], value: '88.555' }], warnings: [], dryRun: true });
+    expect(JSON.parse(dry.out)).toEqual({
+      created: 2,
+      updated: 0,
+      unchanged: 0,
+      rejected: [{ line: 3, code: 'invalid_area', message: expect.any(String), fields: ['area'], value: '88.555' }],
+      warnings: [],
+      dryRun: true,
+    });
     expect((await admin.get(`/api/communities/${cid}/households`)).body.households).toEqual([]);
 
     const real = await cli(['import-households', cid, file], env);
@@ -63,7 +73,14 @@ describe('CLI', () => {
     ]);
 
     const xlsx = path.join(dir, 'roster.xlsx');
-    fs.writeFileSync(xlsx, buildXlsx([['楼栋', '单元', '房号', '面积', '业主'], [1, 1, 101, 88.5, '张伟'], [1, 1, 103, 120, '李娜']]));
+    fs.writeFileSync(
+      xlsx,
+      buildXlsx([
+        ['楼栋', '单元', '房号', '面积', '业主'],
+        [1, 1, 101, 88.5, '张伟'],
+        [1, 1, 103, 120, '李娜'],
+      ]),
+    );
     const again = await cli(['import-households', cid, xlsx, '--json'], env);
     expect(JSON.parse(again.out)).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
 

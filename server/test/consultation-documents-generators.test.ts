@@ -39,7 +39,21 @@ describe('ballot papers (表决票)', () => {
     expect(pdf.pages).toBe(12);
     const page7 = pdf.text[6]!;
     const h7 = households[6]!;
-    for (const expected of ['阳光花园', '表决票', consultation.title, '阳光花园业主大会筹备组', `房屋：${h7.address}`, `专有面积：${(h7.areaCentiares / 100).toFixed(2)} ㎡`, formatPaperCode(h7.paperCode), '第二条 维修资金的使用', '王秀英', '李建国', '张丽华', '业主（签字）', '2026年12月20日 18:00（北京时间）']) {
+    for (const expected of [
+      '阳光花园',
+      '表决票',
+      consultation.title,
+      '阳光花园业主大会筹备组',
+      `房屋：${h7.address}`,
+      `专有面积：${(h7.areaCentiares / 100).toFixed(2)} ㎡`,
+      formatPaperCode(h7.paperCode),
+      '第二条 维修资金的使用',
+      '王秀英',
+      '李建国',
+      '张丽华',
+      '业主（签字）',
+      '2026年12月20日 18:00（北京时间）',
+    ]) {
       expect(page7).toContain(expected);
     }
     expect(page7).not.toContain(households[5]!.address + ' ');
@@ -52,12 +66,21 @@ describe('ballot papers (表决票)', () => {
   it('gives the page count up front, and papers that do not fit one page continue on a second', async () => {
     expect(pagesPerPaper({ consultation, communityName: '阳光花园', baseUrl: BASE })).toBe(1);
     const many = fixtureConsultation({
-      questions: Array.from({ length: 10 }, (_, i) => ({ id: `q${i}`, title: `第${i + 1}项 ${'关于小区公共设施改造的具体方案说明'.repeat(2)}`, description: '详见公告附件。'.repeat(12), kind: 'yes_no_abstain' as const, rule: 'civil_code_278_major' as const })),
+      questions: Array.from({ length: 10 }, (_, i) => ({
+        id: `q${i}`,
+        title: `第${i + 1}项 ${'关于小区公共设施改造的具体方案说明'.repeat(2)}`,
+        description: '详见公告附件。'.repeat(12),
+        kind: 'yes_no_abstain' as const,
+        rule: 'civil_code_278_major' as const,
+      })),
     });
     const per = pagesPerPaper({ consultation: many, communityName: '阳光花园', baseUrl: BASE });
     expect(per).toBeGreaterThan(1);
     const { out, bytes } = sink();
-    const r = await streamPapersPdf({ consultation: many, communityName: '阳光花园', households: households.slice(0, 3), baseUrl: BASE }, out);
+    const r = await streamPapersPdf(
+      { consultation: many, communityName: '阳光花园', households: households.slice(0, 3), baseUrl: BASE },
+      out,
+    );
     expect(r.pages).toBe(3 * per);
     const pdf = await readPdf(bytes());
     expect(pdf.pages).toBe(3 * per);
@@ -99,14 +122,35 @@ describe('ballot papers (表决票)', () => {
 describe('notice (公告)', () => {
   it('is an A4 poster with the dates in Beijing time, the questions, how to answer, the QR code of the answer page and the extension', async () => {
     const consultation = fixtureConsultation({
-      extensions: [{ from: '2026-12-20T18:00:00.000+08:00', to: '2026-12-27T18:00:00.000+08:00', reason: '参与户数尚不足三分之二', at: '2026-12-19T10:00:00.000+08:00', by: 'u1' }],
+      extensions: [
+        {
+          from: '2026-12-20T18:00:00.000+08:00',
+          to: '2026-12-27T18:00:00.000+08:00',
+          reason: '参与户数尚不足三分之二',
+          at: '2026-12-19T10:00:00.000+08:00',
+          by: 'u1',
+        },
+      ],
     });
     const answerUrl = `${BASE}/consultations/c_fixture`;
     const { out, bytes } = sink();
     await streamNoticePdf({ consultation, communityName: '阳光花园', answerUrl }, out);
     const pdf = await readPdf(bytes());
     const text = pdf.text.join('');
-    for (const expected of ['公', '告', consultation.title, '组织者：阳光花园业主大会筹备组', '2026年12月1日 09:00（北京时间）', '2026年12月27日 18:00（北京时间）', '参与户数尚不足三分之二', '手机', '纸质表决票', '现场', '王秀英', '民法典第二百七十八条 重大事项']) {
+    for (const expected of [
+      '公',
+      '告',
+      consultation.title,
+      '组织者：阳光花园业主大会筹备组',
+      '2026年12月1日 09:00（北京时间）',
+      '2026年12月27日 18:00（北京时间）',
+      '参与户数尚不足三分之二',
+      '手机',
+      '纸质表决票',
+      '现场',
+      '王秀英',
+      '民法典第二百七十八条 重大事项',
+    ]) {
       expect(text).toContain(expected);
     }
     expect(text).not.toMatch(/civil_code|yes_no_abstain|owners_committee/);
@@ -123,11 +167,24 @@ function fixtureResult(): ConsultationResult {
         { id: 'abstain', label: 'Abstain', votes: abstain[0], owners: abstain[0], areaCentiares: abstain[1] },
       ],
     },
-    turnout: { voted: yes[0] + no[0] + abstain[0], eligible: 110, owners: { voted: yes[0] + no[0] + abstain[0], total: 110 }, areaCentiares: { voted: yes[1] + no[1] + abstain[1], total: 1_000_000 } },
+    turnout: {
+      voted: yes[0] + no[0] + abstain[0],
+      eligible: 110,
+      owners: { voted: yes[0] + no[0] + abstain[0], total: 110 },
+      areaCentiares: { voted: yes[1] + no[1] + abstain[1], total: 1_000_000 },
+    },
     outcome: {
       passed,
       reason,
-      figures: { totalOwners: 110, totalAreaCentiares: 1_000_000, participatingOwners: yes[0] + no[0] + abstain[0], participatingAreaCentiares: yes[1] + no[1] + abstain[1], approvingOwners: yes[0], approvingAreaCentiares: yes[1], splitOwners: 0 },
+      figures: {
+        totalOwners: 110,
+        totalAreaCentiares: 1_000_000,
+        participatingOwners: yes[0] + no[0] + abstain[0],
+        participatingAreaCentiares: yes[1] + no[1] + abstain[1],
+        approvingOwners: yes[0],
+        approvingAreaCentiares: yes[1],
+        splitOwners: 0,
+      },
     },
   });
   const cand = (id: string, label: string, yes: number, seat?: number) => ({
@@ -147,9 +204,27 @@ function fixtureResult(): ConsultationResult {
     objectionEndsAt: '2027-01-05T18:00:00.000+08:00',
     head: { hash: 'a3f1c09e5b7d2468ace013579bdf2468ace013579bdf2468ace013579bdf2468', length: 412 },
     questions: [
-      { id: 'q1', title: '第一条 停车位的分配办法', kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary', ...art([60, 560_000], [15, 130_000], [5, 40_000], true, 'passed') },
-      { id: 'q2', title: '第二条 维修资金的使用', kind: 'yes_no_abstain', rule: 'civil_code_278_major', ...art([50, 470_000], [25, 220_000], [5, 40_000], false, 'approval_number_and_area') },
-      { id: 'q3', title: '第三条 宠物管理', kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary', ...art([40, 400_000], [10, 100_000], [5, 50_000], false, 'quorum_not_met') },
+      {
+        id: 'q1',
+        title: '第一条 停车位的分配办法',
+        kind: 'yes_no_abstain',
+        rule: 'civil_code_278_ordinary',
+        ...art([60, 560_000], [15, 130_000], [5, 40_000], true, 'passed'),
+      },
+      {
+        id: 'q2',
+        title: '第二条 维修资金的使用',
+        kind: 'yes_no_abstain',
+        rule: 'civil_code_278_major',
+        ...art([50, 470_000], [25, 220_000], [5, 40_000], false, 'approval_number_and_area'),
+      },
+      {
+        id: 'q3',
+        title: '第三条 宠物管理',
+        kind: 'yes_no_abstain',
+        rule: 'civil_code_278_ordinary',
+        ...art([40, 400_000], [10, 100_000], [5, 50_000], false, 'quorum_not_met'),
+      },
       {
         id: 'q4',
         title: '选举第一届业主委员会委员（应选 2 名）',
@@ -167,7 +242,15 @@ function fixtureResult(): ConsultationResult {
 describe('result notice (公示)', () => {
   it('prints the Art. 278 figures beside their thresholds, the outcome in words, the seats, the objection period and the chain head', async () => {
     const { out, bytes } = sink();
-    await streamResultPdf({ consultation: fixtureConsultation({ status: 'published', eligibleCount: 110 }), communityName: '阳光花园', result: fixtureResult(), auditUrl: `${BASE}/api/consultations/c_fixture/audit` }, out);
+    await streamResultPdf(
+      {
+        consultation: fixtureConsultation({ status: 'published', eligibleCount: 110 }),
+        communityName: '阳光花园',
+        result: fixtureResult(),
+        auditUrl: `${BASE}/api/consultations/c_fixture/audit`,
+      },
+      out,
+    );
     const text = (await readPdf(bytes())).text.join('');
     for (const expected of [
       '表决结果公示',
@@ -221,7 +304,12 @@ describe('voter register (表决统计表) .xlsx', () => {
     response:
       i === 4
         ? undefined
-        : { channel: (['phone', 'paper', 'hall', 'phone'] as const)[i]!, at: Date.parse('2026-12-05T02:30:00Z') + i * 60_000, receipt: `R${i}XYZ`, answers: { q1: 'yes', q2: i === 1 ? 'no' : 'abstain', q4: { cand_a: 'yes', cand_b: 'no' } } },
+        : {
+            channel: (['phone', 'paper', 'hall', 'phone'] as const)[i]!,
+            at: Date.parse('2026-12-05T02:30:00Z') + i * 60_000,
+            receipt: `R${i}XYZ`,
+            answers: { q1: 'yes', q2: i === 1 ? 'no' : 'abstain', q4: { cand_a: 'yes', cand_b: 'no' } },
+          },
   }));
 
   async function readBack(secret: boolean) {
@@ -241,7 +329,17 @@ describe('voter register (表决统计表) .xlsx', () => {
     const data = values.slice(2);
     expect(data).toHaveLength(5);
     const second = data[1]!.slice(1);
-    expect(second.slice(0, 9)).toEqual([2, '1', '1', '102', households[1]!.address, households[1]!.areaCentiares / 100, '纸质表决票', '2026-12-05 10:31:00', 'R1XYZ']);
+    expect(second.slice(0, 9)).toEqual([
+      2,
+      '1',
+      '1',
+      '102',
+      households[1]!.address,
+      households[1]!.areaCentiares / 100,
+      '纸质表决票',
+      '2026-12-05 10:31:00',
+      'R1XYZ',
+    ]);
     expect(second.slice(9)).toEqual(['同意', '反对', undefined, '王秀英：同意；李建国：反对']);
     expect(data[4]!.slice(1)).toEqual([5, '1', '1', '201', households[4]!.address, households[4]!.areaCentiares / 100, '未表决']);
   }, 30_000);

@@ -41,10 +41,28 @@ describe('consultation documents', () => {
   beforeAll(async () => {
     f = await startCommunity({ name: '文档测试小区' });
     ({ srv, admin, people, cid } = f);
-    const rows = ['1', '2'].flatMap((building) => rooms.map((room, i) => ({ building, unit: '1', room, area: `${90 + i}.5`, owner: `业主${building}-${room}`, phone: `139${building}000${room}0` })));
+    const rows = ['1', '2'].flatMap((building) =>
+      rooms.map((room, i) => ({
+        building,
+        unit: '1',
+        room,
+        area: `${90 + i}.5`,
+        owner: `业主${building}-${room}`,
+        phone: `139${building}000${room}0`,
+      })),
+    );
     expect((await admin.post(`/api/communities/${cid}/households`, { households: rows })).status).toBe(200);
-    const list = (await admin.get(`/api/communities/${cid}/households`)).body.households as { id: string; building: string; room: string }[];
-    for (const room of ['101', '102']) owners.push(await people.member(cid, `业主1-${room}`, ['owner'], { householdIds: [list.find((h) => h.building === '1' && h.room === room)!.id] }));
+    const list = (await admin.get(`/api/communities/${cid}/households`)).body.households as {
+      id: string;
+      building: string;
+      room: string;
+    }[];
+    for (const room of ['101', '102'])
+      owners.push(
+        await people.member(cid, `业主1-${room}`, ['owner'], {
+          householdIds: [list.find((h) => h.building === '1' && h.room === room)!.id],
+        }),
+      );
     owner = owners[0]!;
     leader1 = await people.member(cid, '1栋楼栋长', ['building_leader'], { buildings: ['1'] });
     const other = (await admin.post('/api/communities', { name: '别的小区' })).body.community.id;
@@ -58,15 +76,31 @@ describe('consultation documents', () => {
       closesAt: new Date(now + 12_000).toISOString(),
       questions: [
         { title: '第一条 停车', kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary' },
-        { title: '选举业主委员会委员', kind: 'election', rule: 'civil_code_278_ordinary', seats: 1, options: [{ id: 'a', label: '张三' }, { id: 'b', label: '李四' }] },
+        {
+          title: '选举业主委员会委员',
+          kind: 'election',
+          rule: 'civil_code_278_ordinary',
+          seats: 1,
+          options: [
+            { id: 'a', label: '张三' },
+            { id: 'b', label: '李四' },
+          ],
+        },
       ],
     });
     expect(created.status).toBe(201);
     id = created.body.consultation.id;
     qids = created.body.consultation.questions.map((q: { id: string }) => q.id);
-    await until(async () => (await admin.get(`/api/consultations/${id}`)).body.consultation.status === 'open', 10_000, 'the consultation to open');
+    await until(
+      async () => (await admin.get(`/api/consultations/${id}`)).body.consultation.status === 'open',
+      10_000,
+      'the consultation to open',
+    );
     for (const p of owners) {
-      const r = await Object.assign(new Client(srv.url), { cookie: p.cookie }).post(`/api/consultations/${id}/responses`, { answers: { [qids[0]!]: 'yes', [qids[1]!]: { a: 'yes', b: 'no' } }, idempotencyKey: key() });
+      const r = await Object.assign(new Client(srv.url), { cookie: p.cookie }).post(`/api/consultations/${id}/responses`, {
+        answers: { [qids[0]!]: 'yes', [qids[1]!]: { a: 'yes', b: 'no' } },
+        idempotencyKey: key(),
+      });
       expect(r.status).toBe(201);
     }
   }, 120_000);
@@ -131,7 +165,9 @@ describe('consultation documents', () => {
     expect(text).toContain('1栋1单元201');
     expect(text).not.toContain('1栋1单元101');
     expect(text).not.toContain('13910002010');
-    const adminList = (await readPdf((await download(srv, admin, `/api/consultations/${id}/not-voted.pdf?building=1`)).bytes)).text.join('');
+    const adminList = (await readPdf((await download(srv, admin, `/api/consultations/${id}/not-voted.pdf?building=1`)).bytes)).text.join(
+      '',
+    );
     expect(adminList).toContain('13910002010');
     expect((await download(srv, leader1, `/api/consultations/${id}/not-voted.pdf?building=2`)).status).toBe(403);
     expect((await download(srv, admin, `/api/consultations/${id}/not-voted.pdf`)).status).toBe(400);

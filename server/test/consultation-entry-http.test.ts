@@ -38,7 +38,12 @@ describe('paper entry by double entry, review and doors', () => {
       return { building, unit, room, area: '100', owner: `业主${a}`, phone: '13800138000' };
     });
     expect((await admin.post(`/api/communities/${cid}/households`, { households: rows })).status).toBe(200);
-    const list = (await admin.get(`/api/communities/${cid}/households`)).body.households as { id: string; building: string; unit: string; room: string }[];
+    const list = (await admin.get(`/api/communities/${cid}/households`)).body.households as {
+      id: string;
+      building: string;
+      unit: string;
+      room: string;
+    }[];
     hh = Object.fromEntries(list.map((h) => [`${h.building}-${h.unit}-${h.room}`, h.id]));
     clerkA = await as(cid, '录入员甲', ['owners_committee']);
     clerkB = await as(cid, '录入员乙', ['owners_committee']);
@@ -52,19 +57,33 @@ describe('paper entry by double entry, review and doors', () => {
       closesAt: new Date(Date.now() + 3600_000).toISOString(),
       questions: [
         { title: '采纳第3条', kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary' },
-        { title: '选举业委会委员', kind: 'election', rule: 'civil_code_278_ordinary', seats: 1, options: [{ id: 'c1', label: '张三' }, { id: 'c2', label: '李四' }] },
+        {
+          title: '选举业委会委员',
+          kind: 'election',
+          rule: 'civil_code_278_ordinary',
+          seats: 1,
+          options: [
+            { id: 'c1', label: '张三' },
+            { id: 'c2', label: '李四' },
+          ],
+        },
       ],
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     id = created.body.consultation.id;
     [clause, election] = created.body.consultation.questions.map((q: { id: string }) => q.id);
-    await until(async () => (await admin.get(`/api/consultations/${id}`)).body.consultation.status === 'open', 10_000, 'the consultation to open');
+    await until(
+      async () => (await admin.get(`/api/consultations/${id}`)).body.consultation.status === 'open',
+      10_000,
+      'the consultation to open',
+    );
     const doors = (await admin.get(`/api/consultations/${id}/doors`)).body.doors as { householdId: string; paperCode: string }[];
     codes = Object.fromEntries(doors.map((d) => [d.householdId, d.paperCode]));
   });
   afterAll(async () => f?.stop());
 
-  const enter = (c: Client, hid: string, answers: object, paperCode = codes[hid]!) => c.post(`/api/consultations/${id}/paper-entries`, { paperCode, answers, idempotencyKey: key() });
+  const enter = (c: Client, hid: string, answers: object, paperCode = codes[hid]!) =>
+    c.post(`/api/consultations/${id}/paper-entries`, { paperCode, answers, idempotencyKey: key() });
   const progress = async () => (await admin.get(`/api/consultations/${id}`)).body.progress;
 
   it('counts a paper once two different people entered the same answers, with one receipt', async () => {
@@ -84,7 +103,10 @@ describe('paper entry by double entry, review and doors', () => {
     const p = await progress();
     expect(p.byChannel.paper).toBe(1);
     expect(p.papers).toEqual({ awaitingSecond: 0, mismatches: 0 });
-    const audit = (await admin.get(`/api/consultations/${id}/audit?format=json`)).body.entries as { type: string; data: { receipt?: string } }[];
+    const audit = (await admin.get(`/api/consultations/${id}/audit?format=json`)).body.entries as {
+      type: string;
+      data: { receipt?: string };
+    }[];
     expect(audit.some((e) => e.type === 'paper_vote' && e.data.receipt === second.body.entry.receipt)).toBe(true);
   });
 
@@ -107,14 +129,20 @@ describe('paper entry by double entry, review and doors', () => {
     expect(list.body.entries.map((e: { householdId: string }) => e.householdId)).toEqual([h]);
     const byEntrant = await clerkA.post(`/api/consultations/${id}/paper-entries/${codes[h]}/resolve`, { answers: { [clause]: 'no' } });
     expect(byEntrant.status).toBe(403);
-    const resolved = await reviewer.post(`/api/consultations/${id}/paper-entries/${codes[h]}/resolve`, { answers: { [clause]: 'no' }, note: '原件勾选“反对”' });
+    const resolved = await reviewer.post(`/api/consultations/${id}/paper-entries/${codes[h]}/resolve`, {
+      answers: { [clause]: 'no' },
+      note: '原件勾选“反对”',
+    });
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
     expect(resolved.body.entry.state).toBe('counted');
     const p = await progress();
     expect(p.byChannel.paper).toBe(2);
     expect(p.papers).toEqual({ awaitingSecond: 0, mismatches: 0 });
     // The chain holds the held paper (which question differed), the resolution (who, why) and then the counted paper.
-    const audit = (await admin.get(`/api/consultations/${id}/audit?format=json`)).body.entries as { type: string; data: Record<string, unknown> }[];
+    const audit = (await admin.get(`/api/consultations/${id}/audit?format=json`)).body.entries as {
+      type: string;
+      data: Record<string, unknown>;
+    }[];
     const mine = audit.filter((e) => e.data.householdId === h).map((e) => [e.type, e.data.questions ?? e.data.note ?? e.data.channel]);
     expect(mine).toEqual([
       ['paper_held', [clause]],
@@ -125,7 +153,9 @@ describe('paper entry by double entry, review and doors', () => {
 
   it('refuses the paper of a household that already answered by phone, naming the channel', async () => {
     const h = hh['2-1-102']!;
-    expect((await owner4.post(`/api/consultations/${id}/responses`, { answers: { [clause]: 'yes' }, idempotencyKey: key() })).status).toBe(201);
+    expect((await owner4.post(`/api/consultations/${id}/responses`, { answers: { [clause]: 'yes' }, idempotencyKey: key() })).status).toBe(
+      201,
+    );
     await enter(clerkA, h, { [clause]: 'no' });
     const r = await enter(clerkB, h, { [clause]: 'no' });
     expect(r.body.entry.state).toBe('refused');
@@ -133,7 +163,10 @@ describe('paper entry by double entry, review and doors', () => {
     expect(r.body.entry.reason).toMatch(/手机/);
     const p = await progress();
     expect(p.byChannel).toMatchObject({ phone: 1, paper: 2 });
-    const audit = (await admin.get(`/api/consultations/${id}/audit?format=json`)).body.entries as { type: string; data: Record<string, unknown> }[];
+    const audit = (await admin.get(`/api/consultations/${id}/audit?format=json`)).body.entries as {
+      type: string;
+      data: Record<string, unknown>;
+    }[];
     expect(audit.filter((e) => e.data.householdId === h).map((e) => [e.type, e.data.channel ?? e.data.code])).toEqual([
       ['vote', 'phone'],
       ['paper_refused', 'already_answered'],

@@ -8,7 +8,15 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainError, encodePaperCode, type Actor, type Answers, type Consultation, type ResponseAck, type ResponseChannel } from '@linli/shared';
+import {
+  DomainError,
+  encodePaperCode,
+  type Actor,
+  type Answers,
+  type Consultation,
+  type ResponseAck,
+  type ResponseChannel,
+} from '@linli/shared';
 import { DoorsService } from '../src/consultations/consultations.doors.ts';
 import { PaperEntryService, type EntryCore, type EntryHousehold } from '../src/consultations/consultations.entry.ts';
 import { startRedis, type TestRedis } from './helpers/processes.ts';
@@ -53,14 +61,23 @@ class CoreStandIn implements EntryCore {
     return households;
   }
   validateAnswers(_c: Consultation, a: Record<string, unknown>) {
-    for (const v of Object.values(a)) if (!['yes', 'no', 'abstain'].includes(String(v))) throw new DomainError('validation_failed', 'bad answer');
+    for (const v of Object.values(a))
+      if (!['yes', 'no', 'abstain'].includes(String(v))) throw new DomainError('validation_failed', 'bad answer');
     return a as Answers;
   }
-  async recordAnswers(_cid: string, hid: string, answers: Answers, opts: { channel: ResponseChannel; by: string; idempotencyKey: string }): Promise<ResponseAck> {
+  async recordAnswers(
+    _cid: string,
+    hid: string,
+    answers: Answers,
+    opts: { channel: ResponseChannel; by: string; idempotencyKey: string },
+  ): Promise<ResponseAck> {
     await pace(5); // a store round trip, so concurrent entries interleave as they would against Redis
     const prev = this.recorded.get(hid);
     if (prev && prev.key === opts.idempotencyKey) return { receipt: prev.receipt, householdId: hid, channel: prev.channel, repeated: true };
-    if (prev) throw Object.assign(new DomainError('already_answered', 'already answered', { status: 409 }), { details: { channel: prev.channel, at: prev.at } });
+    if (prev)
+      throw Object.assign(new DomainError('already_answered', 'already answered', { status: 409 }), {
+        details: { channel: prev.channel, at: prev.at },
+      });
     const receipt = `R${this.recorded.size + 1}`;
     this.recorded.set(hid, { channel: opts.channel, at: '2026-12-20T09:30:00.000+08:00', answers, receipt, key: opts.idempotencyKey });
     return { receipt, householdId: hid, channel: opts.channel, repeated: false };
@@ -73,7 +90,12 @@ class CoreStandIn implements EntryCore {
   }
 }
 
-const actor = (userId: string, roles: Actor['roles'], buildings: string[] = []): Actor => ({ userId, communityId: 'com1', roles, buildings });
+const actor = (userId: string, roles: Actor['roles'], buildings: string[] = []): Actor => ({
+  userId,
+  communityId: 'com1',
+  roles,
+  buildings,
+});
 const clerkA = actor('a', ['owners_committee']);
 const clerkB = actor('b', ['owners_committee']);
 const reviewer = actor('r', ['owners_committee']);
@@ -103,7 +125,10 @@ describe('double entry of papers', () => {
     expect(first.state).toBe('awaiting_second');
     expect(first.address).toBe('1栋1单元101');
     expect(await entries.counts('c1')).toEqual({ awaiting: 1, mismatch: 0 });
-    await expect(entries.enter(consultation, clerkA, code(1), { q1: 'yes', q2: 'no' }, 'key-a-0002')).rejects.toMatchObject({ code: 'same_person', status: 409 });
+    await expect(entries.enter(consultation, clerkA, code(1), { q1: 'yes', q2: 'no' }, 'key-a-0002')).rejects.toMatchObject({
+      code: 'same_person',
+      status: 409,
+    });
     const second = await entries.enter(consultation, clerkB, code(1), { q2: 'no', q1: 'yes' }, 'key-b-0001');
     expect(second.state).toBe('counted');
     expect(second.receipt).toBe(core.recorded.get('h1')!.receipt);
@@ -113,8 +138,13 @@ describe('double entry of papers', () => {
 
   it('reads a typed code with a typo as a typo (400), not as another household', async () => {
     const typo = code(2).slice(0, 8) + (code(2)[8] === 'A' ? 'B' : 'A');
-    await expect(entries.enter(consultation, clerkA, typo, { q1: 'yes' }, 'key-a-0003')).rejects.toMatchObject({ code: 'bad_paper_code', status: 400 });
-    await expect(entries.enter(consultation, clerkA, encodePaperCode('ZZZZ', 2), { q1: 'yes' }, 'key-a-0004')).rejects.toMatchObject({ code: 'unknown_paper' });
+    await expect(entries.enter(consultation, clerkA, typo, { q1: 'yes' }, 'key-a-0003')).rejects.toMatchObject({
+      code: 'bad_paper_code',
+      status: 400,
+    });
+    await expect(entries.enter(consultation, clerkA, encodePaperCode('ZZZZ', 2), { q1: 'yes' }, 'key-a-0004')).rejects.toMatchObject({
+      code: 'unknown_paper',
+    });
   });
 
   it('counts once when two people make the second entry at the same moment', async () => {

@@ -42,9 +42,13 @@ const as = (srv: TestServer, p: Person) => Object.assign(new Client(srv.url), { 
 const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-
 let conventionId = 'conv1';
-const clauses = (n: number) => ({ title: `第${n}条`, kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary', clauseRef: { conventionId, clauseId: `c${n}` } });
+const clauses = (n: number) => ({
+  title: `第${n}条`,
+  kind: 'yes_no_abstain',
+  rule: 'civil_code_278_ordinary',
+  clauseRef: { conventionId, clauseId: `c${n}` },
+});
 const election = {
   title: '选举业主委员会委员（两名）',
   kind: 'election',
@@ -83,7 +87,10 @@ describe('consultations', () => {
     outsider = as(srv, await people.member(other, '外人', ['owner']));
     // The same service the server runs, in this process on the same Redis: paper entry calls it so.
     const auth = new AuthService(new AuthRepository(people.redis));
-    service = new ConsultationsService(new ConsultationsRepository(people.redis), { auth, roster: new RosterService(new RosterRepository(people.redis)) });
+    service = new ConsultationsService(new ConsultationsRepository(people.redis), {
+      auth,
+      roster: new RosterService(new RosterRepository(people.redis)),
+    });
   }, 120_000);
   afterAll(async () => {
     await people?.close();
@@ -100,13 +107,36 @@ describe('consultations', () => {
     const noSeats = await admin.post(`/api/communities/${cid}/consultations`, { ...base, questions: [{ ...election, seats: undefined }] });
     expect(noSeats.status).toBe(400);
     expect(JSON.stringify(noSeats.body.error.issues)).toContain('seats');
-    const noOffset = await admin.post(`/api/communities/${cid}/consultations`, { ...base, opensAt: '2026-12-20T18:00:00', questions: [clauses(1)] });
+    const noOffset = await admin.post(`/api/communities/${cid}/consultations`, {
+      ...base,
+      opensAt: '2026-12-20T18:00:00',
+      questions: [clauses(1)],
+    });
     expect(noOffset.status).toBe(400);
-    const backwards = await admin.post(`/api/communities/${cid}/consultations`, { ...base, closesAt: iso(now - 1000), questions: [clauses(1)] });
+    const backwards = await admin.post(`/api/communities/${cid}/consultations`, {
+      ...base,
+      closesAt: iso(now - 1000),
+      questions: [clauses(1)],
+    });
     expect(backwards.status).toBe(400);
-    const art278Single = await admin.post(`/api/communities/${cid}/consultations`, { ...base, questions: [{ title: 'x', kind: 'single', rule: 'civil_code_278_major', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] }] });
+    const art278Single = await admin.post(`/api/communities/${cid}/consultations`, {
+      ...base,
+      questions: [
+        {
+          title: 'x',
+          kind: 'single',
+          rule: 'civil_code_278_major',
+          options: [
+            { id: 'a', label: 'A' },
+            { id: 'b', label: 'B' },
+          ],
+        },
+      ],
+    });
     expect(art278Single.status).toBe(400);
-    expect((await as(srv, owners[0]!).post(`/api/communities/${cid}/consultations`, { ...base, questions: [clauses(1)] })).status).toBe(403);
+    expect((await as(srv, owners[0]!).post(`/api/communities/${cid}/consultations`, { ...base, questions: [clauses(1)] })).status).toBe(
+      403,
+    );
     expect((await outsider.post(`/api/communities/${cid}/consultations`, { ...base, questions: [clauses(1)] })).status).toBe(404);
     expect((await outsider.get(`/api/communities/${cid}/consultations`)).status).toBe(404);
   });
@@ -117,7 +147,11 @@ describe('consultations', () => {
     const w = connectDoc(srv.url, conv.docName, admin.cookie);
     await synced(w);
     for (const [id, text] of Object.entries(texts)) addClause(w.doc, id, text);
-    await until(async () => (await admin.get(`/api/conventions/${conv.id}`)).body.clauses?.length === Object.keys(texts).length, 10_000, 'clauses stored');
+    await until(
+      async () => (await admin.get(`/api/conventions/${conv.id}`)).body.clauses?.length === Object.keys(texts).length,
+      10_000,
+      'clauses stored',
+    );
     const version = (await admin.post(`/api/conventions/${conv.id}/versions`, { name: '表决稿' })).body.version;
     w.destroy();
     return { conv, version };
@@ -137,7 +171,12 @@ describe('consultations', () => {
     expect(created.status).toBe(201);
     const c = created.body.consultation;
     expect(c.status).toBe('scheduled');
-    expect(c.questions.map((q: { id: string; kind: string }) => q.kind)).toEqual(['yes_no_abstain', 'yes_no_abstain', 'yes_no_abstain', 'election']);
+    expect(c.questions.map((q: { id: string; kind: string }) => q.kind)).toEqual([
+      'yes_no_abstain',
+      'yes_no_abstain',
+      'yes_no_abstain',
+      'election',
+    ]);
     expect(c.closesAt).toMatch(/\+08:00$/);
     expect((await admin.get(`/api/communities/${cid}/consultations`)).body.consultations.map((x: { id: string }) => x.id)).toContain(c.id);
 
@@ -152,7 +191,11 @@ describe('consultations', () => {
     // Before it opens: 409 not_open.
     const early = await as(srv, owners[0]!).post(`/api/consultations/${c.id}/responses`, { answers: { q1: 'yes' }, idempotencyKey: key() });
     if (early.status !== 201) expect(early.body.error.code).toBe('not_open');
-    await until(async () => (await admin.get(`/api/consultations/${c.id}`)).body.consultation.status === 'open', 10_000, 'the consultation to open');
+    await until(
+      async () => (await admin.get(`/api/consultations/${c.id}`)).body.consultation.status === 'open',
+      10_000,
+      'the consultation to open',
+    );
 
     const all = (q1: string, q2: string, q3: string, el: Record<string, string>) => ({ q1, q2, q3, q4: el });
     const answers = [
@@ -175,7 +218,9 @@ describe('consultations', () => {
       }
     }
     // Household 5 answered by phone; its paper is refused with a clear 409 and counts nothing.
-    await expect(service.recordAnswers(c.id, hh[4]!, answers[0]!, { channel: 'paper', by: 'clerk', idempotencyKey: key() })).rejects.toMatchObject({
+    await expect(
+      service.recordAnswers(c.id, hh[4]!, answers[0]!, { channel: 'paper', by: 'clerk', idempotencyKey: key() }),
+    ).rejects.toMatchObject({
       code: 'already_answered',
       status: 409,
       message: expect.stringContaining('phone'),
@@ -185,16 +230,25 @@ describe('consultations', () => {
     expect(twice.status).toBe(409);
     expect(twice.body.error.code).toBe('already_answered');
     // Household 6 answers on paper (after double entry, paper entry calls this).
-    const paper = await service.recordAnswers(c.id, hh[5]!, all('no', 'no', 'no', { c1: 'yes', c2: 'no', c3: 'no' }), { channel: 'paper', by: 'clerk', idempotencyKey: key() });
+    const paper = await service.recordAnswers(c.id, hh[5]!, all('no', 'no', 'no', { c1: 'yes', c2: 'no', c3: 'no' }), {
+      channel: 'paper',
+      by: 'clerk',
+      idempotencyKey: key(),
+    });
     expect(paper.channel).toBe('paper');
 
     // Bad answers and wrong people.
     const bad = await as(srv, owners[5]!).post(`/api/consultations/${c.id}/responses`, { answers: { q9: 'yes' }, idempotencyKey: key() });
     expect(bad.status).toBe(400);
     expect(bad.body.error.issues[0].path).toBe('answers.q9');
-    const badCand = await as(srv, owners[5]!).post(`/api/consultations/${c.id}/responses`, { answers: { q4: { c9: 'yes' } }, idempotencyKey: key() });
+    const badCand = await as(srv, owners[5]!).post(`/api/consultations/${c.id}/responses`, {
+      answers: { q4: { c9: 'yes' } },
+      idempotencyKey: key(),
+    });
     expect(badCand.status).toBe(400);
-    expect((await as(srv, tenant).post(`/api/consultations/${c.id}/responses`, { answers: { q1: 'yes' }, idempotencyKey: key() })).status).toBe(403);
+    expect(
+      (await as(srv, tenant).post(`/api/consultations/${c.id}/responses`, { answers: { q1: 'yes' }, idempotencyKey: key() })).status,
+    ).toBe(403);
     expect((await outsider.get(`/api/consultations/${c.id}`)).status).toBe(404);
 
     const view = (await as(srv, owners[0]!).get(`/api/consultations/${c.id}`)).body;
@@ -211,12 +265,18 @@ describe('consultations', () => {
 
     // A later deadline needs a reason; a past one is refused.
     expect((await admin.post(`/api/consultations/${c.id}/extend`, { closesAt: iso(Date.now() + 60_000) })).status).toBe(400);
-    expect((await admin.post(`/api/consultations/${c.id}/extend`, { closesAt: iso(Date.now() - 60_000), reason: '往回' })).status).toBe(400);
+    expect((await admin.post(`/api/consultations/${c.id}/extend`, { closesAt: iso(Date.now() - 60_000), reason: '往回' })).status).toBe(
+      400,
+    );
 
-    const closed = await until(async () => {
-      const r = (await admin.get(`/api/consultations/${c.id}/result`)).body;
-      return r.final ? r : null;
-    }, 30_000, 'the consultation to close');
+    const closed = await until(
+      async () => {
+        const r = (await admin.get(`/api/consultations/${c.id}/result`)).body;
+        return r.final ? r : null;
+      },
+      30_000,
+      'the consultation to close',
+    );
     expect(closed.status).toBe('closed');
     const [q1, q2, q3, q4] = closed.questions;
     expect(q1.outcome).toMatchObject({ passed: true, reason: 'passed' }); // 5 of 6 yes
@@ -238,16 +298,29 @@ describe('consultations', () => {
     const late = await as(srv, owners[5]!).post(`/api/consultations/${c.id}/responses`, { answers: { q1: 'yes' }, idempotencyKey: key() });
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('closed');
-    await expect(service.recordAnswers(c.id, hh[5]!, { q1: 'yes' }, { channel: 'paper', by: 'clerk', idempotencyKey: key() })).rejects.toMatchObject({ code: 'closed' });
-    expect((await admin.post(`/api/consultations/${c.id}/extend`, { closesAt: iso(Date.now() + 60_000), reason: '补充' })).body.error.code).toBe('deadline_passed');
+    await expect(
+      service.recordAnswers(c.id, hh[5]!, { q1: 'yes' }, { channel: 'paper', by: 'clerk', idempotencyKey: key() }),
+    ).rejects.toMatchObject({ code: 'closed' });
+    expect(
+      (await admin.post(`/api/consultations/${c.id}/extend`, { closesAt: iso(Date.now() + 60_000), reason: '补充' })).body.error.code,
+    ).toBe('deadline_passed');
 
     // Publish with an objection period; the audit log is a chain `npm run verify` accepts.
     const pub = await admin.post(`/api/consultations/${c.id}/publish`, { objectionDays: 7 });
     expect(pub.status).toBe(200);
     expect(pub.body.consultation.status).toBe('published');
     expect(pub.body.consultation.objectionEndsAt).toMatch(/\+08:00$/);
-    const log = (await admin.get(`/api/consultations/${c.id}/audit?format=json`)).body.entries as { type: string; data: Record<string, unknown> }[];
-    expect(log.map((e) => e.type).filter((t) => t !== 'vote' && t !== 'paper_vote')).toEqual(['created', 'opened', 'closed', 'result', 'published']);
+    const log = (await admin.get(`/api/consultations/${c.id}/audit?format=json`)).body.entries as {
+      type: string;
+      data: Record<string, unknown>;
+    }[];
+    expect(log.map((e) => e.type).filter((t) => t !== 'vote' && t !== 'paper_vote')).toEqual([
+      'created',
+      'opened',
+      'closed',
+      'result',
+      'published',
+    ]);
     expect(log.filter((e) => e.type === 'vote')).toHaveLength(5);
     expect(log.filter((e) => e.type === 'paper_vote')).toHaveLength(1);
     const dir = tmpDir('linli-consult-');
@@ -269,41 +342,78 @@ describe('consultations', () => {
 
     const now = Date.now();
     const base = { title: '表决管理规约', notice: '请表决是否通过管理规约（表决稿）。', opensAt: iso(now - 1000) };
-    const adoptQ = { title: '是否通过《管理规约》表决稿', kind: 'yes_no_abstain', rule: 'civil_code_278_major', versionRef: { conventionId: conv.id, versionId: version.id } };
-    const badVersion = await admin.post(`/api/communities/${cid}/consultations`, { ...base, closesAt: iso(now + 60_000), questions: [{ ...adoptQ, versionRef: { conventionId: conv.id, versionId: 'nope' } }] });
+    const adoptQ = {
+      title: '是否通过《管理规约》表决稿',
+      kind: 'yes_no_abstain',
+      rule: 'civil_code_278_major',
+      versionRef: { conventionId: conv.id, versionId: version.id },
+    };
+    const badVersion = await admin.post(`/api/communities/${cid}/consultations`, {
+      ...base,
+      closesAt: iso(now + 60_000),
+      questions: [{ ...adoptQ, versionRef: { conventionId: conv.id, versionId: 'nope' } }],
+    });
     expect(badVersion.status).toBe(400);
     expect(badVersion.body.error.issues[0].path).toBe('questions.0.versionRef');
-    const badClause = await admin.post(`/api/communities/${cid}/consultations`, { ...base, closesAt: iso(now + 60_000), questions: [{ ...adoptQ, clauseRef: { conventionId: conv.id, clauseId: 'k9' } }] });
+    const badClause = await admin.post(`/api/communities/${cid}/consultations`, {
+      ...base,
+      closesAt: iso(now + 60_000),
+      questions: [{ ...adoptQ, clauseRef: { conventionId: conv.id, clauseId: 'k9' } }],
+    });
     expect(badClause.status).toBe(400);
 
-    const c = (await admin.post(`/api/communities/${cid}/consultations`, { ...base, closesAt: iso(now + 9000), questions: [adoptQ] })).body.consultation;
+    const c = (await admin.post(`/api/communities/${cid}/consultations`, { ...base, closesAt: iso(now + 9000), questions: [adoptQ] })).body
+      .consultation;
     await until(async () => (await admin.get(`/api/consultations/${c.id}`)).body.consultation.status === 'open', 8000, 'open');
     const opened = (await admin.get(`/api/consultations/${c.id}`)).body.consultation;
     expect(opened.questions[0].textHash).toMatch(/^[0-9a-f]{64}$/);
     for (let i = 0; i < 5; i++) {
-      expect((await as(srv, owners[i]!).post(`/api/consultations/${c.id}/responses`, { answers: { q1: 'yes' }, idempotencyKey: key() })).status).toBe(201);
+      expect(
+        (await as(srv, owners[i]!).post(`/api/consultations/${c.id}/responses`, { answers: { q1: 'yes' }, idempotencyKey: key() })).status,
+      ).toBe(201);
     }
     expect((await admin.get(`/api/conventions/${conv.id}`)).body.convention.adoptedVersionId).toBeUndefined();
-    const result = await until(async () => {
-      const r = (await admin.get(`/api/consultations/${c.id}/result`)).body;
-      return r.final ? r : null;
-    }, 20_000, 'close');
+    const result = await until(
+      async () => {
+        const r = (await admin.get(`/api/consultations/${c.id}/result`)).body;
+        return r.final ? r : null;
+      },
+      20_000,
+      'close',
+    );
     expect(result.questions[0].outcome).toMatchObject({ passed: true, reason: 'passed' });
-    await until(async () => (await admin.get(`/api/conventions/${conv.id}`)).body.convention.adoptedVersionId === version.id, 5000, 'the version adopted');
+    await until(
+      async () => (await admin.get(`/api/conventions/${conv.id}`)).body.convention.adoptedVersionId === version.id,
+      5000,
+      'the version adopted',
+    );
     const approvals = (await admin.get(`/api/conventions/${conv.id}/versions/${version.id}/approvals`)).body;
     expect(approvals.missing).toEqual([]);
     expect(approvals.ballots.map((b: { ballotId: string }) => b.ballotId)).toEqual([c.id, c.id]);
-    const log = (await admin.get(`/api/consultations/${c.id}/audit?format=json`)).body.entries as { type: string; data: Record<string, unknown> }[];
+    const log = (await admin.get(`/api/consultations/${c.id}/audit?format=json`)).body.entries as {
+      type: string;
+      data: Record<string, unknown>;
+    }[];
     expect(log.at(-1)).toMatchObject({ type: 'adopted', data: { conventionId: conv.id, versionId: version.id, outcome: 'adopted' } });
   }, 120_000);
 
   it('in the hall: a linked live meeting records hall answers, and progress reaches the community and meeting rooms', async () => {
     const now = Date.now();
-    const c = (await admin.post(`/api/communities/${cid}/consultations`, { title: '会场表决', notice: '现场也可表决。', opensAt: iso(now - 1000), closesAt: iso(now + 600_000), questions: [{ title: '是否同意', kind: 'yes_no_abstain', rule: 'simple_majority' }] })).body.consultation;
+    const c = (
+      await admin.post(`/api/communities/${cid}/consultations`, {
+        title: '会场表决',
+        notice: '现场也可表决。',
+        opensAt: iso(now - 1000),
+        closesAt: iso(now + 600_000),
+        questions: [{ title: '是否同意', kind: 'yes_no_abstain', rule: 'simple_majority' }],
+      })
+    ).body.consultation;
     await until(async () => (await admin.get(`/api/consultations/${c.id}`)).body.consultation.status === 'open', 8000, 'open');
     const meetingId = (await admin.post(`/api/communities/${cid}/meetings`, { title: '业主大会现场', mode: 'hybrid' })).body.meeting.id;
     expect((await admin.patch(`/api/meetings/${meetingId}`, { status: 'open' })).status).toBe(200);
-    expect((await as(srv, owners[0]!).request('PUT', `/api/meetings/${meetingId}/consultation`, { consultationId: c.id })).status).toBe(403);
+    expect((await as(srv, owners[0]!).request('PUT', `/api/meetings/${meetingId}/consultation`, { consultationId: c.id })).status).toBe(
+      403,
+    );
     const linked = await admin.request('PUT', `/api/meetings/${meetingId}/consultation`, { consultationId: c.id });
     expect(linked.status, JSON.stringify(linked.body)).toBe(200);
     expect((await admin.get(`/api/consultations/${c.id}`)).body.consultation.meetingId).toBe(meetingId);
@@ -324,13 +434,30 @@ describe('consultations', () => {
       expect(joined).toMatchObject({ ok: true, consultationId: c.id });
       expect((await watcher.emitWithAck('community:watch', { communityId: cid })).ok).toBe(true);
       const seen: { room: string; responded: number }[] = [];
-      inHall.on('consultation:progress', (p) => p.consultationId === c.id && seen.push({ room: 'meeting', responded: p.progress.households.responded }));
-      watcher.on('consultation:progress', (p) => p.consultationId === c.id && seen.push({ room: 'community', responded: p.progress.households.responded }));
-      const hallAnswer = await as(srv, owners[0]!).post(`/api/consultations/${c.id}/responses`, { answers: { q1: 'yes' }, idempotencyKey: key() });
+      inHall.on(
+        'consultation:progress',
+        (p) => p.consultationId === c.id && seen.push({ room: 'meeting', responded: p.progress.households.responded }),
+      );
+      watcher.on(
+        'consultation:progress',
+        (p) => p.consultationId === c.id && seen.push({ room: 'community', responded: p.progress.households.responded }),
+      );
+      const hallAnswer = await as(srv, owners[0]!).post(`/api/consultations/${c.id}/responses`, {
+        answers: { q1: 'yes' },
+        idempotencyKey: key(),
+      });
       expect(hallAnswer.body.channel).toBe('hall');
-      const phoneAnswer = await as(srv, owners[1]!).post(`/api/consultations/${c.id}/responses`, { answers: { q1: 'no' }, idempotencyKey: key() });
+      const phoneAnswer = await as(srv, owners[1]!).post(`/api/consultations/${c.id}/responses`, {
+        answers: { q1: 'no' },
+        idempotencyKey: key(),
+      });
       expect(phoneAnswer.body.channel).toBe('phone');
-      await until(async () => seen.some((e) => e.room === 'meeting' && e.responded === 2) && seen.some((e) => e.room === 'community' && e.responded === 2), 5000, 'progress in both rooms');
+      await until(
+        async () =>
+          seen.some((e) => e.room === 'meeting' && e.responded === 2) && seen.some((e) => e.room === 'community' && e.responded === 2),
+        5000,
+        'progress in both rooms',
+      );
       expect((await admin.get(`/api/consultations/${c.id}`)).body.progress.byChannel).toEqual({ phone: 1, paper: 0, hall: 1 });
       const unlinked = await admin.request('PUT', `/api/meetings/${meetingId}/consultation`, { consultationId: null });
       expect(unlinked.body).toEqual({ meetingId, consultationId: null });

@@ -173,7 +173,11 @@ describe('conventions', () => {
     firstText(w.doc, 'q').insert(3, '一');
     w.doc.getArray('clauses').delete(1, 1);
     addClause(w.doc, 'n', ['禁止高空抛物。']);
-    await until(async () => (await editor.get(`/api/conventions/${c.id}`)).body.clauses[0]?.text === '晚上十一点后保持安静。', 5000, 'edit stored');
+    await until(
+      async () => (await editor.get(`/api/conventions/${c.id}`)).body.clauses[0]?.text === '晚上十一点后保持安静。',
+      5000,
+      'edit stored',
+    );
     const v2 = (await editor.post(`/api/conventions/${c.id}/versions`, { name: '表决稿' })).body.version;
 
     const list = await resident.get(`/api/conventions/${c.id}/versions`);
@@ -196,16 +200,31 @@ describe('conventions', () => {
     const restored = await editor.post(`/api/conventions/${c.id}/versions/${v1.body.version.id}/restore`);
     expect(restored.status).toBe(200);
     expect(restored.body.clauses.map((x: { text: string }) => x.text)).toEqual(['晚上十点后保持安静。', '车辆停入车位。']);
-    await until(() => JSON.stringify(clauseTexts(watcher.doc)) === JSON.stringify(['晚上十点后保持安静。', '车辆停入车位。']), 5000, 'restore seen live');
-    await until(() => JSON.stringify(clauseTexts(w.doc)) === JSON.stringify(['晚上十点后保持安静。', '车辆停入车位。']), 5000, 'restore seen by the editor');
+    await until(
+      () => JSON.stringify(clauseTexts(watcher.doc)) === JSON.stringify(['晚上十点后保持安静。', '车辆停入车位。']),
+      5000,
+      'restore seen live',
+    );
+    await until(
+      () => JSON.stringify(clauseTexts(w.doc)) === JSON.stringify(['晚上十点后保持安静。', '车辆停入车位。']),
+      5000,
+      'restore seen by the editor',
+    );
     // Restoring is a new edit: the later version is still there and unchanged.
     const back = await resident.get(`/api/conventions/${c.id}/diff?from=${v2.id}&to=live`);
     expect(back.body.clauses.find((d: { clauseId: string }) => d.clauseId === 'q').status).toBe('changed');
   });
 
   /** A members ballot on one clause (electorate: the owners' committee), opened, voted `choice` by `voters`, closed. */
-  async function decideClause(conventionId: string, clauseId: string, title: string, voters: Client[], choice: 'yes' | 'no'): Promise<{ id: string; meetingId: string }> {
-    const meetingId = (await editor.post(`/api/communities/${cid}/meetings`, { title: `${title}会议`, mode: 'hybrid' })).body.meeting.id as string;
+  async function decideClause(
+    conventionId: string,
+    clauseId: string,
+    title: string,
+    voters: Client[],
+    choice: 'yes' | 'no',
+  ): Promise<{ id: string; meetingId: string }> {
+    const meetingId = (await editor.post(`/api/communities/${cid}/meetings`, { title: `${title}会议`, mode: 'hybrid' })).body.meeting
+      .id as string;
     const created = await editor.post(`/api/meetings/${meetingId}/ballots`, {
       title,
       kind: 'yes_no_abstain',
@@ -218,7 +237,10 @@ describe('conventions', () => {
     expect(created.status).toBe(201);
     const id = created.body.ballot.id as string;
     expect((await editor.post(`/api/ballots/${id}/open`)).status).toBe(200);
-    for (const v of voters) expect((await v.post(`/api/ballots/${id}/votes`, { choice, idempotencyKey: `k-${Math.random().toString(36).slice(2)}` })).status).toBe(200);
+    for (const v of voters)
+      expect(
+        (await v.post(`/api/ballots/${id}/votes`, { choice, idempotencyKey: `k-${Math.random().toString(36).slice(2)}` })).status,
+      ).toBe(200);
     const closed = await editor.post(`/api/ballots/${id}/close`);
     expect(closed.body.result.outcome.passed).toBe(choice === 'yes');
     return { id, meetingId };
@@ -238,7 +260,11 @@ describe('conventions', () => {
     await until(async () => (await editor.get(`/api/conventions/${c.id}`)).body.clauses.length === 2, 5000, 'clauses stored');
     const v1 = (await editor.post(`/api/conventions/${c.id}/versions`, { name: '征求意见稿' })).body.version;
     firstText(w.doc, 'a1').insert(3, '一');
-    await until(async () => (await editor.get(`/api/conventions/${c.id}`)).body.clauses[0]?.text === '晚上十一点后保持安静。', 5000, 'edit stored');
+    await until(
+      async () => (await editor.get(`/api/conventions/${c.id}`)).body.clauses[0]?.text === '晚上十一点后保持安静。',
+      5000,
+      'edit stored',
+    );
     const v2 = (await editor.post(`/api/conventions/${c.id}/versions`, { name: '表决稿' })).body.version;
 
     // No ballot at all: refused, naming the clauses without one, nothing marked.
@@ -262,7 +288,10 @@ describe('conventions', () => {
     // What adopting would record, for anyone who may read the convention.
     const approvals = (await resident.get(`/api/conventions/${c.id}/versions/${v2.id}/approvals`)).body;
     expect(approvals.missing).toEqual([]);
-    expect(approvals.ballots.map((x: { number: number; title: string }) => `${x.number}:${x.title}`)).toEqual(['1:通过第一条', '2:通过第二条']);
+    expect(approvals.ballots.map((x: { number: number; title: string }) => `${x.number}:${x.title}`)).toEqual([
+      '1:通过第一条',
+      '2:通过第二条',
+    ]);
     // 征求意见稿's clause 2 reads as voted (unchanged since), its clause 1 does not.
     expect((await resident.get(`/api/conventions/${c.id}/versions/${v1.id}/approvals`)).body.missing).toEqual([1]);
 
@@ -281,7 +310,14 @@ describe('conventions', () => {
     expect(after.map((v: { adopted?: boolean }) => v.adopted === true)).toEqual([false, true]);
     const adoption = after[1].adoption;
     expect(adoption.by).toBe(adopt.body.convention.createdBy);
-    expect(adoption.ballots.map((b: { ballotId: string; clauseId: string; title: string; meetingId: string }) => [b.clauseId, b.ballotId, b.title, b.meetingId])).toEqual([
+    expect(
+      adoption.ballots.map((b: { ballotId: string; clauseId: string; title: string; meetingId: string }) => [
+        b.clauseId,
+        b.ballotId,
+        b.title,
+        b.meetingId,
+      ]),
+    ).toEqual([
       ['a1', p1.id, '通过第一条', p1.meetingId],
       ['a2', p2.id, '通过第二条', p2.meetingId],
     ]);
@@ -289,11 +325,17 @@ describe('conventions', () => {
     await until(() => seen.some((v) => v.adopted === true), 5000, 'adoption seen live');
     expect(seen.map((v) => `${v.name}:${v.adopted === true}`)).toEqual(['征求意见稿:false', '表决稿:false', '表决稿:true']);
     expect(seen[2]!.adoption!.ballots).toHaveLength(2);
-    expect((await rs.timeout(5000).emitWithAck('convention:watch', { conventionId: c.id })).versions.map((v: { adopted?: boolean }) => v.adopted === true)).toEqual([false, true]);
+    expect(
+      (await rs.timeout(5000).emitWithAck('convention:watch', { conventionId: c.id })).versions.map(
+        (v: { adopted?: boolean }) => v.adopted === true,
+      ),
+    ).toEqual([false, true]);
 
     // The export names the adopted version, the date and each ballot with its result page.
     const md = (await resident.get(`/api/conventions/${c.id}/export?format=md`)).body as string;
-    expect(md).toMatch(/> 本公约已于\d{4}年\d{1,2}月\d{1,2}日经表决通过（通过版本：表决稿；表决：「通过第一条」（结果：<http:\/\/[^>]+\/m\/[^>]+>）、「通过第二条」/);
+    expect(md).toMatch(
+      /> 本公约已于\d{4}年\d{1,2}月\d{1,2}日经表决通过（通过版本：表决稿；表决：「通过第一条」（结果：<http:\/\/[^>]+\/m\/[^>]+>）、「通过第二条」/,
+    );
     expect(md).toContain(`/m/${p1.meetingId}/result/${p1.id}>`);
     expect(md).toContain(`/m/${p2.meetingId}/result/${p2.id}>`);
     expect(md).toContain('**第一条** 晚上十一点后保持安静。');
@@ -332,7 +374,16 @@ describe('conventions', () => {
     const files = unzipSync(bytes);
     const xml = strFromU8(files['word/document.xml']!);
     const plain = xml.replace(/<[^>]+>/g, '');
-    for (const s of ['导出公约', '第一条', '每日22:00至次日7:00为安静时段。', '第二条', '集中充电棚', '经表决通过（通过版本：表决稿；表决：「通过安静时段」（结果：http', '导出日期']) expect(plain).toContain(s);
+    for (const s of [
+      '导出公约',
+      '第一条',
+      '每日22:00至次日7:00为安静时段。',
+      '第二条',
+      '集中充电棚',
+      '经表决通过（通过版本：表决稿；表决：「通过安静时段」（结果：http',
+      '导出日期',
+    ])
+      expect(plain).toContain(s);
     // Chinese text in a Chinese face (WPS and Word on a Chinese system both have SimSun).
     expect(strFromU8(files['word/styles.xml']!)).toMatch(/w:eastAsia="SimSun"/);
     expect((await resident.get(`/api/conventions/${c.id}/export?format=pdf`)).status).toBe(400);
@@ -363,11 +414,20 @@ describe('conventions', () => {
     expect((await outsider.post(`/api/conventions/${c.id}/comments`, { clauseId: 'k1', text: 'x' })).status).toBe(404);
     expect((await resident.get(`/api/conventions/${c.id}/comments?clauseId=k1`)).body.comments).toHaveLength(1);
 
-    const sg = await resident.post(`/api/conventions/${c.id}/suggestions`, { clauseId: 'k1', text: '犬只出门须牵绳。', reason: '猫一般不出门' });
+    const sg = await resident.post(`/api/conventions/${c.id}/suggestions`, {
+      clauseId: 'k1',
+      text: '犬只出门须牵绳。',
+      reason: '猫一般不出门',
+    });
     expect(sg.status).toBe(201);
     const s = sg.body.suggestion;
     expect(s).toMatchObject({ status: 'open', baseText: '宠物出门须牵绳。', text: '犬只出门须牵绳。' });
-    expect(s.parts.filter((p: { removed: boolean }) => p.removed).map((p: { value: string }) => p.value).join('')).toBe('宠物');
+    expect(
+      s.parts
+        .filter((p: { removed: boolean }) => p.removed)
+        .map((p: { value: string }) => p.value)
+        .join(''),
+    ).toBe('宠物');
     await until(() => events.some((e) => e.type === 'suggestion' && e.payload.suggestion.id === s.id), 5000, 'suggestion live');
 
     expect((await resident.post(`/api/suggestions/${s.id}/accept`)).status).toBe(403);
@@ -380,14 +440,25 @@ describe('conventions', () => {
     expect((await editor.post(`/api/suggestions/${s.id}/accept`)).status).toBe(409);
 
     // Two editors accepting one suggestion at once: it is applied once.
-    const s2 = (await resident.post(`/api/conventions/${c.id}/suggestions`, { clauseId: 'k1', text: '犬只出门须牵绳，大型犬须戴嘴套。', reason: '安全' })).body.suggestion;
+    const s2 = (
+      await resident.post(`/api/conventions/${c.id}/suggestions`, {
+        clauseId: 'k1',
+        text: '犬只出门须牵绳，大型犬须戴嘴套。',
+        reason: '安全',
+      })
+    ).body.suggestion;
     const both = await Promise.all([editor.post(`/api/suggestions/${s2.id}/accept`), admin.post(`/api/suggestions/${s2.id}/accept`)]);
     expect(both.map((x) => x.status).sort()).toEqual([200, 409]);
-    const s3 = (await resident.post(`/api/conventions/${c.id}/suggestions`, { clauseId: 'k1', text: '全部删除', reason: '' })).body.suggestion;
+    const s3 = (await resident.post(`/api/conventions/${c.id}/suggestions`, { clauseId: 'k1', text: '全部删除', reason: '' })).body
+      .suggestion;
     expect((await editor.post(`/api/suggestions/${s3.id}/reject`)).body.suggestion.status).toBe('rejected');
     const final = await resident.get(`/api/conventions/${c.id}`);
     expect(final.body.clauses[0].text).toBe('犬只出门须牵绳，大型犬须戴嘴套。');
-    expect((await resident.get(`/api/conventions/${c.id}/suggestions`)).body.suggestions.map((x: { status: string }) => x.status)).toEqual(['accepted', 'accepted', 'rejected']);
+    expect((await resident.get(`/api/conventions/${c.id}/suggestions`)).body.suggestions.map((x: { status: string }) => x.status)).toEqual([
+      'accepted',
+      'accepted',
+      'rejected',
+    ]);
   });
 
   it('the demo community has a draft convention of twelve clauses, a version, a comment and a suggestion', async () => {
@@ -403,9 +474,12 @@ describe('conventions', () => {
       const got = (await c.get(`/api/conventions/${conv.id}`)).body;
       expect(got.clauses).toHaveLength(12);
       const all = got.clauses.map((x: { text: string }) => x.text).join('\n');
-      for (const word of ['22:00', '车位', '牵绳', '装修', '楼道', '分类', '电动自行车', '高空抛物', '绿地', '调解']) expect(all).toContain(word);
+      for (const word of ['22:00', '车位', '牵绳', '装修', '楼道', '分类', '电动自行车', '高空抛物', '绿地', '调解'])
+        expect(all).toContain(word);
       for (const x of got.clauses) expect(x.textHash).toBe(hash(x.text));
-      expect((await c.get(`/api/conventions/${conv.id}/versions`)).body.versions.map((v: { name: string }) => v.name)).toEqual(['征求意见稿']);
+      expect((await c.get(`/api/conventions/${conv.id}/versions`)).body.versions.map((v: { name: string }) => v.name)).toEqual([
+        '征求意见稿',
+      ]);
       expect((await c.get(`/api/conventions/${conv.id}/comments`)).body.comments).toHaveLength(1);
       expect((await c.get(`/api/conventions/${conv.id}/suggestions`)).body.suggestions).toHaveLength(1);
       // An editor's browser gets the clauses as y-prosemirror paragraphs.

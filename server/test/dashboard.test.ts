@@ -67,7 +67,9 @@ describe('dashboard', () => {
       }
     }
     const yesterday = chinaDay(Date.now() - 86400_000);
-    expect((await p.firm.patch(`/api/problems/${ids[2]}`, { status: 'accepted', responsible: 'owners_committee', dueDate: yesterday })).status).toBe(200);
+    expect(
+      (await p.firm.patch(`/api/problems/${ids[2]}`, { status: 'accepted', responsible: 'owners_committee', dueDate: yesterday })).status,
+    ).toBe(200);
     // A repeated resolve (double click) changes nothing and is not counted twice; going back is refused.
     expect((await p.firm.patch(`/api/problems/${ids[0]}`, { status: 'resolved' })).status).toBe(200);
     expect((await p.firm.patch(`/api/problems/${ids[0]}`, { status: 'in_progress' })).status).toBe(409);
@@ -84,7 +86,8 @@ describe('dashboard', () => {
     const households = (await admin.get(`/api/communities/${cid}/households`)).body.households as any[];
     const meeting = (await admin.post(`/api/communities/${cid}/meetings`, { title: '看板议事会', mode: 'hall' })).body.meeting;
     expect((await admin.patch(`/api/meetings/${meeting.id}`, { status: 'open' })).status).toBe(200);
-    for (const h of households.slice(0, 2)) expect((await admin.post(`/api/meetings/${meeting.id}/check-in`, { householdId: h.id })).status).toBe(200);
+    for (const h of households.slice(0, 2))
+      expect((await admin.post(`/api/meetings/${meeting.id}/check-in`, { householdId: h.id })).status).toBe(200);
     expect((await admin.patch(`/api/meetings/${meeting.id}`, { status: 'in_progress' })).status).toBe(200);
     expect((await admin.patch(`/api/meetings/${meeting.id}`, { status: 'closed' })).status).toBe(200);
 
@@ -107,7 +110,14 @@ describe('dashboard', () => {
     expect(months).toHaveLength(12);
     const now = months.at(-1)!;
     expect(now.month).toBe(chinaMonth(Date.now()));
-    expect(now.figures).toMatchObject({ meetings_held: 1, meeting_participants: 2, problems_raised: 4, problems_resolved: 2, consensus_items: 0, ballots_closed: 0 });
+    expect(now.figures).toMatchObject({
+      meetings_held: 1,
+      meeting_participants: 2,
+      problems_raised: 4,
+      problems_resolved: 2,
+      consensus_items: 0,
+      ballots_closed: 0,
+    });
     expect(months.slice(0, -1).every((m) => Object.values(m.figures).every((v) => v === 0))).toBe(true);
 
     // Resolving the overdue one moves the live figures, and the month's resolved count.

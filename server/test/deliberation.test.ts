@@ -38,7 +38,16 @@ function next<T>(s: Socket, event: string, pred: (p: T) => boolean, ms = 5000): 
   });
 }
 
-type Q = { id: string; text: string; votes: number; status: string; author?: string; anonymous: boolean; upvoted?: boolean; mergedInto?: string };
+type Q = {
+  id: string;
+  text: string;
+  votes: number;
+  status: string;
+  author?: string;
+  anonymous: boolean;
+  upvoted?: boolean;
+  mergedInto?: string;
+};
 
 describe('deliberation: questions, word clouds, reasons', () => {
   let srv: TestServer;
@@ -83,7 +92,11 @@ describe('deliberation: questions, word clouds, reasons', () => {
     expect(q2.author).toBeUndefined();
     expect((await list(r[3]!)).map((q) => q.id)).toEqual([q1.body.question.id, q2.id, q3.id]);
 
-    const live = next<{ questions: Q[] }>(projector, 'questions:updated', (p) => p.questions[0]?.id === q3.id && p.questions[0]?.votes === 2 && p.questions[1]?.votes === 1);
+    const live = next<{ questions: Q[] }>(
+      projector,
+      'questions:updated',
+      (p) => p.questions[0]?.id === q3.id && p.questions[0]?.votes === 2 && p.questions[1]?.votes === 1,
+    );
     const up1 = await r[3]!.post(`/api/questions/${q3.id}/upvote`);
     expect(up1.status).toBe(200);
     expect(up1.body.question).toMatchObject({ votes: 1, upvoted: true });
@@ -185,12 +198,19 @@ describe('deliberation: questions, word clouds, reasons', () => {
     expect(view.words.some((x: { word: string }) => x.word === '了')).toBe(false);
     expect(view.mine).toEqual(['车位太少']);
     // Hiding a word: gone from the room's event and from a resident's view; marked for moderators.
-    const gone = next<{ wordcloud: { words: { word: string }[] } }>(phone, 'wordcloud:updated', (p) => !p.wordcloud.words.some((w) => w.word === 'parking'));
+    const gone = next<{ wordcloud: { words: { word: string }[] } }>(
+      phone,
+      'wordcloud:updated',
+      (p) => !p.wordcloud.words.some((w) => w.word === 'parking'),
+    );
     expect((await r[1]!.post(`/api/wordclouds/${id}/hidden`, { word: 'Parking' })).status).toBe(403);
     expect((await fac.post(`/api/wordclouds/${id}/hidden`, { word: 'Parking' })).status).toBe(200);
     await gone;
     expect((await r[2]!.get(`/api/wordclouds/${id}`)).body.words.some((w: { word: string }) => w.word === 'parking')).toBe(false);
-    expect((await fac.get(`/api/wordclouds/${id}`)).body.words.find((w: { word: string }) => w.word === 'parking')).toMatchObject({ count: 2, hidden: true });
+    expect((await fac.get(`/api/wordclouds/${id}`)).body.words.find((w: { word: string }) => w.word === 'parking')).toMatchObject({
+      count: 2,
+      hidden: true,
+    });
     // Three answers each; punctuation alone is no answer; too long is refused.
     await r[0]!.post(`/api/wordclouds/${id}/answers`, { text: '收费' });
     await r[0]!.post(`/api/wordclouds/${id}/answers`, { text: '安全' });
@@ -209,7 +229,8 @@ describe('deliberation: questions, word clouds, reasons', () => {
     const open = (await fac.post(`/api/meetings/${mid}/ballots`, { title: '夜间限行', ...yesNo, secret: false })).body.ballot;
     const secret = (await fac.post(`/api/meetings/${mid}/ballots`, { title: '无记名', ...yesNo, secret: true })).body.ballot;
     for (const b of [open, secret]) expect((await fac.post(`/api/ballots/${b.id}/open`)).status).toBe(200);
-    const vote = (c: Client, id: string, choice: string, reason?: string) => c.post(`/api/ballots/${id}/votes`, { choice, idempotencyKey: `k-${Math.random()}`, ...(reason !== undefined ? { reason } : {}) });
+    const vote = (c: Client, id: string, choice: string, reason?: string) =>
+      c.post(`/api/ballots/${id}/votes`, { choice, idempotencyKey: `k-${Math.random()}`, ...(reason !== undefined ? { reason } : {}) });
     const refused = await vote(r[0]!, secret.id, 'yes', '安全第一');
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toMatch(/secret|无记名/);
@@ -219,7 +240,10 @@ describe('deliberation: questions, word clouds, reasons', () => {
     expect((await vote(r[2]!, open.id, 'yes', '孩子要睡觉')).status).toBe(200);
     expect((await vote(r[3]!, open.id, 'yes')).status).toBe(200);
     expect((await vote(r[4]!, open.id, 'no', 'x'.repeat(121))).status).toBe(400);
-    const groups = (await r[5]!.get(`/api/ballots/${open.id}/reasons`)).body.groups as { choice: string; reasons: { text: string; by: string }[] }[];
+    const groups = (await r[5]!.get(`/api/ballots/${open.id}/reasons`)).body.groups as {
+      choice: string;
+      reasons: { text: string; by: string }[];
+    }[];
     expect(groups.map((g) => [g.choice, g.reasons.map((x) => x.text)])).toEqual([
       ['yes', ['晚上太吵', '孩子要睡觉']],
       ['no', ['夜班回家不便']],
@@ -229,10 +253,25 @@ describe('deliberation: questions, word clouds, reasons', () => {
   });
 
   it('a reason is written with its vote: a changed vote without one clears it; a retry of the same key may add one', async () => {
-    const b = (await fac.post(`/api/meetings/${mid}/ballots`, { title: '改票与理由', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false, allowChange: true })).body.ballot;
+    const b = (
+      await fac.post(`/api/meetings/${mid}/ballots`, {
+        title: '改票与理由',
+        kind: 'yes_no_abstain',
+        options: [],
+        rule: 'simple_majority',
+        electorate: { kind: 'members' },
+        secret: false,
+        allowChange: true,
+      })
+    ).body.ballot;
     expect((await fac.post(`/api/ballots/${b.id}/open`)).status).toBe(200);
-    const vote = (choice: string, idempotencyKey: string, reason?: string) => r[0]!.post(`/api/ballots/${b.id}/votes`, { choice, idempotencyKey, ...(reason ? { reason } : {}) });
-    const reasons = async () => ((await r[5]!.get(`/api/ballots/${b.id}/reasons`)).body.groups as { choice: string; reasons: { text: string }[] }[]).map((g) => [g.choice, g.reasons.map((x) => x.text)]);
+    const vote = (choice: string, idempotencyKey: string, reason?: string) =>
+      r[0]!.post(`/api/ballots/${b.id}/votes`, { choice, idempotencyKey, ...(reason ? { reason } : {}) });
+    const reasons = async () =>
+      ((await r[5]!.get(`/api/ballots/${b.id}/reasons`)).body.groups as { choice: string; reasons: { text: string }[] }[]).map((g) => [
+        g.choice,
+        g.reasons.map((x) => x.text),
+      ]);
     expect((await vote('yes', 'reason-key-first', '先投赞成')).status).toBe(200);
     expect(await reasons()).toEqual([['yes', ['先投赞成']]]);
     const changed = await vote('no', 'reason-key-second');

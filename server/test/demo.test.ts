@@ -29,7 +29,16 @@ describe('the demo community', () => {
   });
 
   it('signs in every demo staff account and finds the demo community with 120 households', async () => {
-    const logins = [DEMO_LOGINS.propertyFirm, DEMO_LOGINS.ownersCommittee, DEMO_LOGINS.partyBranch, DEMO_LOGINS.facilitator, DEMO_LOGINS.notable, ...DEMO_LOGINS.buildingLeaders, DEMO_LOGINS.owner, DEMO_LOGINS.resident];
+    const logins = [
+      DEMO_LOGINS.propertyFirm,
+      DEMO_LOGINS.ownersCommittee,
+      DEMO_LOGINS.partyBranch,
+      DEMO_LOGINS.facilitator,
+      DEMO_LOGINS.notable,
+      ...DEMO_LOGINS.buildingLeaders,
+      DEMO_LOGINS.owner,
+      DEMO_LOGINS.resident,
+    ];
     const roles = new Set<string>();
     for (const login of logins) {
       const c = new Client(srv.url);
@@ -39,7 +48,16 @@ describe('the demo community', () => {
       cid = me.memberships[0].communityId;
       for (const r of me.memberships[0].roles) roles.add(r);
     }
-    expect([...roles].sort()).toEqual(['building_leader', 'facilitator', 'notable', 'owner', 'owners_committee', 'party_branch', 'property_firm', 'resident']);
+    expect([...roles].sort()).toEqual([
+      'building_leader',
+      'facilitator',
+      'notable',
+      'owner',
+      'owners_committee',
+      'party_branch',
+      'property_firm',
+      'resident',
+    ]);
 
     const facilitator = new Client(srv.url);
     await facilitator.login(DEMO_LOGINS.facilitator, DEMO_DEFAULT_PASSWORD);
@@ -144,12 +162,17 @@ describe('the demo community', () => {
     expect(d.totals.problemsRaised).toBe(problems.length);
     expect(d.totals.problemsResolved).toBe(resolved.length);
     expect(d.totals.problemsOverdue).toBe(overdue.length);
-    expect(d.current).toEqual({ openProblems: problems.filter((x) => !['resolved', 'rejected'].includes(x.status)).length, overdueProblems: overdue.length });
+    expect(d.current).toEqual({
+      openProblems: problems.filter((x) => !['resolved', 'rejected'].includes(x.status)).length,
+      overdueProblems: overdue.length,
+    });
     expect(d.totals.meetingsHeld).toBeGreaterThanOrEqual(1);
     // Month by month: raised when raised, resolved when the history says so.
     for (const m of d.months as { month: string; figures: Record<string, number> }[]) {
       expect(m.figures.problems_raised, m.month).toBe(problems.filter((x) => chinaMonth(x.raisedAt) === m.month).length);
-      const resolvedThen = resolved.filter((x) => chinaMonth(x.history.find((h: any) => h.to === 'resolved' && h.from !== 'resolved').at) === m.month);
+      const resolvedThen = resolved.filter(
+        (x) => chinaMonth(x.history.find((h: any) => h.to === 'resolved' && h.from !== 'resolved').at) === m.month,
+      );
       expect(m.figures.problems_resolved, m.month).toBe(resolvedThen.length);
     }
     expect(new Set(problems.map((x) => chinaMonth(x.raisedAt))).size).toBeGreaterThanOrEqual(3);

@@ -11,7 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/processes.ts';
 
 const hasCompose = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0;
-if (!hasCompose) console.warn('deploy-config: `docker compose` is not installed here; the compose files are checked where it is (CI image, a developer machine)');
+if (!hasCompose)
+  console.warn(
+    'deploy-config: `docker compose` is not installed here; the compose files are checked where it is (CI image, a developer machine)',
+  );
 
 describe('docker compose', () => {
   it.skipIf(!hasCompose)('the default file validates', () => {
@@ -21,7 +24,20 @@ describe('docker compose', () => {
   it.skipIf(!hasCompose)('the cluster profile validates: six Redis nodes, the init job, three apps, nginx', () => {
     const out = execFileSync('docker', ['compose', '--profile', 'cluster', 'config', '--services'], { cwd: ROOT, encoding: 'utf8' });
     const services = out.split('\n').filter(Boolean);
-    for (const s of ['redis-c1', 'redis-c2', 'redis-c3', 'redis-c4', 'redis-c5', 'redis-c6', 'redis-cluster-init', 'app1', 'app2', 'app3', 'nginx']) expect(services).toContain(s);
+    for (const s of [
+      'redis-c1',
+      'redis-c2',
+      'redis-c3',
+      'redis-c4',
+      'redis-c5',
+      'redis-c6',
+      'redis-cluster-init',
+      'app1',
+      'app2',
+      'app3',
+      'nginx',
+    ])
+      expect(services).toContain(s);
     const full = execFileSync('docker', ['compose', '--profile', 'cluster', 'config'], { cwd: ROOT, encoding: 'utf8' });
     expect(full).toContain('REDIS_CLUSTER_NODES');
     expect(full).toContain('--cluster-replicas 1');

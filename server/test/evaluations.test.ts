@@ -30,7 +30,8 @@ describe('evaluations', () => {
   beforeAll(async () => {
     f = await startCommunity({ name: '评议测试小区', households: 6 });
     ({ srv, admin, people, cid, hh } = f);
-    const m = async (name: string, roles: Parameters<People['member']>[2], householdIds: string[] = []) => as(srv, await people.member(cid, name, roles, { householdIds }));
+    const m = async (name: string, roles: Parameters<People['member']>[2], householdIds: string[] = []) =>
+      as(srv, await people.member(cid, name, roles, { householdIds }));
     c.o1 = await m('业主一', ['owner'], [hh[0]!]);
     c.o2 = await m('业主二', ['owner'], [hh[1]!]);
     c.o3 = await m('业主三', ['owner'], [hh[2]!]);
@@ -45,8 +46,15 @@ describe('evaluations', () => {
   }, 120_000);
   afterAll(async () => f?.stop());
 
-  const round = (over: Record<string, unknown> = {}) => ({ title: '2026年物业评议', subject: { kind: 'property_firm' }, criteria: [{ title: '安保' }, { title: '保洁' }], electorate: { kind: 'households' }, ...over });
-  const answer = (who: Client, id: string, scores: Record<string, number>, k = key(), extra: Record<string, unknown> = {}) => who.post(`/api/evaluations/${id}/responses`, { scores, idempotencyKey: k, ...extra });
+  const round = (over: Record<string, unknown> = {}) => ({
+    title: '2026年物业评议',
+    subject: { kind: 'property_firm' },
+    criteria: [{ title: '安保' }, { title: '保洁' }],
+    electorate: { kind: 'households' },
+    ...over,
+  });
+  const answer = (who: Client, id: string, scores: Record<string, number>, k = key(), extra: Record<string, unknown> = {}) =>
+    who.post(`/api/evaluations/${id}/responses`, { scores, idempotencyKey: k, ...extra });
 
   it('refuses bad input with clear errors and keeps others out', async () => {
     const url = `/api/communities/${cid}/evaluations`;
@@ -60,7 +68,9 @@ describe('evaluations', () => {
     expect(JSON.stringify(noCriteria.body.error.issues)).toContain('criteria');
     expect((await c.branch!.post(url, round({ subject: { kind: 'named_service' } }))).status).toBe(400);
     expect((await c.branch!.post(url, round({ electorate: { kind: 'everyone' } }))).status).toBe(400);
-    expect((await c.branch!.post(url, round({ opensAt: '2030-01-02T00:00:00+08:00', closesAt: '2030-01-01T00:00:00+08:00' }))).status).toBe(400);
+    expect((await c.branch!.post(url, round({ opensAt: '2030-01-02T00:00:00+08:00', closesAt: '2030-01-01T00:00:00+08:00' }))).status).toBe(
+      400,
+    );
     expect((await c.branch!.post(url, round({ closesAt: '2020-01-01T00:00:00+08:00' }))).status).toBe(400);
   });
 
@@ -68,7 +78,13 @@ describe('evaluations', () => {
     const created = await c.branch!.post(`/api/communities/${cid}/evaluations`, round());
     expect(created.status).toBe(201);
     const ev = created.body.evaluation;
-    expect(ev).toMatchObject({ status: 'draft', criteria: [{ id: 'c1', title: '安保' }, { id: 'c2', title: '保洁' }] });
+    expect(ev).toMatchObject({
+      status: 'draft',
+      criteria: [
+        { id: 'c1', title: '安保' },
+        { id: 'c2', title: '保洁' },
+      ],
+    });
     expect(typeof ev.id).toBe('string');
     firstRoundId = ev.id;
     expect((await answer(c.o1!, ev.id, { c1: 5, c2: 3 })).body.error.code).toBe('not_open');
@@ -95,7 +111,12 @@ describe('evaluations', () => {
     const again = await answer(c.o1!, ev.id, { c1: 1, c2: 1 }, k1);
     expect([again.status, again.body.receipt, again.body.repeated]).toEqual([200, first.body.receipt, true]);
     expect((await answer(c.o1!, ev.id, { c1: 1, c2: 1 })).body.error.code).toBe('household_answered');
-    expect((await c.o1!.get(`/api/evaluations/${ev.id}`)).body.mine).toEqual({ answered: true, household: true, channel: 'phone', receipt: first.body.receipt });
+    expect((await c.o1!.get(`/api/evaluations/${ev.id}`)).body.mine).toEqual({
+      answered: true,
+      household: true,
+      channel: 'phone',
+      receipt: first.body.receipt,
+    });
     expect((await answer(c.o2!, ev.id, { c1: 4, c2: 3 })).status).toBe(201);
     expect((await answer(c.o3!, ev.id, { c1: 4, c2: 1 })).status).toBe(201);
     expect((await answer(c.o6!, ev.id, { c1: 2, c2: 5 })).status).toBe(201);
@@ -107,19 +128,27 @@ describe('evaluations', () => {
     expect((await c.o5!.get(`/api/evaluations/${ev.id}`)).body.mine).toEqual({ answered: true, household: true, channel: 'phone' });
 
     // Printed questionnaires: by address; a household that answered by phone is refused; an unknown address is 404.
-    const paper = (body: Record<string, unknown>, who = c.branch!) => who.post(`/api/evaluations/${ev.id}/paper`, { idempotencyKey: key(), ...body });
+    const paper = (body: Record<string, unknown>, who = c.branch!) =>
+      who.post(`/api/evaluations/${ev.id}/paper`, { idempotencyKey: key(), ...body });
     expect((await paper({ address: { building: '1', unit: '1', room: '104' }, scores: { c1: 3, c2: 4 } }, c.o1!)).status).toBe(403);
     const p104 = await paper({ address: { building: '1', unit: '1', room: '104' }, scores: { c1: 3, c2: 4 } });
     expect([p104.status, p104.body.channel, p104.body.householdId]).toEqual([201, 'paper', hh[3]]);
     const p101 = await paper({ address: { building: '1', unit: '1', room: '101' }, scores: { c1: 1, c2: 1 } });
     expect([p101.status, p101.body.error.code]).toEqual([409, 'household_answered']);
-    expect((await paper({ address: { building: '9', unit: '1', room: '101' }, scores: { c1: 1, c2: 1 } })).body.error.code).toBe('unknown_household');
-    expect((await paper({ householdId: hh[5], address: { building: '1', unit: '1', room: '106' }, scores: { c1: 1, c2: 1 } })).status).toBe(400);
+    expect((await paper({ address: { building: '9', unit: '1', room: '101' }, scores: { c1: 1, c2: 1 } })).body.error.code).toBe(
+      'unknown_household',
+    );
+    expect((await paper({ householdId: hh[5], address: { building: '1', unit: '1', room: '106' }, scores: { c1: 1, c2: 1 } })).status).toBe(
+      400,
+    );
 
     // While open: turnout only, per-criterion figures hidden (no bandwagon).
     const live = (await c.o2!.get(`/api/evaluations/${ev.id}/result`)).body;
     expect(live).toMatchObject({ responses: 6, eligible: 6, hidden: true });
-    expect(live.criteria.map((x: { mean: unknown; distribution: unknown }) => [x.mean, x.distribution])).toEqual([[null, null], [null, null]]);
+    expect(live.criteria.map((x: { mean: unknown; distribution: unknown }) => [x.mean, x.distribution])).toEqual([
+      [null, null],
+      [null, null],
+    ]);
     expect(live.byRole).toBeUndefined();
     // The reply comes after the round closes.
     expect((await c.firm!.post(`/api/evaluations/${ev.id}/reply`, { text: '谢谢' })).body.error.code).toBe('not_closed');
@@ -137,7 +166,12 @@ describe('evaluations', () => {
       { id: 'c2', title: '保洁', mean: '3.00', distribution: [1, 1, 2, 1, 1] },
     ]);
     // By role: residents o1, o2, o3, o6, r5 (c1 16/5); notables o6 alone (a notable who owns counts in both); paper 104.
-    const g = Object.fromEntries(result.byRole.map((x: { group: string; responses: number; criteria: { mean: string }[] }) => [x.group, [x.responses, x.criteria[0]!.mean, x.criteria[1]!.mean]]));
+    const g = Object.fromEntries(
+      result.byRole.map((x: { group: string; responses: number; criteria: { mean: string }[] }) => [
+        x.group,
+        [x.responses, x.criteria[0]!.mean, x.criteria[1]!.mean],
+      ]),
+    );
     expect(g).toEqual({ residents: [5, '3.20', '2.80'], notables: [1, '2.00', '5.00'], paper: [1, '3.00', '4.00'] });
     expect(result.comments).toEqual(['保安很负责。']);
     expect(result.previous).toBeUndefined();
@@ -147,10 +181,19 @@ describe('evaluations', () => {
     expect((await c.o1!.post(`/api/evaluations/${ev.id}/reply`, { text: '我来回复' })).status).toBe(403);
     expect((await c.firm!.post(`/api/evaluations/${ev.id}/reply`, { text: '' })).status).toBe(400);
     expect((await c.firm!.post(`/api/evaluations/${ev.id}/reply`, { text: '感谢评议，维修响应将改进。' })).status).toBe(200);
-    expect((await c.o1!.get(`/api/evaluations/${ev.id}/result`)).body.reply).toMatchObject({ text: '感谢评议，维修响应将改进。', by: '物业经理' });
+    expect((await c.o1!.get(`/api/evaluations/${ev.id}/result`)).body.reply).toMatchObject({
+      text: '感谢评议，维修响应将改进。',
+      by: '物业经理',
+    });
 
     // The audit chain: every step, linked hash to hash; answers carry receipts, not people.
-    const audit = (await c.o1!.get(`/api/evaluations/${ev.id}/audit`)).body.entries as { seq: number; type: string; prevHash: string; hash: string; data: Record<string, unknown> }[];
+    const audit = (await c.o1!.get(`/api/evaluations/${ev.id}/audit`)).body.entries as {
+      seq: number;
+      type: string;
+      prevHash: string;
+      hash: string;
+      data: Record<string, unknown>;
+    }[];
     const types = audit.map((e) => e.type);
     expect(types.filter((t) => t === 'response').length).toBe(5);
     expect(types.filter((t) => t === 'paper_response').length).toBe(1);
@@ -164,13 +207,25 @@ describe('evaluations', () => {
   });
 
   it('counts every member in a members round and shows the trend against the previous round', async () => {
-    const ev = (await c.branch!.post(`/api/communities/${cid}/evaluations`, round({ title: '2027年物业评议', criteria: [{ title: '安保' }, { title: '绿化' }], electorate: { kind: 'members' } }))).body.evaluation;
+    const ev = (
+      await c.branch!.post(
+        `/api/communities/${cid}/evaluations`,
+        round({ title: '2027年物业评议', criteria: [{ title: '安保' }, { title: '绿化' }], electorate: { kind: 'members' } }),
+      )
+    ).body.evaluation;
     await c.branch!.post(`/api/evaluations/${ev.id}/open`);
     // Two members of household 105 each count in a members round; the tenant without a household too.
-    for (const [who, s] of [['o5', 4], ['r5', 5], ['tenant', 5], ['o6', 4]] as const) expect((await answer(c[who]!, ev.id, { c1: s, c2: 3 })).status).toBe(201);
+    for (const [who, s] of [
+      ['o5', 4],
+      ['r5', 5],
+      ['tenant', 5],
+      ['o6', 4],
+    ] as const)
+      expect((await answer(c[who]!, ev.id, { c1: s, c2: 3 })).status).toBe(201);
     expect((await answer(c.o6!, ev.id, { c1: 1, c2: 1 })).body.error.code).toBe('already_answered');
     // A printed questionnaire in a members round counts once per household, beside its members' phones.
-    const paper = () => c.branch!.post(`/api/evaluations/${ev.id}/paper`, { householdId: hh[2], scores: { c1: 5, c2: 3 }, idempotencyKey: key() });
+    const paper = () =>
+      c.branch!.post(`/api/evaluations/${ev.id}/paper`, { householdId: hh[2], scores: { c1: 5, c2: 3 }, idempotencyKey: key() });
     expect((await paper()).status).toBe(201);
     expect((await paper()).body.error.code).toBe('household_answered');
     // Eligible: the 9 members made here and the admin who created the community; not the firm (the subject).
@@ -188,17 +243,28 @@ describe('evaluations', () => {
 
   it('opens at opensAt and closes at closesAt by itself; a named service takes its reply from an admin', async () => {
     const now = Date.now();
-    const ev = (await c.branch!.post(`/api/communities/${cid}/evaluations`, round({
-      title: '电梯维保评议', subject: { kind: 'named_service', name: '电梯维保公司' }, criteria: [{ title: '响应' }],
-      // Opens 2 s out: on a loaded machine the create itself can take longer than a few hundred ms.
-      opensAt: new Date(now + 2000).toISOString(), closesAt: new Date(now + 4000).toISOString(),
-    }))).body.evaluation;
+    const ev = (
+      await c.branch!.post(
+        `/api/communities/${cid}/evaluations`,
+        round({
+          title: '电梯维保评议',
+          subject: { kind: 'named_service', name: '电梯维保公司' },
+          criteria: [{ title: '响应' }],
+          // Opens 2 s out: on a loaded machine the create itself can take longer than a few hundred ms.
+          opensAt: new Date(now + 2000).toISOString(),
+          closesAt: new Date(now + 4000).toISOString(),
+        }),
+      )
+    ).body.evaluation;
     expect(ev.status).toBe('draft');
     await until(async () => (await c.o1!.get(`/api/evaluations/${ev.id}`)).body.evaluation.status === 'open', 5000, 'the round to open');
     expect((await answer(c.o1!, ev.id, { c1: 4 })).status).toBe(201);
     await until(async () => (await c.o1!.get(`/api/evaluations/${ev.id}`)).body.evaluation.status === 'closed', 8000, 'the round to close');
     expect((await answer(c.o2!, ev.id, { c1: 4 })).body.error.code).toBe('closed');
-    expect((await c.o1!.get(`/api/evaluations/${ev.id}/result`)).body.criteria[0]).toMatchObject({ mean: '4.00', distribution: [0, 0, 0, 1, 0] });
+    expect((await c.o1!.get(`/api/evaluations/${ev.id}/result`)).body.criteria[0]).toMatchObject({
+      mean: '4.00',
+      distribution: [0, 0, 0, 1, 0],
+    });
     expect((await c.firm!.post(`/api/evaluations/${ev.id}/reply`, { text: '收到' })).body.error.code).toBe('not_the_subject');
     expect((await admin.post(`/api/evaluations/${ev.id}/reply`, { text: '维保公司回复：已整改。' })).status).toBe(200);
   });

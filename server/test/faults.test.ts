@@ -65,7 +65,16 @@ describe('Redis away for a while', () => {
     const voters: Person[] = [];
     for (let i = 0; i < 5; i++) voters.push(await people.member(cid, `投票人${i}`, ['resident']));
     const meetingId = (await admin.post(`/api/communities/${cid}/meetings`, { title: '断线议事会', mode: 'hall' })).body.meeting.id;
-    const ballot = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '是否更换门禁', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false })).body.ballot;
+    const ballot = (
+      await admin.post(`/api/meetings/${meetingId}/ballots`, {
+        title: '是否更换门禁',
+        kind: 'yes_no_abstain',
+        options: [],
+        rule: 'simple_majority',
+        electorate: { kind: 'members' },
+        secret: false,
+      })
+    ).body.ballot;
     expect((await admin.post(`/api/ballots/${ballot.id}/open`)).status).toBe(200);
     const vote = (p: Person, choice: string, idempotencyKey: string) =>
       Object.assign(new Client(srv.url), { cookie: p.cookie }).post(`/api/ballots/${ballot.id}/votes`, { choice, idempotencyKey });
@@ -80,7 +89,8 @@ describe('Redis away for a while', () => {
     // A phone stays connected over Socket.IO through the outage.
     const phone = ioc(srv.url, { transports: ['websocket'], extraHeaders: { cookie: voters[4]!.cookie }, reconnectionDelayMax: 300 });
     await new Promise<void>((resolve) => phone.once('connect', () => resolve()));
-    const cast = () => phone.timeout(8000).emitWithAck('ballot:cast', { ballotId: ballot.id, choice: 'abstain', idempotencyKey: 'phone-outage-4' });
+    const cast = () =>
+      phone.timeout(8000).emitWithAck('ballot:cast', { ballotId: ballot.id, choice: 'abstain', idempotencyKey: 'phone-outage-4' });
 
     await redis.kill();
     const phoneRefused = await cast();
@@ -104,12 +114,19 @@ describe('Redis away for a while', () => {
     expect((await vote(voters[0]!, 'no', 'before-outage-0')).body).toMatchObject({ receipt: before[0], repeated: true });
 
     const result = (await admin.get(`/api/ballots/${ballot.id}/result`)).body;
-    expect(Object.fromEntries(result.tally.options.map((o: { id: string; votes: number }) => [o.id, o.votes]))).toEqual({ yes: 3, no: 1, abstain: 1 });
+    expect(Object.fromEntries(result.tally.options.map((o: { id: string; votes: number }) => [o.id, o.votes]))).toEqual({
+      yes: 3,
+      no: 1,
+      abstain: 1,
+    });
   });
 
   it('keeps every acknowledged edit; edits typed while Redis is away reach the document when it returns', async () => {
     const editor = await addMember(admin, srv.url, cid, 'fault-editor', ['owners_committee']);
-    const conv = (await editor.post(`/api/communities/${cid}/conventions`, { title: '断线公约' })).body.convention as { id: string; docName: string };
+    const conv = (await editor.post(`/api/communities/${cid}/conventions`, { title: '断线公约' })).body.convention as {
+      id: string;
+      docName: string;
+    };
     const a = connectDoc(srv.url, conv.docName, editor.cookie);
     const b = connectDoc(srv.url, conv.docName, editor.cookie);
     live.push(a, b);

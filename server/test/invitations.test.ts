@@ -17,7 +17,13 @@ describe('invitations', () => {
     admin = new Client(srv.url);
     await admin.login('admin', srv.adminPassword!);
     cid = (await admin.post('/api/communities', { name: '邀请测试小区' })).body.community.id;
-    const rows = Array.from({ length: 310 }, (_, i) => ({ building: String(1 + (i % 4)), unit: '1', room: String(101 + i), area: '88.50', owner: `业主${i}` }));
+    const rows = Array.from({ length: 310 }, (_, i) => ({
+      building: String(1 + (i % 4)),
+      unit: '1',
+      room: String(101 + i),
+      area: '88.50',
+      owner: `业主${i}`,
+    }));
     const imp = await admin.post(`/api/communities/${cid}/households`, { households: rows });
     expect(imp.body.created).toBe(310);
     households = (await admin.get(`/api/communities/${cid}/households`)).body.households;

@@ -32,7 +32,13 @@ describe('failure limits never punish the right answer', () => {
     admin = new Client(srv.url);
     await admin.login('admin', srv.adminPassword!);
     cid = (await admin.post('/api/communities', { name: '限流测试小区' })).body.community.id;
-    const rows = Array.from({ length: 320 }, (_, i) => ({ building: String(1 + (i % 4)), unit: '1', room: String(101 + i), area: '88.50', owner: `业主${i}` }));
+    const rows = Array.from({ length: 320 }, (_, i) => ({
+      building: String(1 + (i % 4)),
+      unit: '1',
+      room: String(101 + i),
+      area: '88.50',
+      owner: `业主${i}`,
+    }));
     expect((await admin.post(`/api/communities/${cid}/households`, { households: rows })).body.created).toBe(320);
     households = (await admin.get(`/api/communities/${cid}/households`)).body.households;
   });
@@ -58,7 +64,8 @@ describe('failure limits never punish the right answer', () => {
   });
 
   it('a hall behind one address: 15 mistyped meeting codes among 300 joins, and all 300 join', async () => {
-    const code = (await admin.post(`/api/communities/${cid}/meetings`, { title: '限流议事会', mode: 'hall' })).body.meeting.joinCode as string;
+    const code = (await admin.post(`/api/communities/${cid}/meetings`, { title: '限流议事会', mode: 'hall' })).body.meeting
+      .joinCode as string;
     const wrong = (i: number) => code.slice(0, -1) + String((Number(code.slice(-1)) + 1 + (i % 9)) % 10);
     const hall = from('198.51.100.21');
     const statuses: number[] = [];
@@ -72,7 +79,8 @@ describe('failure limits never punish the right answer', () => {
   it('a stranger guessing admin’s password slows only themselves: admin still signs in with the right one', async () => {
     const stranger = new Client(srv.url);
     const replies = [];
-    for (let i = 0; i < 10; i++) replies.push(await stranger.post('/api/auth/login', { login: 'admin', password: `guess-${i}` }, from('203.0.113.66')));
+    for (let i = 0; i < 10; i++)
+      replies.push(await stranger.post('/api/auth/login', { login: 'admin', password: `guess-${i}` }, from('203.0.113.66')));
     // Five free tries; the fifth wrong answer says how long to wait, and attempts before then are
     // refused unchecked (so they tell a guesser nothing), each saying how long in both languages.
     expect(replies.map((r) => r.status)).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
@@ -87,7 +95,9 @@ describe('failure limits never punish the right answer', () => {
     }
 
     // The real admin, elsewhere, is not affected at all.
-    expect((await new Client(srv.url).post('/api/auth/login', { login: 'admin', password: srv.adminPassword }, from('192.0.2.10'))).status).toBe(200);
+    expect(
+      (await new Client(srv.url).post('/api/auth/login', { login: 'admin', password: srv.adminPassword }, from('192.0.2.10'))).status,
+    ).toBe(200);
     // Nor behind the stranger's own NAT, from a browser that signed in to admin before.
     const laptop = new Client(srv.url);
     const first = await laptop.post('/api/auth/login', { login: 'admin', password: srv.adminPassword }, from('192.0.2.11'));
@@ -104,10 +114,16 @@ describe('failure limits never punish the right answer', () => {
   it('many strangers at many addresses slow the account for unknown browsers; the owner’s browser still signs in', async () => {
     const victim = await addMember(admin, srv.url, cid, 'victim', ['facilitator']);
     expect(victim.cookie).toBeTruthy();
-    const ownerDevice = deviceCookie((await new Client(srv.url).post('/api/auth/login', { login: 'victim', password: 'member-pass-1' }, from('192.0.2.50'))).headers);
+    const ownerDevice = deviceCookie(
+      (await new Client(srv.url).post('/api/auth/login', { login: 'victim', password: 'member-pass-1' }, from('192.0.2.50'))).headers,
+    );
     // 8 failures (the lowered account allowance) from 4 addresses, 2 each: no address is slowed.
     for (let i = 0; i < 8; i++) {
-      const r = await new Client(srv.url).post('/api/auth/login', { login: 'victim', password: `spray-${i}` }, from(`203.0.113.${100 + (i % 4)}`));
+      const r = await new Client(srv.url).post(
+        '/api/auth/login',
+        { login: 'victim', password: `spray-${i}` },
+        from(`203.0.113.${100 + (i % 4)}`),
+      );
       expect(r.status).toBe(401);
     }
     const fresh = await new Client(srv.url).post('/api/auth/login', { login: 'victim', password: 'member-pass-1' }, from('203.0.113.200'));
@@ -124,7 +140,8 @@ describe('failure limits never punish the right answer', () => {
   it('wrong codes sharing a real code’s first characters never block that code’s holder', async () => {
     const h = households[310]!;
     // Same first 4 characters (the old limit's key), the rest different: 10 wrong codes.
-    const near = (i: number) => `${h.invitationCode.slice(0, 5)}${ALPHABET[i]}${ALPHABET[i + 1]}${ALPHABET[i + 2]}${h.invitationCode.slice(8)}`;
+    const near = (i: number) =>
+      `${h.invitationCode.slice(0, 5)}${ALPHABET[i]}${ALPHABET[i + 1]}${ALPHABET[i + 2]}${h.invitationCode.slice(8)}`;
     for (let i = 0; i < 10; i++) {
       const r = await new Client(srv.url).post('/api/auth/invitation', { code: near(i) }, from('203.0.113.9'));
       expect(r.status).toBe(near(i) === h.invitationCode ? 200 : 404);

@@ -17,7 +17,6 @@ const alive = (pid: number) => {
 };
 const state = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'linli-redis.json'), 'utf8')) as { pid: number; port: number };
 
-
 describe('managed redis-server', () => {
   it('starts Redis with an append-only file, stops it on SIGTERM, exits 0 within 10 s', async () => {
     const dir = tmpDir();

@@ -10,7 +10,11 @@ import { startRedis, startServer, type TestRedis, type TestServer } from './help
 import { Client, addMember } from './helpers/http-client.ts';
 import { ack, connectSocket, stateWhere as stateWhereOf } from './helpers/sockets.ts';
 
-type State = { agenda: { id: string; title: string; description?: string; plannedMinutes?: number; startedAt: number | null }[]; currentItemId: string | null; version: number };
+type State = {
+  agenda: { id: string; title: string; description?: string; plannedMinutes?: number; startedAt: number | null }[];
+  currentItemId: string | null;
+  version: number;
+};
 const sockets: Socket[] = [];
 
 const connect = (url: string, cookie: string, reconnectMs?: number) => connectSocket(sockets, url, cookie, reconnectMs);
@@ -34,7 +38,9 @@ describe('agenda editing during a meeting', () => {
     const admin = new Client(a.url);
     await admin.login('admin', a.adminPassword!);
     const cid = (await admin.post('/api/communities', { name: '议程编辑小区' })).body.community.id;
-    await admin.post(`/api/communities/${cid}/households`, { households: [{ building: '1', unit: '1', room: '101', area: '90.00', owner: '甲' }] });
+    await admin.post(`/api/communities/${cid}/households`, {
+      households: [{ building: '1', unit: '1', room: '101', area: '90.00', owner: '甲' }],
+    });
     const hid = (await admin.get(`/api/communities/${cid}/households`)).body.households[0].id;
     fac = await addMember(admin, a.url, cid, 'agenda-fac', ['facilitator']);
     owner = await addMember(admin, b.url, cid, 'agenda-owner', ['owner'], { householdIds: [hid] });
@@ -67,11 +73,20 @@ describe('agenda editing during a meeting', () => {
     const firstId = (await seen).agenda[1]!.id;
     await ack(facSock, 'meeting:agenda_move', { itemId: firstId });
     seen = stateWhere(phone, (s) => s.agenda.some((x) => x.title === '楼道堆物清理'));
-    const edited = await ack(facSock, 'meeting:agenda_edit', { itemId: firstId, patch: { title: '楼道堆物清理', description: '三栋', plannedMinutes: 15 } });
+    const edited = await ack(facSock, 'meeting:agenda_edit', {
+      itemId: firstId,
+      patch: { title: '楼道堆物清理', description: '三栋', plannedMinutes: 15 },
+    });
     expect(edited.ok).toBe(true);
     const st = await seen;
     expect(st.currentItemId).toBe(firstId);
-    expect(st.agenda[1]).toMatchObject({ id: firstId, title: '楼道堆物清理', description: '三栋', plannedMinutes: 15, startedAt: expect.any(Number) });
+    expect(st.agenda[1]).toMatchObject({
+      id: firstId,
+      title: '楼道堆物清理',
+      description: '三栋',
+      plannedMinutes: 15,
+      startedAt: expect.any(Number),
+    });
 
     // Reordered (as by the keyboard or a drag): the phone gets the new order.
     seen = stateWhere(phone, (s) => s.agenda[0]?.title === '电动车充电');

@@ -18,7 +18,10 @@ function harness(size: number) {
   const sent: { changes: number; at: number }[] = [];
   const io = {
     sockets: { adapter: { rooms: new Map([[meetingRoom(MID), { size }]]) } },
-    to: (room: string) => ({ emit: (_event: string, p: { state: { changes: number } }) => room === meetingRoom(MID) && sent.push({ changes: p.state.changes, at: Date.now() }) }),
+    to: (room: string) => ({
+      emit: (_event: string, p: { state: { changes: number } }) =>
+        room === meetingRoom(MID) && sent.push({ changes: p.state.changes, at: Date.now() }),
+    }),
   } as unknown as LinliIO;
   const state = { invalidate: () => {}, snapshot: async () => ({ changes }) } as unknown as MeetingsState;
   const logger = { warn: () => {} } as unknown as Logger;

@@ -18,7 +18,6 @@ const sockets: Socket[] = [];
 const connect = (url: string, cookie: string, reconnectMs?: number) => connectSocket(sockets, url, cookie, reconnectMs);
 const stateWhere = (s: Socket, pred: (st: State) => boolean, ms?: number) => stateWhereOf<State>(s, pred, ms);
 
-
 describe('meetings', () => {
   let redis: TestRedis;
   let a: TestServer;
@@ -31,7 +30,8 @@ describe('meetings', () => {
   let joinCode: string;
   let agenda: { id: string }[];
 
-  const member = (url: string, login: string, roles: string[], householdIds: string[] = []) => addMember(admin, url, cid, login, roles, { householdIds });
+  const member = (url: string, login: string, roles: string[], householdIds: string[] = []) =>
+    addMember(admin, url, cid, login, roles, { householdIds });
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -84,18 +84,31 @@ describe('meetings', () => {
     expect(list.body.meetings.map((m: any) => m.id)).toContain(meetingId);
     const got = await people.yi.get(`/api/meetings/${meetingId}`);
     expect(got.status).toBe(200);
-    expect(got.body.meeting).toMatchObject({ title: '第一次议事会', mode: 'hybrid', status: 'scheduled', place: '活动中心', startsAt: '2026-12-01T11:30:00.000Z' });
+    expect(got.body.meeting).toMatchObject({
+      title: '第一次议事会',
+      mode: 'hybrid',
+      status: 'scheduled',
+      place: '活动中心',
+      startsAt: '2026-12-01T11:30:00.000Z',
+    });
     expect(got.body.agenda.map((x: any) => x.title)).toEqual(['充电桩', '堆物', '公约']);
     expect(got.body.you.facilitator).toBe(false);
     expect((await new Client(a.url).get(`/api/meetings/${meetingId}`)).status).toBe(401);
     const outsider = new Client(a.url);
     const other = (await admin.post('/api/communities', { name: '别的小区' })).body.community.id;
-    await admin.post(`/api/communities/${other}/members`, { displayName: 'o', roles: ['owner'], login: 'outsider1', password: 'meeting-pass-1' });
+    await admin.post(`/api/communities/${other}/members`, {
+      displayName: 'o',
+      roles: ['owner'],
+      login: 'outsider1',
+      password: 'meeting-pass-1',
+    });
     await outsider.login('outsider1', 'meeting-pass-1');
     expect((await outsider.get(`/api/meetings/${meetingId}`)).status).toBe(404);
     // Only conveners may create; owners may not.
     expect((await people.jia.post(`/api/communities/${cid}/meetings`, { title: 'x', mode: 'hall' })).status).toBe(403);
-    expect((await people.fac.post(`/api/communities/${cid}/meetings`, { title: '', mode: 'boat' })).body.error.code).toBe('validation_failed');
+    expect((await people.fac.post(`/api/communities/${cid}/meetings`, { title: '', mode: 'boat' })).body.error.code).toBe(
+      'validation_failed',
+    );
     const qr = await people.jia.request('GET', `/api/meetings/${meetingId}/qr`);
     expect(qr.headers.get('content-type')).toContain('image/svg+xml');
     expect(String(qr.body)).toContain('<svg');
@@ -183,7 +196,13 @@ describe('meetings', () => {
     expect((await people.fac.post(`/api/meetings/${meetingId}/check-in`, { householdId: hh['1201'].id })).body.created).toBe(false);
     st = await withDing;
     // 3 of 5 owners: 9 < 10, one more needed; area 418.75 of 593.99 m² ≥ 2/3 (396.00).
-    expect(st.quorum).toEqual({ owners: { present: 3, total: 5 }, areaCentiares: { present: 41_875, total: 59_399 }, met: false, needed: { owners: 1, areaCentiares: 0 }, households: { present: 4, total: 6 } });
+    expect(st.quorum).toEqual({
+      owners: { present: 3, total: 5 },
+      areaCentiares: { present: 41_875, total: 59_399 },
+      met: false,
+      needed: { owners: 1, areaCentiares: 0 },
+      households: { present: 4, total: 6 },
+    });
     // A tenant and a guest take part but are not owners: the quorum does not move.
     const tenant = await connect(b.url, people.tenant.cookie);
     await ack(tenant, 'meeting:join', { meetingId });
@@ -205,7 +224,11 @@ describe('meetings', () => {
     const met = stateWhere(watcher, (s) => s.quorum.met);
     await ack(bing, 'meeting:join', { meetingId });
     st = await met;
-    expect(st.quorum).toMatchObject({ owners: { present: 4, total: 5 }, areaCentiares: { present: 51_874 }, needed: { owners: 0, areaCentiares: 0 } });
+    expect(st.quorum).toMatchObject({
+      owners: { present: 4, total: 5 },
+      areaCentiares: { present: 51_874 },
+      needed: { owners: 0, areaCentiares: 0 },
+    });
     // 丙 leaves: back to not met.
     const gone = stateWhere(watcher, (s) => s.quorum.owners.present === 3);
     bing.disconnect();
@@ -350,7 +373,9 @@ describe('meetings', () => {
   it('a flood of events from one socket is rate-limited', async () => {
     const jia = await connect(a.url, people.jia.cookie);
     await ack(jia, 'meeting:join', { meetingId });
-    const replies = await Promise.all(Array.from({ length: 100 }, (_, i) => ack(jia, 'meeting:react', { reaction: i % 2 ? 'agree' : 'unsure' })));
+    const replies = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => ack(jia, 'meeting:react', { reaction: i % 2 ? 'agree' : 'unsure' })),
+    );
     const limited = replies.filter((r) => r.error?.code === 'rate_limited').length;
     expect(limited).toBeGreaterThan(40);
     expect(replies.filter((r) => r.ok).length).toBeGreaterThan(10);
@@ -381,7 +406,9 @@ describe('meetings', () => {
     expect(patch.status).toBe(409);
     expect(patch.body.error.code).toBe('meeting_closed');
     expect((await people.fac.request('PUT', `/api/meetings/${meetingId}/agenda`, { items: [] })).body.error.code).toBe('meeting_closed');
-    expect((await people.fac.post(`/api/meetings/${meetingId}/check-in`, { householdId: hh['402'].id })).body.error.code).toBe('meeting_closed');
+    expect((await people.fac.post(`/api/meetings/${meetingId}/check-in`, { householdId: hh['402'].id })).body.error.code).toBe(
+      'meeting_closed',
+    );
     // The code no longer joins.
     expect((await new Client(a.url).post('/api/meetings/join', { joinCode }, { 'x-forwarded-for': '198.51.100.7' })).status).toBe(404);
 
@@ -404,7 +431,9 @@ describe('meetings', () => {
     expect(md).toContain('充电桩设在2栋与3栋之间');
     expect(md).toMatch(/4\/5 人，专有面积 518\.74\/593\.99 平方米，达到三分之二/);
     expect((await people.jia.request('PUT', `/api/meetings/${meetingId}/minutes`, { markdown: 'x' })).status).toBe(403);
-    const edited = await people.fac.request('PUT', `/api/meetings/${meetingId}/minutes`, { markdown: md + '\n会后补充：物业两周内答复。\n' });
+    const edited = await people.fac.request('PUT', `/api/meetings/${meetingId}/minutes`, {
+      markdown: md + '\n会后补充：物业两周内答复。\n',
+    });
     expect(edited.body.minutes).toMatchObject({ generated: false, editedBy: 'fac1' });
     const pub = await people.fac.post(`/api/meetings/${meetingId}/minutes/publish`);
     expect(pub.body.minutes.publishedAt).toBeGreaterThan(0);
@@ -424,7 +453,8 @@ describe('meetings', () => {
   });
 
   it('join by code: a guest session bound to the meeting; 10 wrong codes from one address → 429, others unaffected', async () => {
-    const code = (await people.fac.post(`/api/communities/${cid}/meetings`, { title: '第二次', mode: 'online' })).body.meeting.joinCode as string;
+    const code = (await people.fac.post(`/api/communities/${cid}/meetings`, { title: '第二次', mode: 'online' })).body.meeting
+      .joinCode as string;
     const guest = new Client(a.url);
     const j = await guest.post('/api/meetings/join', { code: `${code.slice(0, 4)} ${code.slice(4)}` });
     expect(j.status).toBe(200);
@@ -448,7 +478,9 @@ describe('meetings', () => {
     expect(blocked.status).toBe(429);
     expect(blocked.body.error.code).toBe('rate_limited');
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await new Client(a.url).post('/api/meetings/join', { joinCode: code }, { 'x-forwarded-for': '203.0.113.10' })).status).toBe(200);
+    expect((await new Client(a.url).post('/api/meetings/join', { joinCode: code }, { 'x-forwarded-for': '203.0.113.10' })).status).toBe(
+      200,
+    );
     expect((await new Client(a.url).post('/api/meetings/join', { joinCode: '12ab' })).body.error.code).toBe('validation_failed');
   });
 });

@@ -43,7 +43,16 @@ describe('members: no vote stuffing through one’s own membership', () => {
     committee = await people.member(cid, '业委会老陈', ['owners_committee', 'owner'], { householdIds: [hh[0]!.id] });
     ownerB = await people.member(cid, '业主二', ['owner'], { householdIds: [hh[1]!.id] });
     meetingId = (await admin.post(`/api/communities/${cid}/meetings`, { title: '业主大会', mode: 'hall' })).body.meeting.id;
-    const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '续聘物业', kind: 'yes_no_abstain', options: [], rule: 'civil_code_278_ordinary', electorate: { kind: 'households' }, secret: false })).body.ballot;
+    const b = (
+      await admin.post(`/api/meetings/${meetingId}/ballots`, {
+        title: '续聘物业',
+        kind: 'yes_no_abstain',
+        options: [],
+        rule: 'civil_code_278_ordinary',
+        electorate: { kind: 'households' },
+        secret: false,
+      })
+    ).body.ballot;
     expect((await admin.post(`/api/ballots/${b.id}/open`)).status).toBe(200);
     ballotId = b.id;
   });
@@ -59,8 +68,20 @@ describe('members: no vote stuffing through one’s own membership', () => {
     expect(attack.body.error.code).toBe('own_households');
     expect(attack.body.error.message).toMatch(/themselves.*自行更改/);
     // Nor through someone else's membership, nor a new puppet holding them: households are the administrator's.
-    expect((await me.patch(`/api/communities/${cid}/members/${ownerB.userId}`, { householdIds: [hh[1]!.id, ...ten] })).body.error.code).toBe('forbidden');
-    expect((await me.post(`/api/communities/${cid}/members`, { displayName: '傀儡', roles: ['owner'], login: 'puppet', password: 'puppet-password', householdIds: ten })).status).toBe(403);
+    expect(
+      (await me.patch(`/api/communities/${cid}/members/${ownerB.userId}`, { householdIds: [hh[1]!.id, ...ten] })).body.error.code,
+    ).toBe('forbidden');
+    expect(
+      (
+        await me.post(`/api/communities/${cid}/members`, {
+          displayName: '傀儡',
+          roles: ['owner'],
+          login: 'puppet',
+          password: 'puppet-password',
+          householdIds: ten,
+        })
+      ).status,
+    ).toBe(403);
     // Roles of others stay the committee's to give.
     expect((await me.patch(`/api/communities/${cid}/members/${ownerB.userId}`, { roles: ['owner', 'notable'] })).status).toBe(200);
 
@@ -74,7 +95,12 @@ describe('members: no vote stuffing through one’s own membership', () => {
 
   it('audits an administrator’s change of another member’s households and shows it on the open ballot', async () => {
     const console = await new Promise<Socket>((resolve, reject) => {
-      const s = ioc(srv.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie: admin.cookie }, reconnection: false });
+      const s = ioc(srv.url, {
+        path: '/socket.io',
+        transports: ['websocket'],
+        extraHeaders: { cookie: admin.cookie },
+        reconnection: false,
+      });
       s.once('connect', () => resolve(s));
       s.once('connect_error', reject);
     });
@@ -93,13 +119,26 @@ describe('members: no vote stuffing through one’s own membership', () => {
         .split('\n')
         .map((l) => JSON.parse(l));
       const entry = chain.find((e) => e.seq === n.seq);
-      expect(entry).toMatchObject({ type: 'holdings_changed', data: { memberId: ownerB.userId, before: [hh[1]!.id], after: [...after].sort() } });
+      expect(entry).toMatchObject({
+        type: 'holdings_changed',
+        data: { memberId: ownerB.userId, before: [hh[1]!.id], after: [...after].sort() },
+      });
       expect(verifyChain(chain, sha256).ok).toBe(true);
 
       const log = await admin.get(`/api/communities/${cid}/audit`);
       expect(log.status).toBe(200);
-      const e = log.body.entries.find((x: { member: { userId: string }; after: { householdIds: string[] } }) => x.member.userId === ownerB.userId && x.after.householdIds.length === 2);
-      expect(e).toMatchObject({ type: 'member_changed', by: { displayName: '管理员' }, member: { displayName: '业主二' }, before: { householdIds: [hh[1]!.id] }, after: { householdIds: after }, ballots: [ballotId] });
+      const e = log.body.entries.find(
+        (x: { member: { userId: string }; after: { householdIds: string[] } }) =>
+          x.member.userId === ownerB.userId && x.after.householdIds.length === 2,
+      );
+      expect(e).toMatchObject({
+        type: 'member_changed',
+        by: { displayName: '管理员' },
+        member: { displayName: '业主二' },
+        before: { householdIds: [hh[1]!.id] },
+        after: { householdIds: after },
+        ballots: [ballotId],
+      });
       expect(typeof e.at).toBe('number');
       // The log is for those who manage members, not for owners.
       expect((await as(srv, ownerB).get(`/api/communities/${cid}/audit`)).status).toBe(403);
@@ -136,7 +175,8 @@ describe('members: no vote stuffing through one’s own membership', () => {
 
   it('refuses an administrator changing their own households too, and admits only administrators to assign them', async () => {
     const adminId = (await admin.get('/api/me')).body.user.id;
-    const join = (extra: object) => admin.post(`/api/communities/${cid}/members`, { displayName: '管理员', roles: ['admin', 'owner'], login: 'admin', ...extra });
+    const join = (extra: object) =>
+      admin.post(`/api/communities/${cid}/members`, { displayName: '管理员', roles: ['admin', 'owner'], login: 'admin', ...extra });
     expect((await join({ householdIds: [hh[5]!.id] })).body.error.code).toBe('own_households');
     // The administrator created this community, so is already its member: nothing to add.
     expect((await join({})).body.error.code).toBe('conflict');
@@ -156,7 +196,16 @@ describe('free text: control, bidi and zero-width characters, staff look-alike n
   beforeAll(async () => {
     f = await startCommunity({ name: '文字小区' });
     ({ srv, admin, cid } = f);
-    expect((await admin.post(`/api/communities/${cid}/members`, { displayName: '周老师', roles: ['facilitator'], login: 'zhou', password: 'zhou-password' })).status).toBe(201);
+    expect(
+      (
+        await admin.post(`/api/communities/${cid}/members`, {
+          displayName: '周老师',
+          roles: ['facilitator'],
+          login: 'zhou',
+          password: 'zhou-password',
+        })
+      ).status,
+    ).toBe(201);
     joinCode = (await admin.post(`/api/communities/${cid}/meetings`, { title: '议事会', mode: 'hall' })).body.meeting.joinCode;
   });
   afterAll(async () => f?.stop());
@@ -197,14 +246,19 @@ describe('free text: control, bidi and zero-width characters, staff look-alike n
     await zhou.login('zhou', 'zhou-password');
     expect((await zhou.patch('/api/me', { displayName: '周老师' })).status).toBe(200);
     // Adding a person named like staff is refused as well.
-    expect((await admin.post(`/api/communities/${cid}/members`, { displayName: 'zhou', roles: ['resident'] })).body.error.code).toBe('name_taken');
+    expect((await admin.post(`/api/communities/${cid}/members`, { displayName: 'zhou', roles: ['resident'] })).body.error.code).toBe(
+      'name_taken',
+    );
   });
 
   it('follows role changes: a member made staff is protected, one no longer staff is not; a community without the staff index gets it built', async () => {
     const join = (name: string) => new Client(srv.url).post('/api/meetings/join', { joinCode, displayName: name });
-    const wuId = (await admin.post(`/api/communities/${cid}/members`, { displayName: '吴大姐', roles: ['resident'] })).body.member.userId as string;
+    const wuId = (await admin.post(`/api/communities/${cid}/members`, { displayName: '吴大姐', roles: ['resident'] })).body.member
+      .userId as string;
     expect((await join('吴大姐')).status).toBe(200);
-    expect((await admin.patch(`/api/communities/${cid}/members/${wuId}`, { roles: ['building_leader'], buildings: ['1'] })).status).toBe(200);
+    expect((await admin.patch(`/api/communities/${cid}/members/${wuId}`, { roles: ['building_leader'], buildings: ['1'] })).status).toBe(
+      200,
+    );
     expect((await join('吴大姐')).body.error?.code).toBe('name_taken');
     expect((await admin.patch(`/api/communities/${cid}/members/${wuId}`, { roles: ['resident'], buildings: [] })).status).toBe(200);
     expect((await join('吴大姐')).status).toBe(200);

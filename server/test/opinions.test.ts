@@ -26,7 +26,8 @@ describe('opinion rounds', () => {
   const sockets: Socket[] = [];
   const live: LiveClient[] = [];
 
-  const member = (community: string, login: string, roles: string[]) => addMember(admin, srv.url, community, login, roles, { displayName: `${login}名` });
+  const member = (community: string, login: string, roles: string[]) =>
+    addMember(admin, srv.url, community, login, roles, { displayName: `${login}名` });
   const newRound = async (body: object = {}) => {
     const r = await mod.post(`/api/communities/${cid}/opinions`, { title: '停车怎么办', ...body });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -48,7 +49,10 @@ describe('opinion rounds', () => {
     const common = await say(mod, id, '消防通道必须畅通');
     const [a, b, c] = [await say(mod, id, '车位优先给业主'), await say(mod, id, '车位摇号分配'), await say(mod, id, '外来车辆收费')];
     const camp = { owners: { a: 'agree', b: 'disagree', c: 'agree' }, residents: { a: 'disagree', b: 'agree', c: 'disagree' } } as const;
-    for (const [people, answers] of [[owners, camp.owners], [residents, camp.residents]] as const) {
+    for (const [people, answers] of [
+      [owners, camp.owners],
+      [residents, camp.residents],
+    ] as const) {
       for (const p of people) {
         await vote(p, id, common.id, 'agree');
         await vote(p, id, a.id, answers.a);
@@ -109,7 +113,9 @@ describe('opinion rounds', () => {
     expect(ok.body.statement).toMatchObject({ id: theirs.id, status: 'accepted' });
     expect((await mod.post(`/api/opinions/${id}/statements/${theirs.id}/moderation`, { status: 'rejected' })).status).toBe(409);
     const spam = await say(residents[1]!, id, '全是广告');
-    expect((await mod.post(`/api/opinions/${id}/statements/${spam.id}/moderation`, { status: 'rejected' })).body.statement.status).toBe('rejected');
+    expect((await mod.post(`/api/opinions/${id}/statements/${spam.id}/moderation`, { status: 'rejected' })).body.statement.status).toBe(
+      'rejected',
+    );
     expect((await owners[0]!.get(`/api/opinions/${id}`)).body.statements).toHaveLength(2);
     // The same text twice, bad text, and an unmoderated round.
     expect((await owners[1]!.post(`/api/opinions/${id}/statements`, { text: '增加 充电桩' })).status).toBe(409);
@@ -128,7 +134,7 @@ describe('opinion rounds', () => {
     for (let i = 0; i < 11; i++) await say(mod, id, `主持人第${i}条`);
   });
 
-  it('serves the next statement with progress, others\' before one\'s own, and counts the last vote', async () => {
+  it("serves the next statement with progress, others' before one's own, and counts the last vote", async () => {
     const id = await newRound({ moderated: false });
     const mine = await say(owners[0]!, id, '我自己的观点');
     const other = await say(mod, id, '别人的观点');
@@ -144,7 +150,12 @@ describe('opinion rounds', () => {
     const s = map.statements.find((x: { id: string }) => x.id === other.id);
     expect(s.total).toEqual({ agree: 0, disagree: 1, pass: 0 });
     expect(map.byRole[other.id].owner).toEqual({ agree: 0, disagree: 1, pass: 0 });
-    for (const body of [{ statementId: other.id, vote: 'maybe' }, { statementId: other.id }, { vote: 'agree' }, { statementId: '../x', vote: 'agree' }]) {
+    for (const body of [
+      { statementId: other.id, vote: 'maybe' },
+      { statementId: other.id },
+      { vote: 'agree' },
+      { statementId: '../x', vote: 'agree' },
+    ]) {
       expect((await owners[0]!.post(`/api/opinions/${id}/votes`, body)).status).toBe(400);
     }
     expect((await owners[0]!.post(`/api/opinions/${id}/votes`, { statementId: 'nosuch', vote: 'agree' })).status).toBe(404);
@@ -187,7 +198,9 @@ describe('opinion rounds', () => {
     expect(modView.groups.flatMap((g: { members: string[] }) => g.members)).toHaveLength(6);
     expect(modView.byRole[a.id]).toMatchObject({ owner: { agree: 3, disagree: 0 }, resident: { agree: 0, disagree: 3 } });
     expect(modView.you).toMatchObject({ votes: 0, placed: false, group: null });
-    await expect.poll(() => events.filter((e) => e.opinionId === id && e.groups === 2 && e.participants === 6).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => events.filter((e) => e.opinionId === id && e.groups === 2 && e.participants === 6).length, { timeout: 10_000 })
+      .toBeGreaterThan(0);
     // Coalesced: far fewer recomputes were announced than the 24 votes that came in.
     expect(events.filter((e) => e.opinionId === id).length).toBeLessThan(12);
   });
@@ -216,7 +229,9 @@ describe('opinion rounds', () => {
     expect((await owners[0]!.post(`/api/opinions/${id}/statements/${common.id}/promote`, { to: 'ballot', meetingId })).status).toBe(403);
     expect((await mod.post(`/api/opinions/${id}/statements/${common.id}/promote`, { to: 'poll', meetingId })).status).toBe(400);
     const otherMeeting = (await admin.post(`/api/communities/${otherCid}/meetings`, { title: '别的会', mode: 'hall' })).body.meeting.id;
-    expect((await mod.post(`/api/opinions/${id}/statements/${common.id}/promote`, { to: 'ballot', meetingId: otherMeeting })).status).toBe(404);
+    expect((await mod.post(`/api/opinions/${id}/statements/${common.id}/promote`, { to: 'ballot', meetingId: otherMeeting })).status).toBe(
+      404,
+    );
 
     const r = await mod.post(`/api/opinions/${id}/statements/${common.id}/promote`, { to: 'ballot', meetingId });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -243,7 +258,11 @@ describe('opinion rounds', () => {
       t.insert(0, '车辆有序停放。');
     });
     await until(async () => (await mod.get(`/api/conventions/${conv.id}`)).body.clauses?.length === 1, 5000, 'clause');
-    const s = await mod.post(`/api/opinions/${id}/statements/${common.id}/promote`, { to: 'suggestion', conventionId: conv.id, clauseId: 'k1' });
+    const s = await mod.post(`/api/opinions/${id}/statements/${common.id}/promote`, {
+      to: 'suggestion',
+      conventionId: conv.id,
+      clauseId: 'k1',
+    });
     expect(s.status, JSON.stringify(s.body)).toBe(201);
     const suggestions = (await mod.get(`/api/conventions/${conv.id}/suggestions`)).body.suggestions;
     expect(suggestions).toEqual([expect.objectContaining({ id: s.body.promotion.suggestionId, clauseId: 'k1', text: '消防通道必须畅通' })]);
@@ -252,6 +271,14 @@ describe('opinion rounds', () => {
     expect(stmt.promoted.map((p: { to: string }) => p.to)).toEqual(['ballot', 'suggestion']);
     // A convention of another community is refused before anything is written.
     const foreign = (await admin.post(`/api/communities/${otherCid}/conventions`, { title: '外小区公约' })).body.convention;
-    expect((await mod.post(`/api/opinions/${id}/statements/${common.id}/promote`, { to: 'suggestion', conventionId: foreign.id, clauseId: 'k1' })).status).toBe(404);
+    expect(
+      (
+        await mod.post(`/api/opinions/${id}/statements/${common.id}/promote`, {
+          to: 'suggestion',
+          conventionId: foreign.id,
+          clauseId: 'k1',
+        })
+      ).status,
+    ).toBe(404);
   });
 });

@@ -9,12 +9,43 @@ import type { TestServer } from './helpers/processes.ts';
 import { startCommunity, type CommunityFixture } from './helpers/community.ts';
 import { Client } from './helpers/http-client.ts';
 
-type Who = 'admin' | 'owner' | 'resident' | 'property_firm' | 'owners_committee' | 'party_branch' | 'building_leader' | 'notable' | 'facilitator' | 'outsider';
-const WHO: Who[] = ['admin', 'owner', 'resident', 'property_firm', 'owners_committee', 'party_branch', 'building_leader', 'notable', 'facilitator', 'outsider'];
+type Who =
+  | 'admin'
+  | 'owner'
+  | 'resident'
+  | 'property_firm'
+  | 'owners_committee'
+  | 'party_branch'
+  | 'building_leader'
+  | 'notable'
+  | 'facilitator'
+  | 'outsider';
+const WHO: Who[] = [
+  'admin',
+  'owner',
+  'resident',
+  'property_firm',
+  'owners_committee',
+  'party_branch',
+  'building_leader',
+  'notable',
+  'facilitator',
+  'outsider',
+];
 const PASSWORD = 'role-password-1';
 
 // columns: the endpoints below, in order
-const COLUMNS = ['community.view', 'community.manage', 'roster.view', 'roster.manage', 'print b1', 'print b2', 'members list', 'members add', 'grant admin'] as const;
+const COLUMNS = [
+  'community.view',
+  'community.manage',
+  'roster.view',
+  'roster.manage',
+  'print b1',
+  'print b2',
+  'members list',
+  'members add',
+  'grant admin',
+] as const;
 const EXPECTED: Record<Who, number[]> = {
   admin: /*            */ [200, 200, 200, 200, 200, 200, 200, 201, 201],
   owner: /*            */ [200, 403, 403, 403, 403, 403, 403, 403, 403],
@@ -79,7 +110,8 @@ describe('permission matrix', () => {
         (await c.get(base)).status,
         (await c.patch(base, { name: '权限小区' })).status,
         (await c.get(`${base}/households`)).status,
-        (await c.post(`${base}/households?dryRun=1`, { households: [{ building: '9', unit: '1', room: '1', area: 1, owner: 'x' }] })).status,
+        (await c.post(`${base}/households?dryRun=1`, { households: [{ building: '9', unit: '1', room: '1', area: 1, owner: 'x' }] }))
+          .status,
         (await c.get(`${base}/invitations?building=1`)).status,
         (await c.get(`${base}/invitations?building=2`)).status,
         (await c.get(`${base}/members`)).status,
@@ -109,7 +141,10 @@ describe('permission matrix', () => {
   it('lets the admin and the owners’ committee assign roles, but only an admin grants admin', async () => {
     const base = `/api/communities/${cid}/members`;
     const uid = userIds.resident;
-    const byCommittee = await clients.owners_committee.patch(`${base}/${uid}`, { roles: ['resident', 'building_leader'], buildings: ['2'] });
+    const byCommittee = await clients.owners_committee.patch(`${base}/${uid}`, {
+      roles: ['resident', 'building_leader'],
+      buildings: ['2'],
+    });
     expect(byCommittee.status).toBe(200);
     expect(byCommittee.body.member).toMatchObject({ userId: uid, roles: ['resident', 'building_leader'], buildings: ['2'] });
     // The new role takes effect on the next request.
@@ -125,14 +160,21 @@ describe('permission matrix', () => {
     expect((await clients.resident.patch(`/api/communities/${cid}`, { name: '权限小区' })).status).toBe(403);
 
     const list = (await admin.get(base)).body.members as any[];
-    expect(list.find((m) => m.userId === userIds.owner)).toMatchObject({ login: 't-owner', kind: 'staff', roles: ['owner'], householdIds: [hids[0]] });
+    expect(list.find((m) => m.userId === userIds.owner)).toMatchObject({
+      login: 't-owner',
+      kind: 'staff',
+      roles: ['owner'],
+      householdIds: [hids[0]],
+    });
     expect(list.some((m) => m.userId === userIds.outsider)).toBe(false);
     // Bad input is refused with field issues and nothing is created.
     const bad = await admin.post(base, { displayName: '', roles: ['guest'], householdIds: ['nope'] });
     expect(bad.status).toBe(400);
     expect(bad.body.error.issues.map((i: any) => i.path)).toEqual(expect.arrayContaining(['displayName', 'roles.0']));
     expect((await admin.post(base, { displayName: '某人', roles: ['owner'], householdIds: ['nope'] })).status).toBe(400);
-    expect((await admin.post(base, { displayName: '重名', roles: ['resident'], login: 't-owner', password: 'another-pass' })).status).toBe(409);
+    expect((await admin.post(base, { displayName: '重名', roles: ['resident'], login: 't-owner', password: 'another-pass' })).status).toBe(
+      409,
+    );
     expect((await admin.patch(`${base}/nobody`, { roles: ['resident'] })).status).toBe(404);
     expect((await admin.get(base)).body.members).toHaveLength(list.length);
     // An existing account (here from another community) can join with its login alone.
@@ -157,7 +199,12 @@ describe('permission matrix', () => {
       expect(ack, who).toMatchObject({ ok: true, community: { id: cid } });
     }
     const stranger = new Client(srv.url);
-    await admin.post(`/api/communities/${other}/members`, { displayName: '外人', roles: ['owner'], login: 't-stranger', password: PASSWORD });
+    await admin.post(`/api/communities/${other}/members`, {
+      displayName: '外人',
+      roles: ['owner'],
+      login: 't-stranger',
+      password: PASSWORD,
+    });
     await stranger.login('t-stranger', PASSWORD);
     const refused = await watch(stranger, cid);
     expect(refused.ok).toBe(false);

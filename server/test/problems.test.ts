@@ -9,13 +9,22 @@ import { startCommunity, type CommunityFixture } from './helpers/community.ts';
 import { Client, addMember } from './helpers/http-client.ts';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(200, 7), Buffer.from([0xff, 0xd9])]);
+const JPEG = Buffer.concat([
+  Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
+  Buffer.from('JFIF\0'),
+  Buffer.alloc(200, 7),
+  Buffer.from([0xff, 0xd9]),
+]);
 
 /** China's calendar day for `at` (what the server counts overdue against). */
 const chinaDay = (at: number) => new Date(at + 8 * 3600_000).toISOString().slice(0, 10);
 
 async function upload(c: Client, pid: string, bytes: Buffer, type: string) {
-  const res = await fetch(`${c.base}/api/problems/${pid}/photo`, { method: 'POST', headers: { cookie: c.cookie, 'content-type': type }, body: new Uint8Array(bytes) });
+  const res = await fetch(`${c.base}/api/problems/${pid}/photo`, {
+    method: 'POST',
+    headers: { cookie: c.cookie, 'content-type': type },
+    body: new Uint8Array(bytes),
+  });
   return { status: res.status, body: (await res.json()) as any };
 }
 
@@ -32,7 +41,12 @@ describe('problems ledger', () => {
     addMember(admin, srv.url, community, login, roles, { displayName: `${login}名`, ...extra });
 
   async function raise(c: Client = p.res, body: object = {}) {
-    const r = await c.post(`/api/communities/${cid}/problems`, { title: '3号楼电梯异响', description: '运行时有金属摩擦声', building: '3', ...body });
+    const r = await c.post(`/api/communities/${cid}/problems`, {
+      title: '3号楼电梯异响',
+      description: '运行时有金属摩擦声',
+      building: '3',
+      ...body,
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     return r.body.problem as any;
   }
@@ -56,11 +70,24 @@ describe('problems ledger', () => {
 
   it('goes raised → accepted → in progress → resolved → rated, each step in the history', async () => {
     const raised = await raise();
-    expect(raised).toMatchObject({ status: 'raised', communityId: cid, building: '3', tags: [], overdue: false, raisedBy: { name: 'res名' } });
+    expect(raised).toMatchObject({
+      status: 'raised',
+      communityId: cid,
+      building: '3',
+      tags: [],
+      overdue: false,
+      raisedBy: { name: 'res名' },
+    });
     expect(raised.history).toHaveLength(1);
     const due = chinaDay(Date.now() + 14 * 86400_000);
 
-    let r = await p.firm.patch(`/api/problems/${raised.id}`, { status: 'accepted', responsible: 'property_firm', dueDate: due, note: '议事会受理，物业负责', tags: ['need'] });
+    let r = await p.firm.patch(`/api/problems/${raised.id}`, {
+      status: 'accepted',
+      responsible: 'property_firm',
+      dueDate: due,
+      note: '议事会受理，物业负责',
+      tags: ['need'],
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.problem).toMatchObject({ status: 'accepted', responsible: 'property_firm', dueDate: due, tags: ['need'] });
     r = await p.branch.patch(`/api/problems/${raised.id}`, { status: 'in_progress', note: '配件已订' });
@@ -175,7 +202,9 @@ describe('problems ledger', () => {
     expect(got.headers.get('x-content-type-options')).toBe('nosniff');
     expect(Buffer.from(await got.arrayBuffer()).equals(PNG)).toBe(true);
     const etag = got.headers.get('etag')!;
-    expect((await fetch(`${srv.url}/api/problems/${id}/photo`, { headers: { cookie: p.nb.cookie, 'if-none-match': etag } })).status).toBe(304);
+    expect((await fetch(`${srv.url}/api/problems/${id}/photo`, { headers: { cookie: p.nb.cookie, 'if-none-match': etag } })).status).toBe(
+      304,
+    );
 
     // Not an image, whatever it claims; not an accepted type; too large; not theirs.
     r = await upload(p.res, id, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), 'image/png');
@@ -227,13 +256,21 @@ describe('problems ledger', () => {
     const lateDone = await mk('绿化带被占种菜', '2', ['resource']);
     const undated = await mk('电动车楼道充电', '1', ['project']);
     const yesterday = chinaDay(Date.now() - 86400_000);
-    expect((await firm.patch(`/api/problems/${late}`, { status: 'accepted', responsible: 'property_firm', dueDate: yesterday })).status).toBe(200);
-    expect((await firm.patch(`/api/problems/${today}`, { status: 'accepted', responsible: 'party_branch', dueDate: chinaDay(Date.now()) })).status).toBe(200);
-    expect((await firm.patch(`/api/problems/${lateDone}`, { status: 'accepted', responsible: 'building_leader', dueDate: '2020-01-01' })).status).toBe(200);
+    expect(
+      (await firm.patch(`/api/problems/${late}`, { status: 'accepted', responsible: 'property_firm', dueDate: yesterday })).status,
+    ).toBe(200);
+    expect(
+      (await firm.patch(`/api/problems/${today}`, { status: 'accepted', responsible: 'party_branch', dueDate: chinaDay(Date.now()) }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await firm.patch(`/api/problems/${lateDone}`, { status: 'accepted', responsible: 'building_leader', dueDate: '2020-01-01' })).status,
+    ).toBe(200);
     await firm.patch(`/api/problems/${lateDone}`, { status: 'in_progress' });
     expect((await firm.patch(`/api/problems/${lateDone}`, { status: 'resolved' })).status).toBe(200);
 
-    const ids = async (q: string) => ((await firm.get(`/api/communities/${c2}/problems${q}`)).body.problems as any[]).map((x) => x.id).sort();
+    const ids = async (q: string) =>
+      ((await firm.get(`/api/communities/${c2}/problems${q}`)).body.problems as any[]).map((x) => x.id).sort();
     expect(await ids('?overdue=1')).toEqual([late]);
     const all = (await firm.get(`/api/communities/${c2}/problems`)).body.problems as any[];
     expect(all.map((x) => x.id)).toEqual([undated, lateDone, today, late]); // newest first
@@ -245,7 +282,9 @@ describe('problems ledger', () => {
     expect(await ids('?tag=need&building=4&overdue=1')).toEqual([late]);
     expect((await firm.get(`/api/communities/${c2}/problems?status=done`)).status).toBe(400);
     // Moving the due date on takes it off the overdue list.
-    expect((await firm.patch(`/api/problems/${late}`, { dueDate: chinaDay(Date.now() + 7 * 86400_000), note: '延期一周' })).status).toBe(200);
+    expect((await firm.patch(`/api/problems/${late}`, { dueDate: chinaDay(Date.now() + 7 * 86400_000), note: '延期一周' })).status).toBe(
+      200,
+    );
     expect(await ids('?overdue=1')).toEqual([]);
   });
 
@@ -290,7 +329,12 @@ describe('problems ledger', () => {
     expect(replies.map((r) => r.status)).toEqual(notes.map(() => 200));
     const h = (await p.res.get(`/api/problems/${id}`)).body.problem.history as any[];
     expect(h).toHaveLength(2 + notes.length);
-    expect(h.slice(2).map((x) => x.note).sort()).toEqual([...notes].sort());
+    expect(
+      h
+        .slice(2)
+        .map((x) => x.note)
+        .sort(),
+    ).toEqual([...notes].sort());
     // A repeated click adds nothing.
     await p.firm.patch(`/api/problems/${id}`, { status: 'accepted', responsible: 'property_firm' });
     expect((await p.res.get(`/api/problems/${id}`)).body.problem.history).toHaveLength(2 + notes.length);
@@ -300,7 +344,8 @@ describe('problems ledger', () => {
     const { id } = await raise();
     const m = await admin.post(`/api/communities/${cid}/meetings`, { title: '问题清单议事会', mode: 'hall' });
     expect(m.status, JSON.stringify(m.body)).toBe(201);
-    const otherMeeting = (await admin.post(`/api/communities/${otherCid}/meetings`, { title: '隔壁议事会', mode: 'online' })).body.meeting.id;
+    const otherMeeting = (await admin.post(`/api/communities/${otherCid}/meetings`, { title: '隔壁议事会', mode: 'online' })).body.meeting
+      .id;
     let r = await p.firm.patch(`/api/problems/${id}`, { meetingId: otherMeeting });
     expect(r.status).toBe(400);
     expect(r.body.error.issues[0].path).toBe('meetingId');
@@ -310,7 +355,9 @@ describe('problems ledger', () => {
 
     // The minutes list the problems an agenda item took up; a problem of another community stays out.
     const foreign = (await p.outsider.post(`/api/communities/${otherCid}/problems`, { title: '隔壁的秘密问题' })).body.problem.id;
-    const agenda = await admin.request('PUT', `/api/meetings/${m.body.meeting.id}/agenda`, { items: [{ title: '问题清单通报', problemIds: [id, foreign] }] });
+    const agenda = await admin.request('PUT', `/api/meetings/${m.body.meeting.id}/agenda`, {
+      items: [{ title: '问题清单通报', problemIds: [id, foreign] }],
+    });
     expect(agenda.status, JSON.stringify(agenda.body)).toBe(200);
     const minutes = (await admin.get(`/api/meetings/${m.body.meeting.id}/minutes`)).body.minutes.markdown as string;
     expect(minutes).toContain('3号楼电梯异响');
@@ -339,7 +386,12 @@ describe('problems ledger', () => {
     const m = (await admin.post(`/api/communities/${cid}/meetings`, { title: '受理问题议事会', mode: 'hybrid' })).body.meeting.id;
     const taken = (await p.res.post(`/api/communities/${cid}/problems`, { title: '5栋门禁坏了', building: '5' })).body.problem.id;
     const notTaken = (await p.res.post(`/api/communities/${cid}/problems`, { title: '6栋路灯不亮', building: '6' })).body.problem.id;
-    const r = await p.firm.patch(`/api/problems/${taken}`, { status: 'accepted', responsible: 'owners_committee', dueDate: '2026-12-31', meetingId: m });
+    const r = await p.firm.patch(`/api/problems/${taken}`, {
+      status: 'accepted',
+      responsible: 'owners_committee',
+      dueDate: '2026-12-31',
+      meetingId: m,
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(notTaken).toBeTruthy();
     const minutes = (await admin.get(`/api/meetings/${m}/minutes`)).body.minutes.markdown as string;

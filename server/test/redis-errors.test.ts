@@ -24,12 +24,13 @@ describe('isRedisUnavailable', () => {
     expect(isRedisUnavailable(new Error(message))).toBe(true);
   });
 
-  it.each(['ERR wrong number of arguments for \'hset\' command', "Cannot read properties of undefined (reading 'id')", 'WRONGTYPE Operation against a key holding the wrong kind of value'])(
-    '%s → internal',
-    (message) => {
-      expect(isRedisUnavailable(new Error(message))).toBe(false);
-    },
-  );
+  it.each([
+    "ERR wrong number of arguments for 'hset' command",
+    "Cannot read properties of undefined (reading 'id')",
+    'WRONGTYPE Operation against a key holding the wrong kind of value',
+  ])('%s → internal', (message) => {
+    expect(isRedisUnavailable(new Error(message))).toBe(false);
+  });
 
   it('only errors count', () => {
     expect(isRedisUnavailable('CLUSTERDOWN')).toBe(false);

@@ -14,7 +14,11 @@ import { buildXlsx, type Cell } from './helpers/xlsx.ts';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 async function postBytes(c: Client, path: string, body: Buffer | string, type: string) {
-  const res = await fetch(c.base + path, { method: 'POST', headers: { 'content-type': type, cookie: c.cookie }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+  const res = await fetch(c.base + path, {
+    method: 'POST',
+    headers: { 'content-type': type, cookie: c.cookie },
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
   return { status: res.status, body: (await res.json()) as any };
 }
 
@@ -81,7 +85,9 @@ function xlsxParts(sheetXml: Buffer): { name: string; data: Buffer }[] {
 
 /** 200 MB of whitespace inside the sheet: about 200 KB zipped. */
 function zipBomb(): Buffer {
-  const head = Buffer.from('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>');
+  const head = Buffer.from(
+    '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>',
+  );
   const tail = Buffer.from('</sheetData></worksheet>');
   const sheet = Buffer.alloc(200 * 1024 * 1024, 0x20);
   head.copy(sheet, 0);
@@ -124,7 +130,15 @@ describe('roster imports: safe parsing and plain explanations', () => {
   beforeAll(async () => {
     bomb = zipBomb();
     const rows: Cell[][] = [['楼栋', '单元', '房号', '面积', '业主', '电话']];
-    for (let i = 0; i < 20_000; i++) rows.push([String(1 + (i % 40)), String(1 + (i % 4)), String(1000 + i), 60 + (i % 90), `业主${i}`, `138${String(i).padStart(8, '0')}`]);
+    for (let i = 0; i < 20_000; i++)
+      rows.push([
+        String(1 + (i % 40)),
+        String(1 + (i % 4)),
+        String(1000 + i),
+        60 + (i % 90),
+        `业主${i}`,
+        `138${String(i).padStart(8, '0')}`,
+      ]);
     large = buildXlsx(rows);
     redis = await startRedis();
     srv = await startServer({ redisUrl: redis.url, env: { LINLI_ROSTER_AREA_WARN_M2: '250' } });
@@ -149,12 +163,16 @@ describe('roster imports: safe parsing and plain explanations', () => {
   });
 
   it('refuses a 200 MB-inflating .xlsx bomb with 413 while /healthz keeps answering, without filling the memory', async () => {
-
     expect(bomb.length).toBeLessThan(400 * 1024);
     const before = peakRssMb(srv.proc.pid!);
-    const { result, answers, maxMs, ms } = await healthDuring(srv.url, postBytes(admin, `/api/communities/${cid}/households?dryRun=1`, bomb, XLSX));
+    const { result, answers, maxMs, ms } = await healthDuring(
+      srv.url,
+      postBytes(admin, `/api/communities/${cid}/households?dryRun=1`, bomb, XLSX),
+    );
     const after = peakRssMb(srv.proc.pid!);
-    console.log(`bomb of ${Math.round(bomb.length / 1024)} KB: answered ${result.status} in ${ms} ms; /healthz answered ${answers} times meanwhile, slowest ${maxMs} ms; server peak RSS ${before} → ${after} MB`);
+    console.log(
+      `bomb of ${Math.round(bomb.length / 1024)} KB: answered ${result.status} in ${ms} ms; /healthz answered ${answers} times meanwhile, slowest ${maxMs} ms; server peak RSS ${before} → ${after} MB`,
+    );
     expect(result.status).toBe(413);
     expect(result.body.error.code).toBe('too_large');
     expect(result.body.error.message).toMatch(/unpacks to more than 48 MB.*解压后超过 48 MB/);
@@ -176,8 +194,13 @@ describe('roster imports: safe parsing and plain explanations', () => {
 
   it('keeps answering /healthz while a 20,000-row .xlsx is decoded, and imports it', async () => {
     const file = large;
-    const { result, answers, maxMs, ms } = await healthDuring(srv.url, postBytes(admin, `/api/communities/${cid}/households?dryRun=1`, file, XLSX));
-    console.log(`20,000-row .xlsx (${Math.round(file.length / 1024)} KB): dry run in ${ms} ms; /healthz answered ${answers} times meanwhile, slowest ${maxMs} ms`);
+    const { result, answers, maxMs, ms } = await healthDuring(
+      srv.url,
+      postBytes(admin, `/api/communities/${cid}/households?dryRun=1`, file, XLSX),
+    );
+    console.log(
+      `20,000-row .xlsx (${Math.round(file.length / 1024)} KB): dry run in ${ms} ms; /healthz answered ${answers} times meanwhile, slowest ${maxMs} ms`,
+    );
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ created: 20_000, rejected: [], warnings: [] });
     // One request at a time: many answers mean the event loop was free during the decoding.
@@ -185,7 +208,14 @@ describe('roster imports: safe parsing and plain explanations', () => {
   });
 
   it('explains rejected and doubtful rows in plain Chinese and English (phone 12345, 5,000 m²)', async () => {
-    const csv = ['楼栋,单元,房号,面积,业主,电话', '1,1,101,88.5,张伟,13800138000', '1,1,102,90,王芳,12345', '1,1,103,5000,李娜,', '1,1,104,88.555,刘洋,', '1,1,105,,陈静,'].join('\n');
+    const csv = [
+      '楼栋,单元,房号,面积,业主,电话',
+      '1,1,101,88.5,张伟,13800138000',
+      '1,1,102,90,王芳,12345',
+      '1,1,103,5000,李娜,',
+      '1,1,104,88.555,刘洋,',
+      '1,1,105,,陈静,',
+    ].join('\n');
     const dry = await postBytes(admin, `/api/communities/${cid}/households?dryRun=1`, csv, 'text/csv');
     expect(dry.status).toBe(200);
     expect(dry.body).toMatchObject({ created: 2, dryRun: true });
@@ -215,7 +245,12 @@ describe('roster imports: safe parsing and plain explanations', () => {
     expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf])); // the BOM Excel needs
     const text = bytes.toString('utf8');
     expect(text).toBe('\uFEFF楼栋,单元,房号,面积,业主,电话\r\n');
-    const filled = await postBytes(admin, `/api/communities/${cid}/households?dryRun=1`, `${text}3,2,1201,96.5,赵敏,010-62345678\r\n`, 'text/csv');
+    const filled = await postBytes(
+      admin,
+      `/api/communities/${cid}/households?dryRun=1`,
+      `${text}3,2,1201,96.5,赵敏,010-62345678\r\n`,
+      'text/csv',
+    );
     expect(filled.body).toMatchObject({ created: 1, rejected: [] });
   });
 

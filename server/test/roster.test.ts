@@ -9,7 +9,11 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
 /** Posts raw bytes (a file upload as the admin page sends it). */
 async function postBytes(c: Client, path: string, body: Buffer | string, type: string) {
-  const res = await fetch(c.base + path, { method: 'POST', headers: { 'content-type': type, cookie: c.cookie }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+  const res = await fetch(c.base + path, {
+    method: 'POST',
+    headers: { 'content-type': type, cookie: c.cookie },
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
   return { status: res.status, body: (await res.json()) as any, headers: res.headers };
 }
 
@@ -66,9 +70,15 @@ describe('household roster', () => {
     const real = await postBytes(admin, `/api/communities/${cid}/households`, csv, 'text/csv');
     expect(real.status).toBe(200);
     expect({ ...real.body, rejected: real.body.rejected.length, warnings: real.body.warnings.map((w: any) => [w.line, w.code]) }).toEqual({
-      created: 3, updated: 0, unchanged: 0, rejected: 5,
+      created: 3,
+      updated: 0,
+      unchanged: 0,
+      rejected: 5,
       // Imported, but listed to check: 0.01 m² and 9,999.99 m² are not plausible homes.
-      warnings: [[8, 'area_small'], [9, 'area_large']],
+      warnings: [
+        [8, 'area_small'],
+        [9, 'area_large'],
+      ],
     });
     const hh = await list(cid);
     expect(hh.map((h) => [h.building, h.unit, h.room, h.area, h.areaCentiares, h.owner])).toEqual([
@@ -88,7 +98,12 @@ describe('household roster', () => {
   it('imports UTF-8 with BOM and Chinese headers, and GBK bytes as Excel saves them', async () => {
     const zh = '楼栋,单元,房号,面积,业主,电话\r\n3,1,301,95.25,欧阳娜娜,\r\n3,1,302,101.40,司马光,13912345678\r\n';
     const bom = await newCommunity();
-    const r1 = await postBytes(admin, `/api/communities/${bom}/households`, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(zh, 'utf8')]), 'text/csv');
+    const r1 = await postBytes(
+      admin,
+      `/api/communities/${bom}/households`,
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(zh, 'utf8')]),
+      'text/csv',
+    );
     expect(r1.status).toBe(200);
     expect(r1.body).toMatchObject({ created: 2, rejected: [] });
     expect((await list(bom)).map((h) => [h.owner, h.areaCentiares, h.phone])).toEqual([
@@ -153,7 +168,12 @@ describe('household roster', () => {
     const before = await list(cid);
     expect(before.map((h) => h.areaCentiares)).toEqual([8855, 1, 999999]);
 
-    const changed = [{ ...rows[0]!, area: '88.56' }, rows[1]!, { ...rows[2]!, owner: '郑 爽' }, { building: '7', unit: '1', room: '106', area: 60, owner: '新户' }];
+    const changed = [
+      { ...rows[0]!, area: '88.56' },
+      rows[1]!,
+      { ...rows[2]!, owner: '郑 爽' },
+      { building: '7', unit: '1', room: '106', area: 60, owner: '新户' },
+    ];
     const dry = await admin.post(`/api/communities/${cid}/households?dryRun=1`, { households: changed });
     expect(dry.body).toMatchObject({ created: 1, updated: 2, unchanged: 1, rejected: [] });
     expect(await list(cid)).toEqual(before);
@@ -187,7 +207,8 @@ describe('household roster', () => {
   it('imports 20,000 households in one go, lists them all, and re-imports them as unchanged', async () => {
     const cid = await newCommunity();
     const rows = ['building,unit,room,area,owner'];
-    for (let i = 0; i < 20_000; i++) rows.push(`${1 + (i % 40)},${1 + (i % 4)},${1000 + i},${56 + (i % 88)}.${String(i % 100).padStart(2, '0')},业主${i}`);
+    for (let i = 0; i < 20_000; i++)
+      rows.push(`${1 + (i % 40)},${1 + (i % 4)},${1000 + i},${56 + (i % 88)}.${String(i % 100).padStart(2, '0')},业主${i}`);
     let t = Date.now();
     const r = await postBytes(admin, `/api/communities/${cid}/households`, rows.join('\n'), 'text/csv');
     const importMs = Date.now() - t;
@@ -206,7 +227,12 @@ describe('household roster', () => {
 
   it('searches by room and building, edits one household, and refuses moving onto a taken room', async () => {
     const cid = await newCommunity();
-    await postBytes(admin, `/api/communities/${cid}/households`, 'building,unit,room,area,owner\n3,2,1201,88,甲\n3,2,1202,88,乙\n4,1,1201,90,丙\n', 'text/csv');
+    await postBytes(
+      admin,
+      `/api/communities/${cid}/households`,
+      'building,unit,room,area,owner\n3,2,1201,88,甲\n3,2,1202,88,乙\n4,1,1201,90,丙\n',
+      'text/csv',
+    );
     expect((await list(cid, '?q=1201')).map((h) => h.building)).toEqual(['3', '4']);
     expect((await list(cid, `?q=${encodeURIComponent('3栋1201')}`)).map((h) => h.owner)).toEqual(['甲']);
     expect((await list(cid, '?building=4')).map((h) => h.owner)).toEqual(['丙']);
@@ -214,7 +240,14 @@ describe('household roster', () => {
     const [a, b] = await list(cid);
     const edit = await admin.patch(`/api/communities/${cid}/households/${a.id}`, { area: '88.25', owner: '甲某', phone: '13800000000' });
     expect(edit.status).toBe(200);
-    expect(edit.body.household).toMatchObject({ id: a.id, areaCentiares: 8825, area: 88.25, owner: '甲某', phone: '13800000000', invitationCode: a.invitationCode });
+    expect(edit.body.household).toMatchObject({
+      id: a.id,
+      areaCentiares: 8825,
+      area: 88.25,
+      owner: '甲某',
+      phone: '13800000000',
+      invitationCode: a.invitationCode,
+    });
     const clash = await admin.patch(`/api/communities/${cid}/households/${a.id}`, { room: b.room });
     expect(clash.status).toBe(409);
     const badArea = await admin.patch(`/api/communities/${cid}/households/${a.id}`, { area: '1.234' });
@@ -223,7 +256,12 @@ describe('household roster', () => {
     const moved = await admin.patch(`/api/communities/${cid}/households/${a.id}`, { room: '1203' });
     expect(moved.body.household.room).toBe('1203');
     // The old room is free again and the new one is known to imports.
-    const re = await postBytes(admin, `/api/communities/${cid}/households?dryRun=1`, 'building,unit,room,area,owner\n3,2,1201,70,丁\n3,2,1203,88.25,甲某\n', 'text/csv');
+    const re = await postBytes(
+      admin,
+      `/api/communities/${cid}/households?dryRun=1`,
+      'building,unit,room,area,owner\n3,2,1201,70,丁\n3,2,1203,88.25,甲某\n',
+      'text/csv',
+    );
     expect(re.body).toMatchObject({ created: 1, unchanged: 1 });
     expect((await admin.patch(`/api/communities/${cid}/households/nope`, { owner: 'x' })).status).toBe(404);
   });

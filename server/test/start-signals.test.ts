@@ -38,9 +38,21 @@ async function until(test: () => Promise<boolean> | boolean, ms: number): Promis
 async function start(cmd: 'node' | 'npm'): Promise<{ proc: ChildProcess; port: number; redisPid: number; logs: string[] }> {
   const port = await freePort();
   const dataDir = tmpDir('linli-start-');
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), PORT: String(port), HOST: '127.0.0.1', LINLI_DEMO: '0', LINLI_DATA_DIR: dataDir, LINLI_ADMIN_PASSWORD: 'admin-password-1', LINLI_NO_BUILD: '1', REDIS_URL: '' };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LINLI_DEMO: '0',
+    LINLI_DATA_DIR: dataDir,
+    LINLI_ADMIN_PASSWORD: 'admin-password-1',
+    LINLI_NO_BUILD: '1',
+    REDIS_URL: '',
+  };
   delete env.REDIS_URL;
-  const proc = cmd === 'node' ? spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('npm', ['start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc =
+    cmd === 'node'
+      ? spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('npm', ['start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
   proc.stdout!.on('data', (d: Buffer) => logs.push(d.toString()));
   proc.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));

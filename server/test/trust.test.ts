@@ -67,7 +67,7 @@ describe('origin, proxy hops and headers', () => {
     const wrong = joinCode.slice(0, -1) + String((Number(joinCode.slice(-1)) + 1) % 10);
     const statuses: number[] = [];
     for (let i = 0; i < 14; i++) {
-      const forged = `10.${i}.${i * 7 % 256}.${i + 1}, 203.0.113.50`;
+      const forged = `10.${i}.${(i * 7) % 256}.${i + 1}, 203.0.113.50`;
       statuses.push((await new Client(proxied.url).post('/api/meetings/join', { joinCode: wrong }, { 'x-forwarded-for': forged })).status);
     }
     expect(statuses).toEqual([...Array(10).fill(404), 429, 429, 429, 429]);
@@ -79,7 +79,9 @@ describe('origin, proxy hops and headers', () => {
     // Without LINLI_TRUST_PROXY the header is ignored: every forged address is the socket's.
     const direct429: number[] = [];
     for (let i = 0; i < 11; i++) {
-      direct429.push((await new Client(direct.url).post('/api/meetings/join', { joinCode: wrong }, { 'x-forwarded-for': `198.51.100.${i}` })).status);
+      direct429.push(
+        (await new Client(direct.url).post('/api/meetings/join', { joinCode: wrong }, { 'x-forwarded-for': `198.51.100.${i}` })).status,
+      );
     }
     expect(direct429.at(-1)).toBe(429);
   });
@@ -131,7 +133,11 @@ describe('origin, proxy hops and headers', () => {
     expect(loadConfig({ LINLI_TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ LINLI_TRUST_PROXY: 'true' }).trustProxy).toBe(1);
     expect(loadConfig({ LINLI_TRUST_PROXY: '2' }).trustProxy).toBe(2);
-    expect(loadConfig({ LINLI_TRUST_PROXY: '10.0.0.0/8, loopback, 192.0.2.7' }).trustProxy).toEqual(['10.0.0.0/8', 'loopback', '192.0.2.7']);
+    expect(loadConfig({ LINLI_TRUST_PROXY: '10.0.0.0/8, loopback, 192.0.2.7' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      'loopback',
+      '192.0.2.7',
+    ]);
     expect(() => loadConfig({ LINLI_TRUST_PROXY: 'everyone' })).toThrow(ConfigError);
     expect(() => loadConfig({ LINLI_TRUST_PROXY: '10.0.0.0/99' })).toThrow(ConfigError);
   });
@@ -159,7 +165,9 @@ describe('production defaults', () => {
     const admin = new Client(plain.url);
     await admin.login('admin', plain.adminPassword!);
     expect((await admin.get('/api/communities')).body.communities).toEqual([]);
-    expect((await new Client(plain.url).post('/api/auth/login', { login: DEMO_LOGINS.facilitator, password: DEMO_DEFAULT_PASSWORD })).status).toBe(401);
+    expect(
+      (await new Client(plain.url).post('/api/auth/login', { login: DEMO_LOGINS.facilitator, password: DEMO_DEFAULT_PASSWORD })).status,
+    ).toBe(401);
     // Development and `npm start` (no NODE_ENV) keep the demo.
     expect(loadConfig({}).demo).toBe(true);
     expect(loadConfig({ NODE_ENV: 'development' }).demo).toBe(true);
@@ -172,7 +180,9 @@ describe('production defaults', () => {
     const password = /password \\?"([A-Za-z0-9]{12,})\\?", shown once/.exec(line ?? '')?.[1];
     expect(password).toBeTruthy();
     expect(demo.logs.filter((l) => l.includes(password!))).toHaveLength(1);
-    expect((await new Client(demo.url).post('/api/auth/login', { login: DEMO_LOGINS.facilitator, password: DEMO_DEFAULT_PASSWORD })).status).toBe(401);
+    expect(
+      (await new Client(demo.url).post('/api/auth/login', { login: DEMO_LOGINS.facilitator, password: DEMO_DEFAULT_PASSWORD })).status,
+    ).toBe(401);
     expect((await new Client(demo.url).post('/api/auth/login', { login: DEMO_LOGINS.facilitator, password })).status).toBe(200);
   });
 });

@@ -22,7 +22,10 @@ const key = () => `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 
 function verify(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/src/cli/verify.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/src/cli/verify.ts'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     p.stderr.on('data', (d) => (out += d));
@@ -72,16 +75,29 @@ describe('npm run verify with the published chain head', () => {
 
   /** A closed and published ballot: 3 yes, 2 no. Returns its log and the head its result publishes. */
   async function closedBallot(secret: boolean): Promise<{ id: string; entries: AuditEntry[]; head: string }> {
-    const b = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: secret ? '无记名' : '记名', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret })).body.ballot;
+    const b = (
+      await admin.post(`/api/meetings/${meetingId}/ballots`, {
+        title: secret ? '无记名' : '记名',
+        kind: 'yes_no_abstain',
+        options: [],
+        rule: 'simple_majority',
+        electorate: { kind: 'members' },
+        secret,
+      })
+    ).body.ballot;
     await admin.post(`/api/ballots/${b.id}/open`);
-    for (const [i, c] of ['yes', 'no', 'yes', 'no', 'yes'].entries()) expect((await as(voters[i]!).post(`/api/ballots/${b.id}/votes`, { choice: c, idempotencyKey: key() })).status).toBe(200);
+    for (const [i, c] of ['yes', 'no', 'yes', 'no', 'yes'].entries())
+      expect((await as(voters[i]!).post(`/api/ballots/${b.id}/votes`, { choice: c, idempotencyKey: key() })).status).toBe(200);
     const closed = await admin.post(`/api/ballots/${b.id}/close`);
     expect(closed.body.result.head).toBeDefined();
     await admin.post(`/api/ballots/${b.id}/publish`, { objectionDays: 0 });
     const result = (await as(voters[0]!).get(`/api/ballots/${b.id}/result`)).body;
     // The head is the one given at close: publishing appends after it and does not move it.
     expect(result.head).toEqual(closed.body.result.head);
-    const entries = String((await as(voters[0]!).get(`/api/ballots/${b.id}/audit`)).body).trim().split('\n').map((l) => JSON.parse(l) as AuditEntry);
+    const entries = String((await as(voters[0]!).get(`/api/ballots/${b.id}/audit`)).body)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditEntry);
     expect(entries.map((e) => e.type).slice(-3)).toEqual(['closed', 'result', 'published']);
     expect(result.head.length).toBe(entries.length - 1);
     return { id: b.id, entries, head: `${result.head.hash}:${result.head.length}` };
@@ -154,7 +170,11 @@ describe('npm run verify with the published chain head', () => {
     expect(ok.code, ok.out).toBe(0);
     expect(ok.out).toMatch(/yes\s+3/);
     // A ballot dropped from the result entry's list (and the tally restated, the chain redone).
-    const dropped = entries.map((e) => (e.type === 'result' ? { ...e, data: { ...(e.data as { ballots: unknown[] }), ballots: (e.data as { ballots: unknown[] }).ballots.slice(1) } } : e));
+    const dropped = entries.map((e) =>
+      e.type === 'result'
+        ? { ...e, data: { ...(e.data as { ballots: unknown[] }), ballots: (e.data as { ballots: unknown[] }).ballots.slice(1) } }
+        : e,
+    );
     const r = await verify([save('secret-dropped.jsonl', rehash(restate(dropped)))]);
     expect(r.code, r.out).toBe(1);
     expect(r.out).toMatch(/5 votes were accepted but the result entry lists 4 ballots/);

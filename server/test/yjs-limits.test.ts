@@ -55,7 +55,14 @@ describe('live document limits (LINLI_YJS_*)', () => {
       LINLI_YJS_UNLOAD_DELAY_MS: '0',
       LINLI_YJS_READ_BLOCK_MS: '5000',
     }).yjs;
-    expect(yjs).toEqual({ ...DEFAULTS, maxMessageBytes: 256 * 1024, updatesPerSecond: 0.5, compactEvery: 1000, unloadDelayMs: 0, readBlockMs: 1000 });
+    expect(yjs).toEqual({
+      ...DEFAULTS,
+      maxMessageBytes: 256 * 1024,
+      updatesPerSecond: 0.5,
+      compactEvery: 1000,
+      unloadDelayMs: 0,
+      readBlockMs: 1000,
+    });
   });
 
   it('refuse a negative, non-numeric or infinite value, naming each bad variable', () => {

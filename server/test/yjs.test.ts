@@ -9,7 +9,19 @@ import * as Y from 'yjs';
 import { Redis } from 'ioredis';
 import { startRedis, startServer, type TestRedis, type TestServer } from './helpers/processes.ts';
 import { Client, addMember } from './helpers/http-client.ts';
-import { clauseTexts, connectDoc, decodeServerMessage, loadStored, MESSAGE_AUTH, msg, rawConnect, synced, until, upgradeStatus, type LiveClient } from './helpers/yjs-clients.ts';
+import {
+  clauseTexts,
+  connectDoc,
+  decodeServerMessage,
+  loadStored,
+  MESSAGE_AUTH,
+  msg,
+  rawConnect,
+  synced,
+  until,
+  upgradeStatus,
+  type LiveClient,
+} from './helpers/yjs-clients.ts';
 import { pace } from './helpers/wait.ts';
 import { DocsRepository } from '../src/yjs/yjs.repository.ts';
 import { compactDoc } from '../src/yjs/yjs.compaction.ts';
@@ -88,14 +100,15 @@ function seeded(seed: number): () => number {
   };
 }
 
-
 /** `ticks` rounds of 1–3 random edits per client in one transaction, ~40 updates/s per client (fast typing). */
 async function editConcurrently(cs: LiveClient[], rnds: (() => number)[], ticks: number): Promise<void> {
   for (let i = 0; i < ticks; i++) {
-    cs.forEach((c, j) => c.doc.transact(() => {
-      const n = 1 + Math.floor(rnds[j]!() * 3);
-      for (let k = 0; k < n; k++) randomEdit(c.doc, rnds[j]!, String.fromCharCode(120 + j));
-    }));
+    cs.forEach((c, j) =>
+      c.doc.transact(() => {
+        const n = 1 + Math.floor(rnds[j]!() * 3);
+        for (let k = 0; k < n; k++) randomEdit(c.doc, rnds[j]!, String.fromCharCode(120 + j));
+      }),
+    );
     await pace(25);
   }
 }
@@ -167,10 +180,16 @@ describe('live documents (Yjs)', () => {
     });
     const got = await editor.get(`/api/conventions/${conv.id}`);
     expect(got.status).toBe(200);
-    await until(async () => {
-      const r = await editor.get(`/api/conventions/${conv.id}`);
-      return JSON.stringify(r.body.clauses.map((c: { text: string }) => c.text)) === JSON.stringify(clauseTexts(x.doc).map((t) => t.trim()));
-    }, 5000, 'REST text equal to the clients’ text');
+    await until(
+      async () => {
+        const r = await editor.get(`/api/conventions/${conv.id}`);
+        return (
+          JSON.stringify(r.body.clauses.map((c: { text: string }) => c.text)) === JSON.stringify(clauseTexts(x.doc).map((t) => t.trim()))
+        );
+      },
+      5000,
+      'REST text equal to the clients’ text',
+    );
   });
 
   it('clients on two server processes converge (edits cross through the Redis stream)', async () => {
@@ -217,7 +236,7 @@ describe('live documents (Yjs)', () => {
     raw.send(msg.syncStep1(new Y.Doc()));
     await until(() => answers() === 2, 5000, 'the second SyncStep2 for the reader');
     w.doc.getMap('meta').set('marker', 'after the reader');
-    await until(async () => (await store.xlen(`doc:{${conv.docName}}:log`)) > lenBefore, 5000, 'the editor\'s marker stored');
+    await until(async () => (await store.xlen(`doc:{${conv.docName}}:log`)) > lenBefore, 5000, "the editor's marker stored");
     expect(w.doc.getMap('meta').get('title')).toBe('只读公约');
     expect(await store.xlen(`doc:{${conv.docName}}:log`)).toBe(lenBefore + 1);
     const rest = await reader.get(`/api/conventions/${conv.id}`);
@@ -231,11 +250,15 @@ describe('live documents (Yjs)', () => {
     expect(denied).toEqual([{ type: MESSAGE_AUTH, sub: 0, text: 'read-only' }]);
     // The socket stays open: a reader keeps receiving edits.
     w.doc.getMap('meta').set('note', 'second');
-    await until(() => {
-      const d = new Y.Doc();
-      for (const m of raw.messages.map(decodeServerMessage)) if (m.type === 0 && m.sub !== 0) Y.applyUpdate(d, m.payload!);
-      return d.getMap('meta').get('note') === 'second';
-    }, 3000, 'reader receives later edits');
+    await until(
+      () => {
+        const d = new Y.Doc();
+        for (const m of raw.messages.map(decodeServerMessage)) if (m.type === 0 && m.sub !== 0) Y.applyUpdate(d, m.payload!);
+        return d.getMap('meta').get('note') === 'second';
+      },
+      3000,
+      'reader receives later edits',
+    );
     raw.close();
   });
 
@@ -363,12 +386,16 @@ describe('live documents (Yjs)', () => {
       me.provider.awareness.setLocalStateField('editing', `c${i}`);
       await pace(5);
     }
-    await until(() => {
-      return watcher.messages.some((m) => {
-        const dm = decodeServerMessage(m);
-        return dm.type === 1 && new TextDecoder().decode(dm.payload!).includes('c99');
-      });
-    }, 3000, 'awareness on the other process');
+    await until(
+      () => {
+        return watcher.messages.some((m) => {
+          const dm = decodeServerMessage(m);
+          return dm.type === 1 && new TextDecoder().decode(dm.payload!).includes('c99');
+        });
+      },
+      3000,
+      'awareness on the other process',
+    );
     const elapsed = Date.now() - t0;
     const awarenessMessages = watcher.messages.filter((m) => decodeServerMessage(m).type === 1).length;
     // 200 local changes; at most one broadcast per 50 ms per document (plus the join snapshot).
@@ -423,7 +450,13 @@ describe('live documents (Yjs)', () => {
     // The two come back with their offline edits and everyone converges.
     x.provider.connect();
     y.provider.connect();
-    await until(() => JSON.stringify(shape(x.doc)) === JSON.stringify(shape(fresh.doc)) && JSON.stringify(shape(y.doc)) === JSON.stringify(shape(fresh.doc)), 15_000, 'convergence after restart');
+    await until(
+      () =>
+        JSON.stringify(shape(x.doc)) === JSON.stringify(shape(fresh.doc)) &&
+        JSON.stringify(shape(y.doc)) === JSON.stringify(shape(fresh.doc)),
+      15_000,
+      'convergence after restart',
+    );
     for (const cl of [x, y, fresh]) cl.destroy();
     await c.stop();
   });
@@ -433,7 +466,9 @@ describe('live documents (Yjs)', () => {
     const x = open(a.url, conv.docName, editor.cookie);
     const y = open(b.url, conv.docName, editor.cookie);
     await Promise.all([synced(x), synced(y)]);
-    const before = await Promise.all([a, b].map(async (s) => (await new Client(s.url).request('GET', '/api/yjs/stats', undefined, { cookie: admin.cookie })).body));
+    const before = await Promise.all(
+      [a, b].map(async (s) => (await new Client(s.url).request('GET', '/api/yjs/stats', undefined, { cookie: admin.cookie })).body),
+    );
     const repo = new DocsRepository(store);
     let stop = false;
     const outcomes: string[] = [];
@@ -451,7 +486,9 @@ describe('live documents (Yjs)', () => {
     await until(() => JSON.stringify(shape(x.doc)) === JSON.stringify(shape(y.doc)), 15_000, 'convergence');
     expect(outcomes).toContain('done');
     expect(outcomes).toContain('conflict');
-    const after = await Promise.all([a, b].map(async (s) => (await new Client(s.url).request('GET', '/api/yjs/stats', undefined, { cookie: admin.cookie })).body));
+    const after = await Promise.all(
+      [a, b].map(async (s) => (await new Client(s.url).request('GET', '/api/yjs/stats', undefined, { cookie: admin.cookie })).body),
+    );
     expect(after[0].compactions + after[1].compactions).toBeGreaterThan(before[0].compactions + before[1].compactions);
     const expected = JSON.stringify(shape(x.doc));
     x.destroy();
@@ -470,10 +507,16 @@ describe('live documents (Yjs)', () => {
   it('opening and closing many documents leaves no rooms, subscriptions or keys beyond the documents’ own', async () => {
     // Let earlier tests' documents unload first.
     for (const s of [a, b]) {
-      await until(async () => (await new Client(s.url).request('GET', '/api/yjs/stats', undefined, { cookie: admin.cookie })).body.docs === 0, 15_000, 'quiet start');
+      await until(
+        async () => (await new Client(s.url).request('GET', '/api/yjs/stats', undefined, { cookie: admin.cookie })).body.docs === 0,
+        15_000,
+        'quiet start',
+      );
     }
     const keysBefore = new Set(await store.keys('*'));
-    const clientsBefore = String(await store.call('CLIENT', 'LIST')).trim().split('\n').length;
+    const clientsBefore = String(await store.call('CLIENT', 'LIST'))
+      .trim()
+      .split('\n').length;
     const convs = [];
     for (let i = 0; i < 30; i++) convs.push(await newConvention(`公约${i}`));
     for (let round = 0; round < 3; round++) {
@@ -500,7 +543,9 @@ describe('live documents (Yjs)', () => {
     const allowed = new Set(convs.flatMap((c) => [`convention:{${c.id}}`, `doc:{${c.docName}}:log`, `doc:{${c.docName}}:snap`]));
     const extra = (await store.keys('*')).filter((k) => !keysBefore.has(k) && !allowed.has(k));
     expect(extra).toEqual([]);
-    const clientsAfter = String(await store.call('CLIENT', 'LIST')).trim().split('\n').length;
+    const clientsAfter = String(await store.call('CLIENT', 'LIST'))
+      .trim()
+      .split('\n').length;
     expect(clientsAfter).toBe(clientsBefore);
     // And the documents are all there with their last round.
     const check = open(a.url, convs[7]!.docName, reader.cookie);

@@ -132,7 +132,16 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'budget.manage',
   ],
   // The branch and the notables evaluate (评议) the firm and the committee; the branch runs the rounds.
-  party_branch: [...ORGANISER, 'ballot.create', 'ballot.open', 'convention.adopt', 'consultation.manage', 'deliberation.moderate', 'evaluation.manage', 'budget.manage'],
+  party_branch: [
+    ...ORGANISER,
+    'ballot.create',
+    'ballot.open',
+    'convention.adopt',
+    'consultation.manage',
+    'deliberation.moderate',
+    'evaluation.manage',
+    'budget.manage',
+  ],
   facilitator: [
     ...ORGANISER,
     'meeting.facilitate',

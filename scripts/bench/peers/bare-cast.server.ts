@@ -38,7 +38,9 @@ io.on('connection', (socket) => {
           receiptRecord: canonicalJson({ choice: p.choice, voters: [p.voterId], via: 'online', by: p.voterId }),
           by: p.voterId,
           mode: 'new',
-          voters: [{ id: p.voterId, via: 'online', record: JSON.stringify({ receipt, choice: p.choice, ck, via: 'online', by: p.voterId }) }],
+          voters: [
+            { id: p.voterId, via: 'online', record: JSON.stringify({ receipt, choice: p.choice, ck, via: 'online', by: p.voterId }) },
+          ],
         });
         if (r.kind === 'receipt_taken') continue;
         ack(r.kind === 'ok' ? { ok: true, receipt } : { ok: false, error: { code: r.kind } });

@@ -32,7 +32,14 @@ import type { PeerRow } from './table.ts';
 const SECONDS = Number(process.env.BENCH_DOCS_SECONDS ?? 10);
 const SETTLE_S = Number(process.env.BENCH_DOCS_SETTLE_SECONDS ?? 30);
 const OBSERVERS = 5;
-const ALL_ROWS: [number, number][] = [[20, 2], [50, 5], [100, 5], [200, 5], [400, 5], [1000, 2]];
+const ALL_ROWS: [number, number][] = [
+  [20, 2],
+  [50, 5],
+  [100, 5],
+  [200, 5],
+  [400, 5],
+  [1000, 2],
+];
 const ROWS = process.env.BENCH_DOCS_ROWS
   ? process.env.BENCH_DOCS_ROWS.split(',').map((s) => s.split('x').map(Number) as [number, number])
   : ALL_ROWS;
@@ -224,7 +231,12 @@ async function runRow(t: Target, writers: number, rate: number): Promise<Result>
   const missingAnywhere = Math.max(expected(fresh.doc), ...observers.map((o) => expected(o.doc)));
   const closed = closes;
   const stats1 = await t.stats?.();
-  const server = stats0 && stats1 ? Object.fromEntries(['updatesStored', 'storeWrites', 'writersSlowed', 'writersTold'].map((k) => [k, (stats1[k] ?? NaN) - (stats0[k] ?? NaN)])) : undefined;
+  const server =
+    stats0 && stats1
+      ? Object.fromEntries(
+          ['updatesStored', 'storeWrites', 'writersSlowed', 'writersTold'].map((k) => [k, (stats1[k] ?? NaN) - (stats0[k] ?? NaN)]),
+        )
+      : undefined;
   fp.destroy();
   for (const c of [...ws, ...observers]) c.p.destroy();
   for (const c of [fresh, ...ws, ...observers]) c.doc.destroy();
@@ -243,7 +255,9 @@ async function runRow(t: Target, writers: number, rate: number): Promise<Result>
 }
 
 async function startHocuspocus(): Promise<{ target: Target; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, [path.join(import.meta.dirname, 'hocuspocus.server.mjs'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [path.join(import.meta.dirname, 'hocuspocus.server.mjs'), '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     proc.once('exit', (c) => reject(new Error(`hocuspocus exited ${c}`)));
     proc.stdout!.on('data', (d: Buffer) => {
@@ -254,14 +268,37 @@ async function startHocuspocus(): Promise<{ target: Target; proc: ChildProcess }
   let n = 0;
   return {
     proc,
-    target: { name: PEER, pid: proc.pid!, url: `ws://127.0.0.1:${port}`, ws: (room) => hocuspocusWebSocket(room), newDoc: async (l) => `bench-${l}-${++n}` },
+    target: {
+      name: PEER,
+      pid: proc.pid!,
+      url: `ws://127.0.0.1:${port}`,
+      ws: (room) => hocuspocusWebSocket(room),
+      newDoc: async (l) => `bench-${l}-${++n}`,
+    },
   };
 }
 
 /** A private redis-server as the managed one runs it: append-only file, fsync on every write. */
 async function startDurableRedis(): Promise<{ url: string; proc: ChildProcess }> {
   const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', tmpDir('linli-bench-redis-'), '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+  const proc = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      tmpDir('linli-bench-redis-'),
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--save',
+      '',
+    ],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 200 && !(await pingRedis(port)); i++) await sleep(50);
   return { url: `redis://127.0.0.1:${port}`, proc };
 }
@@ -269,7 +306,15 @@ async function startDurableRedis(): Promise<{ url: string; proc: ChildProcess }>
 async function startLinli(redisUrl: string): Promise<{ target: Target; srv: TestServer }> {
   // One hall of up to 1,000 editors on one document: the per-document client cap is raised to fit.
   const nodeArgs = process.env.BENCH_LINLI_NODE_ARGS?.split(' ').filter(Boolean);
-  const srv = await startServer({ redisUrl, nodeArgs, env: { NODE_ENV: 'production', LINLI_YJS_MAX_CLIENTS_PER_DOC: '2000', ...(process.env.BENCH_LINLI_ENV ? JSON.parse(process.env.BENCH_LINLI_ENV) : {}) } });
+  const srv = await startServer({
+    redisUrl,
+    nodeArgs,
+    env: {
+      NODE_ENV: 'production',
+      LINLI_YJS_MAX_CLIENTS_PER_DOC: '2000',
+      ...(process.env.BENCH_LINLI_ENV ? JSON.parse(process.env.BENCH_LINLI_ENV) : {}),
+    },
+  });
   const admin = new Client(srv.url);
   await admin.login('admin', srv.adminPassword!);
   const cid = (await admin.post('/api/communities', { name: '同行对比小区' })).body.community.id;
@@ -301,7 +346,15 @@ export async function runDocRows(): Promise<PeerRow[]> {
       const ours = await runRow(linli.target, w, r);
       const brief = (x: Result) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v));
       console.log(`  ${workload} (${loadAvg()}):\n    Hocuspocus ${brief(peer)}\n    Linli ${brief(ours)}`);
-      const row = (metric: string, unit: string, a: number, b: number, extra: Partial<PeerRow> = {}): PeerRow => ({ workload, metric, unit, linli: a, peer: b, peerName: PEER, ...extra });
+      const row = (metric: string, unit: string, a: number, b: number, extra: Partial<PeerRow> = {}): PeerRow => ({
+        workload,
+        metric,
+        unit,
+        linli: a,
+        peer: b,
+        peerName: PEER,
+        ...extra,
+      });
       rows.push(
         row('p50 propagation', 'ms', ours.p50, peer.p50),
         row('p99 propagation', 'ms', ours.p99, peer.p99),

@@ -32,7 +32,10 @@ interface Worker {
 }
 
 async function startWorker(): Promise<Worker> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/bench/peers/phones.worker.ts')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/bench/peers/phones.worker.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const w: Worker = {
     proc,
     send: (m) => proc.send(m),
@@ -65,7 +68,9 @@ async function stopWorkers(ws: Worker[]) {
 async function setUp(): Promise<{ redis: BenchRedis; srv: TestServer; admin: Client }> {
   const redis = await startBenchRedis();
   const prof = process.env.BENCH_CPU_PROF;
-  const hook: Record<string, string> = prof ? { NODE_OPTIONS: `--import ${path.join(import.meta.dirname, 'cpu-profile.hook.mjs')}`, BENCH_CPU_PROF: path.resolve(prof) } : {};
+  const hook: Record<string, string> = prof
+    ? { NODE_OPTIONS: `--import ${path.join(import.meta.dirname, 'cpu-profile.hook.mjs')}`, BENCH_CPU_PROF: path.resolve(prof) }
+    : {};
   const srv = await startServer({ redisUrl: redis.url, env: { NODE_ENV: 'production', ...hook } }).catch(async (err: unknown) => {
     await redis.stop();
     throw err;
@@ -81,25 +86,70 @@ async function joinRows(): Promise<PeerRow[]> {
   const workers = await Promise.all([startWorker(), startWorker()]);
   try {
     const cid = (await admin.post('/api/communities', { name: '压测小区' })).body.community.id;
-    const rows = Array.from({ length: 1200 }, (_, i) => ({ building: String(1 + (i % 12)), unit: '1', room: String(101 + i), area: (60 + (i % 90) + 0.25).toFixed(2), owner: `业主${i % 1100}` }));
+    const rows = Array.from({ length: 1200 }, (_, i) => ({
+      building: String(1 + (i % 12)),
+      unit: '1',
+      room: String(101 + i),
+      area: (60 + (i % 90) + 0.25).toFixed(2),
+      owner: `业主${i % 1100}`,
+    }));
     await admin.post(`/api/communities/${cid}/households`, { households: rows });
-    const { id: meetingId, joinCode } = (await admin.post(`/api/communities/${cid}/meetings`, { title: '千人议事会', mode: 'hybrid', agenda: [{ title: '议题一' }, { title: '议题二' }] })).body.meeting;
+    const { id: meetingId, joinCode } = (
+      await admin.post(`/api/communities/${cid}/meetings`, {
+        title: '千人议事会',
+        mode: 'hybrid',
+        agenda: [{ title: '议题一' }, { title: '议题二' }],
+      })
+    ).body.meeting;
     await admin.patch(`/api/meetings/${meetingId}`, { status: 'open' });
     // Warm both sides up (JIT, connection pools) with a few joins that are not measured.
-    await Promise.all(workers.map((w, k) => (w.send({ type: 'joinByCode', url: srv.url, joinCode, meetingId, n: 10, offset: k * 10, total: 20, windowMs: 200, startAt: now() }), w.next('joined'))));
+    await Promise.all(
+      workers.map(
+        (w, k) => (
+          w.send({
+            type: 'joinByCode',
+            url: srv.url,
+            joinCode,
+            meetingId,
+            n: 10,
+            offset: k * 10,
+            total: 20,
+            windowMs: 200,
+            startAt: now(),
+          }),
+          w.next('joined')
+        ),
+      ),
+    );
     await sleep(500);
     const startAt = now() + 500;
     const half = Math.ceil(JOINS / 2);
     const pids = [srv.proc.pid!, ...workers.map((w) => w.proc.pid!)];
     const cpu0 = pids.map(cpuMs);
     const done = workers.map((w) => w.next<{ joinMs: number[]; failed: number }>('joined'));
-    workers.forEach((w, k) => w.send({ type: 'joinByCode', url: srv.url, joinCode, meetingId, n: k ? JOINS - half : half, offset: k * half, total: JOINS, windowMs: JOIN_WINDOW_MS, startAt }));
+    workers.forEach((w, k) =>
+      w.send({
+        type: 'joinByCode',
+        url: srv.url,
+        joinCode,
+        meetingId,
+        n: k ? JOINS - half : half,
+        offset: k * half,
+        total: JOINS,
+        windowMs: JOIN_WINDOW_MS,
+        startAt,
+      }),
+    );
     const res = await Promise.all(done);
     const joinMs = res.flatMap((r) => r.joinMs);
     const failed = res.reduce((a, r) => a + r.failed, 0);
     const [srvCpu, ...phoneCpu] = pids.map((p, i) => cpuMs(p) - cpu0[i]!);
-    console.log(`  ${JOINS} joins in ${JOIN_WINDOW_MS} ms: p50 ${pct(joinMs, 50).toFixed(0)} / p99 ${pct(joinMs, 99).toFixed(0)} / max ${Math.max(...joinMs).toFixed(0)} ms, ${failed} failed (load ${loadAverage()})`);
-    console.log(`  CPU in the burst: server ${srvCpu!.toFixed(0)} ms (${(srvCpu! / JOINS).toFixed(2)} ms per join), phone processes ${phoneCpu.map((c) => c.toFixed(0)).join(' + ')} ms`);
+    console.log(
+      `  ${JOINS} joins in ${JOIN_WINDOW_MS} ms: p50 ${pct(joinMs, 50).toFixed(0)} / p99 ${pct(joinMs, 99).toFixed(0)} / max ${Math.max(...joinMs).toFixed(0)} ms, ${failed} failed (load ${loadAverage()})`,
+    );
+    console.log(
+      `  CPU in the burst: server ${srvCpu!.toFixed(0)} ms (${(srvCpu! / JOINS).toFixed(2)} ms per join), phone processes ${phoneCpu.map((c) => c.toFixed(0)).join(' + ')} ms`,
+    );
     const workload = `joins ${JOINS.toLocaleString('en')} in ${JOIN_WINDOW_MS / 1000} s`;
     return [
       { workload, metric: 'join → state p50', unit: 'ms', linli: pct(joinMs, 50), peer: NaN, peerName: '–', lost: failed },
@@ -143,7 +193,9 @@ async function presenceRows(): Promise<PeerRow[]> {
     const t0 = now();
     const half = Math.ceil(PRESENCE / 2);
     const done = workers.map((w) => w.next<{ failed: number }>('joined'));
-    workers.forEach((w, k) => w.send({ type: 'joinMembers', url: srv.url, meetingId, cookies: members.slice(k * half, k ? PRESENCE : half).map((m) => m.cookie) }));
+    workers.forEach((w, k) =>
+      w.send({ type: 'joinMembers', url: srv.url, meetingId, cookies: members.slice(k * half, k ? PRESENCE : half).map((m) => m.cookie) }),
+    );
     const failed = (await Promise.all(done)).reduce((a, r) => a + r.failed, 0);
     const joinSecs = (now() - t0) / 1000;
     const cpuJoin = cpuMs(pid) - cpu0;
@@ -155,7 +207,16 @@ async function presenceRows(): Promise<PeerRow[]> {
     const phones = PRESENCE - failed;
 
     // One vote; every phone's first tally that counts it.
-    const ballot = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '五千人表决', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false })).body.ballot;
+    const ballot = (
+      await admin.post(`/api/meetings/${meetingId}/ballots`, {
+        title: '五千人表决',
+        kind: 'yes_no_abstain',
+        options: [],
+        rule: 'simple_majority',
+        electorate: { kind: 'members' },
+        secret: false,
+      })
+    ).body.ballot;
     await admin.post(`/api/ballots/${ballot.id}/open`);
     await sleep(1500);
     await Promise.all(workers.map((w) => (w.send({ type: 'watchTally', ballotId: ballot.id, voted: 1 }), w.next('watching'))));
@@ -174,7 +235,15 @@ async function presenceRows(): Promise<PeerRow[]> {
     );
     const workload = `presence ${PRESENCE.toLocaleString('en')} phones`;
     return [
-      { workload, metric: 'server RSS per phone', unit: 'KiB', linli: ((rss1 - rss0) * 1024) / phones, peer: NaN, peerName: '–', lost: failed },
+      {
+        workload,
+        metric: 'server RSS per phone',
+        unit: 'KiB',
+        linli: ((rss1 - rss0) * 1024) / phones,
+        peer: NaN,
+        peerName: '–',
+        lost: failed,
+      },
       { workload, metric: 'server CPU per join', unit: 'ms', linli: cpuJoin / phones, peer: NaN, peerName: '–' },
       { workload, metric: 'idle CPU per 1,000 phones', unit: '%', linli: (idleCpu * 100 * 1000) / phones, peer: NaN, peerName: '–' },
       { workload, metric: 'tally to every phone p99', unit: 'ms', linli: pct(all, 99), peer: 500, peerName: 'target', lost: missing },

@@ -27,7 +27,24 @@ export interface BenchRedis {
 /** A private redis-server as the managed one runs: AOF with appendfsync always. */
 export async function startBenchRedis(): Promise<BenchRedis> {
   const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', tmpDir('linli-peers-redis-'), '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+  const proc = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      tmpDir('linli-peers-redis-'),
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--save',
+      '',
+    ],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 200 && !(await pingRedis(port)); i++) await sleep(50);
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -44,7 +61,13 @@ export async function startBenchRedis(): Promise<BenchRedis> {
 /** One phone: a Socket.IO client over WebSocket with the session cookie, as the web app connects. */
 export function connect(url: string, cookie = ''): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = ioc(url, { path: '/socket.io', transports: ['websocket'], extraHeaders: cookie ? { cookie } : {}, reconnection: false, timeout: 30_000 });
+    const s = ioc(url, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      extraHeaders: cookie ? { cookie } : {},
+      reconnection: false,
+      timeout: 30_000,
+    });
     s.once('connect', () => resolve(s));
     s.once('connect_error', reject);
   });
@@ -75,8 +98,16 @@ export function cpuMs(pid: number): number {
 export const loadAverage = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 /** A TypeScript child process (`node --import tsx file`) that prints `ready <port>` when listening. */
-export async function startTsChild(file: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<{ proc: ChildProcess; port: number; logs: string[]; stop(): Promise<void> }> {
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, file)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startTsChild(
+  file: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<{ proc: ChildProcess; port: number; logs: string[]; stop(): Promise<void> }> {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, file)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     const onData = (d: Buffer) => {

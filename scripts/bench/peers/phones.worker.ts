@@ -7,7 +7,17 @@ import { Client } from '../../../server/test/helpers/http-client.ts';
 import { connect, sleep } from './phones.ts';
 
 type Msg =
-  | { type: 'joinByCode'; url: string; joinCode: string; meetingId: string; n: number; offset: number; total: number; windowMs: number; startAt: number }
+  | {
+      type: 'joinByCode';
+      url: string;
+      joinCode: string;
+      meetingId: string;
+      n: number;
+      offset: number;
+      total: number;
+      windowMs: number;
+      startAt: number;
+    }
   | { type: 'joinMembers'; url: string; meetingId: string; cookies: string[] }
   | { type: 'watchTally'; ballotId: string; voted: number }
   | { type: 'reportTally' }
@@ -58,7 +68,13 @@ async function joinMembers(m: Extract<Msg, { type: 'joinMembers' }>) {
     await Promise.all(
       m.cookies.slice(i, i + 100).map(async (cookie) => {
         try {
-          const s = ioc(m.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie }, reconnection: false, timeout: 60_000 });
+          const s = ioc(m.url, {
+            path: '/socket.io',
+            transports: ['websocket'],
+            extraHeaders: { cookie },
+            reconnection: false,
+            timeout: 60_000,
+          });
           await new Promise<void>((res, rej) => {
             s.once('connect', () => res());
             s.once('connect_error', rej);

@@ -66,13 +66,27 @@ async function storm(pid: number, redisPid: number, phones: Socket[], send: (s: 
     }),
   );
   const b = process.cpuUsage(bench0);
-  return { t0, lastAck, acks, receipts, failed, cpu: cpuMs(pid) - cpu0, redisCpu: cpuMs(redisPid) - redis0, benchCpu: (b.user + b.system) / 1000 };
+  return {
+    t0,
+    lastAck,
+    acks,
+    receipts,
+    failed,
+    cpu: cpuMs(pid) - cpu0,
+    redisCpu: cpuMs(redisPid) - redis0,
+    benchCpu: (b.user + b.system) / 1000,
+  };
 }
 
 /** Lost and doubled votes of one ballot, read from Redis after the storm. */
 async function check(redis: Redis, ballotId: string, acked: Map<string, string>): Promise<{ lost: number; doubled: number }> {
   const k = ballotKeys(ballotId);
-  const [votes, counts, nReceipts, log] = await Promise.all([redis.hgetall(k.votes), redis.hgetall(k.counts), redis.hlen(k.receipts), redis.lrange(k.audit, 0, -1)]);
+  const [votes, counts, nReceipts, log] = await Promise.all([
+    redis.hgetall(k.votes),
+    redis.hgetall(k.counts),
+    redis.hlen(k.receipts),
+    redis.lrange(k.audit, 0, -1),
+  ]);
   let lost = 0;
   for (const [voter, receipt] of acked) if (!votes[voter] || (JSON.parse(votes[voter]) as { receipt: string }).receipt !== receipt) lost++;
   const records = Object.keys(votes).length;
@@ -99,20 +113,54 @@ const line = (who: string, K: number, r: number, s: Storm) =>
 /** The ceiling: bare Socket.IO + the cast script, same Redis durability. */
 async function ceilingSide(): Promise<Side> {
   const redisSrv = await startBenchRedis();
-  const bare = await startTsChild('scripts/bench/peers/bare-cast.server.ts', { REDIS_URL: redisSrv.url, ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) });
+  const bare = await startTsChild('scripts/bench/peers/bare-cast.server.ts', {
+    REDIS_URL: redisSrv.url,
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+  });
   const redis = new Redis(redisSrv.url);
   const repo = new BallotsRepository(redis);
-  const phones = await connectAll(`http://127.0.0.1:${bare.port}`, Array.from({ length: MAX }, () => ''));
+  const phones = await connectAll(
+    `http://127.0.0.1:${bare.port}`,
+    Array.from({ length: MAX }, () => ''),
+  );
   const ids = Array.from({ length: MAX }, (_, i) => `v${i}`);
   return {
     async storm(K, r) {
       const ballotId = `ceiling${K}r${r}`;
-      await repo.transition({ ballotId, from: ['none'], to: 'draft', metaJson: '{}', auditType: 'created', ...auditBody(ballotId, 'created', {}) });
-      await repo.transition({ ballotId, from: ['draft'], to: 'open', metaJson: '{}', auditType: 'opened', ...auditBody(ballotId, 'opened', {}), electorateJson: '{}', eligible: ids });
+      await repo.transition({
+        ballotId,
+        from: ['none'],
+        to: 'draft',
+        metaJson: '{}',
+        auditType: 'created',
+        ...auditBody(ballotId, 'created', {}),
+      });
+      await repo.transition({
+        ballotId,
+        from: ['draft'],
+        to: 'open',
+        metaJson: '{}',
+        auditType: 'opened',
+        ...auditBody(ballotId, 'opened', {}),
+        electorateJson: '{}',
+        eligible: ids,
+      });
       await sleep(400);
-      const s = await storm(bare.proc.pid!, redisSrv.proc.pid!, phones.slice(0, K), (p, i) => p.timeout(60_000).emitWithAck('cast', { ballotId, voterId: ids[i], choice: CHOICES[i % 3], key: `k${i}` }));
+      const s = await storm(bare.proc.pid!, redisSrv.proc.pid!, phones.slice(0, K), (p, i) =>
+        p.timeout(60_000).emitWithAck('cast', { ballotId, voterId: ids[i], choice: CHOICES[i % 3], key: `k${i}` }),
+      );
       const c = await check(redis, ballotId, new Map([...s.receipts].map(([i, receipt]) => [ids[i]!, receipt])));
-      const row: Storm = { cpu: s.cpu, benchCpu: s.benchCpu, redisCpu: s.redisCpu, total: s.lastAck - s.t0, p50: pct(s.acks, 50), p99: pct(s.acks, 99), finalTally: NaN, ...c, failed: s.failed };
+      const row: Storm = {
+        cpu: s.cpu,
+        benchCpu: s.benchCpu,
+        redisCpu: s.redisCpu,
+        total: s.lastAck - s.t0,
+        p50: pct(s.acks, 50),
+        p99: pct(s.acks, 99),
+        finalTally: NaN,
+        ...c,
+        failed: s.failed,
+      };
       line('ceiling', K, r, row);
       return row;
     },
@@ -129,8 +177,20 @@ async function ceilingSide(): Promise<Side> {
 async function linliSide(): Promise<Side> {
   const redisSrv = await startBenchRedis();
   const prof = process.env.BENCH_CPU_PROF;
-  const nodeOptions = [process.env.BENCH_NODE_OPTIONS ?? '', prof ? `--import ${path.join(import.meta.dirname, 'cpu-profile.hook.mjs')}` : ''].join(' ').trim();
-  const srv = await startServer({ redisUrl: redisSrv.url, env: { NODE_ENV: 'production', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), ...(prof ? { BENCH_CPU_PROF: path.resolve(prof) } : {}) } }).catch(async (err: unknown) => {
+  const nodeOptions = [
+    process.env.BENCH_NODE_OPTIONS ?? '',
+    prof ? `--import ${path.join(import.meta.dirname, 'cpu-profile.hook.mjs')}` : '',
+  ]
+    .join(' ')
+    .trim();
+  const srv = await startServer({
+    redisUrl: redisSrv.url,
+    env: {
+      NODE_ENV: 'production',
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+      ...(prof ? { BENCH_CPU_PROF: path.resolve(prof) } : {}),
+    },
+  }).catch(async (err: unknown) => {
     await redisSrv.stop();
     throw err;
   });
@@ -155,7 +215,10 @@ async function linliSide(): Promise<Side> {
     const meetingId = (await admin.post(`/api/communities/${cid}/meetings`, { title: '全体业主表决', mode: 'hybrid' })).body.meeting.id;
     await admin.patch(`/api/meetings/${meetingId}`, { status: 'open' });
     const voters = await people.members(cid, MAX, '居民');
-    phones = await connectAll(srv.url, voters.map((v) => v.cookie));
+    phones = await connectAll(
+      srv.url,
+      voters.map((v) => v.cookie),
+    );
     for (let i = 0; i < MAX; i += 200) {
       const acks = await Promise.all(phones.slice(i, i + 200).map((p) => p.timeout(60_000).emitWithAck('meeting:join', { meetingId })));
       if (acks.some((a) => !a.ok)) throw new Error(`meeting:join refused: ${JSON.stringify(acks.find((a) => !a.ok))}`);
@@ -165,7 +228,16 @@ async function linliSide(): Promise<Side> {
     return {
       stop,
       async storm(K, r) {
-        const ballot = (await admin.post(`/api/meetings/${meetingId}/ballots`, { title: `K=${K} #${r + 1}`, kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false })).body.ballot;
+        const ballot = (
+          await admin.post(`/api/meetings/${meetingId}/ballots`, {
+            title: `K=${K} #${r + 1}`,
+            kind: 'yes_no_abstain',
+            options: [],
+            rule: 'simple_majority',
+            electorate: { kind: 'members' },
+            secret: false,
+          })
+        ).body.ballot;
         await admin.post(`/api/ballots/${ballot.id}/open`);
         await sleep(400); // the tally broadcast that follows opening has gone out
         let finalAt = 0;
@@ -175,13 +247,27 @@ async function linliSide(): Promise<Side> {
         proj.on('ballot:tally', onTally);
         if (prof) srv.proc.kill('SIGURG'); // the hook samples allocations from the first storm on
         const from = process.hrtime.bigint() / 1000n;
-        const s = await storm(srv.proc.pid!, redisSrv.proc.pid!, phones.slice(0, K), (p, i) => p.timeout(60_000).emitWithAck('ballot:cast', { ballotId: ballot.id, choice: CHOICES[i % 3], idempotencyKey: `bench-${ballot.id}-${i}` }));
+        const s = await storm(srv.proc.pid!, redisSrv.proc.pid!, phones.slice(0, K), (p, i) =>
+          p
+            .timeout(60_000)
+            .emitWithAck('ballot:cast', { ballotId: ballot.id, choice: CHOICES[i % 3], idempotencyKey: `bench-${ballot.id}-${i}` }),
+        );
         for (let w = 0; w < 200 && !finalAt; w++) await sleep(25);
         // The storm's window on the monotonic clock the CPU profile's timestamps use (µs).
         if (prof) console.log(`  storm window ${from}-${process.hrtime.bigint() / 1000n}`);
         proj.off('ballot:tally', onTally);
         const c = await check(people.redis, ballot.id, new Map([...s.receipts].map(([i, receipt]) => [voters[i]!.userId, receipt])));
-        const row: Storm = { cpu: s.cpu, benchCpu: s.benchCpu, redisCpu: s.redisCpu, total: s.lastAck - s.t0, p50: pct(s.acks, 50), p99: pct(s.acks, 99), finalTally: finalAt ? Math.max(0, finalAt - s.lastAck) : Infinity, ...c, failed: s.failed };
+        const row: Storm = {
+          cpu: s.cpu,
+          benchCpu: s.benchCpu,
+          redisCpu: s.redisCpu,
+          total: s.lastAck - s.t0,
+          p50: pct(s.acks, 50),
+          p99: pct(s.acks, 99),
+          finalTally: finalAt ? Math.max(0, finalAt - s.lastAck) : Infinity,
+          ...c,
+          failed: s.failed,
+        };
         line('Linli', K, r, row);
         return row;
       },
@@ -224,9 +310,32 @@ export async function runVoteRows(): Promise<PeerRow[]> {
     const sum = (f: (s: Storm) => number) => l.reduce((a, s) => a + f(s), 0);
     const workload = `votes ${K.toLocaleString('en')}`;
     const bare = 'bare Socket.IO + Lua';
-    rows.push({ workload, metric: 'storm total', unit: 'ms', linli: median(l.map((s) => s.total)), peer: median(c.map((s) => s.total)), peerName: bare, lost: sum((s) => s.lost + s.failed), doubled: sum((s) => s.doubled) });
-    rows.push({ workload, metric: 'ack p99', unit: 'ms', linli: median(l.map((s) => s.p99)), peer: median(c.map((s) => s.p99)), peerName: bare });
-    rows.push({ workload, metric: 'final tally after last ack', unit: 'ms', linli: median(l.map((s) => s.finalTally)), peer: 250, peerName: 'target' });
+    rows.push({
+      workload,
+      metric: 'storm total',
+      unit: 'ms',
+      linli: median(l.map((s) => s.total)),
+      peer: median(c.map((s) => s.total)),
+      peerName: bare,
+      lost: sum((s) => s.lost + s.failed),
+      doubled: sum((s) => s.doubled),
+    });
+    rows.push({
+      workload,
+      metric: 'ack p99',
+      unit: 'ms',
+      linli: median(l.map((s) => s.p99)),
+      peer: median(c.map((s) => s.p99)),
+      peerName: bare,
+    });
+    rows.push({
+      workload,
+      metric: 'final tally after last ack',
+      unit: 'ms',
+      linli: median(l.map((s) => s.finalTally)),
+      peer: 250,
+      peerName: 'target',
+    });
     const cl = c.reduce((a, s) => a + s.lost + s.failed + s.doubled, 0);
     if (cl) console.error(`  the ceiling lost, doubled or failed ${cl} votes at K=${K}`);
   }

@@ -33,6 +33,12 @@ export class KnownDevices {
     let token = readCookie(req.headers.cookie, DEVICE_COOKIE);
     if (!token || token.length > 100) token = newSecret();
     await this.redis.set(this.#key(account, token), '1', 'EX', DEVICE_TTL_SECONDS);
-    res.cookie(DEVICE_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/api/auth', maxAge: DEVICE_TTL_SECONDS * 1000 });
+    res.cookie(DEVICE_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: req.secure,
+      path: '/api/auth',
+      maxAge: DEVICE_TTL_SECONDS * 1000,
+    });
   }
 }

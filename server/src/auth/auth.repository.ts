@@ -106,7 +106,10 @@ export class AuthRepository {
   /** The ids in a community's staff index, or null when it was never built (see indexStaff). */
   async staffIdsOf(communityId: string): Promise<string[] | null> {
     // Two plain reads (auto-pipelined with the tick's other commands); the marker is never removed.
-    const [built, ids] = await Promise.all([this.redis.exists(k.communityStaffBuilt(communityId)), this.redis.smembers(k.communityStaff(communityId))]);
+    const [built, ids] = await Promise.all([
+      this.redis.exists(k.communityStaffBuilt(communityId)),
+      this.redis.smembers(k.communityStaff(communityId)),
+    ]);
     return built === 1 ? ids : null;
   }
 

@@ -33,7 +33,9 @@ export function authRoutes(
     const device = await limits.devices.known(req, account);
     const client = `${account}|${device ? `dev:${device}` : `ip:${ip}`}`;
     await refuseWhileWaiting(
-      device ? [limits.perAccountClient.wait(client)] : [limits.perAddress.wait(ip), limits.perAccountClient.wait(client), limits.perAccount.wait(account)],
+      device
+        ? [limits.perAccountClient.wait(client)]
+        : [limits.perAddress.wait(ip), limits.perAccountClient.wait(client), limits.perAccount.wait(account)],
     );
     let user;
     try {
@@ -44,7 +46,11 @@ export function authRoutes(
       throw withWait(err, device ? waits[1]! : Math.max(...waits));
     }
     const session = await auth.startSession(user.id);
-    await Promise.all([limits.perAccountClient.succeed(client), limits.perAddress.succeed(ip, account), limits.devices.remember(req, res, account)]);
+    await Promise.all([
+      limits.perAccountClient.succeed(client),
+      limits.perAddress.succeed(ip, account),
+      limits.devices.remember(req, res, account),
+    ]);
     setSessionCookie(req, res, session);
     res.json({ user: publicUser(user) });
   });

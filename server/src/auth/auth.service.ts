@@ -25,10 +25,18 @@ export function generatePassword(length = 16): string {
 }
 
 /** Roles whose holders speak for the community: a guest must not be mistaken for one. */
-export const STAFF_ROLES: readonly Role[] = ['admin', 'facilitator', 'owners_committee', 'party_branch', 'property_firm', 'building_leader'];
+export const STAFF_ROLES: readonly Role[] = [
+  'admin',
+  'facilitator',
+  'owners_committee',
+  'party_branch',
+  'property_firm',
+  'building_leader',
+];
 
 /** Whether this member's name is a staff name (staff roles there, or an administrator). */
-export const isStaff = (user: Pick<StoredUser, 'isAdmin'> | null, m: Membership): boolean => !!user?.isAdmin || m.roles.some((r) => STAFF_ROLES.includes(r));
+export const isStaff = (user: Pick<StoredUser, 'isAdmin'> | null, m: Membership): boolean =>
+  !!user?.isAdmin || m.roles.some((r) => STAFF_ROLES.includes(r));
 
 export function publicUser(u: StoredUser): User {
   return { id: u.id, login: u.login, displayName: u.displayName, isAdmin: u.isAdmin, kind: u.kind };
@@ -181,7 +189,10 @@ export class AuthService {
     const ids = await this.repo.staffIdsOf(communityId);
     if (ids === null) {
       const staff = (await this.membersOf(communityId)).filter(({ user, membership }) => isStaff(user, membership));
-      await this.repo.indexStaff(communityId, staff.map((s) => s.user.id));
+      await this.repo.indexStaff(
+        communityId,
+        staff.map((s) => s.user.id),
+      );
       return staff;
     }
     if (ids.length === 0) return [];

@@ -96,7 +96,11 @@ export class BallotsCasting {
    * the cast script checks the status itself (a refusal drops the copy). Who the caller is in the
    * meeting is read fresh (MeetingsService.accessById).
    */
-  async castAccess(userId: string | null | undefined, session: Pick<Session, 'meetingId'>, id: string): Promise<{ ballot: Ballot; a: MeetingAccess }> {
+  async castAccess(
+    userId: string | null | undefined,
+    session: Pick<Session, 'meetingId'>,
+    id: string,
+  ): Promise<{ ballot: Ballot; a: MeetingAccess }> {
     const ballot = await this.#recentBallot(id);
     const a = await this.ballots.deps.meetings.accessById(userId, session, ballot.meetingId, ballot.communityId);
     return { ballot, a };
@@ -120,7 +124,10 @@ export class BallotsCasting {
   async castOnline(a: MeetingAccess, ballot: Ballot, req: VoteRequest): Promise<CastOutcome> {
     this.ballots.deps.meetings.requireCan(a, 'ballot.vote');
     if (req.reason && ballot.secret) {
-      throw new DomainError('bad_request', 'This ballot is secret: a reason would tell how you voted, so none can be given. 本表决为无记名投票，不能附理由。');
+      throw new DomainError(
+        'bad_request',
+        'This ballot is secret: a reason would tell how you voted, so none can be given. 本表决为无记名投票，不能附理由。',
+      );
     }
     const choice = this.#choice(ballot, req.choice);
     let voters: { id: string; via: VoteChannel }[];
@@ -128,7 +135,10 @@ export class BallotsCasting {
     if (ballot.electorate.kind === 'members') {
       voters = [{ id: a.user.id, via: 'online' }];
     } else {
-      const [membership, proxies] = await Promise.all([this.ballots.deps.auth.membership(ballot.communityId, a.user.id), this.ballots.repo.proxies(ballot.id)]);
+      const [membership, proxies] = await Promise.all([
+        this.ballots.deps.auth.membership(ballot.communityId, a.user.id),
+        this.ballots.repo.proxies(ballot.id),
+      ]);
       // Households an administrator gave this member after opening vote by slip, on paper or by proxy.
       const owned = householdsVotableIn(membership, ballot.openedAt);
       const byId = new Map<string, VoteChannel>();
@@ -139,14 +149,24 @@ export class BallotsCasting {
       if (ballot.advisory && membership && membership.roles.length > 0) advisory = { id: a.user.id, roles: [...membership.roles].sort() };
       if (voters.length === 0 && !advisory) {
         if (householdsGivenAfter(membership, ballot.openedAt).some((h) => !req.householdId || h === req.householdId)) {
-          throw new DomainError('forbidden', 'These households were given to you after this ballot opened: in this ballot they vote with their own invitation slip, on paper or by proxy. 这些房屋是表决开始后才分配给您的，本次表决请凭该户邀请单、纸质票或委托投票。');
+          throw new DomainError(
+            'forbidden',
+            'These households were given to you after this ballot opened: in this ballot they vote with their own invitation slip, on paper or by proxy. 这些房屋是表决开始后才分配给您的，本次表决请凭该户邀请单、纸质票或委托投票。',
+          );
         }
-        throw new DomainError('forbidden', req.householdId ? 'You are neither an owner of this household nor its proxy. 您不是该户业主或受托人。' : 'Only owners (or their proxies) vote in this ballot, and no household is registered to you. 本表决按户投票，您名下没有登记的房屋。');
+        throw new DomainError(
+          'forbidden',
+          req.householdId
+            ? 'You are neither an owner of this household nor its proxy. 您不是该户业主或受托人。'
+            : 'Only owners (or their proxies) vote in this ballot, and no household is registered to you. 本表决按户投票，您名下没有登记的房屋。',
+        );
       }
     }
     // The reason follows the vote it came with: a new or changed vote without one clears the old
     // one (written by the cast script with the vote); a retry with the same key may add one.
-    const reason = req.reason ? JSON.stringify({ choice, ck: canonicalJson(choice), text: req.reason, by: a.user.displayName, at: Date.now() }) : null;
+    const reason = req.reason
+      ? JSON.stringify({ choice, ck: canonicalJson(choice), text: req.reason, by: a.user.displayName, at: Date.now() })
+      : null;
     const out = await this.#cast(ballot, { choice, key: req.idempotencyKey, by: a.user.id, voters, paper: false, advisory, reason });
     if (out.repeated && reason) await this.ballots.repo.setReason(ballot.id, a.user.id, reason);
     return out;
@@ -155,9 +175,14 @@ export class BallotsCasting {
   /** Reasons given with votes, grouped by choice (open ballots; a secret ballot has none). */
   async reasons(ballot: Ballot): Promise<ReasonGroup[]> {
     if (ballot.secret) return [];
-    const rows = (await this.ballots.repo.reasons(ballot.id)).map((j) => JSON.parse(j) as { choice: Choice; ck: string; text: string; by: string; at: number });
+    const rows = (await this.ballots.repo.reasons(ballot.id)).map(
+      (j) => JSON.parse(j) as { choice: Choice; ck: string; text: string; by: string; at: number },
+    );
     rows.sort((x, y) => x.at - y.at);
-    return groupReasons(rows.map((r) => ({ ...r, choiceKey: r.ck }))).map((g) => ({ choice: g.choice, reasons: g.rows.map((r) => ({ text: r.text, by: r.by, at: r.at })) }));
+    return groupReasons(rows.map((r) => ({ ...r, choiceKey: r.ck }))).map((g) => ({
+      choice: g.choice,
+      reasons: g.rows.map((r) => ({ text: r.text, by: r.by, at: r.at })),
+    }));
   }
 
   /** A vote cast on paper or by show of hands (vote.enter_paper; building leaders in their buildings). */
@@ -165,13 +190,19 @@ export class BallotsCasting {
     const choice = this.#choice(ballot, req.choice);
     let voterId: string;
     if (ballot.electorate.kind === 'households') {
-      if (!req.householdId) throw new DomainError('validation_failed', 'This ballot counts households: give householdId. 本表决按户计票。', { issues: [{ path: 'householdId', message: 'required' }] });
+      if (!req.householdId)
+        throw new DomainError('validation_failed', 'This ballot counts households: give householdId. 本表决按户计票。', {
+          issues: [{ path: 'householdId', message: 'required' }],
+        });
       const h = await this.ballots.deps.roster.getHousehold(ballot.communityId, req.householdId);
       if (!h) throw new DomainError('not_found', 'No such household. 该户不存在。');
       this.ballots.deps.meetings.requireCan(a, 'vote.enter_paper', h.building);
       voterId = h.id;
     } else {
-      if (!req.memberId) throw new DomainError('validation_failed', 'This ballot counts members: give memberId. 本表决按人计票。', { issues: [{ path: 'memberId', message: 'required' }] });
+      if (!req.memberId)
+        throw new DomainError('validation_failed', 'This ballot counts members: give memberId. 本表决按人计票。', {
+          issues: [{ path: 'memberId', message: 'required' }],
+        });
       this.ballots.deps.meetings.requireCan(a, 'vote.enter_paper');
       voterId = req.memberId;
     }
@@ -185,13 +216,27 @@ export class BallotsCasting {
    */
   async undoPaper(a: MeetingAccess, ballot: Ballot, receipt: string): Promise<{ receipt: string; voters: string[] }> {
     this.ballots.deps.meetings.requireCan(a, 'vote.enter_paper');
-    if (ballot.secret) throw new DomainError('conflict', 'A paper vote in a secret ballot cannot be undone: nothing links it to who entered it. 无记名表决的纸质票不能撤销。');
+    if (ballot.secret)
+      throw new DomainError(
+        'conflict',
+        'A paper vote in a secret ballot cannot be undone: nothing links it to who entered it. 无记名表决的纸质票不能撤销。',
+      );
     const raw = await this.ballots.repo.receipt(ballot.id, receipt);
-    if (!raw) throw new DomainError('not_found', 'No vote has this receipt (it may have been undone already). 没有这张回执对应的投票（可能已撤销）。');
+    if (!raw)
+      throw new DomainError(
+        'not_found',
+        'No vote has this receipt (it may have been undone already). 没有这张回执对应的投票（可能已撤销）。',
+      );
     const rec = JSON.parse(raw) as { choice: Choice; voters?: string[]; via?: VoteChannel; by?: string };
     const voters = rec.voters ?? [];
     const data = { receipt, voters: voters.map((id) => ({ id })), choice: rec.choice, by: a.user.id };
-    const r = await this.ballots.repo.undoPaper({ ballotId: ballot.id, receipt, by: a.user.id, voters, ...auditBody(ballot.id, 'paper_vote_undone', data) });
+    const r = await this.ballots.repo.undoPaper({
+      ballotId: ballot.id,
+      receipt,
+      by: a.user.id,
+      voters,
+      ...auditBody(ballot.id, 'paper_vote_undone', data),
+    });
     switch (r[0]) {
       case 'ok':
         this.ballots.emit({ type: 'voted', ballot });
@@ -199,11 +244,17 @@ export class BallotsCasting {
       case 'not_open':
         throw new DomainError('ballot_not_open', 'The ballot is closed: its votes can no longer be undone. 表决已结束，不能再撤销。');
       case 'no_receipt':
-        throw new DomainError('not_found', 'No vote has this receipt (it may have been undone already). 没有这张回执对应的投票（可能已撤销）。');
+        throw new DomainError(
+          'not_found',
+          'No vote has this receipt (it may have been undone already). 没有这张回执对应的投票（可能已撤销）。',
+        );
       case 'not_yours':
         throw new DomainError('forbidden', 'Only the person who entered this paper vote may undo it. 只有录入这张纸质票的人可以撤销。');
       case 'stale':
-        throw new DomainError('conflict', 'This vote has been replaced by a later one; it can no longer be undone. 该票已被后来的投票替代，不能撤销。');
+        throw new DomainError(
+          'conflict',
+          'This vote has been replaced by a later one; it can no longer be undone. 该票已被后来的投票替代，不能撤销。',
+        );
       default:
         throw new DomainError('conflict', 'Only a paper vote can be undone here; a vote from a phone stays. 这里只能撤销纸质票。');
     }
@@ -212,7 +263,8 @@ export class BallotsCasting {
   /** Names a proxy for one household (proxy.register): its owner, or a facilitator on written authorisation. */
   async registerProxy(a: MeetingAccess, ballot: Ballot, req: ProxyRequest): Promise<{ householdId: string; proxyUserId: string }> {
     const { auth, roster, meetings } = this.ballots.deps;
-    if (ballot.electorate.kind !== 'households') throw new DomainError('validation_failed', 'Proxies are for ballots of households. 委托投票仅适用于按户表决。');
+    if (ballot.electorate.kind !== 'households')
+      throw new DomainError('validation_failed', 'Proxies are for ballots of households. 委托投票仅适用于按户表决。');
     const h = await roster.getHousehold(ballot.communityId, req.householdId);
     if (!h) throw new DomainError('not_found', 'No such household. 该户不存在。');
     const mine = await auth.membership(ballot.communityId, a.user.id);
@@ -220,16 +272,31 @@ export class BallotsCasting {
     const ownsIt = householdsVotableIn(mine, ballot.openedAt).includes(h.id);
     if (!ownsIt) meetings.requireCan(a, 'proxy.register');
     if (!a.facilitator && !ownsIt && !a.actor.isAdmin && !a.actor.roles.some((r) => r === 'owners_committee' || r === 'facilitator')) {
-      throw new DomainError('forbidden', 'Only the owner of this household (or the facilitator) may name its proxy. 只有该户业主或主持人可以登记委托。');
+      throw new DomainError(
+        'forbidden',
+        'Only the owner of this household (or the facilitator) may name its proxy. 只有该户业主或主持人可以登记委托。',
+      );
     }
-    const [holder, holderMembership] = await Promise.all([auth.getUser(req.proxyUserId), auth.membership(ballot.communityId, req.proxyUserId)]);
+    const [holder, holderMembership] = await Promise.all([
+      auth.getUser(req.proxyUserId),
+      auth.membership(ballot.communityId, req.proxyUserId),
+    ]);
     if (!holder || !holderMembership || holderMembership.roles.length === 0) {
-      throw new DomainError('validation_failed', 'The proxy must be a member of this community. 受托人须为本小区成员。', { issues: [{ path: 'proxyUserId', message: 'not a member' }] });
+      throw new DomainError('validation_failed', 'The proxy must be a member of this community. 受托人须为本小区成员。', {
+        issues: [{ path: 'proxyUserId', message: 'not a member' }],
+      });
     }
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const expected = (await this.ballots.repo.proxies(ballot.id))[h.id] ?? '';
       const data = { householdId: h.id, proxyUserId: holder.id, by: a.user.id, replaces: expected || null };
-      const r = await this.ballots.repo.registerProxy({ ballotId: ballot.id, householdId: h.id, proxyUserId: holder.id, cap: PROXY_CAP, expected, ...auditBody(ballot.id, 'proxy_registered', data) });
+      const r = await this.ballots.repo.registerProxy({
+        ballotId: ballot.id,
+        householdId: h.id,
+        proxyUserId: holder.id,
+        cap: PROXY_CAP,
+        expected,
+        ...auditBody(ballot.id, 'proxy_registered', data),
+      });
       switch (r[0]) {
         case 'ok':
           // The holder's phone learns it votes for one more household.
@@ -240,11 +307,20 @@ export class BallotsCasting {
         case 'stale':
           continue;
         case 'cap':
-          throw new DomainError('conflict', `${holder.displayName} already holds ${PROXY_CAP} households' proxies, the most one person may hold. 每人最多受托${PROXY_CAP}户。`);
+          throw new DomainError(
+            'conflict',
+            `${holder.displayName} already holds ${PROXY_CAP} households' proxies, the most one person may hold. 每人最多受托${PROXY_CAP}户。`,
+          );
         case 'already_voted':
-          throw new DomainError('already_voted', `${formatAddress(h)} has already voted ${VIA_WORDS[(JSON.parse(r[1]!) as VoterRecord).via]}; a proxy can no longer vote for it. 该户已投票。`);
+          throw new DomainError(
+            'already_voted',
+            `${formatAddress(h)} has already voted ${VIA_WORDS[(JSON.parse(r[1]!) as VoterRecord).via]}; a proxy can no longer vote for it. 该户已投票。`,
+          );
         case 'not_eligible':
-          throw new DomainError('forbidden', `${formatAddress(h)} is not in this ballot's electorate (it joined the roster after opening). 该户不在本次表决名单中。`);
+          throw new DomainError(
+            'forbidden',
+            `${formatAddress(h)} is not in this ballot's electorate (it joined the roster after opening). 该户不在本次表决名单中。`,
+          );
         default:
           throw new DomainError('ballot_not_open', 'Proxies can be named only before the ballot closes. 表决已结束，不能再委托。');
       }
@@ -267,7 +343,15 @@ export class BallotsCasting {
    */
   async #cast(
     ballot: Ballot,
-    c: { choice: Choice; key: string; by: string; voters: { id: string; via: VoteChannel }[]; paper: boolean; advisory?: { id: string; roles: string[] } | null; reason?: string | null },
+    c: {
+      choice: Choice;
+      key: string;
+      by: string;
+      voters: { id: string; via: VoteChannel }[];
+      paper: boolean;
+      advisory?: { id: string; roles: string[] } | null;
+      reason?: string | null;
+    },
   ): Promise<CastOutcome> {
     const repo = this.ballots.repo;
     const ck = canonicalJson(c.choice);
@@ -292,10 +376,21 @@ export class BallotsCasting {
             ...(c.advisory ? { advisory: c.advisory } : {}),
           };
       const recordFor = (via: VoteChannel) => JSON.stringify({ receipt, choice: c.choice, ck, via, by: c.by } satisfies VoterRecord);
-      const castVoters: CastVoter[] = voters.map((v) => ({ id: v.id, via: v.via, record: ballot.secret ? '' : recordFor(v.via), ...(change ? { expected: change.get(v.id)! } : {}) }));
+      const castVoters: CastVoter[] = voters.map((v) => ({
+        id: v.id,
+        via: v.via,
+        record: ballot.secret ? '' : recordFor(v.via),
+        ...(change ? { expected: change.get(v.id)! } : {}),
+      }));
       const receiptRecord = ballot.secret
         ? canonicalJson({ choice: c.choice })
-        : canonicalJson({ choice: c.choice, voters: voters.map((v) => v.id), via: voters[0]?.via ?? 'online', by: c.by, ...(c.advisory ? { advisory: true } : {}) });
+        : canonicalJson({
+            choice: c.choice,
+            voters: voters.map((v) => v.id),
+            via: voters[0]?.via ?? 'online',
+            by: c.by,
+            ...(c.advisory ? { advisory: true } : {}),
+          });
       const r = await repo.cast({
         ballotId: ballot.id,
         secret: ballot.secret,
@@ -309,7 +404,15 @@ export class BallotsCasting {
         by: c.by,
         mode: change ? 'change' : 'new',
         voters: castVoters,
-        ...(c.advisory ? { advisory: { id: c.advisory.id, record: JSON.stringify({ choice: c.choice, roles: c.advisory.roles }), replace: ballot.allowChange === true } } : {}),
+        ...(c.advisory
+          ? {
+              advisory: {
+                id: c.advisory.id,
+                record: JSON.stringify({ choice: c.choice, roles: c.advisory.roles }),
+                replace: ballot.allowChange === true,
+              },
+            }
+          : {}),
         ...(c.reason !== undefined ? { reason: c.reason } : {}),
       });
       switch (r.kind) {
@@ -323,17 +426,30 @@ export class BallotsCasting {
           change = null;
           continue;
         case 'advisory_exists':
-          throw new DomainError('already_voted', 'You have already given your advisory vote: it is counted once. 您已投过参考票，每人只计一次。');
+          throw new DomainError(
+            'already_voted',
+            'You have already given your advisory vote: it is counted once. 您已投过参考票，每人只计一次。',
+          );
         case 'not_open':
           this.#recent.delete(ballot.id);
-          throw new DomainError('ballot_not_open', r.status === 'draft' ? 'This ballot has not been opened yet. 表决尚未开始。' : 'This ballot is closed; no more votes are accepted. 表决已结束，不再接受投票。');
+          throw new DomainError(
+            'ballot_not_open',
+            r.status === 'draft'
+              ? 'This ballot has not been opened yet. 表决尚未开始。'
+              : 'This ballot is closed; no more votes are accepted. 表决已结束，不再接受投票。',
+          );
         case 'not_eligible':
         case 'not_proxy': {
           if (voters.length > 1) {
             voters = voters.filter((v) => v.id !== r.voterId);
             continue;
           }
-          throw new DomainError('forbidden', r.kind === 'not_proxy' ? 'Your proxy for this household has been withdrawn. 您对该户的委托已撤销。' : "You are not in this ballot's electorate (frozen when it opened). 您不在本次表决的投票名单中。");
+          throw new DomainError(
+            'forbidden',
+            r.kind === 'not_proxy'
+              ? 'Your proxy for this household has been withdrawn. 您对该户的委托已撤销。'
+              : "You are not in this ballot's electorate (frozen when it opened). 您不在本次表决的投票名单中。",
+          );
         }
         case 'exists': {
           const existing = new Map(r.existing.map((x) => [x.voterId, x.current]));
@@ -365,7 +481,10 @@ export class BallotsCasting {
     const via = (cur: string): VoteChannel => (ballot.secret ? (VIA_BY_SCORE[cur] ?? 'online') : (JSON.parse(cur) as VoterRecord).via);
     if (ballot.electorate.kind === 'members') {
       const v = via(existing[0]!.current);
-      return new DomainError('already_voted', `Already voted ${VIA_WORDS[v]}: a vote is counted once and cannot be cast again. 已投票（${VIA_WORDS[v].split(' ').pop()}），每人只计一票。`);
+      return new DomainError(
+        'already_voted',
+        `Already voted ${VIA_WORDS[v]}: a vote is counted once and cannot be cast again. 已投票（${VIA_WORDS[v].split(' ').pop()}），每人只计一票。`,
+      );
     }
     const parts = await Promise.all(
       existing.map(async (x) => {
@@ -373,6 +492,9 @@ export class BallotsCasting {
         return `${h ? formatAddress(h) : x.voterId} ${VIA_WORDS[via(x.current)]}`;
       }),
     );
-    return new DomainError('already_voted', `Already voted: ${parts.join('; ')}. A household is counted once and cannot vote again. 该户已投票，每户只计一票。`);
+    return new DomainError(
+      'already_voted',
+      `Already voted: ${parts.join('; ')}. A household is counted once and cannot vote again. 该户已投票，每户只计一票。`,
+    );
   }
 }

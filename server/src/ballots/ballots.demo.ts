@@ -21,7 +21,9 @@ export interface DemoBallotDeps {
 
 export async function seedDemoBallots(d: DemoBallotDeps, cid: string, logger: Logger): Promise<void> {
   const finished = (await d.meetings.list(cid)).find((m) => m.status === 'closed');
-  const [facilitator, owner, committee] = await Promise.all([DEMO_LOGINS.facilitator, DEMO_LOGINS.owner, DEMO_LOGINS.ownersCommittee].map((l) => d.auth.findByLogin(l)));
+  const [facilitator, owner, committee] = await Promise.all(
+    [DEMO_LOGINS.facilitator, DEMO_LOGINS.owner, DEMO_LOGINS.ownersCommittee].map((l) => d.auth.findByLogin(l)),
+  );
   if (!finished || !facilitator) {
     logger.info('demo ballot skipped: no finished demo meeting');
     return;
@@ -41,7 +43,8 @@ export async function seedDemoBallots(d: DemoBallotDeps, cid: string, logger: Lo
   const households = await d.roster.listHouseholds(cid);
   let ballot = await service.create(fa, {
     title: '表决通过《海月小区邻里公约》',
-    description: '按《民法典》第二百七十八条，制定和修改管理规约由业主共同决定：参与表决的业主专有部分面积和人数均须达到三分之二以上，且经参与表决者过半数同意。',
+    description:
+      '按《民法典》第二百七十八条，制定和修改管理规约由业主共同决定：参与表决的业主专有部分面积和人数均须达到三分之二以上，且经参与表决者过半数同意。',
     kind: 'yes_no_abstain',
     options: [],
     rule: 'civil_code_278_ordinary',
@@ -53,8 +56,14 @@ export async function seedDemoBallots(d: DemoBallotDeps, cid: string, logger: Lo
   const ownerHousehold = households[0];
   const proxyHousehold = households[3];
   if (proxyHousehold && committee) await casting.registerProxy(fa, ballot, { householdId: proxyHousehold.id, proxyUserId: committee.id });
-  if (owner && ownerHousehold) await casting.castOnline(await as(owner.id), ballot, { choice: 'yes', idempotencyKey: `demo-online-${ownerHousehold.id}` });
-  if (committee && proxyHousehold) await casting.castOnline(await as(committee.id), ballot, { choice: 'yes', idempotencyKey: `demo-proxy-${proxyHousehold.id}`, householdId: proxyHousehold.id });
+  if (owner && ownerHousehold)
+    await casting.castOnline(await as(owner.id), ballot, { choice: 'yes', idempotencyKey: `demo-online-${ownerHousehold.id}` });
+  if (committee && proxyHousehold)
+    await casting.castOnline(await as(committee.id), ballot, {
+      choice: 'yes',
+      idempotencyKey: `demo-proxy-${proxyHousehold.id}`,
+      householdId: proxyHousehold.id,
+    });
   // 96 of 120 households took part: 84 yes, 8 no, 4 abstain (paper ballots collected in the hall).
   const paper = households.slice(0, 96).filter((h) => h.id !== ownerHousehold?.id && h.id !== proxyHousehold?.id);
   for (const [i, h] of paper.entries()) {

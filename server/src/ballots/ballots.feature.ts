@@ -32,7 +32,13 @@ export interface BallotsDeps {
 }
 
 export function createBallots(d: BallotsDeps) {
-  const service = new BallotsService(new BallotsRepository(d.ctx.redis), { meetings: d.meetings, auth: d.auth, roster: d.roster, stats: d.stats, consensus: d.consensus });
+  const service = new BallotsService(new BallotsRepository(d.ctx.redis), {
+    meetings: d.meetings,
+    auth: d.auth,
+    roster: d.roster,
+    stats: d.stats,
+    consensus: d.consensus,
+  });
   const casting = new BallotsCasting(service);
   const views = new BallotsViews(service);
   const tally = new TallyBroadcaster(d.io, service, d.ctx.logger);
@@ -48,7 +54,8 @@ export function createBallots(d: BallotsDeps) {
       name: 'ballots',
       routes: ballotsRoutes(d.meetings, service, casting, views),
       onConnection: ballotsSocket(d.router, casting),
-      seedDemo: ({ communityId }: { communityId: string }) => seedDemoBallots({ service, meetings: d.meetings, auth: d.auth, roster: d.roster }, communityId, d.ctx.logger),
+      seedDemo: ({ communityId }: { communityId: string }) =>
+        seedDemoBallots({ service, meetings: d.meetings, auth: d.auth, roster: d.roster }, communityId, d.ctx.logger),
       stop: async () => tally.stop(),
     },
   };

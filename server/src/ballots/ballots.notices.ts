@@ -28,7 +28,12 @@ export class BallotNotices {
       for (const ballot of await this.ballots.listOfMeeting(m.id)) {
         if (ballot.status !== 'open' || ballot.electorate.kind !== 'households') continue;
         const data = { memberId: c.memberId, before: [...c.before].sort(), after: [...c.after].sort(), by: c.by };
-        const r = await this.ballots.repo.note({ ballotId: ballot.id, auditType: 'holdings_changed', ...auditBody(ballot.id, 'holdings_changed', data), householdIds: changed });
+        const r = await this.ballots.repo.note({
+          ballotId: ballot.id,
+          auditType: 'holdings_changed',
+          ...auditBody(ballot.id, 'holdings_changed', data),
+          householdIds: changed,
+        });
         if (!r) continue;
         touched.push(ballot.id);
         this.ballots.emit({ type: 'notice', ballot, notice: { ballotId: ballot.id, kind: 'holdings_changed', seq: r.seq, at: r.at } });

@@ -148,12 +148,46 @@ export class BallotsRepository {
   /** The vote script: see cast.lua for the order of checks. */
   async cast(w: CastWrite): Promise<CastReply> {
     const k = ballotKeys(w.ballotId);
-    const args = [w.ballotId, w.secret ? '1' : '0', w.idemField, w.idemValue, w.receipt, w.choiceKey, w.auditType, w.dataJson, w.bodyHash, w.receiptRecord, w.by, w.mode, String(w.voters.length)];
+    const args = [
+      w.ballotId,
+      w.secret ? '1' : '0',
+      w.idemField,
+      w.idemValue,
+      w.receipt,
+      w.choiceKey,
+      w.auditType,
+      w.dataJson,
+      w.bodyHash,
+      w.receiptRecord,
+      w.by,
+      w.mode,
+      String(w.voters.length),
+    ];
     for (const v of w.voters) args.push(v.id, v.via, v.record, v.expected ?? '');
-    args.push(w.advisory?.id ?? '', w.advisory?.record ?? '', w.advisory?.replace ? '1' : '0', w.reason === undefined ? '' : (w.reason ?? '-'));
+    args.push(
+      w.advisory?.id ?? '',
+      w.advisory?.record ?? '',
+      w.advisory?.replace ? '1' : '0',
+      w.reason === undefined ? '' : (w.reason ?? '-'),
+    );
     const r = await SCRIPTS.cast.run(
       this.redis,
-      [k.status, k.eligible, k.votes, k.voted, k.receipts, k.idem, k.counts, k.audit, k.head, k.proxies, k.superseded, k.advisory, k.choices, k.reasons],
+      [
+        k.status,
+        k.eligible,
+        k.votes,
+        k.voted,
+        k.receipts,
+        k.idem,
+        k.counts,
+        k.audit,
+        k.head,
+        k.proxies,
+        k.superseded,
+        k.advisory,
+        k.choices,
+        k.reasons,
+      ],
       args,
     );
     // A vote (new, changed, or the same key again) is acknowledged only once replicas hold it.
@@ -186,9 +220,20 @@ export class BallotsRepository {
   }
 
   /** Undoes one paper vote; see undo.lua. Returns 'ok' or why not. */
-  async undoPaper(w: { ballotId: string; receipt: string; by: string; voters: readonly string[]; dataJson: string; bodyHash: string }): Promise<string[]> {
+  async undoPaper(w: {
+    ballotId: string;
+    receipt: string;
+    by: string;
+    voters: readonly string[];
+    dataJson: string;
+    bodyHash: string;
+  }): Promise<string[]> {
     const k = ballotKeys(w.ballotId);
-    return SCRIPTS.undo.run(this.redis, [k.status, k.votes, k.receipts, k.counts, k.audit, k.head], [w.ballotId, w.receipt, w.by, w.dataJson, w.bodyHash, w.voters.join('|')]);
+    return SCRIPTS.undo.run(
+      this.redis,
+      [k.status, k.votes, k.receipts, k.counts, k.audit, k.head],
+      [w.ballotId, w.receipt, w.by, w.dataJson, w.bodyHash, w.voters.join('|')],
+    );
   }
 
   async receipt(id: string, receipt: string): Promise<string | null> {
@@ -196,47 +241,59 @@ export class BallotsRepository {
   }
 
   /** Registers a proxy; see proxy.lua. */
-  async registerProxy(w: { ballotId: string; householdId: string; proxyUserId: string; cap: number; expected: string; dataJson: string; bodyHash: string }): Promise<string[]> {
+  async registerProxy(w: {
+    ballotId: string;
+    householdId: string;
+    proxyUserId: string;
+    cap: number;
+    expected: string;
+    dataJson: string;
+    bodyHash: string;
+  }): Promise<string[]> {
     const k = ballotKeys(w.ballotId);
-    return SCRIPTS.proxy.run(this.redis, [k.status, k.eligible, k.votes, k.proxies, k.proxyCount, k.audit, k.head], [
-      w.ballotId,
-      w.householdId,
-      w.proxyUserId,
-      String(w.cap),
-      w.expected,
-      w.dataJson,
-      w.bodyHash,
-    ]);
+    return SCRIPTS.proxy.run(
+      this.redis,
+      [k.status, k.eligible, k.votes, k.proxies, k.proxyCount, k.audit, k.head],
+      [w.ballotId, w.householdId, w.proxyUserId, String(w.cap), w.expected, w.dataJson, w.bodyHash],
+    );
   }
 
   /** A life-cycle step; returns 'ok' or the status that refused it. */
   async transition(w: TransitionWrite): Promise<{ ok: true; seq: number } | { ok: false; status: string }> {
     const k = ballotKeys(w.ballotId);
-    const r = await SCRIPTS.transition.run(this.redis, [k.status, k.meta, k.audit, k.head, k.electorate, k.eligible], [
-      w.ballotId,
-      w.from.join('|'),
-      w.to,
-      w.metaJson,
-      w.auditType,
-      w.dataJson,
-      w.bodyHash,
-      w.electorateJson ?? '',
-      ...(w.eligible ?? []),
-    ]);
+    const r = await SCRIPTS.transition.run(
+      this.redis,
+      [k.status, k.meta, k.audit, k.head, k.electorate, k.eligible],
+      [w.ballotId, w.from.join('|'), w.to, w.metaJson, w.auditType, w.dataJson, w.bodyHash, w.electorateJson ?? '', ...(w.eligible ?? [])],
+    );
     return r[0] === 'ok' ? { ok: true, seq: Number(r[1]) } : { ok: false, status: r[1]! };
   }
 
   /** Stores the final result once; false if it was already stored (or the ballot is not closed). */
   async storeResult(w: { ballotId: string; resultJson: string; dataJson: string; bodyHash: string }): Promise<boolean> {
     const k = ballotKeys(w.ballotId);
-    const r = await SCRIPTS.result.run(this.redis, [k.status, k.result, k.audit, k.head, k.resultHead], [w.ballotId, w.resultJson, w.dataJson, w.bodyHash]);
+    const r = await SCRIPTS.result.run(
+      this.redis,
+      [k.status, k.result, k.audit, k.head, k.resultHead],
+      [w.ballotId, w.resultJson, w.dataJson, w.bodyHash],
+    );
     return r[0] === 'ok';
   }
 
   /** Appends a notice to an open ballot whose electorate holds one of `householdIds`; see note.lua. */
-  async note(w: { ballotId: string; auditType: string; dataJson: string; bodyHash: string; householdIds: readonly string[] }): Promise<{ seq: number; at: number } | null> {
+  async note(w: {
+    ballotId: string;
+    auditType: string;
+    dataJson: string;
+    bodyHash: string;
+    householdIds: readonly string[];
+  }): Promise<{ seq: number; at: number } | null> {
     const k = ballotKeys(w.ballotId);
-    const r = await SCRIPTS.note.run(this.redis, [k.status, k.eligible, k.audit, k.head], [w.ballotId, w.auditType, w.dataJson, w.bodyHash, ...w.householdIds]);
+    const r = await SCRIPTS.note.run(
+      this.redis,
+      [k.status, k.eligible, k.audit, k.head],
+      [w.ballotId, w.auditType, w.dataJson, w.bodyHash, ...w.householdIds],
+    );
     return r[0] === 'ok' ? { seq: Number(r[1]), at: Number(r[2]) } : null;
   }
 
@@ -275,9 +332,27 @@ export class BallotsRepository {
   }
 
   /** Everything counting needs, read in one round trip. */
-  async countingState(id: string): Promise<{ status: string | null; votes: Record<string, string>; voted: string[]; receipts: Record<string, string>; superseded: Record<string, string>; advisory: Record<string, string>; choices: string[] }> {
+  async countingState(id: string): Promise<{
+    status: string | null;
+    votes: Record<string, string>;
+    voted: string[];
+    receipts: Record<string, string>;
+    superseded: Record<string, string>;
+    advisory: Record<string, string>;
+    choices: string[];
+  }> {
     const k = ballotKeys(id);
-    const rows = (await this.redis.multi().get(k.status).hgetall(k.votes).zrange(k.voted, '0', '-1', 'WITHSCORES').hgetall(k.receipts).hgetall(k.superseded).hgetall(k.advisory).zrange(k.choices, '0', '-1').exec()) ?? [];
+    const rows =
+      (await this.redis
+        .multi()
+        .get(k.status)
+        .hgetall(k.votes)
+        .zrange(k.voted, '0', '-1', 'WITHSCORES')
+        .hgetall(k.receipts)
+        .hgetall(k.superseded)
+        .hgetall(k.advisory)
+        .zrange(k.choices, '0', '-1')
+        .exec()) ?? [];
     const val = (i: number) => {
       const [err, v] = rows[i] ?? [null, null];
       if (err) throw err;
@@ -312,9 +387,16 @@ export class BallotsRepository {
   }
 
   /** The sealed receipt under one idempotency field, and the advisory vote of a member. */
-  async sealedAndAdvisory(id: string, idemField: string | null, memberId: string): Promise<{ sealed: string | null; advisory: string | null }> {
+  async sealedAndAdvisory(
+    id: string,
+    idemField: string | null,
+    memberId: string,
+  ): Promise<{ sealed: string | null; advisory: string | null }> {
     const k = ballotKeys(id);
-    const [sealed, advisory] = await Promise.all([idemField ? this.redis.hget(k.idem, idemField) : null, this.redis.hget(k.advisory, memberId)]);
+    const [sealed, advisory] = await Promise.all([
+      idemField ? this.redis.hget(k.idem, idemField) : null,
+      this.redis.hget(k.advisory, memberId),
+    ]);
     return { sealed, advisory };
   }
 

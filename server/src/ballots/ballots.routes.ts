@@ -4,7 +4,17 @@
  * published record.
  */
 import { Router, type Request } from 'express';
-import { AuditQuery, Id, MineQuery, PaperVoteRequest, PaperVoteUndo, ProxyRequest, PublishRequest, VoteRequest, parseOrThrow } from '@linli/shared';
+import {
+  AuditQuery,
+  Id,
+  MineQuery,
+  PaperVoteRequest,
+  PaperVoteUndo,
+  ProxyRequest,
+  PublishRequest,
+  VoteRequest,
+  parseOrThrow,
+} from '@linli/shared';
 import type { MeetingsService } from '../meetings/meetings.service.ts';
 import type { BallotsCasting } from './ballots.cast.ts';
 import type { BallotsService } from './ballots.service.ts';

@@ -96,7 +96,11 @@ export class BallotsService {
   }
 
   /** The ballot and who the user is in its meeting (outsiders: not_found, as for meetings). */
-  async access(user: StoredUser | null | undefined, session: Pick<Session, 'meetingId'> | null | undefined, id: string): Promise<{ ballot: Ballot; a: MeetingAccess }> {
+  async access(
+    user: StoredUser | null | undefined,
+    session: Pick<Session, 'meetingId'> | null | undefined,
+    id: string,
+  ): Promise<{ ballot: Ballot; a: MeetingAccess }> {
     const ballot = await this.require(id);
     if (!user) throw new DomainError('unauthenticated', 'Please sign in or join with the meeting code first. 请先登录或输入会议码。');
     const a = await this.deps.meetings.access(user, session, ballot.meetingId);
@@ -121,7 +125,9 @@ export class BallotsService {
     if (head.clauseRef) {
       const c = await this.deps.consensus.clause(head.clauseRef.conventionId, head.clauseRef.clauseId);
       if (!c || c.communityId !== a.meeting.communityId) {
-        throw new DomainError('validation_failed', 'No such clause in this community. 条款不存在。', { issues: [{ path: 'clauseRef', message: 'no such clause' }] });
+        throw new DomainError('validation_failed', 'No such clause in this community. 条款不存在。', {
+          issues: [{ path: 'clauseRef', message: 'no such clause' }],
+        });
       }
     }
     const ballot: Ballot = {
@@ -144,7 +150,14 @@ export class BallotsService {
       to: 'draft',
       metaJson: JSON.stringify(ballot),
       auditType: 'created',
-      ...auditBody(ballot.id, 'created', { spec, title: ballot.title, meetingId: ballot.meetingId, communityId: ballot.communityId, clauseRef: ballot.clauseRef ?? null, by: a.user.id }),
+      ...auditBody(ballot.id, 'created', {
+        spec,
+        title: ballot.title,
+        meetingId: ballot.meetingId,
+        communityId: ballot.communityId,
+        clauseRef: ballot.clauseRef ?? null,
+        by: a.user.id,
+      }),
     });
     if (!t.ok) throw new DomainError('conflict', 'Could not create the ballot; try again. 表决未能创建，请重试。');
     await this.repo.addToMeeting(ballot.meetingId, ballot.id, ballot.createdAt);
@@ -156,7 +169,11 @@ export class BallotsService {
     const user = await this.deps.auth.getUser(actor.userId);
     const a = await this.deps.meetings.access(user, null, meetingId);
     const title = motion.text.length > 300 ? `${motion.text.slice(0, 297)}…` : motion.text;
-    const b = await this.create(a, { title, kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false }, { motionId: motion.id });
+    const b = await this.create(
+      a,
+      { title, kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false },
+      { motionId: motion.id },
+    );
     return { ballotId: b.id };
   }
 
@@ -164,10 +181,14 @@ export class BallotsService {
   async open(a: MeetingAccess, ballot: Ballot): Promise<Ballot> {
     this.deps.meetings.requireCan(a, 'ballot.open');
     if (a.meeting.status === 'closed') throw new DomainError('meeting_closed', 'This meeting is closed. 会议已结束。');
-    if (ballot.status !== 'draft') throw new DomainError('conflict', `This ballot is ${ballot.status}; only a draft can be opened. 只能开启草稿状态的表决。`);
+    if (ballot.status !== 'draft')
+      throw new DomainError('conflict', `This ballot is ${ballot.status}; only a draft can be opened. 只能开启草稿状态的表决。`);
     const electorate = await this.snapshot(ballot);
     if (electorate.voters.length === 0) {
-      const what = ballot.electorate.kind === 'households' ? 'no households in the roster (import it first) 名册中没有住户' : 'no members with these roles 没有符合条件的成员';
+      const what =
+        ballot.electorate.kind === 'households'
+          ? 'no households in the roster (import it first) 名册中没有住户'
+          : 'no members with these roles 没有符合条件的成员';
       throw new DomainError('conflict', `Nobody can vote: ${what}. 没有可以投票的人。`);
     }
     let clause: { textHash: string; text: string } | null = null;
@@ -187,13 +208,26 @@ export class BallotsService {
       to: 'open',
       metaJson: JSON.stringify(next),
       auditType: 'opened',
-      ...auditBody(ballot.id, 'opened', { spec, electorate, clause: ballot.clauseRef ? { ...ballot.clauseRef, textHash: clause?.textHash ?? null } : null, by: a.user.id }),
+      ...auditBody(ballot.id, 'opened', {
+        spec,
+        electorate,
+        clause: ballot.clauseRef ? { ...ballot.clauseRef, textHash: clause?.textHash ?? null } : null,
+        by: a.user.id,
+      }),
       electorateJson: JSON.stringify(electorate),
       eligible: electorate.voters.map((v) => v.voterId),
     });
     if (!t.ok) throw new DomainError('conflict', `This ballot is ${t.status} now. 表决状态已变化。`);
     if (ballot.clauseRef) {
-      await this.deps.consensus.bindOpened({ ...ballot.clauseRef, communityId: ballot.communityId, ballotId: ballot.id, title: ballot.title, textHash: clause?.textHash ?? null, status: 'voting', at });
+      await this.deps.consensus.bindOpened({
+        ...ballot.clauseRef,
+        communityId: ballot.communityId,
+        ballotId: ballot.id,
+        title: ballot.title,
+        textHash: clause?.textHash ?? null,
+        status: 'voting',
+        at,
+      });
     }
     this.emit({ type: 'opened', ballot: next });
     return next;
@@ -227,9 +261,17 @@ export class BallotsService {
   /** Closes an open ballot (ballot.open): no vote is accepted after this; the final count follows. */
   async close(a: MeetingAccess, ballot: Ballot): Promise<{ ballot: Ballot; result: BallotResultView }> {
     this.deps.meetings.requireCan(a, 'ballot.open');
-    if (ballot.status !== 'open') throw new DomainError('conflict', `This ballot is ${ballot.status}; only an open ballot can be closed. 只能结束进行中的表决。`);
+    if (ballot.status !== 'open')
+      throw new DomainError('conflict', `This ballot is ${ballot.status}; only an open ballot can be closed. 只能结束进行中的表决。`);
     const next: Ballot = { ...ballot, status: 'closed', closedAt: this.now() };
-    const t = await this.repo.transition({ ballotId: ballot.id, from: ['open'], to: 'closed', metaJson: JSON.stringify(next), auditType: 'closed', ...auditBody(ballot.id, 'closed', { by: a.user.id }) });
+    const t = await this.repo.transition({
+      ballotId: ballot.id,
+      from: ['open'],
+      to: 'closed',
+      metaJson: JSON.stringify(next),
+      auditType: 'closed',
+      ...auditBody(ballot.id, 'closed', { by: a.user.id }),
+    });
     if (!t.ok) throw new DomainError('conflict', `This ballot is ${t.status} now. 表决状态已变化。`);
     const stored = await this.finalize(next);
     const head = await this.resultHead(next.id);
@@ -257,7 +299,11 @@ export class BallotsService {
       if (now && now.textHash !== ballot.clauseHash) clauseChanged = true;
     }
     const stored: StoredResult = { result, ...(clauseChanged ? { clauseChanged } : {}), ...(advisory ? { advisory } : {}) };
-    const won = await this.repo.storeResult({ ballotId: ballot.id, resultJson: JSON.stringify(stored), ...auditBody(ballot.id, 'result', { result, clauseChanged: clauseChanged ?? false, ...(sealed ? { ballots: sealed } : {}) }) });
+    const won = await this.repo.storeResult({
+      ballotId: ballot.id,
+      resultJson: JSON.stringify(stored),
+      ...auditBody(ballot.id, 'result', { result, clauseChanged: clauseChanged ?? false, ...(sealed ? { ballots: sealed } : {}) }),
+    });
     if (!won) {
       const again = await this.repo.result(ballot.id);
       if (again) return JSON.parse(again) as StoredResult;
@@ -270,13 +316,28 @@ export class BallotsService {
   async #recordClosed(ballot: Ballot, result: BallotResult, clauseChanged: boolean, clauseText: string | null): Promise<void> {
     const { stats, consensus } = this.deps;
     const at = ballot.closedAt ?? this.now();
-    await stats.addAll(ballot.communityId, { ballots_closed: 1, ballot_votes: result.turnout.voted, ballot_eligible: result.turnout.eligible }, at);
+    await stats.addAll(
+      ballot.communityId,
+      { ballots_closed: 1, ballot_votes: result.turnout.voted, ballot_eligible: result.turnout.eligible },
+      at,
+    );
     const passed = result.outcome.passed === true;
     if (ballot.clauseRef) {
-      await consensus.settle({ ...ballot.clauseRef, communityId: ballot.communityId, ballotId: ballot.id, title: ballot.title, textHash: ballot.clauseHash ?? null, status: passed ? 'passed' : 'failed', at, ...(clauseChanged ? { clauseChanged } : {}) });
+      await consensus.settle({
+        ...ballot.clauseRef,
+        communityId: ballot.communityId,
+        ballotId: ballot.id,
+        title: ballot.title,
+        textHash: ballot.clauseHash ?? null,
+        status: passed ? 'passed' : 'failed',
+        at,
+        ...(clauseChanged ? { clauseChanged } : {}),
+      });
     }
     if (!passed) return;
-    const text = ballot.clauseRef ? (ballot.clauseText ?? clauseText ?? ballot.title) : [ballot.title, ballot.description].filter(Boolean).join('\n\n');
+    const text = ballot.clauseRef
+      ? (ballot.clauseText ?? clauseText ?? ballot.title)
+      : [ballot.title, ballot.description].filter(Boolean).join('\n\n');
     const meeting = await this.deps.meetings.get(ballot.meetingId);
     await consensus.record({
       id: newId(),
@@ -301,10 +362,17 @@ export class BallotsService {
   /** Publishes a closed ballot's result and record (ballot.open); final after `objectionDays`. */
   async publish(a: MeetingAccess, ballot: Ballot, objectionDays: number): Promise<Ballot> {
     this.deps.meetings.requireCan(a, 'ballot.open');
-    if (ballot.status !== 'closed') throw new DomainError('conflict', `This ballot is ${ballot.status}; only a closed ballot can be published. 只能公示已结束的表决。`);
+    if (ballot.status !== 'closed')
+      throw new DomainError('conflict', `This ballot is ${ballot.status}; only a closed ballot can be published. 只能公示已结束的表决。`);
     await this.finalize(ballot);
     const at = this.now();
-    const next: Ballot = { ...ballot, status: 'published', publishedAt: at, objectionDays, objectionEndsAt: at + objectionDays * 86_400_000 };
+    const next: Ballot = {
+      ...ballot,
+      status: 'published',
+      publishedAt: at,
+      objectionDays,
+      objectionEndsAt: at + objectionDays * 86_400_000,
+    };
     const t = await this.repo.transition({
       ballotId: ballot.id,
       from: ['closed'],
@@ -325,7 +393,8 @@ export class BallotsService {
     const [raw, state] = await Promise.all([this.repo.electorate(ballot.id), this.repo.countingState(ballot.id)]);
     const electorate: ElectorateSnapshot = raw ? (JSON.parse(raw) as ElectorateSnapshot) : { kind: ballot.electorate.kind, voters: [] };
     const recorded: RecordedVotes = { byVoter: {}, anonymous: [], advisory: {} };
-    for (const [memberId, rec] of Object.entries(state.advisory)) recorded.advisory[memberId] = JSON.parse(rec) as { choice: Choice; roles: string[] };
+    for (const [memberId, rec] of Object.entries(state.advisory))
+      recorded.advisory[memberId] = JSON.parse(rec) as { choice: Choice; roles: string[] };
     if (ballot.secret) {
       const sealed = sealedBallots(state);
       recorded.anonymous = sealed.map((b) => b.choice);
@@ -339,7 +408,11 @@ export class BallotsService {
   async result(ballot: Ballot, opts: { fresh?: boolean } = {}): Promise<BallotResultView> {
     if (ballot.status === 'closed' || ballot.status === 'published') {
       const stored = await this.finalize(ballot);
-      return this.view(ballot, stored.result, { clauseChanged: stored.clauseChanged, advisory: stored.advisory, head: await this.resultHead(ballot.id) });
+      return this.view(ballot, stored.result, {
+        clauseChanged: stored.clauseChanged,
+        advisory: stored.advisory,
+        head: await this.resultHead(ballot.id),
+      });
     }
     // The head is read before the votes: a cached view holds at least every vote up to its head.
     const head = await this.repo.head(ballot.id);
@@ -360,7 +433,10 @@ export class BallotsService {
 
   async #liveResult(ballot: Ballot): Promise<BallotResultView> {
     const { electorate, recorded } = await this.recorded(ballot);
-    const result = ballot.status === 'draft' ? countBallot(specOf(ballot), electorate, [], { closed: false }) : tallyRecorded(specOf(ballot), electorate, recorded, false);
+    const result =
+      ballot.status === 'draft'
+        ? countBallot(specOf(ballot), electorate, [], { closed: false })
+        : tallyRecorded(specOf(ballot), electorate, recorded, false);
     const advisory = ballot.advisory && ballot.status !== 'draft' ? advisoryTally(specOf(ballot), electorate, recorded) : undefined;
     return this.view(ballot, result, { advisory });
   }
@@ -374,7 +450,11 @@ export class BallotsService {
    * Wraps a count for sending; hides the counts of an open ballot that keeps them until close, and of
    * any open secret ballot (a live count read beside the live list of who voted tells who chose what).
    */
-  view(ballot: Ballot, result: BallotResult, extra: { clauseChanged?: boolean; advisory?: AdvisoryTally; head?: ChainHead | null } = {}): BallotResultView {
+  view(
+    ballot: Ballot,
+    result: BallotResult,
+    extra: { clauseChanged?: boolean; advisory?: AdvisoryTally; head?: ChainHead | null } = {},
+  ): BallotResultView {
     const hidden = ballot.status === 'open' && (ballot.hideTallyUntilClose === true || ballot.secret);
     const shown: BallotResult = hidden
       ? {
@@ -404,9 +484,18 @@ export class BallotsService {
   }
 
   /** Outcomes for the minutes. */
-  async resultsFor(meetingId: string): Promise<{ ballotId: string; title: string; status: string; rule: string; outcome: unknown; head?: ChainHead }[]> {
+  async resultsFor(
+    meetingId: string,
+  ): Promise<{ ballotId: string; title: string; status: string; rule: string; outcome: unknown; head?: ChainHead }[]> {
     const ballots = (await this.listOfMeeting(meetingId)).filter((b) => b.status === 'closed' || b.status === 'published');
-    const row = (b: Ballot, r: BallotResultView) => ({ ballotId: b.id, title: b.title, status: b.status, rule: b.rule, outcome: r.outcome, ...(r.head ? { head: r.head } : {}) });
+    const row = (b: Ballot, r: BallotResultView) => ({
+      ballotId: b.id,
+      title: b.title,
+      status: b.status,
+      rule: b.rule,
+      outcome: r.outcome,
+      ...(r.head ? { head: r.head } : {}),
+    });
     return Promise.all(ballots.map(async (b) => row(b, await this.result(b))));
   }
 }

@@ -3,7 +3,17 @@
  * the published record (receipts and choices, or names and choices), and the audit log. Each view
  * shows only what the role needs (PIPL): owners' names are masked in the public record.
  */
-import { DomainError, formatAddress, householdsVotableIn, type Ballot, type Choice, type MyBallotStanding, type MyBallotVoter, type RecordRow, type VoteChannel } from '@linli/shared';
+import {
+  DomainError,
+  formatAddress,
+  householdsVotableIn,
+  type Ballot,
+  type Choice,
+  type MyBallotStanding,
+  type MyBallotVoter,
+  type RecordRow,
+  type VoteChannel,
+} from '@linli/shared';
 import { openReceipt, sealReceipt } from './ballots.cast.ts';
 import type { MeetingAccess } from '../meetings/meetings.service.ts';
 import type { BallotsService } from './ballots.service.ts';
@@ -55,7 +65,10 @@ export class BallotsViews {
    * Who has voted and who has not (ballot.view_voters). A secret ballot shows only the fact and
    * channel of voting; an open one also the choice and receipt.
    */
-  async voters(a: MeetingAccess, ballot: Ballot): Promise<{ secret: boolean; voted: VoterRow[]; notVoted: VoterRow[]; counts: Record<string, number> }> {
+  async voters(
+    a: MeetingAccess,
+    ballot: Ballot,
+  ): Promise<{ secret: boolean; voted: VoterRow[]; notVoted: VoterRow[]; counts: Record<string, number> }> {
     this.ballots.deps.meetings.requireCan(a, 'ballot.view_voters');
     if (ballot.status === 'draft') return { secret: ballot.secret, voted: [], notVoted: [], counts: {} };
     const { electorate } = await this.ballots.recorded(ballot);
@@ -76,7 +89,13 @@ export class BallotsViews {
     const notVoted: VoterRow[] = [];
     for (const id of ids) {
       const l = labels.get(id) ?? { label: id, name: id };
-      const row: VoterRow = { voterId: id, label: l.label, name: l.name, ...(l.address ? { address: l.address } : {}), ...(proxies[id] ? { proxy: proxyNames.get(proxies[id]!) ?? proxies[id]! } : {}) };
+      const row: VoterRow = {
+        voterId: id,
+        label: l.label,
+        name: l.name,
+        ...(l.address ? { address: l.address } : {}),
+        ...(proxies[id] ? { proxy: proxyNames.get(proxies[id]!) ?? proxies[id]! } : {}),
+      };
       const rec = state.votes[id];
       if (rec) {
         const r = JSON.parse(rec) as { receipt: string; choice: Choice; via: VoteChannel };
@@ -96,7 +115,10 @@ export class BallotsViews {
    * Secret: nothing else, sorted by receipt. Open: the channel and who (address with the owner's
    * name masked, or the member's name); replaced votes listed as such.
    */
-  async record(a: MeetingAccess, ballot: Ballot): Promise<{ ballotId: string; status: string; secret: boolean; rows: RecordRow[]; turnout: { voted: number; eligible: number } }> {
+  async record(
+    a: MeetingAccess,
+    ballot: Ballot,
+  ): Promise<{ ballotId: string; status: string; secret: boolean; rows: RecordRow[]; turnout: { voted: number; eligible: number } }> {
     const early = ballot.status === 'closed' && a.facilitator;
     if (ballot.status !== 'published' && !early) {
       throw new DomainError('conflict', 'The record is shown once the result is published. 结果公示后可查看投票记录。');
@@ -114,7 +136,9 @@ export class BallotsViews {
         if (!l) return id;
         return l.address ? `${l.address} ${maskName(l.name)}` : l.name;
       };
-      const names = ballot.advisory ? new Map((await this.ballots.deps.auth.membersOf(ballot.communityId)).map((m) => [m.user.id, m.user.displayName])) : null;
+      const names = ballot.advisory
+        ? new Map((await this.ballots.deps.auth.membersOf(ballot.communityId)).map((m) => [m.user.id, m.user.displayName]))
+        : null;
       for (const [receipt, rec] of Object.entries(state.receipts)) {
         const r = JSON.parse(rec) as { choice: Choice; voters: string[]; via: VoteChannel; by: string; advisory?: boolean };
         // An advisory-only vote (a tenant on an owners' ballot) is shown under the member's name.
@@ -131,7 +155,13 @@ export class BallotsViews {
     }
     rows.sort((x, y) => (x.receipt < y.receipt ? -1 : 1));
     const counted = ballot.secret ? rows.length : Object.keys(state.votes).length;
-    return { ballotId: ballot.id, status: ballot.status, secret: ballot.secret, rows, turnout: { voted: counted, eligible: electorate.voters.length } };
+    return {
+      ballotId: ballot.id,
+      status: ballot.status,
+      secret: ballot.secret,
+      rows,
+      turnout: { voted: counted, eligible: electorate.voters.length },
+    };
   }
 
   /**
@@ -194,7 +224,14 @@ export class BallotsViews {
     const voters: MyBallotVoter[] = [];
     ids.forEach((id, i) => {
       const h = rows[i];
-      if (h) voters.push({ householdId: id, address: formatAddress(h), owner: h.owner, via: byId.get(id)!, voted: done[i] !== null && done[i] !== undefined });
+      if (h)
+        voters.push({
+          householdId: id,
+          address: formatAddress(h),
+          owner: h.owner,
+          via: byId.get(id)!,
+          voted: done[i] !== null && done[i] !== undefined,
+        });
     });
     // Own households first, then those held as proxy, each by address.
     voters.sort((x, y) => (x.via === y.via ? x.address.localeCompare(y.address, 'zh-CN', { numeric: true }) : x.via === 'online' ? -1 : 1));
@@ -208,7 +245,10 @@ export class BallotsViews {
   async audit(a: MeetingAccess, ballot: Ballot): Promise<string[]> {
     if (a.guest) throw new DomainError('forbidden', 'The audit log is for members of the community. 审计日志仅对本小区成员开放。');
     if (ballot.secret && (ballot.status === 'draft' || ballot.status === 'open')) {
-      throw new DomainError('conflict', 'The audit log of a secret ballot is published once the ballot is closed. 无记名表决的审计日志在表决结束后公布。');
+      throw new DomainError(
+        'conflict',
+        'The audit log of a secret ballot is published once the ballot is closed. 无记名表决的审计日志在表决结束后公布。',
+      );
     }
     if ((ballot.status === 'draft' || ballot.status === 'open') && !a.facilitator) {
       throw new DomainError('conflict', 'The audit log is shown once the ballot is closed. 表决结束后可下载审计日志。');

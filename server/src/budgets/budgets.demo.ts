@@ -13,7 +13,14 @@ import type { BudgetsService, LedgerPort } from './budgets.service.ts';
 
 const YUAN = 100;
 
-export async function seedDemoBudgets(service: BudgetsService, auth: AuthService, ledger: LedgerPort, households: (cid: string) => Promise<{ id: string }[]>, cid: string, logger: Logger): Promise<void> {
+export async function seedDemoBudgets(
+  service: BudgetsService,
+  auth: AuthService,
+  ledger: LedgerPort,
+  households: (cid: string) => Promise<{ id: string }[]>,
+  cid: string,
+  logger: Logger,
+): Promise<void> {
   const branch = await auth.findByLogin(DEMO_LOGINS.partyBranch);
   const owner = await auth.findByLogin(DEMO_LOGINS.owner);
   if (!branch || !owner) return;
@@ -24,9 +31,19 @@ export async function seedDemoBudgets(service: BudgetsService, auth: AuthService
   const hh = (await households(cid)).slice(10, 34).map((h) => h.id);
 
   // Last year: closed and funded.
-  let last = await service.create(await actor(branch), cid, { title: '2026年度民生微实事', amountFen: 100_000 * YUAN, electorate: { kind: 'households' } });
-  const propose = async (b: typeof last, by: StoredUser, title: string, description: string, costYuan: number, links: { needIds?: string[]; resourceIds?: string[] } = {}) =>
-    service.propose(by, await actor(by), b, { title, description, costFen: costYuan * YUAN, ...links });
+  let last = await service.create(await actor(branch), cid, {
+    title: '2026年度民生微实事',
+    amountFen: 100_000 * YUAN,
+    electorate: { kind: 'households' },
+  });
+  const propose = async (
+    b: typeof last,
+    by: StoredUser,
+    title: string,
+    description: string,
+    costYuan: number,
+    links: { needIds?: string[]; resourceIds?: string[] } = {},
+  ) => service.propose(by, await actor(by), b, { title, description, costFen: costYuan * YUAN, ...links });
   const lastProjects = [
     await propose(last, branch, '儿童游乐区地面翻新', '更换老化的塑胶地面，加装围栏。', 70_000, { needIds: need('儿童').slice(0, 1) }),
     await propose(last, branch, '5栋单元门禁更换', '更换5栋四个单元损坏的门禁。', 50_000),
@@ -36,7 +53,14 @@ export async function seedDemoBudgets(service: BudgetsService, auth: AuthService
   ];
   last = await service.open(await actor(branch), last);
   const [play, gate, seats, lights, shelter] = lastProjects.map((p) => p.id) as [string, string, string, string, string];
-  const picks = [[play, seats], [play, lights], [gate, seats], [play, shelter], [gate, lights, shelter], [seats, lights]];
+  const picks = [
+    [play, seats],
+    [play, lights],
+    [gate, seats],
+    [play, shelter],
+    [gate, lights, shelter],
+    [seats, lights],
+  ];
   for (const [i, hid] of hh.entries()) {
     await service.paper(branch, last, { householdId: hid, projectIds: picks[i % picks.length], idempotencyKey: `demo-budget-${i}` });
   }
@@ -52,8 +76,15 @@ export async function seedDemoBudgets(service: BudgetsService, auth: AuthService
   if (funded[1]) await service.update(branch, funded[1], { text: '已确定施工方，下周开工。', status: 'in_progress' });
 
   // This year: open for choices.
-  let next = await service.create(await actor(branch), cid, { title: '2027年度民生微实事', amountFen: 80_000 * YUAN, electorate: { kind: 'households' } });
-  await propose(next, branch, '地下车库照明改造', '车库换用LED灯并加装感应开关。', 35_000, { needIds: need('车库').slice(0, 1), resourceIds: resource.slice(0, 1) });
+  let next = await service.create(await actor(branch), cid, {
+    title: '2027年度民生微实事',
+    amountFen: 80_000 * YUAN,
+    electorate: { kind: 'households' },
+  });
+  await propose(next, branch, '地下车库照明改造', '车库换用LED灯并加装感应开关。', 35_000, {
+    needIds: need('车库').slice(0, 1),
+    resourceIds: resource.slice(0, 1),
+  });
   await propose(next, branch, '老年活动室空调', '为活动室安装两台空调。', 18_000, { resourceIds: resource.slice(0, 1) });
   await propose(next, branch, '小区围墙修补', '修补北侧围墙破损处并粉刷。', 40_000);
   await propose(next, branch, '快递柜遮阳棚', '为快递柜区域加装遮阳棚。', 8_500);

@@ -9,7 +9,16 @@ import { BudgetsRepository } from './budgets.repository.ts';
 import { budgetsRoutes } from './budgets.routes.ts';
 import { BudgetsService, type LedgerPort } from './budgets.service.ts';
 
-export function budgetsFeature(ctx: AppContext, deps: { auth: AuthService; communities: CommunitiesService; stats: StatsRepository; ledger: LedgerPort; households: (cid: string) => Promise<{ id: string }[]> }): Feature {
+export function budgetsFeature(
+  ctx: AppContext,
+  deps: {
+    auth: AuthService;
+    communities: CommunitiesService;
+    stats: StatsRepository;
+    ledger: LedgerPort;
+    households: (cid: string) => Promise<{ id: string }[]>;
+  },
+): Feature {
   const service = new BudgetsService(new BudgetsRepository(ctx.redis), { auth: deps.auth, stats: deps.stats, ledger: deps.ledger });
   return {
     name: 'budgets',

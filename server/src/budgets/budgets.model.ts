@@ -41,15 +41,27 @@ export const notFound = () => new DomainError('not_found', 'No such budget or pr
 export function choiceError(p: ChoiceProblem): DomainError {
   switch (p.code) {
     case 'over_budget':
-      return new DomainError('over_budget', `The projects chosen cost ${fenToYuan(p.totalFen)} yuan, ${fenToYuan(p.overByFen)} more than the budget of ${fenToYuan(p.amountFen)}. 所选项目合计 ${fenToYuan(p.totalFen)} 元，超出预算 ${fenToYuan(p.overByFen)} 元（预算 ${fenToYuan(p.amountFen)} 元）。`, {
-        status: 400,
-        issues: [{ path: 'projectIds', message: JSON.stringify({ totalFen: p.totalFen, amountFen: p.amountFen, overByFen: p.overByFen }) }],
-      });
+      return new DomainError(
+        'over_budget',
+        `The projects chosen cost ${fenToYuan(p.totalFen)} yuan, ${fenToYuan(p.overByFen)} more than the budget of ${fenToYuan(p.amountFen)}. 所选项目合计 ${fenToYuan(p.totalFen)} 元，超出预算 ${fenToYuan(p.overByFen)} 元（预算 ${fenToYuan(p.amountFen)} 元）。`,
+        {
+          status: 400,
+          issues: [
+            { path: 'projectIds', message: JSON.stringify({ totalFen: p.totalFen, amountFen: p.amountFen, overByFen: p.overByFen }) },
+          ],
+        },
+      );
     case 'duplicate':
-      return new DomainError('validation_failed', 'A project is chosen twice. 同一项目选了两次。', { issues: [{ path: 'projectIds', message: `duplicate ${p.projectId}` }] });
+      return new DomainError('validation_failed', 'A project is chosen twice. 同一项目选了两次。', {
+        issues: [{ path: 'projectIds', message: `duplicate ${p.projectId}` }],
+      });
     case 'unknown_project':
-      return new DomainError('validation_failed', 'Only accepted projects of this budget can be chosen. 只能选择本预算已受理的项目。', { issues: [{ path: 'projectIds', message: `not an accepted project: ${p.projectId}` }] });
+      return new DomainError('validation_failed', 'Only accepted projects of this budget can be chosen. 只能选择本预算已受理的项目。', {
+        issues: [{ path: 'projectIds', message: `not an accepted project: ${p.projectId}` }],
+      });
     case 'empty':
-      return new DomainError('validation_failed', 'Choose at least one project. 请至少选择一个项目。', { issues: [{ path: 'projectIds', message: 'empty' }] });
+      return new DomainError('validation_failed', 'Choose at least one project. 请至少选择一个项目。', {
+        issues: [{ path: 'projectIds', message: 'empty' }],
+      });
   }
 }

@@ -82,7 +82,11 @@ export class BudgetsRepository {
 
   async transition(id: string, from: readonly string[], to: string, metaJson: string, a: AuditWrite): Promise<string[]> {
     const k = budgetKeys(id);
-    return SCRIPTS.transition.run(this.redis, [k.status, k.meta, k.audit, k.head], [id, from.join(','), to, metaJson, a.auditType, a.dataJson, a.bodyHash]);
+    return SCRIPTS.transition.run(
+      this.redis,
+      [k.status, k.meta, k.audit, k.head],
+      [id, from.join(','), to, metaJson, a.auditType, a.dataJson, a.bodyHash],
+    );
   }
 
   /** The next proposal number of a budget. */
@@ -91,10 +95,21 @@ export class BudgetsRepository {
   }
 
   /** Writes a project if it is still `expectedJson` ('' = new); 'ok' | 'stale' | 'status'. */
-  async writeProject(budgetId: string, projectId: string, expectedJson: string, nextJson: string, a: AuditWrite, budgetStatuses: readonly string[] = []): Promise<string> {
+  async writeProject(
+    budgetId: string,
+    projectId: string,
+    expectedJson: string,
+    nextJson: string,
+    a: AuditWrite,
+    budgetStatuses: readonly string[] = [],
+  ): Promise<string> {
     const k = budgetKeys(budgetId);
     if (expectedJson === '') await this.redis.set(projectIndex(projectId), budgetId, 'NX');
-    const r = await SCRIPTS.project.run(this.redis, [k.projects, k.audit, k.head, k.status], [budgetId, projectId, expectedJson, nextJson, a.auditType, a.dataJson, a.bodyHash, budgetStatuses.join(',')]);
+    const r = await SCRIPTS.project.run(
+      this.redis,
+      [k.projects, k.audit, k.head, k.status],
+      [budgetId, projectId, expectedJson, nextJson, a.auditType, a.dataJson, a.bodyHash, budgetStatuses.join(',')],
+    );
     return r[0]!;
   }
 
@@ -110,7 +125,9 @@ export class BudgetsRepository {
     return this.redis.hget(budgetKeys(budgetId).projects, pid);
   }
 
-  async choose(w: { budgetId: string; voterKey: string; idemField: string; receipt: string; choiceJson: string } & AuditWrite): Promise<string[]> {
+  async choose(
+    w: { budgetId: string; voterKey: string; idemField: string; receipt: string; choiceJson: string } & AuditWrite,
+  ): Promise<string[]> {
     const k = budgetKeys(w.budgetId);
     const r = await SCRIPTS.choose.run(
       this.redis,

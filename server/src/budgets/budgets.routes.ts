@@ -27,7 +27,12 @@ export function budgetsRoutes(auth: AuthService, communities: CommunitiesService
     await requireCan(auth, req, 'community.view', { communityId: cid });
     await communities.get(cid);
     const list = await budgets.list(cid);
-    const rows = await Promise.all(list.map(async (b) => ({ ...budgets.view(b), projects: (await budgets.projects(b.stored.id)).filter((p) => p.status !== 'rejected').length })));
+    const rows = await Promise.all(
+      list.map(async (b) => ({
+        ...budgets.view(b),
+        projects: (await budgets.projects(b.stored.id)).filter((p) => p.status !== 'rejected').length,
+      })),
+    );
     res.json({ budgets: rows });
   });
 
@@ -43,8 +48,14 @@ export function budgetsRoutes(auth: AuthService, communities: CommunitiesService
     const { b, actor } = await budgets.access(user, idOf(req.params.id), 'community.view');
     const manage = can(actor, 'budget.manage', { communityId: b.stored.communityId });
     // Proposals waiting for a manager (and rejected ones) are seen by managers and their proposer.
-    const projects = (await budgets.projects(b.stored.id)).filter((p) => manage || p.proposedBy.userId === user.id || (p.status !== 'proposed' && p.status !== 'rejected'));
-    res.json({ budget: budgets.view(b), projects: await Promise.all(projects.map((p) => budgets.projectView(b, p, user.id))), mine: await budgets.mine(user, b) });
+    const projects = (await budgets.projects(b.stored.id)).filter(
+      (p) => manage || p.proposedBy.userId === user.id || (p.status !== 'proposed' && p.status !== 'rejected'),
+    );
+    res.json({
+      budget: budgets.view(b),
+      projects: await Promise.all(projects.map((p) => budgets.projectView(b, p, user.id))),
+      mine: await budgets.mine(user, b),
+    });
   });
 
   for (const step of ['open', 'close'] as const) {

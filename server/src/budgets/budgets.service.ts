@@ -35,7 +35,18 @@ import type { AuthService } from '../auth/auth.service.ts';
 import { newId } from '../common/ids.ts';
 import type { StatsRepository } from '../dashboard/stats.repository.ts';
 import type { BudgetsRepository } from './budgets.repository.ts';
-import { auditBody, choiceError, meanOf, newReceipt, notFound, sha256hex, toBudget, type ProjectView, type StoredBudget, type StoredChoice } from './budgets.model.ts';
+import {
+  auditBody,
+  choiceError,
+  meanOf,
+  newReceipt,
+  notFound,
+  sha256hex,
+  toBudget,
+  type ProjectView,
+  type StoredBudget,
+  type StoredChoice,
+} from './budgets.model.ts';
 
 export interface Loaded {
   stored: StoredBudget;
@@ -79,7 +90,11 @@ export class BudgetsService {
   }
 
   /** The budget a project belongs to, checked as `access` does. */
-  async accessProject(user: StoredUser | undefined, pid: string, action: Action): Promise<{ b: Loaded; actor: Actor; project: Project; raw: string }> {
+  async accessProject(
+    user: StoredUser | undefined,
+    pid: string,
+    action: Action,
+  ): Promise<{ b: Loaded; actor: Actor; project: Project; raw: string }> {
     const bid = await this.repo.budgetOfProject(pid);
     if (!bid) throw notFound();
     const { b, actor } = await this.access(user, bid, action);
@@ -94,13 +109,33 @@ export class BudgetsService {
     const id = newId();
     const now = this.now();
     const stored: StoredBudget = {
-      id, communityId: cid, title: input.title, amountFen: input.amountFen, electorate: input.electorate,
-      ...(input.opensAt ? { opensAt: input.opensAt } : {}), ...(input.closesAt ? { closesAt: input.closesAt } : {}),
-      createdAt: now, createdBy: actor.userId,
+      id,
+      communityId: cid,
+      title: input.title,
+      amountFen: input.amountFen,
+      electorate: input.electorate,
+      ...(input.opensAt ? { opensAt: input.opensAt } : {}),
+      ...(input.closesAt ? { closesAt: input.closesAt } : {}),
+      createdAt: now,
+      createdBy: actor.userId,
     };
     const metaJson = JSON.stringify(stored);
     await this.repo.create(id, cid, metaJson, now, input.closesAt);
-    await this.repo.transition(id, ['draft'], 'draft', metaJson, auditBody(id, 'created', { title: stored.title, communityId: cid, amountFen: stored.amountFen, electorate: stored.electorate, opensAt: stored.opensAt ?? null, closesAt: stored.closesAt ?? null, by: actor.userId }));
+    await this.repo.transition(
+      id,
+      ['draft'],
+      'draft',
+      metaJson,
+      auditBody(id, 'created', {
+        title: stored.title,
+        communityId: cid,
+        amountFen: stored.amountFen,
+        electorate: stored.electorate,
+        opensAt: stored.opensAt ?? null,
+        closesAt: stored.closesAt ?? null,
+        by: actor.userId,
+      }),
+    );
     return this.load(id);
   }
 
@@ -114,10 +149,17 @@ export class BudgetsService {
   }
 
   async open(actor: Actor, b: Loaded): Promise<Loaded> {
-    if (b.stored.closesAt && b.stored.closesAt <= this.now()) throw new DomainError('conflict', 'The closing time has passed. 截止时间已过。');
+    if (b.stored.closesAt && b.stored.closesAt <= this.now())
+      throw new DomainError('conflict', 'The closing time has passed. 截止时间已过。');
     const stored = { ...b.stored, openedAt: this.now() };
     const accepted = (await this.projects(b.stored.id)).filter((p) => p.status === 'accepted');
-    const r = await this.repo.transition(b.stored.id, ['draft'], 'open', JSON.stringify(stored), auditBody(b.stored.id, 'opened', { by: actor.userId, projects: accepted.map((p) => ({ id: p.id, costFen: p.costFen, seq: p.seq })) }));
+    const r = await this.repo.transition(
+      b.stored.id,
+      ['draft'],
+      'open',
+      JSON.stringify(stored),
+      auditBody(b.stored.id, 'opened', { by: actor.userId, projects: accepted.map((p) => ({ id: p.id, costFen: p.costFen, seq: p.seq })) }),
+    );
     if (r[0] !== 'ok') throw new DomainError('conflict', `The budget is ${r[1]}; only a draft opens. 只有草稿状态可以开始。`);
     return this.load(b.stored.id);
   }
@@ -125,7 +167,8 @@ export class BudgetsService {
   async close(by: string, b: Loaded): Promise<Loaded> {
     const stored = { ...b.stored, closedAt: this.now() };
     const r = await this.repo.transition(b.stored.id, ['open'], 'closed', JSON.stringify(stored), auditBody(b.stored.id, 'closed', { by }));
-    if (r[0] !== 'ok' && r[1] !== 'closed') throw new DomainError('conflict', `The budget is ${r[1]}; only an open budget closes. 只有进行中的预算可以结束。`);
+    if (r[0] !== 'ok' && r[1] !== 'closed')
+      throw new DomainError('conflict', `The budget is ${r[1]}; only an open budget closes. 只有进行中的预算可以结束。`);
     await this.finalize(b.stored.id);
     return this.load(b.stored.id);
   }
@@ -136,14 +179,26 @@ export class BudgetsService {
     if (b.stored.closesAt && b.stored.closesAt <= this.now()) return false;
     const accepted = (await this.projects(b.stored.id)).filter((p) => p.status === 'accepted');
     const stored = { ...b.stored, openedAt: b.stored.opensAt };
-    await this.repo.transition(b.stored.id, ['draft'], 'open', JSON.stringify(stored), auditBody(b.stored.id, 'opened', { by: 'schedule', projects: accepted.map((p) => ({ id: p.id, costFen: p.costFen, seq: p.seq })) }));
+    await this.repo.transition(
+      b.stored.id,
+      ['draft'],
+      'open',
+      JSON.stringify(stored),
+      auditBody(b.stored.id, 'opened', { by: 'schedule', projects: accepted.map((p) => ({ id: p.id, costFen: p.costFen, seq: p.seq })) }),
+    );
     return true;
   }
 
   /** Closes a budget whose closing time has passed (any reader may trigger it; exactly once). */
   async closeIfDue(b: Loaded): Promise<boolean> {
     if (b.status !== 'open' || !b.stored.closesAt || b.stored.closesAt > this.now()) return false;
-    const r = await this.repo.transition(b.stored.id, ['open'], 'closed', JSON.stringify({ ...b.stored, closedAt: b.stored.closesAt }), auditBody(b.stored.id, 'closed', { by: 'deadline' }));
+    const r = await this.repo.transition(
+      b.stored.id,
+      ['open'],
+      'closed',
+      JSON.stringify({ ...b.stored, closedAt: b.stored.closesAt }),
+      auditBody(b.stored.id, 'closed', { by: 'deadline' }),
+    );
     if (r[0] === 'ok') await this.finalize(b.stored.id);
     return true;
   }
@@ -164,9 +219,17 @@ export class BudgetsService {
   async #checkLinks(cid: string, needIds: readonly string[], resourceIds: readonly string[]): Promise<void> {
     if (needIds.length + resourceIds.length === 0) return;
     const ledger = new Map((await this.deps.ledger(cid)).map((p) => [p.id, p]));
-    for (const [ids, tag] of [[needIds, 'need'], [resourceIds, 'resource']] as const) {
+    for (const [ids, tag] of [
+      [needIds, 'need'],
+      [resourceIds, 'resource'],
+    ] as const) {
       const bad = ids.find((id) => !ledger.get(id)?.tags.includes(tag));
-      if (bad) throw new DomainError('validation_failed', `${bad} is not a ${tag} in this community's problems ledger. 关联的条目不在本小区的${tag === 'need' ? '需求' : '资源'}清单中。`, { issues: [{ path: tag === 'need' ? 'needIds' : 'resourceIds', message: bad }] });
+      if (bad)
+        throw new DomainError(
+          'validation_failed',
+          `${bad} is not a ${tag} in this community's problems ledger. 关联的条目不在本小区的${tag === 'need' ? '需求' : '资源'}清单中。`,
+          { issues: [{ path: tag === 'need' ? 'needIds' : 'resourceIds', message: bad }] },
+        );
     }
   }
 
@@ -176,21 +239,57 @@ export class BudgetsService {
     await this.#checkLinks(b.stored.communityId, input.needIds, input.resourceIds);
     const manager = can(actor, 'budget.manage', { communityId: b.stored.communityId });
     const project: Project = {
-      id: newId(), budgetId: b.stored.id, communityId: b.stored.communityId, seq: await this.repo.nextSeq(b.stored.id),
-      title: input.title, description: input.description, costFen: input.costFen, needIds: input.needIds, resourceIds: input.resourceIds,
-      status: manager ? 'accepted' : 'proposed', proposedBy: { userId: user.id, name: user.displayName }, proposedAt: this.now(), updates: [],
+      id: newId(),
+      budgetId: b.stored.id,
+      communityId: b.stored.communityId,
+      seq: await this.repo.nextSeq(b.stored.id),
+      title: input.title,
+      description: input.description,
+      costFen: input.costFen,
+      needIds: input.needIds,
+      resourceIds: input.resourceIds,
+      status: manager ? 'accepted' : 'proposed',
+      proposedBy: { userId: user.id, name: user.displayName },
+      proposedAt: this.now(),
+      updates: [],
     };
     // Proposals stay possible while the budget is open; choices made before still count as they were.
-    const r = await this.repo.writeProject(b.stored.id, project.id, '', JSON.stringify(project), auditBody(b.stored.id, 'project_proposed', { projectId: project.id, seq: project.seq, title: project.title, costFen: project.costFen, status: project.status, by: user.id }), ['draft', 'open']);
+    const r = await this.repo.writeProject(
+      b.stored.id,
+      project.id,
+      '',
+      JSON.stringify(project),
+      auditBody(b.stored.id, 'project_proposed', {
+        projectId: project.id,
+        seq: project.seq,
+        title: project.title,
+        costFen: project.costFen,
+        status: project.status,
+        by: user.id,
+      }),
+      ['draft', 'open'],
+    );
     if (r !== 'ok') throw new DomainError('conflict', 'The budget is closed. 预算已结束。');
     return project;
   }
 
-  async #changeProject(user: StoredUser, pid: string, action: Action, plan: (p: Project, b: Loaded) => { next: Project; type: string; data: Record<string, unknown>; statuses?: string[] }): Promise<{ b: Loaded; project: Project }> {
+  async #changeProject(
+    user: StoredUser,
+    pid: string,
+    action: Action,
+    plan: (p: Project, b: Loaded) => { next: Project; type: string; data: Record<string, unknown>; statuses?: string[] },
+  ): Promise<{ b: Loaded; project: Project }> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const { b, project, raw } = await this.accessProject(user, pid, action);
       const { next, type, data, statuses } = plan(project, b);
-      const r = await this.repo.writeProject(b.stored.id, pid, raw, JSON.stringify(next), auditBody(b.stored.id, type, { projectId: pid, ...data, by: user.id }), statuses ?? []);
+      const r = await this.repo.writeProject(
+        b.stored.id,
+        pid,
+        raw,
+        JSON.stringify(next),
+        auditBody(b.stored.id, type, { projectId: pid, ...data, by: user.id }),
+        statuses ?? [],
+      );
       if (r === 'ok') return { b, project: next };
       if (r === 'status') throw new DomainError('conflict', 'The budget is closed. 预算已结束。');
     }
@@ -199,7 +298,8 @@ export class BudgetsService {
 
   accept(user: StoredUser, pid: string): Promise<{ b: Loaded; project: Project }> {
     return this.#changeProject(user, pid, 'budget.manage', (p) => {
-      if (p.status !== 'proposed') throw new DomainError('conflict', `The project is ${p.status}; only a proposal is accepted. 只有待受理的项目可以受理。`);
+      if (p.status !== 'proposed')
+        throw new DomainError('conflict', `The project is ${p.status}; only a proposal is accepted. 只有待受理的项目可以受理。`);
       return { next: { ...p, status: 'accepted' }, type: 'project_accepted', data: { costFen: p.costFen }, statuses: ['draft', 'open'] };
     });
   }
@@ -207,8 +307,14 @@ export class BudgetsService {
   reject(user: StoredUser, pid: string, body: unknown): Promise<{ b: Loaded; project: Project }> {
     const { reason } = parseOrThrow(ProjectReject, body, 'rejection');
     return this.#changeProject(user, pid, 'budget.manage', (p) => {
-      if (p.status !== 'proposed') throw new DomainError('conflict', `The project is ${p.status}; only a proposal is rejected. 只有待受理的项目可以不予受理。`);
-      return { next: { ...p, status: 'rejected', ...(reason ? { rejectReason: reason } : {}) }, type: 'project_rejected', data: { reason: reason ?? null }, statuses: ['draft', 'open'] };
+      if (p.status !== 'proposed')
+        throw new DomainError('conflict', `The project is ${p.status}; only a proposal is rejected. 只有待受理的项目可以不予受理。`);
+      return {
+        next: { ...p, status: 'rejected', ...(reason ? { rejectReason: reason } : {}) },
+        type: 'project_rejected',
+        data: { reason: reason ?? null },
+        statuses: ['draft', 'open'],
+      };
     });
   }
 
@@ -217,11 +323,27 @@ export class BudgetsService {
     const input = parseOrThrow(ProjectUpdateCreate, body, 'update');
     const at = this.now();
     const out = await this.#changeProject(user, pid, 'budget.manage', (p) => {
-      if (!['selected', 'in_progress', 'done'].includes(p.status)) throw new DomainError('conflict', 'Only a funded project gets progress updates. 只有立项的项目可以更新进度。');
+      if (!['selected', 'in_progress', 'done'].includes(p.status))
+        throw new DomainError('conflict', 'Only a funded project gets progress updates. 只有立项的项目可以更新进度。');
       const to = input.status ?? p.status;
-      const okStep = to === p.status ? p.status !== 'done' || !input.status : (p.status === 'selected' && to === 'in_progress') || (p.status === 'in_progress' && to === 'done');
-      if (!okStep) throw new DomainError('conflict', `A project moves selected → in progress → done; it is ${p.status}. 项目按 已立项 → 实施中 → 已完成 推进。`);
-      return { next: { ...p, status: to, updates: [...p.updates, { at, text: input.text, status: to, by: { userId: user.id, name: user.displayName } }] }, type: 'project_update', data: { from: p.status, to, text: input.text } };
+      const okStep =
+        to === p.status
+          ? p.status !== 'done' || !input.status
+          : (p.status === 'selected' && to === 'in_progress') || (p.status === 'in_progress' && to === 'done');
+      if (!okStep)
+        throw new DomainError(
+          'conflict',
+          `A project moves selected → in progress → done; it is ${p.status}. 项目按 已立项 → 实施中 → 已完成 推进。`,
+        );
+      return {
+        next: {
+          ...p,
+          status: to,
+          updates: [...p.updates, { at, text: input.text, status: to, by: { userId: user.id, name: user.displayName } }],
+        },
+        type: 'project_update',
+        data: { from: p.status, to, text: input.text },
+      };
     });
     if (input.status === 'done') await this.deps.stats.add(out.b.stored.communityId, 'projects_done', 1, at);
     return out;
@@ -232,7 +354,8 @@ export class BudgetsService {
     const { stars } = parseOrThrow(ProjectRate, body, 'rating');
     const { b, project } = await this.accessProject(user, pid, 'evaluation.answer');
     if (project.status !== 'done') throw new DomainError('conflict', 'A project is rated once it is done. 项目完成后才能评价。');
-    if (!(await this.repo.rate(b.stored.id, pid, user.id, stars))) throw new DomainError('already_rated', 'You have rated this project already. 您已评价过该项目。', { status: 409 });
+    if (!(await this.repo.rate(b.stored.id, pid, user.id, stars)))
+      throw new DomainError('already_rated', 'You have rated this project already. 您已评价过该项目。', { status: 409 });
     return this.projectView(b, project, user.id);
   }
 
@@ -241,15 +364,32 @@ export class BudgetsService {
     return new Map((await this.projects(bid)).filter((p) => p.status === 'accepted').map((p) => [p.id, p]));
   }
 
-  async #record(b: Loaded, voterKey: string, projectIds: string[], opts: { channel: 'phone' | 'paper'; by: string; idempotencyKey: string; householdId?: string }): Promise<{ receipt: string; repeated: boolean }> {
-    if (b.status !== 'open') throw new DomainError(b.status === 'closed' ? 'closed' : 'not_open', b.status === 'closed' ? 'The budget is closed. 预算已结束。' : 'Choosing has not started yet. 尚未开始选择。', { status: 409 });
+  async #record(
+    b: Loaded,
+    voterKey: string,
+    projectIds: string[],
+    opts: { channel: 'phone' | 'paper'; by: string; idempotencyKey: string; householdId?: string },
+  ): Promise<{ receipt: string; repeated: boolean }> {
+    if (b.status !== 'open')
+      throw new DomainError(
+        b.status === 'closed' ? 'closed' : 'not_open',
+        b.status === 'closed' ? 'The budget is closed. 预算已结束。' : 'Choosing has not started yet. 尚未开始选择。',
+        { status: 409 },
+      );
     const problem = choiceProblem(projectIds, await this.#accepted(b.stored.id), b.stored.amountFen);
     if (problem) throw choiceError(problem);
     const receipt = newReceipt();
     const choice: Omit<StoredChoice, 'at'> = { receipt, projectIds, channel: opts.channel, by: opts.by };
-    const voter = voterKey.startsWith('m:') ? { memberId: voterKey.slice(2) } : voterKey.startsWith('h:') ? { householdId: voterKey.slice(2) } : { paperRef: voterKey.slice(2) };
+    const voter = voterKey.startsWith('m:')
+      ? { memberId: voterKey.slice(2) }
+      : voterKey.startsWith('h:')
+        ? { householdId: voterKey.slice(2) }
+        : { paperRef: voterKey.slice(2) };
     const r = await this.repo.choose({
-      budgetId: b.stored.id, voterKey, receipt, choiceJson: JSON.stringify(choice),
+      budgetId: b.stored.id,
+      voterKey,
+      receipt,
+      choiceJson: JSON.stringify(choice),
       idemField: sha256hex(`${b.stored.id}|${voterKey}|${opts.idempotencyKey}`),
       ...auditBody(b.stored.id, opts.channel === 'paper' ? 'paper_vote' : 'vote', { ...voter, receipt, channel: opts.channel, projectIds }),
     });
@@ -259,16 +399,28 @@ export class BudgetsService {
       case 'dup':
         return { receipt: r[1]!, repeated: true };
       case 'not_open':
-        throw new DomainError(r[1] === 'closed' ? 'closed' : 'not_open', r[1] === 'closed' ? 'The budget is closed. 预算已结束。' : 'Choosing has not started yet. 尚未开始选择。', { status: 409 });
+        throw new DomainError(
+          r[1] === 'closed' ? 'closed' : 'not_open',
+          r[1] === 'closed' ? 'The budget is closed. 预算已结束。' : 'Choosing has not started yet. 尚未开始选择。',
+          { status: 409 },
+        );
       case 'closed':
-        throw new DomainError('closed', 'The closing time has passed; no choice counts after it. 已截止，截止后的选择不计入。', { status: 409 });
+        throw new DomainError('closed', 'The closing time has passed; no choice counts after it. 已截止，截止后的选择不计入。', {
+          status: 409,
+        });
       case 'already': {
         const prev = JSON.parse(r[1]!) as StoredChoice;
         const households = voterKey.startsWith('h:');
-        throw new DomainError(households ? 'household_answered' : 'already_answered', households ? 'Your household has already chosen; the first choice counts. 本户已作出选择，以第一次为准。' : 'You have already chosen; the first choice counts. 您已作出选择，以第一次为准。', {
-          status: 409,
-          issues: [{ path: households ? 'householdId' : 'memberId', message: JSON.stringify({ channel: prev.channel, at: prev.at }) }],
-        });
+        throw new DomainError(
+          households ? 'household_answered' : 'already_answered',
+          households
+            ? 'Your household has already chosen; the first choice counts. 本户已作出选择，以第一次为准。'
+            : 'You have already chosen; the first choice counts. 您已作出选择，以第一次为准。',
+          {
+            status: 409,
+            issues: [{ path: households ? 'householdId' : 'memberId', message: JSON.stringify({ channel: prev.channel, at: prev.at }) }],
+          },
+        );
       }
       default:
         throw new DomainError('conflict', 'Could not record the choice; try again. 未能记录，请重试。');
@@ -279,9 +431,16 @@ export class BudgetsService {
   async #voterOf(user: StoredUser, b: Loaded, householdId?: string): Promise<string> {
     if (b.stored.electorate.kind === 'members') return `m:${user.id}`;
     const held = (await this.deps.auth.membership(b.stored.communityId, user.id))?.householdIds ?? [];
-    if (held.length === 0) throw new DomainError('forbidden', 'This budget is chosen per household, and no household is registered for you; ask for a paper choice. 本预算按户选择，您名下没有登记房屋，请用纸质选票。');
+    if (held.length === 0)
+      throw new DomainError(
+        'forbidden',
+        'This budget is chosen per household, and no household is registered for you; ask for a paper choice. 本预算按户选择，您名下没有登记房屋，请用纸质选票。',
+      );
     const hid = householdId ?? (held.length === 1 ? held[0] : undefined);
-    if (!hid) throw new DomainError('validation_failed', 'You hold several households: give householdId. 您有多套房屋，请选择一户。', { issues: [{ path: 'householdId', message: 'required' }] });
+    if (!hid)
+      throw new DomainError('validation_failed', 'You hold several households: give householdId. 您有多套房屋，请选择一户。', {
+        issues: [{ path: 'householdId', message: 'required' }],
+      });
     if (!held.includes(hid)) throw new DomainError('forbidden', 'That household is not yours. 这不是您的房屋。');
     return `h:${hid}`;
   }
@@ -295,8 +454,18 @@ export class BudgetsService {
   async paper(user: StoredUser, b: Loaded, body: unknown): Promise<{ receipt: string; repeated: boolean }> {
     const input = parseOrThrow(BudgetPaperChoice, body, 'paper choice');
     const households = b.stored.electorate.kind === 'households';
-    if (households !== (input.householdId !== undefined)) throw new DomainError('validation_failed', households ? 'This budget is chosen per household: give householdId. 本预算按户选择，请填写户号。' : 'This budget is chosen per member: give the paper number (paperRef). 本预算按人选择，请填写选票编号。');
-    return this.#record(b, households ? `h:${input.householdId}` : `p:${input.paperRef}`, input.projectIds, { channel: 'paper', by: user.id, idempotencyKey: input.idempotencyKey });
+    if (households !== (input.householdId !== undefined))
+      throw new DomainError(
+        'validation_failed',
+        households
+          ? 'This budget is chosen per household: give householdId. 本预算按户选择，请填写户号。'
+          : 'This budget is chosen per member: give the paper number (paperRef). 本预算按人选择，请填写选票编号。',
+      );
+    return this.#record(b, households ? `h:${input.householdId}` : `p:${input.paperRef}`, input.projectIds, {
+      channel: 'paper',
+      by: user.id,
+      idempotencyKey: input.idempotencyKey,
+    });
   }
 
   /** Has this member (or their household) chosen? The receipt when so. */
@@ -318,16 +487,28 @@ export class BudgetsService {
         stored = await this.repo.result(b.stored.id);
       }
       const head = stored.head ? parseChainHead(stored.head) : null;
-      if (stored.json) return { ...(JSON.parse(stored.json) as BudgetResult), ...(stored.head && head ? { chainHead: stored.head, head } : {}) };
+      if (stored.json)
+        return { ...(JSON.parse(stored.json) as BudgetResult), ...(stored.head && head ? { chainHead: stored.head, head } : {}) };
     }
     return this.#count(b, b.status === 'closed');
   }
 
   async #count(b: Loaded, final: boolean): Promise<BudgetResult> {
-    const projects = [...(await this.projects(b.stored.id)).filter((p) => ['accepted', 'selected', 'in_progress', 'done'].includes(p.status))];
+    const projects = [
+      ...(await this.projects(b.stored.id)).filter((p) => ['accepted', 'selected', 'in_progress', 'done'].includes(p.status)),
+    ];
     const choices = Object.values(await this.repo.choices(b.stored.id)).map((j) => (JSON.parse(j) as StoredChoice).projectIds);
     const { lines, spentFen } = fundProjects(b.stored.amountFen, projects, countSupport(projects, choices));
-    return { budgetId: b.stored.id, amountFen: b.stored.amountFen, spentFen, remainingFen: b.stored.amountFen - spentFen, choices: choices.length, final, rule: FUNDING_RULE, projects: lines };
+    return {
+      budgetId: b.stored.id,
+      amountFen: b.stored.amountFen,
+      spentFen,
+      remainingFen: b.stored.amountFen - spentFen,
+      choices: choices.length,
+      final,
+      rule: FUNDING_RULE,
+      projects: lines,
+    };
   }
 
   /** Writes the final result once (after closing) and moves the funded projects to `selected`. */
@@ -344,7 +525,14 @@ export class BudgetsService {
       const cur = await this.repo.project(bid, pid);
       if (!cur) continue;
       const p = JSON.parse(cur) as Project;
-      if (p.status === 'accepted') await this.repo.writeProject(bid, pid, cur, JSON.stringify({ ...p, status: 'selected' }), auditBody(bid, 'project_selected', { projectId: pid }));
+      if (p.status === 'accepted')
+        await this.repo.writeProject(
+          bid,
+          pid,
+          cur,
+          JSON.stringify({ ...p, status: 'selected' }),
+          auditBody(bid, 'project_selected', { projectId: pid }),
+        );
     }
     if (funded.length) await this.deps.stats.add(b.stored.communityId, 'projects_funded', funded.length, this.now());
   }

@@ -56,7 +56,9 @@ async function withRedis<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const logger = createLogger('warn');
   let managed: ManagedRedis | null = null;
-  let url: RedisTarget | undefined = config.redisClusterNodes.length ? { cluster: parseClusterNodes(config.redisClusterNodes.join(',')) } : config.redisUrl;
+  let url: RedisTarget | undefined = config.redisClusterNodes.length
+    ? { cluster: parseClusterNodes(config.redisClusterNodes.join(',')) }
+    : config.redisUrl;
   if (!url) {
     managed = new ManagedRedis({ dataDir: config.dataDir, appendfsync: 'always', logger });
     url = await managed.start();
@@ -87,7 +89,9 @@ function printImport(result: ImportResult, json: boolean): void {
     return;
   }
   const head = result.dryRun ? 'Dry run (nothing written) 试导入（未写入）' : 'Imported 已导入';
-  console.log(`${head}: created 新增 ${result.created}, updated 更新 ${result.updated}, unchanged 未变 ${result.unchanged}, rejected 拒绝 ${result.rejected.length}`);
+  console.log(
+    `${head}: created 新增 ${result.created}, updated 更新 ${result.updated}, unchanged 未变 ${result.unchanged}, rejected 拒绝 ${result.rejected.length}`,
+  );
   for (const r of result.rejected) console.log(`  line ${r.line}: ${r.code}: ${r.message}`);
 }
 

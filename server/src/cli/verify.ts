@@ -64,11 +64,18 @@ async function publishedHead(auditUrl: string, cookie: string | undefined): Prom
 
 function describeTally(r: BallotResult): string[] {
   const out = r.tally.options.map((o) => {
-    const extra = [o.owners !== undefined ? `${o.owners} owners` : '', o.areaCentiares !== undefined ? `${(o.areaCentiares / 100).toFixed(2)} m²` : ''].filter(Boolean).join(', ');
+    const extra = [
+      o.owners !== undefined ? `${o.owners} owners` : '',
+      o.areaCentiares !== undefined ? `${(o.areaCentiares / 100).toFixed(2)} m²` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     return `  ${o.id.padEnd(12)} ${String(o.votes).padStart(6)}${extra ? `  (${extra})` : ''}`;
   });
   const t = r.turnout;
-  out.push(`  turnout      ${t.voted} of ${t.eligible}${t.owners ? `; owners ${t.owners.voted}/${t.owners.total}` : ''}${t.areaCentiares ? `; area ${(t.areaCentiares.voted / 100).toFixed(2)}/${(t.areaCentiares.total / 100).toFixed(2)} m²` : ''}`);
+  out.push(
+    `  turnout      ${t.voted} of ${t.eligible}${t.owners ? `; owners ${t.owners.voted}/${t.owners.total}` : ''}${t.areaCentiares ? `; area ${(t.areaCentiares.voted / 100).toFixed(2)}/${(t.areaCentiares.total / 100).toFixed(2)} m²` : ''}`,
+  );
   const passed = r.outcome.passed === null ? 'undecided (open)' : r.outcome.passed ? 'PASSED' : 'NOT PASSED';
   out.push(`  outcome      ${passed} (${r.outcome.reason})`);
   return out;
@@ -112,11 +119,14 @@ async function main(): Promise<number> {
     console.log(`  found    ${b.found}`);
     return 1;
   }
-  if (isConsultationLog(entries as AuditEntry[])) return verifyConsultation(entries as AuditEntry[], chain.head, head, headFrom, serverSaysOpen);
+  if (isConsultationLog(entries as AuditEntry[]))
+    return verifyConsultation(entries as AuditEntry[], chain.head, head, headFrom, serverSaysOpen);
   if (isBudgetLog(entries as AuditEntry[])) return verifyBudget(entries as AuditEntry[], chain.head, head, headFrom);
   const replay = replayAudit(entries as AuditEntry[]);
   console.log(`chain OK: ${chain.entries} entries, ballot ${replay.ballotId ?? '?'}, last hash ${chain.head}`);
-  const types = Object.entries(replay.entries).map(([t, n]) => `${t} ${n}`).join(', ');
+  const types = Object.entries(replay.entries)
+    .map(([t, n]) => `${t} ${n}`)
+    .join(', ');
   console.log(`  entries: ${types}`);
   if (head) {
     const h = checkChainHead(entries as AuditEntry[], head);
@@ -124,7 +134,9 @@ async function main(): Promise<number> {
       console.log(`FAIL: the log does not match the published head ${formatChainHead(head)} (from ${headFrom}): ${h.message}`);
       return 1;
     }
-    console.log(`head OK: entry ${head.length} is ${head.hash} (from ${headFrom})${h.after ? `; then ${h.after} entry(ies) of publication` : ''}`);
+    console.log(
+      `head OK: entry ${head.length} is ${head.hash} (from ${headFrom})${h.after ? `; then ${h.after} entry(ies) of publication` : ''}`,
+    );
   }
   for (const p of replay.problems) console.log(`FAIL: ${p}`);
   if (replay.problems.length) return 1;
@@ -133,7 +145,9 @@ async function main(): Promise<number> {
       console.log(ok);
       return 0;
     }
-    console.log(`${ok.replace(/^OK/, 'CONSISTENT')}; NOT CHECKED against a published head: a log with entries cut, or changed and re-hashed, looks the same. Pass --head <hash>:<length> as published with the result.`);
+    console.log(
+      `${ok.replace(/^OK/, 'CONSISTENT')}; NOT CHECKED against a published head: a log with entries cut, or changed and re-hashed, looks the same. Pass --head <hash>:<length> as published with the result.`,
+    );
     return 3;
   };
   if (!replay.spec || !replay.electorate) return verdict('OK (the ballot was never opened: no votes to count)');
@@ -145,7 +159,9 @@ async function main(): Promise<number> {
       console.log('FAIL: the ballot is closed but the log has no result entry');
       return 1;
     }
-    return verdict(replay.closed ? 'OK (closed, but the server has not written its result entry yet)' : 'OK (open: no final result to compare yet)');
+    return verdict(
+      replay.closed ? 'OK (closed, but the server has not written its result entry yet)' : 'OK (open: no final result to compare yet)',
+    );
   }
   if (canonicalJson(recomputed) !== canonicalJson(replay.stated)) {
     console.log('FAIL: the result entry written by the server differs from the tally recomputed from the votes');
@@ -157,7 +173,13 @@ async function main(): Promise<number> {
 }
 
 /** The consultation branch: chain already OK; head, then the recount of every question. */
-function verifyConsultation(entries: AuditEntry[], last: string, head: ChainHead | null, headFrom: string, serverSaysOpen: boolean): number {
+function verifyConsultation(
+  entries: AuditEntry[],
+  last: string,
+  head: ChainHead | null,
+  headFrom: string,
+  serverSaysOpen: boolean,
+): number {
   const r = replayConsultationAudit(entries);
   console.log(`chain OK: ${entries.length} entries, consultation ${r.consultationId ?? '?'}, last hash ${last}`);
   if (head) {
@@ -171,8 +193,10 @@ function verifyConsultation(entries: AuditEntry[], last: string, head: ChainHead
   for (const p of r.problems) console.log(`FAIL: ${p}`);
   if (r.problems.length) return 1;
   const done = (ok: string) => {
-    if (head || serverSaysOpen) return console.log(ok), 0;
-    console.log(`${ok.replace(/^OK/, 'CONSISTENT')}; NOT CHECKED against a published head. Pass --head <hash>:<length> as published with the result.`);
+    if (head || serverSaysOpen) return (console.log(ok), 0);
+    console.log(
+      `${ok.replace(/^OK/, 'CONSISTENT')}; NOT CHECKED against a published head. Pass --head <hash>:<length> as published with the result.`,
+    );
     return 3;
   };
   if (!r.stated) return done(r.closed ? 'OK (closed, no result entry yet)' : 'OK (open: no final result to compare yet)');
@@ -182,7 +206,9 @@ function verifyConsultation(entries: AuditEntry[], last: string, head: ChainHead
     return 1;
   }
   for (const q of recount.questions as { id: string; outcome: { passed: boolean | null; reason: string }; winners: string[] | null }[]) {
-    console.log(`  ${q.id.padEnd(6)} ${q.outcome.passed ? 'PASSED' : 'NOT PASSED'} (${q.outcome.reason})${q.winners ? ` winners ${q.winners.join(', ')}` : ''}`);
+    console.log(
+      `  ${q.id.padEnd(6)} ${q.outcome.passed ? 'PASSED' : 'NOT PASSED'} (${q.outcome.reason})${q.winners ? ` winners ${q.winners.join(', ')}` : ''}`,
+    );
   }
   return done('OK: chain intact, and the result entry equals the recount of every question');
 }
@@ -193,16 +219,21 @@ function verifyBudget(entries: AuditEntry[], last: string, head: ChainHead | nul
   console.log(`chain OK: ${entries.length} entries, budget ${r.budgetId ?? '?'}, ${r.choices} choices, last hash ${last}`);
   if (head) {
     const h = checkChainHead(entries, head);
-    if (!h.ok) return console.log(`FAIL: the log does not match the published head ${formatChainHead(head)} (from ${headFrom}): ${h.message}`), 1;
+    if (!h.ok)
+      return (console.log(`FAIL: the log does not match the published head ${formatChainHead(head)} (from ${headFrom}): ${h.message}`), 1);
     console.log(`head OK: entry ${head.length} is ${head.hash} (from ${headFrom})`);
   }
   for (const p of r.problems) console.log(`FAIL: ${p}`);
   if (r.problems.length) return 1;
-  if (!r.stated) return console.log(r.closed ? 'OK (closed, no result entry yet)' : 'OK (open: no final result to compare yet)'), head ? 0 : 3;
-  if (!r.recount || canonicalJson(r.recount) !== canonicalJson(r.stated)) return console.log('FAIL: the result entry written by the server differs from the recount of the choices in the log'), 1;
+  if (!r.stated)
+    return (console.log(r.closed ? 'OK (closed, no result entry yet)' : 'OK (open: no final result to compare yet)'), head ? 0 : 3);
+  if (!r.recount || canonicalJson(r.recount) !== canonicalJson(r.stated))
+    return (console.log('FAIL: the result entry written by the server differs from the recount of the choices in the log'), 1);
   const ok = `OK: chain intact, and the result entry equals the recount (spent ${String(r.recount.spentFen)} fen)`;
-  if (head) return console.log(ok), 0;
-  console.log(`${ok.replace(/^OK/, 'CONSISTENT')}; NOT CHECKED against a published head. Pass --head <hash>:<length> as published with the result.`);
+  if (head) return (console.log(ok), 0);
+  console.log(
+    `${ok.replace(/^OK/, 'CONSISTENT')}; NOT CHECKED against a published head. Pass --head <hash>:<length> as published with the result.`,
+  );
   return 3;
 }
 

@@ -37,7 +37,17 @@ export class ConsensusRepository {
   /** True if the item was added, false if this ballot already has one. */
   async add(item: ConsensusItem): Promise<boolean> {
     const cid = item.communityId;
-    const r = await this.redis.call('EVAL', [ADD, 3, k.items(cid), k.item(cid), k.ballots(cid), item.ballotId, item.id, JSON.stringify(item), String(item.at)]);
+    const r = await this.redis.call('EVAL', [
+      ADD,
+      3,
+      k.items(cid),
+      k.item(cid),
+      k.ballots(cid),
+      item.ballotId,
+      item.id,
+      JSON.stringify(item),
+      String(item.at),
+    ]);
     return r === 1;
   }
 

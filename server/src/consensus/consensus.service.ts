@@ -31,10 +31,15 @@ export class ConsensusService {
   }
 
   /** One clause as it reads now, or null (no such convention or clause). */
-  async clause(conventionId: string, clauseId: string): Promise<{ communityId: string; text: string; textHash: string; number?: number | string } | null> {
+  async clause(
+    conventionId: string,
+    clauseId: string,
+  ): Promise<{ communityId: string; text: string; textHash: string; number?: number | string } | null> {
     const conv = await this.clauses.get()(conventionId);
     const c = conv?.clauses.find((x) => x.id === clauseId);
-    return conv && c ? { communityId: conv.communityId, text: c.text, textHash: c.textHash, ...(c.number !== undefined ? { number: c.number } : {}) } : null;
+    return conv && c
+      ? { communityId: conv.communityId, text: c.text, textHash: c.textHash, ...(c.number !== undefined ? { number: c.number } : {}) }
+      : null;
   }
 
   /** Adds an item once per ballot and counts it on the dashboard. */
@@ -70,7 +75,13 @@ export class ConsensusService {
     const clauses = conv
       ? conv.clauses.map((c) => {
           const b = byClause.get(c.id) ?? null;
-          return { clauseId: c.id, ...(c.number !== undefined ? { number: c.number } : {}), state: clauseConsensus(b, c.textHash), textHash: c.textHash, ballot: b };
+          return {
+            clauseId: c.id,
+            ...(c.number !== undefined ? { number: c.number } : {}),
+            state: clauseConsensus(b, c.textHash),
+            textHash: c.textHash,
+            ballot: b,
+          };
         })
       : bindings.map((b) => ({ clauseId: b.clauseId, state: clauseConsensus(b, null), textHash: null, ballot: b }));
     return { communityId, map: { conventionId, clauses } };

@@ -39,18 +39,28 @@ export async function checkReferences(port: ConventionsPort | null, cid: string,
     const conventionId = q.versionRef?.conventionId ?? q.clauseRef?.conventionId;
     if (!conventionId) continue;
     if (q.versionRef && q.clauseRef && q.versionRef.conventionId !== q.clauseRef.conventionId) {
-      throw new DomainError('validation_failed', 'The clause and the version belong to different conventions. 条款与版本不属于同一公约。', { issues: [{ path: `questions.${i}.clauseRef`, message: 'other convention' }] });
+      throw new DomainError('validation_failed', 'The clause and the version belong to different conventions. 条款与版本不属于同一公约。', {
+        issues: [{ path: `questions.${i}.clauseRef`, message: 'other convention' }],
+      });
     }
     const clauses = await clausesOf(port, cid, conventionId, q.versionRef?.versionId);
-    if (!clauses) throw new DomainError('validation_failed', 'No such convention or version in this community. 本小区没有该公约或版本。', { issues: [{ path: `questions.${i}.${q.versionRef ? 'versionRef' : 'clauseRef'}`, message: 'not found' }] });
+    if (!clauses)
+      throw new DomainError('validation_failed', 'No such convention or version in this community. 本小区没有该公约或版本。', {
+        issues: [{ path: `questions.${i}.${q.versionRef ? 'versionRef' : 'clauseRef'}`, message: 'not found' }],
+      });
     if (q.clauseRef && !clauses.some((c) => c.id === q.clauseRef!.clauseId)) {
-      throw new DomainError('validation_failed', 'No such clause in this convention. 条款不存在。', { issues: [{ path: `questions.${i}.clauseRef`, message: 'no such clause' }] });
+      throw new DomainError('validation_failed', 'No such clause in this convention. 条款不存在。', {
+        issues: [{ path: `questions.${i}.clauseRef`, message: 'no such clause' }],
+      });
     }
   }
 }
 
 /** Binds every convention question to the text it approves (at opening); questions get their textHash. */
-export async function bindQuestions(port: ConventionsPort | null, s: StoredConsultation): Promise<{ questions: Question[]; bindings: Record<string, Binding> }> {
+export async function bindQuestions(
+  port: ConventionsPort | null,
+  s: StoredConsultation,
+): Promise<{ questions: Question[]; bindings: Record<string, Binding> }> {
   const bindings: Record<string, Binding> = {};
   const questions: Question[] = [];
   for (const q of s.questions) {
@@ -69,7 +79,10 @@ export async function bindQuestions(port: ConventionsPort | null, s: StoredConsu
 }
 
 /** The consensus-ledger items of a closed consultation's passed convention questions (one per clause). */
-export function approvalsOf(s: StoredConsultation & { bindings?: Record<string, Binding> }, results: readonly QuestionResult[]): ConsensusItem[] {
+export function approvalsOf(
+  s: StoredConsultation & { bindings?: Record<string, Binding> },
+  results: readonly QuestionResult[],
+): ConsensusItem[] {
   const out: ConsensusItem[] = [];
   for (const r of results) {
     const b = s.bindings?.[r.id];
@@ -98,7 +111,10 @@ export function approvalsOf(s: StoredConsultation & { bindings?: Record<string, 
 }
 
 /** Versions to try adopting after a result: every version named by a passed question. */
-export function versionsToAdopt(s: StoredConsultation & { bindings?: Record<string, Binding> }, results: readonly QuestionResult[]): { conventionId: string; versionId: string; questionId: string }[] {
+export function versionsToAdopt(
+  s: StoredConsultation & { bindings?: Record<string, Binding> },
+  results: readonly QuestionResult[],
+): { conventionId: string; versionId: string; questionId: string }[] {
   const seen = new Set<string>();
   const out: { conventionId: string; versionId: string; questionId: string }[] = [];
   for (const r of results) {

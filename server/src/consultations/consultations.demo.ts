@@ -12,7 +12,11 @@ import type { ConsultationsService } from './consultations.service.ts';
 
 const DAY = 86_400_000;
 
-export async function seedDemoConsultation(d: { service: ConsultationsService; auth: AuthService; roster: RosterService }, cid: string, logger: Logger): Promise<void> {
+export async function seedDemoConsultation(
+  d: { service: ConsultationsService; auth: AuthService; roster: RosterService },
+  cid: string,
+  logger: Logger,
+): Promise<void> {
   const committee = await d.auth.findByLogin(DEMO_LOGINS.ownersCommittee);
   if (!committee) {
     logger.info('demo consultation skipped: no owners committee login');
@@ -22,7 +26,8 @@ export async function seedDemoConsultation(d: { service: ConsultationsService; a
   const now = Date.now();
   const c = await d.service.create(actor, cid, {
     title: '关于续聘物业服务企业、使用维修资金及增补业委会委员的书面征求意见',
-    notice: '各位业主：根据《民法典》第二百七十八条，现就以下事项书面征求全体业主意见。请于截止时间前通过手机或纸质表决票表决；逾期未表决的，不计入参与表决人数。',
+    notice:
+      '各位业主：根据《民法典》第二百七十八条，现就以下事项书面征求全体业主意见。请于截止时间前通过手机或纸质表决票表决；逾期未表决的，不计入参与表决人数。',
     organiser: { kind: 'owners_committee', name: '海月小区业主委员会' },
     opensAt: new Date(now - DAY).toISOString(),
     closesAt: new Date(now + 14 * DAY).toISOString(),
@@ -53,7 +58,11 @@ export async function seedDemoConsultation(d: { service: ConsultationsService; a
       q2: yn[(i + 1) % 5]!,
       q3: { wang: 'yes', li: i % 3 ? 'yes' : 'no', zhao: i % 4 ? 'abstain' : 'yes' },
     };
-    await d.service.recordAnswers(c.stored.id, h.householdId, answers, { channel: i % 3 === 0 ? 'paper' : 'phone', by: committee.id, idempotencyKey: `demo-${h.householdId}` });
+    await d.service.recordAnswers(c.stored.id, h.householdId, answers, {
+      channel: i % 3 === 0 ? 'paper' : 'phone',
+      by: committee.id,
+      idempotencyKey: `demo-${h.householdId}`,
+    });
     answered++;
   }
   logger.info({ consultationId: c.stored.id, answered, households: households.length }, 'demo consultation seeded');

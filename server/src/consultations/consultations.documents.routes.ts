@@ -21,7 +21,13 @@ import { pagesPerPaper, streamPapersPdf, type PrintProgress } from './documents/
 import { streamRegisterXlsx } from './documents/register.xlsx.ts';
 import { streamResultPdf } from './documents/result.pdf.ts';
 
-const BuildingQuery = z.object({ building: z.string().trim().min(1).max(40).optional(), job: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).optional() });
+const BuildingQuery = z.object({
+  building: z.string().trim().min(1).max(40).optional(),
+  job: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,64}$/)
+    .optional(),
+});
 const NotVotedQuery = z.object({ building: z.string().trim().min(1).max(40) });
 
 /** Print progress of one papers.pdf download, in the consultation's slot; gone an hour after the last update. */
@@ -42,7 +48,10 @@ export function maySeePhones(actor: Actor, communityId: string): boolean {
 
 function attachment(res: Response, type: string, filename: string) {
   res.setHeader('content-type', type);
-  res.setHeader('content-disposition', `attachment; filename="${filename.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
+  res.setHeader(
+    'content-disposition',
+    `attachment; filename="${filename.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+  );
   res.setHeader('cache-control', 'no-store');
 }
 
@@ -51,7 +60,8 @@ export function consultationDocumentsRoutes(auth: AuthService, service: Consulta
   const communities = new CommunitiesRepository(redis);
   const idOf = (req: Request) => parseOrThrow(Id, req.params.id, 'consultation id');
   const communityName = async (c: Loaded) => (await communities.get(c.stored.communityId))?.name ?? '';
-  const forbidden = (what: string) => new DomainError('forbidden', `You may not print ${what}. 您无权打印${what === 'these papers' ? '这些表决票' : '该清单'}。`);
+  const forbidden = (what: string) =>
+    new DomainError('forbidden', `You may not print ${what}. 您无权打印${what === 'these papers' ? '这些表决票' : '该清单'}。`);
 
   r.get('/consultations/:id/papers.pdf', async (req, res) => {
     const { user } = requireUser(req);
@@ -88,7 +98,13 @@ export function consultationDocumentsRoutes(auth: AuthService, service: Consulta
     const job = parseOrThrow(z.string().regex(/^[A-Za-z0-9_-]{8,64}$/), req.params.job, 'job');
     const h = await redis.hgetall(printKey(c.stored.id, job));
     if (!h.totalPages) throw new DomainError('not_found', 'No such print. 没有这次打印。');
-    res.json({ papers: Number(h.papers), pages: Number(h.pages), totalPapers: Number(h.totalPapers), totalPages: Number(h.totalPages), done: h.done === '1' });
+    res.json({
+      papers: Number(h.papers),
+      pages: Number(h.pages),
+      totalPapers: Number(h.totalPapers),
+      totalPages: Number(h.totalPages),
+      done: h.done === '1',
+    });
   });
 
   r.get('/consultations/:id/notice.pdf', async (req, res) => {
@@ -96,7 +112,14 @@ export function consultationDocumentsRoutes(auth: AuthService, service: Consulta
     const { c } = await service.access(user, idOf(req), 'community.view');
     const consultation = service.view(c);
     attachment(res, 'application/pdf', `公告-${c.stored.code}.pdf`);
-    await streamNoticePdf({ consultation, communityName: await communityName(c), answerUrl: `${baseUrlOf(req)}/c/${c.stored.communityId}/consultations/${c.stored.id}` }, res);
+    await streamNoticePdf(
+      {
+        consultation,
+        communityName: await communityName(c),
+        answerUrl: `${baseUrlOf(req)}/c/${c.stored.communityId}/consultations/${c.stored.id}`,
+      },
+      res,
+    );
   });
 
   r.get('/consultations/:id/result.pdf', async (req, res) => {
@@ -104,7 +127,15 @@ export function consultationDocumentsRoutes(auth: AuthService, service: Consulta
     const { c } = await service.access(user, idOf(req), 'community.view');
     const result = await service.result(c);
     attachment(res, 'application/pdf', `表决结果公示-${c.stored.code}.pdf`);
-    await streamResultPdf({ consultation: service.view(c), communityName: await communityName(c), result, auditUrl: `${baseUrlOf(req)}/api/consultations/${c.stored.id}/audit` }, res);
+    await streamResultPdf(
+      {
+        consultation: service.view(c),
+        communityName: await communityName(c),
+        result,
+        auditUrl: `${baseUrlOf(req)}/api/consultations/${c.stored.id}/audit`,
+      },
+      res,
+    );
   });
 
   r.get('/consultations/:id/not-voted.pdf', async (req, res) => {
@@ -112,7 +143,11 @@ export function consultationDocumentsRoutes(auth: AuthService, service: Consulta
     const { c, actor } = await service.access(user, idOf(req), 'community.view');
     const { building } = parseOrThrow(NotVotedQuery, req.query, 'query');
     if (!mayPrintBuilding(actor, c.stored.communityId, building)) throw forbidden('this list');
-    const [all, responses, marks] = await Promise.all([service.householdsOf(c.stored.id), service.repo.responses(c.stored.id), redis.hgetall(doorsKey(c.stored.id))]);
+    const [all, responses, marks] = await Promise.all([
+      service.householdsOf(c.stored.id),
+      service.repo.responses(c.stored.id),
+      redis.hgetall(doorsKey(c.stored.id)),
+    ]);
     const inBuilding = all.filter((h) => h.building === building);
     if (inBuilding.length === 0) throw new DomainError('not_found', `No households in building ${building}. 该楼栋没有住户。`);
     const withPhones = maySeePhones(actor, c.stored.communityId);
@@ -127,7 +162,17 @@ export function consultationDocumentsRoutes(auth: AuthService, service: Consulta
         handedOut: marks[h.householdId] ? (JSON.parse(marks[h.householdId]!) as { handedOut?: boolean }).handedOut === true : false,
       }));
     attachment(res, 'application/pdf', `未表决户-${c.stored.code}-${building}栋.pdf`);
-    await streamNotVotedPdf({ consultation: service.view(c), communityName: await communityName(c), building, rows, buildingTotal: inBuilding.length, withPhones }, res);
+    await streamNotVotedPdf(
+      {
+        consultation: service.view(c),
+        communityName: await communityName(c),
+        building,
+        rows,
+        buildingTotal: inBuilding.length,
+        withPhones,
+      },
+      res,
+    );
   });
 
   r.get('/consultations/:id/register.xlsx', async (req, res) => {
@@ -139,7 +184,19 @@ export function consultationDocumentsRoutes(auth: AuthService, service: Consulta
     const rows = households.map((h) => {
       const raw = responses[h.householdId];
       const s = raw ? (JSON.parse(raw) as StoredResponse) : null;
-      return { ...h, ...(s ? { response: { channel: s.channel, at: s.at, receipt: s.receipt ?? '', ...(s.answers && !consultation.secret ? { answers: s.answers } : {}) } } : {}) };
+      return {
+        ...h,
+        ...(s
+          ? {
+              response: {
+                channel: s.channel,
+                at: s.at,
+                receipt: s.receipt ?? '',
+                ...(s.answers && !consultation.secret ? { answers: s.answers } : {}),
+              },
+            }
+          : {}),
+      };
     });
     await streamRegisterXlsx({ consultation, communityName: await communityName(c), rows }, res);
   });

@@ -26,8 +26,13 @@ export class DoorsService {
   /** The households of `building` (every building the actor may see when none is given), in address order. */
   async list(c: Consultation, actor: Actor, building?: string): Promise<DoorRow[]> {
     const resource = { communityId: c.communityId, ...(building ? { building } : {}) };
-    if (!can(actor, 'consultation.doors', resource)) throw new DomainError('forbidden', 'You may not see this building’s door-to-door list. 您无权查看该楼栋的上门名单。');
-    const [households, answered, marks] = await Promise.all([this.core.householdsOf(c.id), this.core.answered(c.id), this.redis.hgetall(doorsKey(c.id))]);
+    if (!can(actor, 'consultation.doors', resource))
+      throw new DomainError('forbidden', 'You may not see this building’s door-to-door list. 您无权查看该楼栋的上门名单。');
+    const [households, answered, marks] = await Promise.all([
+      this.core.householdsOf(c.id),
+      this.core.answered(c.id),
+      this.redis.hgetall(doorsKey(c.id)),
+    ]);
     const showPhone = can(actor, 'roster.manage', { communityId: c.communityId });
     return households
       .filter((h) => (building ? h.building === building : true))

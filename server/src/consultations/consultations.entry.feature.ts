@@ -28,7 +28,12 @@ export function entryCoreOf(service: ConsultationsService, repo: ConsultationsRe
     householdsOf: (id) => service.householdsOf(id),
     validateAnswers(c, answers) {
       const issues = answerIssues(c.questions, answers);
-      if (issues.length) throw new DomainError('validation_failed', `Some answers are not valid: ${issues[0]!.path}: ${issues[0]!.message}. 部分答案无效。`, { issues });
+      if (issues.length)
+        throw new DomainError(
+          'validation_failed',
+          `Some answers are not valid: ${issues[0]!.path}: ${issues[0]!.message}. 部分答案无效。`,
+          { issues },
+        );
       return answers as Answers;
     },
     recordAnswers: (id, hid, answers, opts) => service.recordAnswers(id, hid, answers, opts),

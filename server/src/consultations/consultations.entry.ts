@@ -57,7 +57,12 @@ export interface EntryCore {
   householdsOf(consultationId: string): Promise<EntryHousehold[]>;
   /** Throws validation_failed for an answer that does not fit its question. */
   validateAnswers(c: Consultation, answers: Record<string, unknown>): Answers;
-  recordAnswers(consultationId: string, householdId: string, answers: Answers, opts: { channel: ResponseChannel; by: string; idempotencyKey: string }): Promise<ResponseAck>;
+  recordAnswers(
+    consultationId: string,
+    householdId: string,
+    answers: Answers,
+    opts: { channel: ResponseChannel; by: string; idempotencyKey: string },
+  ): Promise<ResponseAck>;
   /** Who has answered, by which channel and when. */
   answered(consultationId: string): Promise<Map<string, { channel: ResponseChannel; at: string }>>;
   displayName(userId: string): Promise<string>;
@@ -105,11 +110,28 @@ export class PaperEntryService {
     private readonly core: EntryCore,
   ) {}
 
-  async #cas(cid: string, code: string, expected: number, next: StoredPaper, before: StoredState | null, audit?: EntryAudit): Promise<boolean> {
+  async #cas(
+    cid: string,
+    code: string,
+    expected: number,
+    next: StoredPaper,
+    before: StoredState | null,
+    audit?: EntryAudit,
+  ): Promise<boolean> {
     const k = keysOf(cid);
     const d = countDelta(viewState(before), viewState(next.state)!);
     const a = audit ? auditBody(cid, audit.type, { paperCode: formatPaperCode(code), ...audit.data }) : null;
-    const args = [code, String(expected), JSON.stringify({ ...next, v: expected + 1 }), String(d.awaiting), String(d.mismatch), cid, a?.auditType ?? '', a?.dataJson ?? '', a?.bodyHash ?? ''];
+    const args = [
+      code,
+      String(expected),
+      JSON.stringify({ ...next, v: expected + 1 }),
+      String(d.awaiting),
+      String(d.mismatch),
+      cid,
+      a?.auditType ?? '',
+      a?.dataJson ?? '',
+      a?.bodyHash ?? '',
+    ];
     const keys = [k.entries, k.counts, k.audit, k.head];
     const r = await ENTRY.run(this.redis, keys, args);
     return r[0] === 'ok';
@@ -124,29 +146,53 @@ export class PaperEntryService {
   async lookup(c: Consultation, input: string): Promise<{ code: string; household: EntryHousehold }> {
     const parts = parsePaperCode(input);
     if (!parts) {
-      throw new DomainError('bad_paper_code', 'This paper code does not check out — a typo? Compare it with the paper (9 symbols, e.g. K7QM-0A3F-X). 票号校验不符，是否输错？请对照纸质票核对。', { status: 400 });
+      throw new DomainError(
+        'bad_paper_code',
+        'This paper code does not check out — a typo? Compare it with the paper (9 symbols, e.g. K7QM-0A3F-X). 票号校验不符，是否输错？请对照纸质票核对。',
+        { status: 400 },
+      );
     }
     if (parts.consultationCode !== c.code) {
-      throw new DomainError('unknown_paper', `This paper belongs to another consultation (${parts.consultationCode}), not this one (${c.code}). 这张票不属于本次表决。`, { status: 404 });
+      throw new DomainError(
+        'unknown_paper',
+        `This paper belongs to another consultation (${parts.consultationCode}), not this one (${c.code}). 这张票不属于本次表决。`,
+        { status: 404 },
+      );
     }
     const household = await this.core.householdForPaperCode(c.id, parts.code);
     return { code: parts.code, household };
   }
 
   /** One person's entry of a paper. Returns the paper's state after it. */
-  async enter(c: Consultation, actor: Actor, paperCode: string, rawAnswers: Record<string, unknown>, idempotencyKey: string): Promise<PaperEntryView> {
+  async enter(
+    c: Consultation,
+    actor: Actor,
+    paperCode: string,
+    rawAnswers: Record<string, unknown>,
+    idempotencyKey: string,
+  ): Promise<PaperEntryView> {
     const { code, household } = await this.lookup(c, paperCode);
     requireEntry(actor, c, household);
     const answers = this.core.validateAnswers(c, rawAnswers);
     for (let attempt = 0; attempt < 5; attempt++) {
       const stored = await this.#read(c.id, code);
-      if (stored?.entries.some((e) => e.by === actor.userId && e.key === idempotencyKey)) return this.#finishAndView(c, code, household, stored);
+      if (stored?.entries.some((e) => e.by === actor.userId && e.key === idempotencyKey))
+        return this.#finishAndView(c, code, household, stored);
       if (stored?.state === 'counting') return this.#finishAndView(c, code, household, stored);
-      const step = entryStep(stored && { state: stored.state as PaperEntryState, entries: stored.entries }, actor.userId, answers, c.questions);
+      const step = entryStep(
+        stored && { state: stored.state as PaperEntryState, entries: stored.entries },
+        actor.userId,
+        answers,
+        c.questions,
+      );
       const entry: StoredEntry = { by: actor.userId, at: toShanghaiIso(Date.now()), answers, key: idempotencyKey };
       switch (step.kind) {
         case 'same_person':
-          throw new DomainError('same_person', 'You made the first entry of this paper: the second entry must be made by someone else. 您已录入过这张票，第二次录入须由另一人完成。', { status: 409 });
+          throw new DomainError(
+            'same_person',
+            'You made the first entry of this paper: the second entry must be made by someone else. 您已录入过这张票，第二次录入须由另一人完成。',
+            { status: 409 },
+          );
         case 'already_settled':
           return this.view(c, code, household, stored!);
         case 'first': {
@@ -156,13 +202,24 @@ export class PaperEntryService {
         }
         case 'second_different': {
           const next: StoredPaper = { ...stored!, state: 'mismatch', entries: [...stored!.entries, entry] };
-          const held: EntryAudit = { type: 'paper_held', data: { householdId: household.householdId, questions: step.differing, enteredBy: next.entries.map((e) => e.by) } };
-          if (await this.#cas(c.id, code, stored!.v, next, stored!.state, held)) return this.view(c, code, household, { ...next, v: stored!.v + 1 });
+          const held: EntryAudit = {
+            type: 'paper_held',
+            data: { householdId: household.householdId, questions: step.differing, enteredBy: next.entries.map((e) => e.by) },
+          };
+          if (await this.#cas(c.id, code, stored!.v, next, stored!.state, held))
+            return this.view(c, code, household, { ...next, v: stored!.v + 1 });
           continue;
         }
         case 'second_same': {
-          const next: StoredPaper = { ...stored!, state: 'counting', entries: [...stored!.entries, entry], agreed: answers, countedBy: actor.userId };
-          if (await this.#cas(c.id, code, stored!.v, next, stored!.state)) return this.#finishAndView(c, code, household, { ...next, v: stored!.v + 1 });
+          const next: StoredPaper = {
+            ...stored!,
+            state: 'counting',
+            entries: [...stored!.entries, entry],
+            agreed: answers,
+            countedBy: actor.userId,
+          };
+          if (await this.#cas(c.id, code, stored!.v, next, stored!.state))
+            return this.#finishAndView(c, code, household, { ...next, v: stored!.v + 1 });
           continue;
         }
       }
@@ -171,7 +228,13 @@ export class PaperEntryService {
   }
 
   /** A third person's reading of a held paper: it counts (or is refused) as they read it. */
-  async resolve(c: Consultation, actor: Actor, paperCode: string, rawAnswers: Record<string, unknown>, note?: string): Promise<PaperEntryView> {
+  async resolve(
+    c: Consultation,
+    actor: Actor,
+    paperCode: string,
+    rawAnswers: Record<string, unknown>,
+    note?: string,
+  ): Promise<PaperEntryView> {
     const { code, household } = await this.lookup(c, paperCode);
     if (!can(actor, 'consultation.review_papers', { communityId: c.communityId, building: household.building })) {
       throw new DomainError('forbidden', 'Reviewing held papers needs the consultation.review_papers permission. 无权复核纸质票。');
@@ -180,11 +243,29 @@ export class PaperEntryService {
     const stored = await this.#read(c.id, code);
     const why = resolveRefusal(stored && { state: stored.state as PaperEntryState, entries: stored.entries }, actor.userId);
     if (why === 'not_found') throw new DomainError('not_found', 'Nobody has entered this paper yet. 这张票尚未录入。');
-    if (why === 'not_mismatch') throw new DomainError('conflict', `This paper is not held for review (it is ${stored!.state}). 这张票不在待复核状态。`);
-    if (why === 'entered_it') throw new DomainError('forbidden', 'You entered this paper: a third person must review it. 您录入过这张票，须由第三人复核。');
-    const next: StoredPaper = { ...stored!, state: 'counting', agreed: answers, countedBy: actor.userId, resolvedBy: actor.userId, ...(note ? { note } : {}) };
-    const resolved: EntryAudit = { type: 'paper_resolved', data: { householdId: household.householdId, by: actor.userId, enteredBy: stored!.entries.map((e) => e.by), ...(note ? { note } : {}) } };
-    if (!(await this.#cas(c.id, code, stored!.v, next, stored!.state, resolved))) throw new DomainError('conflict', 'Someone else resolved this paper just now. 他人刚刚复核了这张票。');
+    if (why === 'not_mismatch')
+      throw new DomainError('conflict', `This paper is not held for review (it is ${stored!.state}). 这张票不在待复核状态。`);
+    if (why === 'entered_it')
+      throw new DomainError('forbidden', 'You entered this paper: a third person must review it. 您录入过这张票，须由第三人复核。');
+    const next: StoredPaper = {
+      ...stored!,
+      state: 'counting',
+      agreed: answers,
+      countedBy: actor.userId,
+      resolvedBy: actor.userId,
+      ...(note ? { note } : {}),
+    };
+    const resolved: EntryAudit = {
+      type: 'paper_resolved',
+      data: {
+        householdId: household.householdId,
+        by: actor.userId,
+        enteredBy: stored!.entries.map((e) => e.by),
+        ...(note ? { note } : {}),
+      },
+    };
+    if (!(await this.#cas(c.id, code, stored!.v, next, stored!.state, resolved)))
+      throw new DomainError('conflict', 'Someone else resolved this paper just now. 他人刚刚复核了这张票。');
     return this.#finishAndView(c, code, household, { ...next, v: stored!.v + 1 });
   }
 
@@ -194,14 +275,21 @@ export class PaperEntryService {
     let next: StoredPaper;
     let audit: EntryAudit | undefined;
     try {
-      const ack = await this.core.recordAnswers(c.id, stored.householdId, stored.agreed!, { channel: 'paper', by: stored.countedBy!, idempotencyKey: `paper-entry:${code}` });
+      const ack = await this.core.recordAnswers(c.id, stored.householdId, stored.agreed!, {
+        channel: 'paper',
+        by: stored.countedBy!,
+        idempotencyKey: `paper-entry:${code}`,
+      });
       next = { ...stored, state: 'counted', receipt: ack.receipt };
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       const reason = refusalReason(err);
       if (!reason) throw err;
       next = { ...stored, state: 'refused', reason };
-      audit = { type: 'paper_refused', data: { householdId: stored.householdId, code: err.code, reason, enteredBy: stored.entries.map((e) => e.by) } };
+      audit = {
+        type: 'paper_refused',
+        data: { householdId: stored.householdId, code: err.code, reason, enteredBy: stored.entries.map((e) => e.by) },
+      };
     }
     // Secret consultations: once settled, nothing here links the household to its answers.
     if (c.secret) next = { ...next, entries: next.entries.map((e) => ({ ...e, answers: {} })), agreed: {} };
@@ -211,7 +299,9 @@ export class PaperEntryService {
   }
 
   async view(c: Consultation, code: string, household: EntryHousehold, s: StoredPaper): Promise<PaperEntryView> {
-    const entries = await Promise.all(s.entries.map(async (e) => ({ by: e.by, byName: await this.core.displayName(e.by), at: e.at, answers: e.answers })));
+    const entries = await Promise.all(
+      s.entries.map(async (e) => ({ by: e.by, byName: await this.core.displayName(e.by), at: e.at, answers: e.answers })),
+    );
     return {
       paperCode: formatPaperCode(code),
       householdId: household.householdId,
@@ -232,7 +322,11 @@ export class PaperEntryService {
       const s = JSON.parse(json) as StoredPaper;
       const h = households.get(s.householdId);
       if (!h) continue;
-      if (!can(actor, 'vote.enter_paper', { communityId: c.communityId, building: h.building }) && !can(actor, 'consultation.review_papers', { communityId: c.communityId })) continue;
+      if (
+        !can(actor, 'vote.enter_paper', { communityId: c.communityId, building: h.building }) &&
+        !can(actor, 'consultation.review_papers', { communityId: c.communityId })
+      )
+        continue;
       if (state && (viewState(s.state) ?? 'awaiting_second') !== state) continue;
       out.push(await this.view(c, code, h, s));
     }
@@ -263,7 +357,8 @@ function refusalReason(err: DomainError): string | null {
   if (err.code === 'closed' || err.code === 'not_open') {
     return 'The consultation is not open: the paper cannot count. 表决不在进行中，本纸质票不计入。';
   }
-  if (err.code === 'not_eligible' || err.code === 'forbidden') return 'This household is not in the electorate frozen at opening. 该户不在开始时确定的表决名册内。';
+  if (err.code === 'not_eligible' || err.code === 'forbidden')
+    return 'This household is not in the electorate frozen at opening. 该户不在开始时确定的表决名册内。';
   return null;
 }
 

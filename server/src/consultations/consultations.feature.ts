@@ -44,8 +44,13 @@ export function createConsultations(d: ConsultationsDeps) {
     start: () => scheduler.start(),
     feature: {
       name: 'consultations',
-      routes: Router().use(consultationsRoutes(d.auth, service, hall), paper.routes, consultationDocumentsRoutes(d.auth, service, d.ctx.redis)),
-      seedDemo: ({ communityId }: { communityId: string }) => seedDemoConsultation({ service, auth: d.auth, roster: d.roster }, communityId, d.ctx.logger),
+      routes: Router().use(
+        consultationsRoutes(d.auth, service, hall),
+        paper.routes,
+        consultationDocumentsRoutes(d.auth, service, d.ctx.redis),
+      ),
+      seedDemo: ({ communityId }: { communityId: string }) =>
+        seedDemoConsultation({ service, auth: d.auth, roster: d.roster }, communityId, d.ctx.logger),
       stop: async () => {
         await scheduler.stop();
         progress.stop();

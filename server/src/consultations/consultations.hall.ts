@@ -29,15 +29,23 @@ export class ConsultationsHall {
   }
 
   /** `PUT /api/meetings/:id/consultation`: shows a consultation in a meeting (or none), both in the same community. */
-  async linkMeeting(actor: Actor, meetingId: string, consultationId: string | null): Promise<{ meetingId: string; consultationId: string | null }> {
+  async linkMeeting(
+    actor: Actor,
+    meetingId: string,
+    consultationId: string | null,
+  ): Promise<{ meetingId: string; consultationId: string | null }> {
     const m = await this.meetings.get(meetingId);
     if (!m) throw new DomainError('not_found', 'No such meeting. 会议不存在。');
-    if (!can(actor, 'consultation.manage', { communityId: m.communityId })) throw new DomainError('forbidden', 'You may not do this (consultation.manage). 您没有此操作的权限。');
+    if (!can(actor, 'consultation.manage', { communityId: m.communityId }))
+      throw new DomainError('forbidden', 'You may not do this (consultation.manage). 您没有此操作的权限。');
     const prev = await this.service.repo.linkedTo(meetingId);
     if (prev && prev !== consultationId) await this.#setMeeting(prev, undefined);
     if (consultationId) {
       const c = await this.service.load(consultationId);
-      if (c.stored.communityId !== m.communityId) throw new DomainError('validation_failed', 'That consultation belongs to another community. 该征求意见不属于本小区。', { issues: [{ path: 'consultationId', message: 'other community' }] });
+      if (c.stored.communityId !== m.communityId)
+        throw new DomainError('validation_failed', 'That consultation belongs to another community. 该征求意见不属于本小区。', {
+          issues: [{ path: 'consultationId', message: 'other community' }],
+        });
       await this.#setMeeting(consultationId, meetingId);
     }
     await this.service.repo.link(meetingId, consultationId);
@@ -48,7 +56,14 @@ export class ConsultationsHall {
   async #setMeeting(id: string, meetingId: string | undefined): Promise<void> {
     const c = await this.service.load(id);
     const stored: StoredConsultation = { ...c.stored, meetingId };
-    await this.service.repo.transition({ consultationId: id, from: ['scheduled', 'open', 'closed', 'published'], to: '', metaJson: JSON.stringify(stored), clock: '', ...auditBody(id, 'meeting_linked', { meetingId: meetingId ?? null }) });
+    await this.service.repo.transition({
+      consultationId: id,
+      from: ['scheduled', 'open', 'closed', 'published'],
+      to: '',
+      metaJson: JSON.stringify(stored),
+      clock: '',
+      ...auditBody(id, 'meeting_linked', { meetingId: meetingId ?? null }),
+    });
     this.service.emit({ type: 'changed', consultationId: id, communityId: c.stored.communityId });
   }
 

@@ -3,7 +3,16 @@
  * address ordering of households (paper serials). Small pure helpers of the server side.
  */
 import { createHash, randomInt } from 'node:crypto';
-import { RECEIPT_ALPHABET, RECEIPT_LENGTH, bodyText, canonicalJson, toShanghaiIso, CONSULTATION_TIME_ZONE, type Consultation, type Extension } from '@linli/shared';
+import {
+  RECEIPT_ALPHABET,
+  RECEIPT_LENGTH,
+  bodyText,
+  canonicalJson,
+  toShanghaiIso,
+  CONSULTATION_TIME_ZONE,
+  type Consultation,
+  type Extension,
+} from '@linli/shared';
 import type { Binding } from './consultations.conventions.ts';
 import type { HouseholdRecord } from '../roster/roster.service.ts';
 
@@ -15,7 +24,10 @@ export function auditBody(consultationId: string, type: string, data: unknown): 
 }
 
 /** As stored: times in ms; the view converts to Asia/Shanghai ISO strings. */
-export interface StoredConsultation extends Omit<Consultation, 'status' | 'opensAt' | 'closesAt' | 'createdAt' | 'openedAt' | 'closedAt' | 'publishedAt' | 'objectionEndsAt' | 'extensions' | 'timeZone'> {
+export interface StoredConsultation extends Omit<
+  Consultation,
+  'status' | 'opensAt' | 'closesAt' | 'createdAt' | 'openedAt' | 'closedAt' | 'publishedAt' | 'objectionEndsAt' | 'extensions' | 'timeZone'
+> {
   opensAtMs: number;
   closesAtMs: number;
   createdAtMs: number;
@@ -30,7 +42,18 @@ export interface StoredConsultation extends Omit<Consultation, 'status' | 'opens
 
 export function toView(s: StoredConsultation, status: string, deadline: number): Consultation {
   const iso = (ms?: number) => (ms === undefined ? undefined : toShanghaiIso(ms));
-  const { opensAtMs, closesAtMs: _c, bindings: _b, createdAtMs, openedAtMs, closedAtMs, publishedAtMs, objectionEndsAtMs, extensions, ...rest } = s;
+  const {
+    opensAtMs,
+    closesAtMs: _c,
+    bindings: _b,
+    createdAtMs,
+    openedAtMs,
+    closedAtMs,
+    publishedAtMs,
+    objectionEndsAtMs,
+    extensions,
+    ...rest
+  } = s;
   return {
     ...rest,
     status: status as Consultation['status'],
@@ -42,7 +65,13 @@ export function toView(s: StoredConsultation, status: string, deadline: number):
     closedAt: iso(closedAtMs),
     publishedAt: iso(publishedAtMs),
     objectionEndsAt: iso(objectionEndsAtMs),
-    extensions: extensions.map((e): Extension => ({ from: toShanghaiIso(e.fromMs), to: toShanghaiIso(e.toMs), reason: e.reason, at: toShanghaiIso(e.atMs), by: e.by })),
+    extensions: extensions.map((e): Extension => ({
+      from: toShanghaiIso(e.fromMs),
+      to: toShanghaiIso(e.toMs),
+      reason: e.reason,
+      at: toShanghaiIso(e.atMs),
+      by: e.by,
+    })),
   };
 }
 
@@ -56,7 +85,8 @@ export const newReceipt = () => randomSymbols(RECEIPT_LENGTH);
 
 const collator = new Intl.Collator('zh-CN', { numeric: true });
 /** Address order (building, unit, room; zh-CN numeric): the order papers are numbered and printed in. */
-export const byAddress = (a: HouseholdRecord, b: HouseholdRecord) => collator.compare(a.building, b.building) || collator.compare(a.unit, b.unit) || collator.compare(a.room, b.room);
+export const byAddress = (a: HouseholdRecord, b: HouseholdRecord) =>
+  collator.compare(a.building, b.building) || collator.compare(a.unit, b.unit) || collator.compare(a.room, b.room);
 
 export const addressOf = (h: { building: string; unit: string; room: string }) => `${h.building}栋${h.unit}单元${h.room}室`;
 

@@ -88,7 +88,16 @@ export interface TransitionWrite {
 export class ConsultationsRepository {
   constructor(readonly redis: Redis) {}
 
-  async create(id: string, cid: string, code: string, metaJson: string, deadline: number, createdAt: number, serials: readonly string[], due: { opensAt: number }): Promise<boolean> {
+  async create(
+    id: string,
+    cid: string,
+    code: string,
+    metaJson: string,
+    deadline: number,
+    createdAt: number,
+    serials: readonly string[],
+    due: { opensAt: number },
+  ): Promise<boolean> {
     if ((await this.redis.set(codeIndex(code), id, 'NX')) !== 'OK') return false;
     const k = consultationKeys(id);
     const m = this.redis.multi();
@@ -141,7 +150,18 @@ export class ConsultationsRepository {
     const r = await SCRIPTS.record.run(
       this.redis,
       [k.status, k.deadline, k.eligible, k.responses, k.receipts, k.idem, k.audit, k.head, k.sealed],
-      [w.consultationId, w.householdId, w.idemField, w.receipt, w.responseJson, w.sealedJson, w.auditType, w.dataJson, w.bodyHash, w.receiptJson],
+      [
+        w.consultationId,
+        w.householdId,
+        w.idemField,
+        w.receipt,
+        w.responseJson,
+        w.sealedJson,
+        w.auditType,
+        w.dataJson,
+        w.bodyHash,
+        w.receiptJson,
+      ],
     );
     // An answer (or the same key again) is acknowledged only once replicas hold it (docs/SCALING.md).
     if (r[0] === 'ok' || r[0] === 'dup') await confirmDurable(this.redis, k.status);
@@ -153,7 +173,19 @@ export class ConsultationsRepository {
     return SCRIPTS.transition.run(
       this.redis,
       [k.status, k.meta, k.audit, k.head, k.deadline, k.electorate, k.eligible],
-      [w.consultationId, w.from.join(','), w.to, w.metaJson, w.auditType, w.dataJson, w.bodyHash, w.clock, w.deadline ? String(w.deadline) : '', w.electorateJson ?? '', ...(w.eligible ?? [])],
+      [
+        w.consultationId,
+        w.from.join(','),
+        w.to,
+        w.metaJson,
+        w.auditType,
+        w.dataJson,
+        w.bodyHash,
+        w.clock,
+        w.deadline ? String(w.deadline) : '',
+        w.electorateJson ?? '',
+        ...(w.eligible ?? []),
+      ],
     );
   }
 

@@ -37,7 +37,9 @@ export function consultationsRoutes(auth: AuthService, service: ConsultationsSer
     const { user } = requireUser(req);
     const { c } = await service.access(user, idOf(req), 'ballot.vote');
     const ack = await service.respond(user, c, req.body, await hall.channelFor(user, c));
-    res.status(ack.repeated ? 200 : 201).json({ receipt: ack.receipt, householdId: ack.householdId, channel: ack.channel, repeated: ack.repeated });
+    res
+      .status(ack.repeated ? 200 : 201)
+      .json({ receipt: ack.receipt, householdId: ack.householdId, channel: ack.channel, repeated: ack.repeated });
   });
 
   r.get('/consultations/:id/result', async (req, res) => {
@@ -63,7 +65,10 @@ export function consultationsRoutes(auth: AuthService, service: ConsultationsSer
     const { c } = await service.access(user, idOf(req), 'community.view');
     const { format } = parseOrThrow(AuditQuery, req.query, 'query');
     const lines = await service.repo.audit(c.stored.id);
-    res.setHeader('content-disposition', `attachment; filename="consultation-${c.stored.id}-audit.${format === 'json' ? 'json' : 'jsonl'}"`);
+    res.setHeader(
+      'content-disposition',
+      `attachment; filename="consultation-${c.stored.id}-audit.${format === 'json' ? 'json' : 'jsonl'}"`,
+    );
     if (format === 'json') return void res.json({ consultationId: c.stored.id, entries: lines.map((l) => JSON.parse(l) as unknown) });
     res.type('application/x-ndjson').send(lines.join('\n') + (lines.length ? '\n' : ''));
   });

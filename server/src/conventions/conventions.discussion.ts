@@ -70,7 +70,8 @@ export class ConventionDiscussion {
 
   async suggest(c: Convention, user: StoredUser, input: SuggestionCreate): Promise<ConventionSuggestion> {
     const baseText = await this.#clauseText(c, input.clauseId);
-    if (baseText.trim() === input.text.trim()) throw new DomainError('validation_failed', 'The suggestion is the same as the clause. 建议与原文相同。');
+    if (baseText.trim() === input.text.trim())
+      throw new DomainError('validation_failed', 'The suggestion is the same as the clause. 建议与原文相同。');
     const s: ConventionSuggestion = {
       id: newId(),
       conventionId: c.id,

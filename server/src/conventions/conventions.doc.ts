@@ -185,7 +185,10 @@ export function restoreFrom(doc: Y.Doc, source: Y.Doc): void {
     const srcBody = src.get('body') as Y.XmlFragment;
     if (body instanceof Y.XmlFragment && bodyKey(body) !== bodyKey(srcBody)) {
       body.delete(0, body.length);
-      body.insert(0, srcBody.toArray().map((n) => (n as Y.XmlElement | Y.XmlText).clone()));
+      body.insert(
+        0,
+        srcBody.toArray().map((n) => (n as Y.XmlElement | Y.XmlText).clone()),
+      );
     }
   }
   target.forEach((src, i) => {

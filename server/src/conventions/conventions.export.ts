@@ -125,7 +125,11 @@ function runsOf(b: Block): TextRun[] {
 
 export async function toDocx(input: ExportInput): Promise<Buffer> {
   const children: Paragraph[] = [
-    new Paragraph({ heading: HeadingLevel.TITLE, alignment: AlignmentType.CENTER, children: [new TextRun({ text: input.title, bold: true })] }),
+    new Paragraph({
+      heading: HeadingLevel.TITLE,
+      alignment: AlignmentType.CENTER,
+      children: [new TextRun({ text: input.title, bold: true })],
+    }),
   ];
   if (input.communityName) children.push(new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun(input.communityName)] }));
   children.push(
@@ -144,7 +148,8 @@ export async function toDocx(input: ExportInput): Promise<Buffer> {
     let ordinal = 0;
     for (const b of first && (first.kind === 'bullet' || first.kind === 'ordered') ? blocks : rest) {
       if (b.kind === 'bullet') children.push(new Paragraph({ bullet: { level: Math.min(b.depth, 8) }, children: runsOf(b) }));
-      else if (b.kind === 'ordered') children.push(new Paragraph({ indent: { left: 420 * (b.depth + 1) }, children: [new TextRun(`${++ordinal}. `), ...runsOf(b)] }));
+      else if (b.kind === 'ordered')
+        children.push(new Paragraph({ indent: { left: 420 * (b.depth + 1) }, children: [new TextRun(`${++ordinal}. `), ...runsOf(b)] }));
       else {
         ordinal = 0;
         children.push(new Paragraph({ indent: { firstLine: 480 }, children: runsOf(b) }));

@@ -40,9 +40,12 @@ export async function createConventionsFeature(
   service = new ConventionsService(repo, docs, deps.auth);
   const discussion = new ConventionDiscussion(repo, service, {
     comment: (conventionId, comment) => deps.io.to(conventionRoom(conventionId)).emit('convention:comment', { conventionId, comment }),
-    suggestion: (conventionId, suggestion) => deps.io.to(conventionRoom(conventionId)).emit('convention:suggestion', { conventionId, suggestion }),
+    suggestion: (conventionId, suggestion) =>
+      deps.io.to(conventionRoom(conventionId)).emit('convention:suggestion', { conventionId, suggestion }),
   });
-  service.announceVersions((conventionId, version) => deps.io.to(conventionRoom(conventionId)).emit('convention:version', { conventionId, version }));
+  service.announceVersions((conventionId, version) =>
+    deps.io.to(conventionRoom(conventionId)).emit('convention:version', { conventionId, version }),
+  );
   await docs.start();
   const conventions = service;
   return {

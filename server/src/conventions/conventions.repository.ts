@@ -38,7 +38,11 @@ export class ConventionsRepository {
 
   async create(c: Convention): Promise<void> {
     // Both keys in one MULTI: a convention is listed exactly when it exists.
-    await this.redis.multi().set(k.convention(c.id), JSON.stringify(c)).zadd(k.byCommunity(c.communityId), String(c.createdAt), c.id).exec();
+    await this.redis
+      .multi()
+      .set(k.convention(c.id), JSON.stringify(c))
+      .zadd(k.byCommunity(c.communityId), String(c.createdAt), c.id)
+      .exec();
   }
 
   async get(id: string): Promise<Convention | null> {
@@ -71,7 +75,10 @@ export class ConventionsRepository {
   }
 
   async version(conventionId: string, vid: string): Promise<{ version: ConventionVersion; update: Uint8Array } | null> {
-    const [meta, data] = await Promise.all([this.redis.hget(k.versions(conventionId), vid), this.redis.hgetBuffer(k.vdata(conventionId), vid)]);
+    const [meta, data] = await Promise.all([
+      this.redis.hget(k.versions(conventionId), vid),
+      this.redis.hgetBuffer(k.vdata(conventionId), vid),
+    ]);
     if (!meta || !data) return null;
     return { version: JSON.parse(meta) as ConventionVersion, update: new Uint8Array(data) };
   }

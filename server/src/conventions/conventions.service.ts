@@ -126,7 +126,10 @@ export class ConventionsService {
   // ---- versions ----------------------------------------------------------------------------
 
   async createVersion(c: Convention, name: string, by: string): Promise<ConventionVersion> {
-    const { update, count } = await this.docs.read(c.docName, (doc) => ({ update: Y.encodeStateAsUpdate(doc), count: readClauses(doc).length }));
+    const { update, count } = await this.docs.read(c.docName, (doc) => ({
+      update: Y.encodeStateAsUpdate(doc),
+      count: readClauses(doc).length,
+    }));
     const v: ConventionVersion = { id: newId(), conventionId: c.id, name, createdAt: Date.now(), createdBy: by, clauseCount: count };
     await this.repo.addVersion(v, update);
     this.#announce(c.id, v);
@@ -200,7 +203,16 @@ export class ConventionsService {
       const match = items
         .filter((i) => i.conventionId === c.id && i.clauseId === clause.id && i.textHash === clause.textHash && !i.clauseChanged)
         .sort((x, y) => y.at - x.at)[0];
-      if (match) ballots.push({ ballotId: match.ballotId, meetingId: match.meetingId, title: match.title, clauseId: clause.id, number: clause.number, textHash: match.textHash, decidedAt: match.at });
+      if (match)
+        ballots.push({
+          ballotId: match.ballotId,
+          meetingId: match.meetingId,
+          title: match.title,
+          clauseId: clause.id,
+          number: clause.number,
+          textHash: match.textHash,
+          decidedAt: match.at,
+        });
       else missing.push(clause.number);
     }
     return { version, ballots, missing };
@@ -229,7 +241,11 @@ export class ConventionsService {
     const all = await this.repo.versions(c.id);
     const at = Date.now();
     const adoption = { at, by, ballots };
-    const next = all.map((v) => (v.id === vid ? { ...v, adopted: true, adoptedAt: at, adoption } : { ...v, adopted: undefined, adoptedAt: undefined, adoption: undefined }));
+    const next = all.map((v) =>
+      v.id === vid
+        ? { ...v, adopted: true, adoptedAt: at, adoption }
+        : { ...v, adopted: undefined, adoptedAt: undefined, adoption: undefined },
+    );
     const convention = { ...c, adoptedVersionId: vid };
     await this.repo.adopt(convention, next);
     // The newly adopted version, and the one that was adopted before (it loses its mark).
@@ -245,5 +261,11 @@ export class ConventionsService {
 
 /** A clause id like the web editor makes ('c' + 14 base-36 characters). */
 export function newClauseId(): string {
-  return 'c' + newId().replace(/[^A-Za-z0-9]/g, '').toLowerCase().slice(0, 14);
+  return (
+    'c' +
+    newId()
+      .replace(/[^A-Za-z0-9]/g, '')
+      .toLowerCase()
+      .slice(0, 14)
+  );
 }

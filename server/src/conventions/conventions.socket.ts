@@ -8,14 +8,23 @@ import type { ConventionDiscussion } from './conventions.discussion.ts';
 
 export const conventionRoom = (conventionId: string) => `convention:${conventionId}`;
 
-export function conventionsSocket(router: SocketRouter, auth: AuthService, conventions: ConventionsService, discussion: ConventionDiscussion) {
+export function conventionsSocket(
+  router: SocketRouter,
+  auth: AuthService,
+  conventions: ConventionsService,
+  discussion: ConventionDiscussion,
+) {
   return (socket: LinliSocket) => {
     router.on(socket, 'convention:watch', ConventionWatch, async ({ conventionId }) => {
       const user = socket.data.userId ? await auth.getUser(socket.data.userId) : null;
       if (!user) throw new DomainError('unauthenticated', 'Please sign in first. 请先登录。');
       const { convention } = await conventions.access(user, conventionId, 'convention.view');
       await socket.join(conventionRoom(conventionId));
-      const [comments, suggestions, versions] = await Promise.all([discussion.comments(convention), discussion.suggestions(convention), conventions.versions(convention)]);
+      const [comments, suggestions, versions] = await Promise.all([
+        discussion.comments(convention),
+        discussion.suggestions(convention),
+        conventions.versions(convention),
+      ]);
       return { comments, suggestions, versions };
     });
   };

@@ -7,7 +7,10 @@ import { dashboardRoutes } from './dashboard.routes.ts';
 import { DashboardService, type LedgerNow } from './dashboard.service.ts';
 import type { StatsRepository } from './stats.repository.ts';
 
-export function dashboardFeature(ctx: AppContext, deps: { auth: AuthService; communities: CommunitiesService; stats: StatsRepository; ledger: LedgerNow }): Feature {
+export function dashboardFeature(
+  ctx: AppContext,
+  deps: { auth: AuthService; communities: CommunitiesService; stats: StatsRepository; ledger: LedgerNow },
+): Feature {
   const dashboard = new DashboardService(deps.stats, deps.ledger);
   return { name: 'dashboard', routes: dashboardRoutes(deps.auth, deps.communities, dashboard) };
 }

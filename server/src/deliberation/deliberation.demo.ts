@@ -17,7 +17,16 @@ export async function seedDemoDeliberation(service: DeliberationService, meeting
   for (const [i, d] of demo.entries()) {
     const id = newId();
     await service.repo.createQuestion(
-      { id, meetingId: upcoming.id, text: d.text, status: 'visible', anonymous: d.anonymous, authorId: `demo-${i}`, authorName: d.authorName, createdAt: now - (10 - i) * 60_000 },
+      {
+        id,
+        meetingId: upcoming.id,
+        text: d.text,
+        status: 'visible',
+        anonymous: d.anonymous,
+        authorId: `demo-${i}`,
+        authorName: d.authorName,
+        createdAt: now - (10 - i) * 60_000,
+      },
       60_000,
       100,
     );

@@ -140,7 +140,17 @@ export class DeliberationRepository {
   async createQuestion(q: StoredQuestion, windowMs: number, max: number): Promise<{ ok: true } | { ok: false; oldest: number }> {
     const keys = k(q.meetingId);
     await this.redis.set(`dlbq:${q.id}`, q.meetingId);
-    const r = (await this.redis.eval(CREATE, 2, keys.questions, keys.asked(q.authorId), q.id, JSON.stringify(q), String(q.createdAt), String(windowMs), String(max))) as [number, string];
+    const r = (await this.redis.eval(
+      CREATE,
+      2,
+      keys.questions,
+      keys.asked(q.authorId),
+      q.id,
+      JSON.stringify(q),
+      String(q.createdAt),
+      String(windowMs),
+      String(max),
+    )) as [number, string];
     return r[0] === 1 ? { ok: true } : { ok: false, oldest: Number(r[1]) };
   }
 
@@ -198,7 +208,10 @@ export class DeliberationRepository {
 
   async answer(mid: string, id: string, uid: string, text: string, max: number): Promise<{ status: string; n: number }> {
     const keys = k(mid);
-    const r = (await this.redis.eval(ANSWER, 3, keys.wordclouds, keys.wcCount(id), keys.wcAnswers(id), id, uid, text, String(max))) as [string, number];
+    const r = (await this.redis.eval(ANSWER, 3, keys.wordclouds, keys.wcCount(id), keys.wcAnswers(id), id, uid, text, String(max))) as [
+      string,
+      number,
+    ];
     return { status: r[0], n: Number(r[1]) };
   }
 
@@ -206,7 +219,12 @@ export class DeliberationRepository {
   async answers(mid: string, id: string, uid: string | null): Promise<{ all: string[]; mine: string[]; hidden: Set<string> }> {
     const keys = k(mid);
     const [h, hidden] = await Promise.all([this.redis.hgetall(keys.wcAnswers(id)), this.redis.smembers(keys.wcHidden(id))]);
-    const mine = uid ? Object.entries(h).filter(([f]) => f.slice(0, f.lastIndexOf(':')) === uid).sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v) : [];
+    const mine = uid
+      ? Object.entries(h)
+          .filter(([f]) => f.slice(0, f.lastIndexOf(':')) === uid)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([, v]) => v)
+      : [];
     return { all: Object.values(h), mine, hidden: new Set(hidden) };
   }
 

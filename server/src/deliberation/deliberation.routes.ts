@@ -4,15 +4,27 @@
  * answer, read, hide a word, close). Each route parses, checks access, calls one service method.
  */
 import { Router, type Request } from 'express';
-import { DeliberationSettingsPatch, Id, QuestionCreate, QuestionModerate, SpotlightSet, WordCloudAnswer, WordCloudCreate, WordHide, parseOrThrow } from '@linli/shared';
+import {
+  DeliberationSettingsPatch,
+  Id,
+  QuestionCreate,
+  QuestionModerate,
+  SpotlightSet,
+  WordCloudAnswer,
+  WordCloudCreate,
+  WordHide,
+  parseOrThrow,
+} from '@linli/shared';
 import type { MeetingsService } from '../meetings/meetings.service.ts';
 import type { DeliberationService } from './deliberation.service.ts';
 
 export function deliberationRoutes(meetings: MeetingsService, service: DeliberationService): Router {
   const r = Router();
   const meetingAccess = (req: Request) => meetings.access(req.auth?.user, req.auth?.session, parseOrThrow(Id, req.params.id, 'meeting id'));
-  const questionAccess = (req: Request) => service.questionAccess(req.auth?.user, req.auth?.session, parseOrThrow(Id, req.params.id, 'question id'));
-  const cloudAccess = (req: Request) => service.wordCloudAccess(req.auth?.user, req.auth?.session, parseOrThrow(Id, req.params.id, 'word cloud id'));
+  const questionAccess = (req: Request) =>
+    service.questionAccess(req.auth?.user, req.auth?.session, parseOrThrow(Id, req.params.id, 'question id'));
+  const cloudAccess = (req: Request) =>
+    service.wordCloudAccess(req.auth?.user, req.auth?.session, parseOrThrow(Id, req.params.id, 'word cloud id'));
 
   r.post('/meetings/:id/questions', async (req, res) => {
     const a = await meetingAccess(req);

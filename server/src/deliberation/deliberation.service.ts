@@ -61,7 +61,11 @@ export class DeliberationService {
     this.meetings.requireCan(a, 'deliberation.moderate');
   }
   #requireParticipant(a: MeetingAccess): void {
-    if (a.guest) throw new DomainError('forbidden', 'Guests may read questions but not ask, upvote or answer. 列席人员只能查看，不能提问、点赞或回答。');
+    if (a.guest)
+      throw new DomainError(
+        'forbidden',
+        'Guests may read questions but not ask, upvote or answer. 列席人员只能查看，不能提问、点赞或回答。',
+      );
     this.meetings.requireCan(a, 'deliberation.take_part');
     if (a.meeting.status === 'closed') throw meetingClosed();
   }
@@ -119,14 +123,19 @@ export class DeliberationService {
     const all = (await this.repo.questions(mid)).map((r) => r.q);
     const moderator = a ? this.isModerator(a) : false;
     const shown = all.filter((q) => SHOWN.has(q.status) || moderator || (a && q.status === 'pending' && q.authorId === a.user.id));
-    const votes = await this.repo.votes(mid, shown.map((q) => q.id), a?.user.id ?? null);
+    const votes = await this.repo.votes(
+      mid,
+      shown.map((q) => q.id),
+      a?.user.id ?? null,
+    );
     return orderQuestions(shown.map((q) => this.#view(q, votes.get(q.id), a !== null)));
   }
 
   async ask(a: MeetingAccess, input: QuestionCreate): Promise<MeetingQuestion> {
     this.#requireParticipant(a);
     const { settings } = await this.settings(a.meeting.id);
-    if (input.anonymous && !settings.allowAnonymous) throw new DomainError('forbidden', 'This meeting asks questions with names only. 本次会议不允许匿名提问。');
+    if (input.anonymous && !settings.allowAnonymous)
+      throw new DomainError('forbidden', 'This meeting asks questions with names only. 本次会议不允许匿名提问。');
     const q: StoredQuestion = {
       id: newId(),
       meetingId: a.meeting.id,
@@ -142,7 +151,11 @@ export class DeliberationService {
     const r = await this.repo.createQuestion(q, windowMs, QUESTIONS_PER_WINDOW);
     if (!r.ok) {
       const s = Math.max(1, Math.ceil((r.oldest + windowMs - this.now()) / 1000));
-      throw new DomainError('rate_limited', `At most ${QUESTIONS_PER_WINDOW} questions in ${QUESTION_WINDOW_SECONDS / 60} minutes; try again in ${s} s. 每 ${QUESTION_WINDOW_SECONDS / 60} 分钟最多提 ${QUESTIONS_PER_WINDOW} 个问题，请 ${s} 秒后再试。`, { retryAfter: s });
+      throw new DomainError(
+        'rate_limited',
+        `At most ${QUESTIONS_PER_WINDOW} questions in ${QUESTION_WINDOW_SECONDS / 60} minutes; try again in ${s} s. 每 ${QUESTION_WINDOW_SECONDS / 60} 分钟最多提 ${QUESTIONS_PER_WINDOW} 个问题，请 ${s} 秒后再试。`,
+        { retryAfter: s },
+      );
     }
     this.#notify(a.meeting.id, 'questions');
     return this.#view(q, { votes: 0, mine: false }, true);
@@ -153,7 +166,13 @@ export class DeliberationService {
     this.#requireParticipant(a);
     const r = await this.repo.upvote(a.meeting.id, qid, a.user.id);
     if (r.status === 'missing') throw noQuestion();
-    if (r.status !== 'ok') throw new DomainError('conflict', r.status === 'merged' ? 'This question was merged into another; upvote that one. 该问题已合并，请为合并后的问题点赞。' : 'This question cannot be upvoted now. 该问题暂不能点赞。');
+    if (r.status !== 'ok')
+      throw new DomainError(
+        'conflict',
+        r.status === 'merged'
+          ? 'This question was merged into another; upvote that one. 该问题已合并，请为合并后的问题点赞。'
+          : 'This question cannot be upvoted now. 该问题暂不能点赞。',
+      );
     if (r.added) this.#notify(a.meeting.id, 'questions');
     const stored = await this.repo.question(a.meeting.id, qid);
     return this.#view(stored!.q, { votes: r.votes, mine: true }, true);
@@ -196,7 +215,8 @@ export class DeliberationService {
     if (qid) {
       const q = await this.repo.question(a.meeting.id, qid);
       if (!q) throw noQuestion();
-      if (!SHOWN.has(q.q.status)) throw new DomainError('conflict', 'Only a visible question can go on the projector. 只能投屏可见的问题。');
+      if (!SHOWN.has(q.q.status))
+        throw new DomainError('conflict', 'Only a visible question can go on the projector. 只能投屏可见的问题。');
     }
     await this.repo.setSpotlight(a.meeting.id, qid);
     this.#notify(a.meeting.id, 'questions');
@@ -214,7 +234,14 @@ export class DeliberationService {
       const prev = await this.repo.wordCloud(a.meeting.id, current);
       if (prev?.status === 'open') await this.repo.saveWordCloud({ ...prev, status: 'closed' });
     }
-    const w: StoredWordCloud = { id: newId(), meetingId: a.meeting.id, prompt, status: 'open', createdAt: this.now(), createdBy: a.user.id };
+    const w: StoredWordCloud = {
+      id: newId(),
+      meetingId: a.meeting.id,
+      prompt,
+      status: 'open',
+      createdAt: this.now(),
+      createdBy: a.user.id,
+    };
     await this.repo.createWordCloud(w);
     await this.repo.setCurrentWordCloud(a.meeting.id, w.id);
     this.#notify(a.meeting.id, 'wordcloud');
@@ -252,11 +279,16 @@ export class DeliberationService {
 
   async answerWordCloud(a: MeetingAccess, id: string, text: string): Promise<WordCloud> {
     this.#requireParticipant(a);
-    if (wordsOf(text).length === 0) throw new DomainError('validation_failed', 'Please write a word (punctuation or 的/了 alone do not count). 请输入词语。');
+    if (wordsOf(text).length === 0)
+      throw new DomainError('validation_failed', 'Please write a word (punctuation or 的/了 alone do not count). 请输入词语。');
     const r = await this.repo.answer(a.meeting.id, id, a.user.id, text, WORDCLOUD_ANSWERS_PER_MEMBER);
     if (r.status === 'missing') throw noWordCloud();
     if (r.status === 'closed') throw new DomainError('conflict', 'This word cloud is closed. 词云已结束。');
-    if (r.status === 'full') throw new DomainError('rate_limited', `At most ${WORDCLOUD_ANSWERS_PER_MEMBER} answers each. 每人最多回答 ${WORDCLOUD_ANSWERS_PER_MEMBER} 次。`);
+    if (r.status === 'full')
+      throw new DomainError(
+        'rate_limited',
+        `At most ${WORDCLOUD_ANSWERS_PER_MEMBER} answers each. 每人最多回答 ${WORDCLOUD_ANSWERS_PER_MEMBER} 次。`,
+      );
     this.#notify(a.meeting.id, 'wordcloud');
     return this.wordCloud(a.meeting.id, id, a);
   }

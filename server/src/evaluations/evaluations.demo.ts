@@ -12,15 +12,26 @@ import type { EvaluationsService } from './evaluations.service.ts';
 
 const CRITERIA = ['安保', '保洁', '绿化', '维修响应', '收支公开'].map((title) => ({ title }));
 
-export async function seedDemoEvaluations(d: { service: EvaluationsService; auth: AuthService; roster: RosterService }, cid: string, logger: Logger): Promise<void> {
-  const [branch, firm, notable] = await Promise.all([DEMO_LOGINS.partyBranch, DEMO_LOGINS.propertyFirm, DEMO_LOGINS.notable].map((l) => d.auth.findByLogin(l)));
+export async function seedDemoEvaluations(
+  d: { service: EvaluationsService; auth: AuthService; roster: RosterService },
+  cid: string,
+  logger: Logger,
+): Promise<void> {
+  const [branch, firm, notable] = await Promise.all(
+    [DEMO_LOGINS.partyBranch, DEMO_LOGINS.propertyFirm, DEMO_LOGINS.notable].map((l) => d.auth.findByLogin(l)),
+  );
   if (!branch || !firm || !notable) {
     logger.info('demo evaluations skipped: no party branch, firm or notable login');
     return;
   }
   const manager = await d.auth.actor(branch, cid);
   const subject = { kind: 'property_firm', name: '海月物业服务有限公司' };
-  const last = await d.service.create(manager, cid, { title: '2025年度物业服务评议', subject, criteria: CRITERIA, electorate: { kind: 'households' } });
+  const last = await d.service.create(manager, cid, {
+    title: '2025年度物业服务评议',
+    subject,
+    criteria: CRITERIA,
+    electorate: { kind: 'households' },
+  });
   await d.service.open(manager, last);
   const households = (await d.roster.listHouseholds(cid)).slice(0, 12);
   for (const [i, h] of households.entries()) {
@@ -36,12 +47,21 @@ export async function seedDemoEvaluations(d: { service: EvaluationsService; auth
     const actor = await d.auth.actor(who, cid);
     const e = await d.service.load(last.stored.id);
     // The notable owns a household; in a households round it answers for it (unless papered above).
-    await d.service.respond(who, actor, e, { scores: { c1: 4, c2: 3, c3: 5, c4: 2, c5: 3 }, idempotencyKey: `demo-eval-${who.id}` }).catch(() => undefined);
+    await d.service
+      .respond(who, actor, e, { scores: { c1: 4, c2: 3, c3: 5, c4: 2, c5: 3 }, idempotencyKey: `demo-eval-${who.id}` })
+      .catch(() => undefined);
   }
   const closed = await d.service.close(manager, await d.service.load(last.stored.id));
-  await d.service.reply(firm, await d.auth.actor(firm, cid), closed, { text: '感谢各位业主的评议。针对维修响应慢的问题，我们已增加两名维修工，承诺报修后24小时内上门；每季度在公告栏公布收支明细。' });
+  await d.service.reply(firm, await d.auth.actor(firm, cid), closed, {
+    text: '感谢各位业主的评议。针对维修响应慢的问题，我们已增加两名维修工，承诺报修后24小时内上门；每季度在公告栏公布收支明细。',
+  });
 
-  const current = await d.service.create(manager, cid, { title: '2026年度物业服务评议', subject, criteria: CRITERIA, electorate: { kind: 'households' } });
+  const current = await d.service.create(manager, cid, {
+    title: '2026年度物业服务评议',
+    subject,
+    criteria: CRITERIA,
+    electorate: { kind: 'households' },
+  });
   await d.service.open(manager, current);
   logger.info({ closed: last.stored.id, open: current.stored.id }, 'demo evaluations seeded');
 }

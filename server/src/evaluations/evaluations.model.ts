@@ -3,7 +3,14 @@
  * helpers of the server side; audit bodies and receipts come from the consultations' model (the
  * same chain and receipt alphabet).
  */
-import { toShanghaiIso, type Evaluation, type EvaluationChannel, type EvaluationCriterion, type EvaluationElectorate, type EvaluationSubject } from '@linli/shared';
+import {
+  toShanghaiIso,
+  type Evaluation,
+  type EvaluationChannel,
+  type EvaluationCriterion,
+  type EvaluationElectorate,
+  type EvaluationSubject,
+} from '@linli/shared';
 
 /** As stored: times in ms. */
 export interface StoredEvaluation {

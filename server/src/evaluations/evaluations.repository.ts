@@ -82,7 +82,10 @@ export class EvaluationsRepository {
     );
   }
 
-  async record(id: string, w: { voterKey: string; idemField: string; receipt: string; responseJson: string; answerJson: string } & AuditBody): Promise<string[]> {
+  async record(
+    id: string,
+    w: { voterKey: string; idemField: string; receipt: string; responseJson: string; answerJson: string } & AuditBody,
+  ): Promise<string[]> {
     const k = evaluationKeys(id);
     const r = await SCRIPTS.record.run(
       this.redis,
@@ -97,7 +100,11 @@ export class EvaluationsRepository {
   /** The result, written once after close, with its `result` entry. */
   async writeResult(id: string, resultJson: string, body: AuditBody): Promise<string[]> {
     const k = evaluationKeys(id);
-    return SCRIPTS.result.run(this.redis, [k.status, k.result, k.resultHead, k.audit, k.head], [id, resultJson, body.dataJson, body.bodyHash]);
+    return SCRIPTS.result.run(
+      this.redis,
+      [k.status, k.result, k.resultHead, k.audit, k.head],
+      [id, resultJson, body.dataJson, body.bodyHash],
+    );
   }
 
   answers(id: string): Promise<Record<string, string>> {

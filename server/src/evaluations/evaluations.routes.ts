@@ -24,7 +24,11 @@ export function evaluationsRoutes(auth: AuthService, service: EvaluationsService
     const cid = cidOf(req);
     await requireCan(auth, req, 'community.view', { communityId: cid });
     const list = await service.list(cid);
-    res.json({ evaluations: await Promise.all(list.map(async (e) => ({ ...service.view(e), responses: await service.repo.responseCount(e.stored.id) }))) });
+    res.json({
+      evaluations: await Promise.all(
+        list.map(async (e) => ({ ...service.view(e), responses: await service.repo.responseCount(e.stored.id) })),
+      ),
+    });
   });
 
   r.get('/evaluations/:id', async (req, res) => {

@@ -70,7 +70,8 @@ export class EvaluationsService {
     const e = await this.current(id);
     const actor = await this.deps.auth.actor(user, e.stored.communityId);
     if (!actor.isAdmin && actor.roles.length === 0) throw notFound();
-    if (!can(actor, action, { communityId: e.stored.communityId })) throw new DomainError('forbidden', `You may not do this (${action}). 您没有此操作的权限。`);
+    if (!can(actor, action, { communityId: e.stored.communityId }))
+      throw new DomainError('forbidden', `You may not do this (${action}). 您没有此操作的权限。`);
     return { e, actor };
   }
 
@@ -81,7 +82,10 @@ export class EvaluationsService {
   async create(actor: Actor, cid: string, body: unknown): Promise<LoadedEvaluation> {
     const input = parseOrThrow(EvaluationCreate, body, 'evaluation');
     const now = Date.now();
-    if (input.closesAt !== undefined && input.closesAt <= now) throw new DomainError('validation_failed', 'closesAt is in the past. 截止时间已过。', { issues: [{ path: 'closesAt', message: 'in the past' }] });
+    if (input.closesAt !== undefined && input.closesAt <= now)
+      throw new DomainError('validation_failed', 'closesAt is in the past. 截止时间已过。', {
+        issues: [{ path: 'closesAt', message: 'in the past' }],
+      });
     const id = newId();
     const stored: StoredEvaluation = {
       id,
@@ -98,7 +102,22 @@ export class EvaluationsService {
     const metaJson = JSON.stringify(stored);
     await this.repo.create(id, cid, metaJson, input.closesAt ?? 0, now);
     const { title, subject, criteria, electorate } = stored;
-    await this.repo.transition(id, ['draft'], '', metaJson, auditBody(id, 'created', { title, communityId: cid, subject, criteria, electorate, opensAt: stored.opensAtMs ?? null, closesAt: stored.closesAtMs ?? null, by: actor.userId }));
+    await this.repo.transition(
+      id,
+      ['draft'],
+      '',
+      metaJson,
+      auditBody(id, 'created', {
+        title,
+        communityId: cid,
+        subject,
+        criteria,
+        electorate,
+        opensAt: stored.opensAtMs ?? null,
+        closesAt: stored.closesAtMs ?? null,
+        by: actor.userId,
+      }),
+    );
     if (input.opensAt !== undefined) await this.repo.schedule(`open:${id}`, input.opensAt);
     if (input.closesAt !== undefined) await this.repo.schedule(`close:${id}`, input.closesAt);
     return this.current(id);
@@ -114,13 +133,16 @@ export class EvaluationsService {
   }
 
   async open(actor: Actor, e: LoadedEvaluation): Promise<LoadedEvaluation> {
-    if (e.status !== 'draft') throw new DomainError('conflict', `This round is ${e.status}; only a draft opens. 只有未开始的评议可以开始。`);
-    if (e.stored.closesAtMs !== undefined && Date.now() >= e.stored.closesAtMs) throw new DomainError('deadline_passed', 'Its closing time has passed. 截止时间已过。', { status: 409 });
+    if (e.status !== 'draft')
+      throw new DomainError('conflict', `This round is ${e.status}; only a draft opens. 只有未开始的评议可以开始。`);
+    if (e.stored.closesAtMs !== undefined && Date.now() >= e.stored.closesAtMs)
+      throw new DomainError('deadline_passed', 'Its closing time has passed. 截止时间已过。', { status: 409 });
     return this.#open(e, actor.userId);
   }
 
   async close(actor: Actor, e: LoadedEvaluation): Promise<LoadedEvaluation> {
-    if (e.status !== 'open') throw new DomainError('conflict', `This round is ${e.status}; only an open round closes. 只有进行中的评议可以结束。`);
+    if (e.status !== 'open')
+      throw new DomainError('conflict', `This round is ${e.status}; only an open round closes. 只有进行中的评议可以结束。`);
     return this.#close(e, actor.userId);
   }
 
@@ -160,18 +182,37 @@ export class EvaluationsService {
     const unknown = Object.keys(scores).filter((k) => !ids.includes(k));
     if (missing.length || unknown.length) {
       const path = `scores.${(missing[0] ?? unknown[0])!}`;
-      throw new DomainError('validation_failed', `Score every criterion 1–5 (${missing.length ? `missing ${missing.join(', ')}` : `unknown ${unknown.join(', ')}`}). 请为每一项打分（1–5）。`, { issues: [{ path, message: missing.length ? 'required' : 'unknown criterion' }] });
+      throw new DomainError(
+        'validation_failed',
+        `Score every criterion 1–5 (${missing.length ? `missing ${missing.join(', ')}` : `unknown ${unknown.join(', ')}`}). 请为每一项打分（1–5）。`,
+        { issues: [{ path, message: missing.length ? 'required' : 'unknown criterion' }] },
+      );
     }
   }
 
-  async #record(e: LoadedEvaluation, w: { voterKey: string; idemField: string; by: string; channel: EvaluationChannel; scores: Record<string, number>; groups: string[]; comment?: string; household: boolean }): Promise<EvaluationReceipt> {
+  async #record(
+    e: LoadedEvaluation,
+    w: {
+      voterKey: string;
+      idemField: string;
+      by: string;
+      channel: EvaluationChannel;
+      scores: Record<string, number>;
+      groups: string[];
+      comment?: string;
+      household: boolean;
+    },
+  ): Promise<EvaluationReceipt> {
     const id = e.stored.id;
     const receipt = newReceipt();
     const answer: StoredAnswer = { scores: w.scores, groups: w.groups, channel: w.channel, ...(w.comment ? { comment: w.comment } : {}) };
     // The log and the answers carry the receipt, never the person or the household.
     const r = await this.repo.record(id, {
-      voterKey: w.voterKey, idemField: w.idemField, receipt,
-      responseJson: JSON.stringify({ receipt, channel: w.channel, by: w.by }), answerJson: JSON.stringify(answer),
+      voterKey: w.voterKey,
+      idemField: w.idemField,
+      receipt,
+      responseJson: JSON.stringify({ receipt, channel: w.channel, by: w.by }),
+      answerJson: JSON.stringify(answer),
       ...auditBody(id, w.channel === 'paper' ? 'paper_response' : 'response', { receipt, ...answer }),
     });
     switch (r[0]) {
@@ -180,7 +221,9 @@ export class EvaluationsService {
       case 'dup':
         return { receipt: r[1]!, channel: w.channel, repeated: true };
       case 'closed':
-        throw new DomainError('closed', 'This evaluation has closed; no answer counts after it. 评议已结束，之后的回答不计入。', { status: 409 });
+        throw new DomainError('closed', 'This evaluation has closed; no answer counts after it. 评议已结束，之后的回答不计入。', {
+          status: 409,
+        });
       case 'not_open':
         if (r[1] === 'draft') throw new DomainError('not_open', 'This evaluation has not opened yet. 评议尚未开始。', { status: 409 });
         throw new DomainError('closed', 'This evaluation has closed. 评议已结束。', { status: 409 });
@@ -188,8 +231,17 @@ export class EvaluationsService {
         const prev = JSON.parse(r[1]!) as { channel: EvaluationChannel; at: number };
         const when = toShanghaiIso(prev.at);
         const issues = [{ path: 'household', message: JSON.stringify({ channel: prev.channel, at: when }) }];
-        if (w.household) throw new DomainError('household_answered', `Your household already answered (${prev.channel}, ${when}); the first answer counts. 本户已于${when}作答，以第一次为准。`, { status: 409, issues });
-        throw new DomainError('already_answered', `You already answered (${when}); the first answer counts. 您已于${when}作答，以第一次为准。`, { status: 409, issues });
+        if (w.household)
+          throw new DomainError(
+            'household_answered',
+            `Your household already answered (${prev.channel}, ${when}); the first answer counts. 本户已于${when}作答，以第一次为准。`,
+            { status: 409, issues },
+          );
+        throw new DomainError(
+          'already_answered',
+          `You already answered (${when}); the first answer counts. 您已于${when}作答，以第一次为准。`,
+          { status: 409, issues },
+        );
       }
       default:
         throw new DomainError('conflict', 'Could not record the answer; try again. 未能记录，请重试。');
@@ -201,14 +253,32 @@ export class EvaluationsService {
     const req = parseOrThrow(EvaluationResponse, body, 'response');
     this.#checkScores(e, req.scores);
     const subjectRole = SUBJECT_ROLE[e.stored.subject.kind];
-    if (subjectRole && actor.roles.includes(subjectRole)) throw new DomainError('subject_cannot_answer', 'The evaluated organisation does not evaluate itself. 被评议方不参与本次评议。', { status: 403 });
-    const base = { by: user.id, channel: 'phone' as const, scores: req.scores, groups: roleGroupsOf(actor.roles), comment: req.comment || undefined, idemField: sha256hex(`${e.stored.id}|${user.id}|${req.idempotencyKey}`) };
+    if (subjectRole && actor.roles.includes(subjectRole))
+      throw new DomainError('subject_cannot_answer', 'The evaluated organisation does not evaluate itself. 被评议方不参与本次评议。', {
+        status: 403,
+      });
+    const base = {
+      by: user.id,
+      channel: 'phone' as const,
+      scores: req.scores,
+      groups: roleGroupsOf(actor.roles),
+      comment: req.comment || undefined,
+      idemField: sha256hex(`${e.stored.id}|${user.id}|${req.idempotencyKey}`),
+    };
     if (e.stored.electorate.kind === 'members') return this.#record(e, { ...base, voterKey: `m:${user.id}`, household: false });
     const m = await this.deps.auth.membership(e.stored.communityId, user.id);
     const held = m?.householdIds ?? [];
-    if (held.length === 0) throw new DomainError('no_household', 'This round is answered per household, and you hold none here; ask staff for a printed questionnaire. 本次评议按户作答，您名下没有房屋，请领取纸质问卷。', { status: 403 });
+    if (held.length === 0)
+      throw new DomainError(
+        'no_household',
+        'This round is answered per household, and you hold none here; ask staff for a printed questionnaire. 本次评议按户作答，您名下没有房屋，请领取纸质问卷。',
+        { status: 403 },
+      );
     const hid = req.householdId ?? (held.length === 1 ? held[0] : undefined);
-    if (!hid) throw new DomainError('validation_failed', 'You hold several households: give householdId. 您有多套房屋，请选择一户。', { issues: [{ path: 'householdId', message: 'required' }] });
+    if (!hid)
+      throw new DomainError('validation_failed', 'You hold several households: give householdId. 您有多套房屋，请选择一户。', {
+        issues: [{ path: 'householdId', message: 'required' }],
+      });
     if (!held.includes(hid)) throw new DomainError('forbidden', 'That household is not yours. 这不是您的房屋。');
     return this.#record(e, { ...base, voterKey: `h:${hid}`, household: true });
   }
@@ -221,22 +291,39 @@ export class EvaluationsService {
     let hid = req.householdId;
     if (req.address) {
       const a = req.address;
-      hid = (await this.deps.roster.listHouseholds(cid)).find((h) => h.building === a.building && h.unit === a.unit && h.room === a.room)?.id;
+      hid = (await this.deps.roster.listHouseholds(cid)).find(
+        (h) => h.building === a.building && h.unit === a.unit && h.room === a.room,
+      )?.id;
     } else if (hid && !(await this.deps.roster.getHousehold(cid, hid))) hid = undefined;
-    if (!hid) throw new DomainError('unknown_household', 'No household at this address in the roster. 名册中没有这个地址的住户。', { status: 404, issues: [{ path: req.address ? 'address' : 'householdId', message: 'not in the roster' }] });
+    if (!hid)
+      throw new DomainError('unknown_household', 'No household at this address in the roster. 名册中没有这个地址的住户。', {
+        status: 404,
+        issues: [{ path: req.address ? 'address' : 'householdId', message: 'not in the roster' }],
+      });
     // Households rounds: the same key as a phone answer, so a household counts once whatever the channel.
     const households = e.stored.electorate.kind === 'households';
     const ack = await this.#record(e, {
-      voterKey: households ? `h:${hid}` : `paper:${hid}`, idemField: sha256hex(`${e.stored.id}|paper|${hid}|${req.idempotencyKey}`),
-      by: actor.userId, channel: 'paper', scores: req.scores, groups: ['paper'], comment: req.comment || undefined, household: true,
+      voterKey: households ? `h:${hid}` : `paper:${hid}`,
+      idemField: sha256hex(`${e.stored.id}|paper|${hid}|${req.idempotencyKey}`),
+      by: actor.userId,
+      channel: 'paper',
+      scores: req.scores,
+      groups: ['paper'],
+      comment: req.comment || undefined,
+      household: true,
     });
     return { ...ack, householdId: hid };
   }
 
   /** Whether the caller (or, in a households round, their household) has answered; the receipt only to whoever sent it. */
-  async mine(user: StoredUser, e: LoadedEvaluation): Promise<{ answered: boolean; household: boolean; channel?: EvaluationChannel; receipt?: string }> {
+  async mine(
+    user: StoredUser,
+    e: LoadedEvaluation,
+  ): Promise<{ answered: boolean; household: boolean; channel?: EvaluationChannel; receipt?: string }> {
     const household = e.stored.electorate.kind === 'households';
-    const keys = household ? ((await this.deps.auth.membership(e.stored.communityId, user.id))?.householdIds ?? []).map((h) => `h:${h}`) : [`m:${user.id}`];
+    const keys = household
+      ? ((await this.deps.auth.membership(e.stored.communityId, user.id))?.householdIds ?? []).map((h) => `h:${h}`)
+      : [`m:${user.id}`];
     for (const k of keys) {
       const raw = await this.repo.response(e.stored.id, k);
       if (!raw) continue;
@@ -251,7 +338,11 @@ export class EvaluationsService {
     if (e.stored.electorate.kind === 'households') return (await this.deps.roster.listHouseholds(cid)).length;
     const subjectRole = SUBJECT_ROLE[e.stored.subject.kind];
     const members = await this.deps.auth.membersOf(cid);
-    return members.filter(({ membership: m }) => can({ userId: '', communityId: cid, roles: m.roles }, 'evaluation.answer', { communityId: cid }) && !(subjectRole && m.roles.includes(subjectRole))).length;
+    return members.filter(
+      ({ membership: m }) =>
+        can({ userId: '', communityId: cid, roles: m.roles }, 'evaluation.answer', { communityId: cid }) &&
+        !(subjectRole && m.roles.includes(subjectRole)),
+    ).length;
   }
 
   /** Turnout always; per criterion, by role, the trend, comments and the reply once closed. */
@@ -262,11 +353,21 @@ export class EvaluationsService {
     const base = { evaluationId: id, status: e.status as EvaluationResult['status'], responses: answers.length, eligible, hidden: !closed };
     if (!closed) return { ...base, criteria: e.stored.criteria.map((c) => ({ id: c.id, title: c.title, mean: null, distribution: null })) };
     const t = tallyEvaluation(e.stored.criteria, answers);
-    const out: EvaluationResult = { ...base, criteria: t.criteria, byRole: t.byRole, comments: answers.flatMap((a) => (a.comment ? [a.comment] : [])) };
+    const out: EvaluationResult = {
+      ...base,
+      criteria: t.criteria,
+      byRole: t.byRole,
+      comments: answers.flatMap((a) => (a.comment ? [a.comment] : [])),
+    };
     const prev = await this.#previous(e);
     if (prev) {
       const pt = tallyEvaluation(prev.stored.criteria, await this.#answers(prev.stored.id));
-      out.previous = { evaluationId: prev.stored.id, title: prev.stored.title, closedAt: prev.stored.closedAtMs ? toShanghaiIso(prev.stored.closedAtMs) : undefined, criteria: compareRounds(t.criteria, pt.criteria) };
+      out.previous = {
+        evaluationId: prev.stored.id,
+        title: prev.stored.title,
+        closedAt: prev.stored.closedAtMs ? toShanghaiIso(prev.stored.closedAtMs) : undefined,
+        criteria: compareRounds(t.criteria, pt.criteria),
+      };
     }
     const r = e.stored.reply;
     if (r) out.reply = { text: r.text, at: toShanghaiIso(r.atMs), by: r.byName };
@@ -276,7 +377,13 @@ export class EvaluationsService {
   /** The latest closed round on the same subject created before this one. */
   async #previous(e: LoadedEvaluation): Promise<LoadedEvaluation | null> {
     const key = subjectKey(e.stored.subject);
-    const before = (await this.list(e.stored.communityId)).filter((x) => x.status === 'closed' && x.stored.id !== e.stored.id && subjectKey(x.stored.subject) === key && x.stored.createdAtMs < e.stored.createdAtMs);
+    const before = (await this.list(e.stored.communityId)).filter(
+      (x) =>
+        x.status === 'closed' &&
+        x.stored.id !== e.stored.id &&
+        subjectKey(x.stored.subject) === key &&
+        x.stored.createdAtMs < e.stored.createdAtMs,
+    );
     return before.sort((a, b) => b.stored.createdAtMs - a.stored.createdAtMs)[0] ?? null;
   }
 
@@ -289,10 +396,22 @@ export class EvaluationsService {
     const { text } = parseOrThrow(EvaluationReply, body, 'reply');
     const role = SUBJECT_ROLE[e.stored.subject.kind];
     const allowed = role ? actor.roles.includes(role) : actor.isAdmin || actor.roles.includes('admin');
-    if (!allowed) throw new DomainError('not_the_subject', `Only the evaluated organisation replies (${role ?? 'admin for a named service'}). 只有被评议方可以回复。`, { status: 403 });
-    if (e.status !== 'closed') throw new DomainError('not_closed', 'The reply comes after the round closes. 评议结束后方可回复。', { status: 409 });
+    if (!allowed)
+      throw new DomainError(
+        'not_the_subject',
+        `Only the evaluated organisation replies (${role ?? 'admin for a named service'}). 只有被评议方可以回复。`,
+        { status: 403 },
+      );
+    if (e.status !== 'closed')
+      throw new DomainError('not_closed', 'The reply comes after the round closes. 评议结束后方可回复。', { status: 409 });
     const stored: StoredEvaluation = { ...e.stored, reply: { text, atMs: Date.now(), by: user.id, byName: user.displayName } };
-    const r = await this.repo.transition(stored.id, ['closed'], '', JSON.stringify(stored), auditBody(stored.id, 'reply', { text, by: user.id }));
+    const r = await this.repo.transition(
+      stored.id,
+      ['closed'],
+      '',
+      JSON.stringify(stored),
+      auditBody(stored.id, 'reply', { text, by: user.id }),
+    );
     if (r[0] !== 'ok') throw new DomainError('conflict', 'This round changed; reload. 状态已变化。');
     return this.load(stored.id);
   }

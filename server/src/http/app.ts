@@ -126,7 +126,9 @@ export function createApp(ctx: AppContext, parts: AppParts): Express {
       res
         .status(200)
         .type('html')
-        .send('<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>邻里 Linli</title><h1>邻里 Linli</h1><p>The web app is not built yet: run <code>npm run build</code>.</p></html>');
+        .send(
+          '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>邻里 Linli</title><h1>邻里 Linli</h1><p>The web app is not built yet: run <code>npm run build</code>.</p></html>',
+        );
     });
   app.use(errorHandler(ctx.logger));
   return app;

@@ -40,7 +40,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (isRedisUnavailable(err)) {
-      res.status(503).json({ error: { code: 'unavailable', message: 'The data store is unavailable; nothing was saved. Try again shortly.' } });
+      res
+        .status(503)
+        .json({ error: { code: 'unavailable', message: 'The data store is unavailable; nothing was saved. Try again shortly.' } });
       return;
     }
     const status = e.status ?? e.statusCode;

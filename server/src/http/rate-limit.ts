@@ -42,7 +42,6 @@ redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[3]), wait) * 1000)
 return wait
 `;
 
-
 export class FailureLimiter {
   constructor(
     private readonly redis: Redis,
@@ -68,7 +67,18 @@ export class FailureLimiter {
   /** Records a failure; returns the seconds the next attempt must wait (0: none). */
   async fail(key: string): Promise<number> {
     const r = this.rule;
-    return Number(await this.redis.eval(FAIL, 2, ...this.#keys(key), r.allowed, r.perSuccess ?? 0, r.windowSeconds, r.maxDelaySeconds, r.firstDelaySeconds ?? 1));
+    return Number(
+      await this.redis.eval(
+        FAIL,
+        2,
+        ...this.#keys(key),
+        r.allowed,
+        r.perSuccess ?? 0,
+        r.windowSeconds,
+        r.maxDelaySeconds,
+        r.firstDelaySeconds ?? 1,
+      ),
+    );
   }
 
   /** Records a success: with `what`, one more distinct success (a bigger allowance); else a reset. */
@@ -85,7 +95,9 @@ export class FailureLimiter {
 /** 429 rate_limited, with how long to wait in the header and in both languages. */
 export function tooMany(seconds: number): DomainError {
   const s = Math.max(1, Math.ceil(seconds));
-  return new DomainError('rate_limited', `Too many failed attempts. Try again in ${s} s. 尝试失败次数过多，请 ${s} 秒后再试。`, { retryAfter: s });
+  return new DomainError('rate_limited', `Too many failed attempts. Try again in ${s} s. 尝试失败次数过多，请 ${s} 秒后再试。`, {
+    retryAfter: s,
+  });
 }
 
 /** Throws 429 when any of the waits (in seconds) is still running, naming the longest. */

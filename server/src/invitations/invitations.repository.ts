@@ -5,7 +5,10 @@
  */
 import type { Redis } from '../redis/connection.ts';
 
-const k = { claims: (cid: string, hid: string) => `invclaims:${cid}:${hid}`, first: (cid: string, hid: string) => `invfirst:${cid}:${hid}` };
+const k = {
+  claims: (cid: string, hid: string) => `invclaims:${cid}:${hid}`,
+  first: (cid: string, hid: string) => `invfirst:${cid}:${hid}`,
+};
 
 export class InvitationsRepository {
   constructor(private readonly redis: Redis) {}

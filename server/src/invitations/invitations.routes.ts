@@ -16,7 +16,12 @@ import type { RosterService } from '../roster/roster.service.ts';
 import { joinUrlOf, type InvitationsService } from './invitations.service.ts';
 
 /** `?removeMembers=1`: also sign out of the household everyone who joined with its slips. */
-const RevokeQuery = z.object({ removeMembers: z.enum(['1', '0', 'true', 'false']).optional().transform((v) => v === '1' || v === 'true') });
+const RevokeQuery = z.object({
+  removeMembers: z
+    .enum(['1', '0', 'true', 'false'])
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
+});
 
 export interface InvitationLimits {
   perAddress: FailureLimiter;

@@ -20,7 +20,10 @@ export interface ClaimResult {
 
 /** The error for an unknown, revoked or malformed code (the same for all three: no oracle). */
 export const invalidInvitation = () =>
-  new DomainError('not_found', 'This invitation code is not valid: check it, or ask for a new slip. 邀请码无效，请核对或向楼栋长索取新的邀请单。');
+  new DomainError(
+    'not_found',
+    'This invitation code is not valid: check it, or ask for a new slip. 邀请码无效，请核对或向楼栋长索取新的邀请单。',
+  );
 
 export class InvitationsService {
   constructor(
@@ -68,7 +71,11 @@ export class InvitationsService {
    * Revokes the household's code; with `removeMembers`, also takes the household away from everyone
    * who joined with one of its slips (a stolen slip): they lose the owner role it gave them.
    */
-  async revoke(cid: string, hid: string, opts: { removeMembers?: boolean } = {}): Promise<{ household: HouseholdRecord; removedMembers: number }> {
+  async revoke(
+    cid: string,
+    hid: string,
+    opts: { removeMembers?: boolean } = {},
+  ): Promise<{ household: HouseholdRecord; removedMembers: number }> {
     const household = await this.roster.revokeInvitation(cid, hid);
     if (!opts.removeMembers) return { household, removedMembers: 0 };
     const ids = await this.repo.claimants(cid, hid);
@@ -87,7 +94,10 @@ export class InvitationsService {
   }
 
   /** Printable slips for a roster (or one building): address, grouped code, join link and its QR. */
-  async slips(cid: string, opts: { baseUrl: string; building?: string; visible: (h: HouseholdRecord) => boolean }): Promise<InvitationSlip[]> {
+  async slips(
+    cid: string,
+    opts: { baseUrl: string; building?: string; visible: (h: HouseholdRecord) => boolean },
+  ): Promise<InvitationSlip[]> {
     const all = await this.roster.search(cid, { building: opts.building });
     const withCode = all.filter((h) => h.invitationCode && opts.visible(h));
     const out: InvitationSlip[] = [];

@@ -28,7 +28,9 @@ export async function seedDemoMeetings(deps: DemoDeps, cid: string, logger: Logg
   const { meetings, auth, roster, stats } = deps;
   const repo = meetings.repo;
   const [facilitator, branch, owner, notable, leader1] = await Promise.all(
-    [DEMO_LOGINS.facilitator, DEMO_LOGINS.partyBranch, DEMO_LOGINS.owner, DEMO_LOGINS.notable, DEMO_LOGINS.buildingLeaders[0]].map((l) => auth.findByLogin(l)),
+    [DEMO_LOGINS.facilitator, DEMO_LOGINS.partyBranch, DEMO_LOGINS.owner, DEMO_LOGINS.notable, DEMO_LOGINS.buildingLeaders[0]].map((l) =>
+      auth.findByLogin(l),
+    ),
   );
   if (!facilitator || !branch) {
     logger.warn('demo meetings skipped: demo accounts missing');
@@ -88,7 +90,12 @@ export async function seedDemoMeetings(deps: DemoDeps, cid: string, logger: Logg
   await repo.compareAndSet(finished.id, 1, { releaseCode: finished.joinCode });
   // 80 households in the hall, checked in by their building leaders.
   for (const [i, h] of households.slice(0, 80).entries()) {
-    await repo.addCheckIn(finished.id, { householdId: h.id, by: leader1?.id ?? facilitator.id, byName: leader1?.displayName ?? facilitator.displayName, at: start - 10 * MIN + i * 10_000 });
+    await repo.addCheckIn(finished.id, {
+      householdId: h.id,
+      by: leader1?.id ?? facilitator.id,
+      byName: leader1?.displayName ?? facilitator.displayName,
+      at: start - 10 * MIN + i * 10_000,
+    });
   }
   await stats.addAll(cid, { meetings_held: 1, meeting_participants: 80 }, closedAt);
 
@@ -121,5 +128,10 @@ export async function publishDemoMinutes(deps: DemoDeps, cid: string): Promise<v
   if (!finished?.closedAt || (await meetings.repo.getMinutes(finished.id))) return;
   const facilitator = finished.facilitatorIds[0] ? await auth.getUser(finished.facilitatorIds[0]) : null;
   const markdown = await new MeetingsMinutes(meetings, auth, roster).generate(finished.id);
-  await meetings.repo.saveMinutes(finished.id, null, { markdown, generated: true, publishedAt: finished.closedAt + DAY, publishedBy: facilitator?.displayName ?? '—' });
+  await meetings.repo.saveMinutes(finished.id, null, {
+    markdown,
+    generated: true,
+    publishedAt: finished.closedAt + DAY,
+    publishedBy: facilitator?.displayName ?? '—',
+  });
 }

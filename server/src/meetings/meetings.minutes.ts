@@ -43,7 +43,8 @@ export class MeetingsMinutes {
   async edit(a: MeetingAccess, markdown: string): Promise<Minutes> {
     if (!this.#mayEdit(a)) throw new DomainError('forbidden', 'You may not edit the minutes. 您不能编辑会议纪要。');
     const prev = await this.meetings.repo.getMinutes(a.meeting.id);
-    if (prev?.publishedAt) throw new DomainError('conflict', 'The minutes are published and can no longer be edited. 纪要已发布，不能再修改。');
+    if (prev?.publishedAt)
+      throw new DomainError('conflict', 'The minutes are published and can no longer be edited. 纪要已发布，不能再修改。');
     const next: Minutes = { markdown, generated: false, editedAt: this.now(), editedBy: a.user.displayName };
     if (!(await this.meetings.repo.saveMinutes(a.meeting.id, prev, next))) {
       throw new DomainError('conflict', 'The minutes changed meanwhile; reload and edit again. 纪要已被他人修改，请刷新。');
@@ -55,7 +56,8 @@ export class MeetingsMinutes {
   async publish(a: MeetingAccess): Promise<Minutes> {
     if (!this.#mayEdit(a)) throw new DomainError('forbidden', 'You may not publish the minutes. 您不能发布会议纪要。');
     const s = await this.meetings.require(a.meeting.id);
-    if (s.meeting.status !== 'closed') throw new DomainError('conflict', 'Close the meeting before publishing its minutes. 请先结束会议再发布纪要。');
+    if (s.meeting.status !== 'closed')
+      throw new DomainError('conflict', 'Close the meeting before publishing its minutes. 请先结束会议再发布纪要。');
     const prev = await this.meetings.repo.getMinutes(a.meeting.id);
     if (prev?.publishedAt) return prev;
     const base = prev ?? { markdown: await this.generate(a.meeting.id), generated: true };
@@ -100,7 +102,7 @@ export class MeetingsMinutes {
     return composeMinutes(
       {
         title: m.title,
-        ...(m.startedAt ?? m.startsAt ? { startedAt: m.startedAt ?? Date.parse(m.startsAt!) } : {}),
+        ...((m.startedAt ?? m.startsAt) ? { startedAt: m.startedAt ?? Date.parse(m.startsAt!) } : {}),
         ...(m.closedAt ? { closedAt: m.closedAt } : {}),
         ...(m.place ? { place: m.place } : {}),
         mode: m.mode,
@@ -118,11 +120,25 @@ export class MeetingsMinutes {
           motions: live.motions.filter((x) => x.itemId === item.id).map(motionOf),
         })),
         motions: live.motions.map((mo) => ({ ...motionOf(mo), proposerName: mo.proposerName, seconds: mo.seconds.map((x) => x.name) })),
-        ballots: results.map((r) => ({ title: r.title, ...(r.rule ? { rule: r.rule } : {}), outcome: (r.outcome ?? null) as { passed?: boolean | null; reason?: string } | null, ...(r.head ? { head: r.head } : {}) })),
+        ballots: results.map((r) => ({
+          title: r.title,
+          ...(r.rule ? { rule: r.rule } : {}),
+          outcome: (r.outcome ?? null) as { passed?: boolean | null; reason?: string } | null,
+          ...(r.head ? { head: r.head } : {}),
+        })),
         // Agenda-linked first, in agenda order, then those the meeting accepted.
         problems: listed.flatMap((id) => {
           const p = problems.find((x) => x.id === id);
-          return p ? [{ title: p.title, status: p.status, ...(p.assignee ? { assignee: p.assignee } : {}), ...(p.dueDate ? { dueDate: p.dueDate } : {}) }] : [];
+          return p
+            ? [
+                {
+                  title: p.title,
+                  status: p.status,
+                  ...(p.assignee ? { assignee: p.assignee } : {}),
+                  ...(p.dueDate ? { dueDate: p.dueDate } : {}),
+                },
+              ]
+            : [];
         }),
         checkIns: checkIns.map((c) => {
           const h = byId.get(c.householdId);
@@ -151,13 +167,24 @@ export async function markdownToDocx(markdown: string, title: string): Promise<B
     const h = /^(#{1,3})\s+(.*)$/.exec(line);
     if (h) {
       const level = [HeadingLevel.HEADING_1, HeadingLevel.HEADING_2, HeadingLevel.HEADING_3][h[1]!.length - 1];
-      children.push(new Paragraph({ heading: level, ...(h[1]!.length === 1 ? { alignment: AlignmentType.CENTER } : {}), children: [new TextRun(h[2]!.replace(/\*\*(.+?)\*\*/g, '$1'))] }));
+      children.push(
+        new Paragraph({
+          heading: level,
+          ...(h[1]!.length === 1 ? { alignment: AlignmentType.CENTER } : {}),
+          children: [new TextRun(h[2]!.replace(/\*\*(.+?)\*\*/g, '$1'))],
+        }),
+      );
     } else if (/^\s*[-*]\s+/.test(line)) {
       children.push(new Paragraph({ bullet: { level: 0 }, children: runs(line.replace(/^\s*[-*]\s+/, '')) }));
     } else {
       children.push(new Paragraph({ children: runs(line) }));
     }
   }
-  const doc = new Document({ title, creator: '邻里 Linli', styles: { default: { document: { run: { font: 'SimSun', size: 24 } } } }, sections: [{ children }] });
+  const doc = new Document({
+    title,
+    creator: '邻里 Linli',
+    styles: { default: { document: { run: { font: 'SimSun', size: 24 } } } },
+    sections: [{ children }],
+  });
   return Packer.toBuffer(doc);
 }

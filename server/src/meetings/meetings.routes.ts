@@ -91,7 +91,11 @@ export function meetingsRoutes(
   r.get('/meetings/:id', async (req, res) => {
     const a = await access(req);
     const s = await meetings.require(a.meeting.id);
-    res.json({ meeting: s.meeting, agenda: s.live.agenda, you: { userId: a.user.id, facilitator: a.facilitator, guest: a.guest, roles: a.actor.roles } });
+    res.json({
+      meeting: s.meeting,
+      agenda: s.live.agenda,
+      you: { userId: a.user.id, facilitator: a.facilitator, guest: a.guest, roles: a.actor.roles },
+    });
   });
 
   r.patch('/meetings/:id', async (req, res) => {
@@ -123,7 +127,10 @@ export function meetingsRoutes(
   });
 
   // One item at a time (the console uses the matching socket events): each answers with the whole agenda.
-  const agendaOf = (s: { live: { agenda: unknown; currentItemId: string | null } }) => ({ agenda: s.live.agenda, currentItemId: s.live.currentItemId });
+  const agendaOf = (s: { live: { agenda: unknown; currentItemId: string | null } }) => ({
+    agenda: s.live.agenda,
+    currentItemId: s.live.currentItemId,
+  });
 
   r.post('/meetings/:id/agenda/items', async (req, res) => {
     const a = await access(req);

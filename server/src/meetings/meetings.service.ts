@@ -51,7 +51,11 @@ import type { MeetingsRepository, StoredMeeting } from './meetings.repository.ts
 /** Open ballots (and recent ones) of a meeting as a participant may see them: the ballots feature registers it. */
 export type BallotsProvider = (meetingId: string, userId: string | null) => Promise<MeetingBallot[]>;
 /** Ballot outcomes for the minutes. */
-export type ResultsProvider = (meetingId: string) => Promise<{ ballotId: string; title: string; status: string; rule?: string; outcome: unknown; head?: { hash: string; length: number } }[]>;
+export type ResultsProvider = (
+  meetingId: string,
+) => Promise<
+  { ballotId: string; title: string; status: string; rule?: string; outcome: unknown; head?: { hash: string; length: number } }[]
+>;
 /** Turns a seconded motion into a ballot. */
 export type MotionToBallot = (meetingId: string, motion: { id: string; text: string }, actor: Actor) => Promise<{ ballotId: string }>;
 /** Problems (问题清单) linked to agenda items (`problemIds`) or taken up by the meeting, for the minutes. */
@@ -185,7 +189,11 @@ export class MeetingsService {
    * Who `user` is in this meeting: a member of its community (or an admin), or a guest whose
    * session is bound to it. Anyone else gets not_found (no probing of meeting ids).
    */
-  async access(user: StoredUser | null | undefined, session: Pick<Session, 'meetingId'> | null | undefined, meetingId: string): Promise<MeetingAccess> {
+  async access(
+    user: StoredUser | null | undefined,
+    session: Pick<Session, 'meetingId'> | null | undefined,
+    meetingId: string,
+  ): Promise<MeetingAccess> {
     if (!user) throw new DomainError('unauthenticated', 'Please sign in or join with the meeting code first. 请先登录或输入会议码。');
     const meeting = await this.get(meetingId);
     if (!meeting) throw notFound();
@@ -197,9 +205,17 @@ export class MeetingsService {
    * the person and the membership are read fresh, together (one MGET); the meeting record comes
    * from a copy at most MEETING_TTL_MS old (a storm of votes reads it once, not once per vote).
    */
-  async accessById(userId: string | null | undefined, session: Pick<Session, 'meetingId'> | null | undefined, meetingId: string, communityId: string): Promise<MeetingAccess> {
+  async accessById(
+    userId: string | null | undefined,
+    session: Pick<Session, 'meetingId'> | null | undefined,
+    meetingId: string,
+    communityId: string,
+  ): Promise<MeetingAccess> {
     if (!userId) throw new DomainError('unauthenticated', 'Please sign in or join with the meeting code first. 请先登录或输入会议码。');
-    const [{ user, membership }, meeting] = await Promise.all([this.auth.userAndMembership(userId, communityId), this.#recentMeeting(meetingId)]);
+    const [{ user, membership }, meeting] = await Promise.all([
+      this.auth.userAndMembership(userId, communityId),
+      this.#recentMeeting(meetingId),
+    ]);
     if (!user) throw new DomainError('unauthenticated', 'Please sign in or join with the meeting code first. 请先登录或输入会议码。');
     if (!meeting) throw notFound();
     const actor = meeting.communityId === communityId ? this.auth.actorFrom(user, communityId, membership) : undefined;
@@ -211,7 +227,11 @@ export class MeetingsService {
    * record from a copy at most MEETING_TTL_MS old (this process's own changes drop it at once), the
    * person and their membership read fresh in one MGET.
    */
-  async accessRecent(userId: string | null | undefined, session: Pick<Session, 'meetingId'> | null | undefined, meetingId: string): Promise<MeetingAccess> {
+  async accessRecent(
+    userId: string | null | undefined,
+    session: Pick<Session, 'meetingId'> | null | undefined,
+    meetingId: string,
+  ): Promise<MeetingAccess> {
     if (!userId) throw new DomainError('unauthenticated', 'Please sign in or join with the meeting code first. 请先登录或输入会议码。');
     const meeting = await this.#recentMeeting(meetingId);
     if (!meeting) throw notFound();
@@ -230,7 +250,12 @@ export class MeetingsService {
     return meeting;
   }
 
-  async accessTo(user: StoredUser, session: Pick<Session, 'meetingId'> | null | undefined, meeting: Meeting, known?: Actor): Promise<MeetingAccess> {
+  async accessTo(
+    user: StoredUser,
+    session: Pick<Session, 'meetingId'> | null | undefined,
+    meeting: Meeting,
+    known?: Actor,
+  ): Promise<MeetingAccess> {
     const cid = meeting.communityId;
     let actor = known ?? (await this.auth.actor(user, cid));
     let guest = false;
@@ -240,7 +265,9 @@ export class MeetingsService {
       guest = true;
     }
     if (!can(actor, 'meeting.join', { communityId: cid })) throw notFound();
-    const facilitator = !guest && (actor.isAdmin === true || meeting.facilitatorIds.includes(user.id) || can(actor, 'meeting.facilitate', { communityId: cid }));
+    const facilitator =
+      !guest &&
+      (actor.isAdmin === true || meeting.facilitatorIds.includes(user.id) || can(actor, 'meeting.facilitate', { communityId: cid }));
     return { meeting, user, actor, facilitator, guest };
   }
 
@@ -290,7 +317,11 @@ export class MeetingsService {
    * Applies `plan` to the current record with compare-and-set, retrying on a concurrent change.
    * `plan` sees the record as stored; it throws to refuse. A closed meeting refuses everything.
    */
-  async change(meetingId: string, plan: (s: StoredMeeting) => Planned | null, opts: { allowClosed?: boolean } = {}): Promise<StoredMeeting> {
+  async change(
+    meetingId: string,
+    plan: (s: StoredMeeting) => Planned | null,
+    opts: { allowClosed?: boolean } = {},
+  ): Promise<StoredMeeting> {
     for (let attempt = 0; attempt < CAS_RETRIES; attempt++) {
       const s = await this.require(meetingId);
       if (s.meeting.status === 'closed' && !opts.allowClosed) throw meetingClosed();
@@ -308,7 +339,11 @@ export class MeetingsService {
   }
 
   /** Applies a transition of the live record (agenda, floor, queue, motions). */
-  changeLive(meetingId: string, fn: (live: LiveRecord, meeting: Meeting, now: number) => LiveRecord, opts: { clearReactions?: boolean } = {}): Promise<StoredMeeting> {
+  changeLive(
+    meetingId: string,
+    fn: (live: LiveRecord, meeting: Meeting, now: number) => LiveRecord,
+    opts: { clearReactions?: boolean } = {},
+  ): Promise<StoredMeeting> {
     return this.change(meetingId, (s) => {
       const live = fn(s.live, s.meeting, this.now());
       if (live === s.live) return null;
@@ -392,17 +427,16 @@ export class MeetingsService {
   /** Moves the agenda (facilitator). An open meeting starts (in progress) with its first move. */
   async moveAgenda(a: MeetingAccess, itemId: string | null): Promise<StoredMeeting> {
     this.requireFacilitator(a);
-    return this.change(
-      a.meeting.id,
-      (s) => {
-        if (s.meeting.status === 'scheduled') throw new DomainError('conflict', 'Open the meeting before moving through the agenda. 请先开放会议。');
-        const now = this.now();
-        const live = moveAgenda(s.live, itemId, now);
-        if (live === s.live) return null;
-        const meeting = s.meeting.status === 'open' ? { ...s.meeting, status: 'in_progress' as const, startedAt: s.meeting.startedAt ?? now } : undefined;
-        return { live, clearReactions: true, ...(meeting ? { meeting } : {}) };
-      },
-    );
+    return this.change(a.meeting.id, (s) => {
+      if (s.meeting.status === 'scheduled')
+        throw new DomainError('conflict', 'Open the meeting before moving through the agenda. 请先开放会议。');
+      const now = this.now();
+      const live = moveAgenda(s.live, itemId, now);
+      if (live === s.live) return null;
+      const meeting =
+        s.meeting.status === 'open' ? { ...s.meeting, status: 'in_progress' as const, startedAt: s.meeting.startedAt ?? now } : undefined;
+      return { live, clearReactions: true, ...(meeting ? { meeting } : {}) };
+    });
   }
 
   /** Raises or lowers the caller's own hand. */
@@ -441,13 +475,17 @@ export class MeetingsService {
   async propose(a: MeetingAccess, text: string): Promise<{ motionId: string }> {
     this.requireCan(a, 'motion.propose');
     const id = newId();
-    await this.changeLive(a.meeting.id, (live, _m, now) => proposeMotion(live, { id, text, proposerId: a.user.id, proposerName: a.user.displayName }, now));
+    await this.changeLive(a.meeting.id, (live, _m, now) =>
+      proposeMotion(live, { id, text, proposerId: a.user.id, proposerName: a.user.displayName }, now),
+    );
     return { motionId: id };
   }
 
   second(a: MeetingAccess, motionId: string): Promise<StoredMeeting> {
     this.requireCan(a, 'motion.propose');
-    return this.changeLive(a.meeting.id, (live, _m, now) => secondMotion(live, motionId, { userId: a.user.id, name: a.user.displayName }, now));
+    return this.changeLive(a.meeting.id, (live, _m, now) =>
+      secondMotion(live, motionId, { userId: a.user.id, name: a.user.displayName }, now),
+    );
   }
 
   /** Withdraws a motion: its proposer or the facilitator. */

@@ -60,7 +60,10 @@ export class MeetingBroadcaster {
     private readonly state: MeetingsState,
     private readonly logger: Logger,
     private readonly gapMs = BROADCAST_GAP_MS,
-    private readonly presenceGap: { perSocketMs: number; maxMs: number } = { perSocketMs: PRESENCE_GAP_PER_SOCKET_MS, maxMs: PRESENCE_GAP_MAX_MS },
+    private readonly presenceGap: { perSocketMs: number; maxMs: number } = {
+      perSocketMs: PRESENCE_GAP_PER_SOCKET_MS,
+      maxMs: PRESENCE_GAP_MAX_MS,
+    },
   ) {
     this.#coalescer = new Coalescer({ gapMs }, (meetingId) => this.#send(meetingId), {
       onError: (err, meetingId) => this.logger.warn({ err: (err as Error).message, meetingId }, 'meeting state broadcast failed'),
@@ -149,18 +152,34 @@ export function meetingsSocket(router: SocketRouter, auth: AuthService, meetings
 
     const v = (s: { version: number }) => ({ version: s.version });
 
-    router.on(socket, 'meeting:agenda_move', AgendaMove, async (p) => v(await meetings.moveAgenda(await accessOf(socket, p.meetingId), p.itemId)));
+    router.on(socket, 'meeting:agenda_move', AgendaMove, async (p) =>
+      v(await meetings.moveAgenda(await accessOf(socket, p.meetingId), p.itemId)),
+    );
     router.on(socket, 'meeting:agenda_add', AgendaAddEvent, async (p) => {
       const { stored, itemId } = await meetings.addAgendaItem(await accessOf(socket, p.meetingId), p.item);
       return { version: stored.version, itemId };
     });
-    router.on(socket, 'meeting:agenda_edit', AgendaEditEvent, async (p) => v(await meetings.editAgendaItem(await accessOf(socket, p.meetingId), p.itemId, p.patch)));
-    router.on(socket, 'meeting:agenda_reorder', AgendaReorderEvent, async (p) => v(await meetings.reorderAgenda(await accessOf(socket, p.meetingId), p.itemIds)));
-    router.on(socket, 'meeting:agenda_delete', AgendaDeleteEvent, async (p) => v(await meetings.deleteAgendaItem(await accessOf(socket, p.meetingId), p.itemId)));
-    router.on(socket, 'meeting:speaker_next', SpeakerNext, async (p) => v(await meetings.speakerNext(await accessOf(socket, p?.meetingId))));
-    router.on(socket, 'meeting:speaker_reorder', SpeakerReorder, async (p) => v(await meetings.speakerReorder(await accessOf(socket, p.meetingId), p.userIds)));
-    router.on(socket, 'meeting:speaker_lower', SpeakerLower, async (p) => v(await meetings.speakerLower(await accessOf(socket, p.meetingId), p.userId)));
-    router.on(socket, 'meeting:status', MeetingStatusChange, async (p) => ({ meeting: await meetings.update(await accessOf(socket, p.meetingId), { status: p.status }) }));
+    router.on(socket, 'meeting:agenda_edit', AgendaEditEvent, async (p) =>
+      v(await meetings.editAgendaItem(await accessOf(socket, p.meetingId), p.itemId, p.patch)),
+    );
+    router.on(socket, 'meeting:agenda_reorder', AgendaReorderEvent, async (p) =>
+      v(await meetings.reorderAgenda(await accessOf(socket, p.meetingId), p.itemIds)),
+    );
+    router.on(socket, 'meeting:agenda_delete', AgendaDeleteEvent, async (p) =>
+      v(await meetings.deleteAgendaItem(await accessOf(socket, p.meetingId), p.itemId)),
+    );
+    router.on(socket, 'meeting:speaker_next', SpeakerNext, async (p) =>
+      v(await meetings.speakerNext(await accessOf(socket, p?.meetingId))),
+    );
+    router.on(socket, 'meeting:speaker_reorder', SpeakerReorder, async (p) =>
+      v(await meetings.speakerReorder(await accessOf(socket, p.meetingId), p.userIds)),
+    );
+    router.on(socket, 'meeting:speaker_lower', SpeakerLower, async (p) =>
+      v(await meetings.speakerLower(await accessOf(socket, p.meetingId), p.userId)),
+    );
+    router.on(socket, 'meeting:status', MeetingStatusChange, async (p) => ({
+      meeting: await meetings.update(await accessOf(socket, p.meetingId), { status: p.status }),
+    }));
 
     router.on(socket, 'meeting:hand', HandRaise, async (p) => {
       const a = await accessOf(socket, p.meetingId);
@@ -174,7 +193,9 @@ export function meetingsSocket(router: SocketRouter, auth: AuthService, meetings
 
     router.on(socket, 'motion:propose', MotionPropose, async (p) => meetings.propose(await accessOf(socket, p.meetingId), p.text));
     router.on(socket, 'motion:second', MotionRef, async (p) => v(await meetings.second(await accessOf(socket, p.meetingId), p.motionId)));
-    router.on(socket, 'motion:withdraw', MotionRef, async (p) => v(await meetings.withdraw(await accessOf(socket, p.meetingId), p.motionId)));
+    router.on(socket, 'motion:withdraw', MotionRef, async (p) =>
+      v(await meetings.withdraw(await accessOf(socket, p.meetingId), p.motionId)),
+    );
     router.on(socket, 'motion:to_ballot', MotionRef, async (p) => meetings.toBallot(await accessOf(socket, p.meetingId), p.motionId));
   };
 }

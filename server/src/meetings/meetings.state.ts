@@ -83,7 +83,12 @@ export class MeetingsState {
     alive.add(this.procId);
     const dead = keys.filter((k) => !alive.has(k.slice(0, k.indexOf(':'))));
     if (dead.length) await this.repo.prunePresence(mid, dead);
-    return new Set(keys.filter((k) => !dead.includes(k)).map((k) => presence[k]!).filter(Boolean));
+    return new Set(
+      keys
+        .filter((k) => !dead.includes(k))
+        .map((k) => presence[k]!)
+        .filter(Boolean),
+    );
   }
 
   get repo() {
@@ -96,7 +101,9 @@ export class MeetingsState {
       const c = await cached.catch(() => null);
       if (c && this.now() - c.at < ROSTER_TTL_MS) return c;
     }
-    const p = this.rosterService.listHouseholds(cid).then((households) => ({ at: this.now(), households, byId: new Map(households.map((h) => [h.id, h])) }));
+    const p = this.rosterService
+      .listHouseholds(cid)
+      .then((households) => ({ at: this.now(), households, byId: new Map(households.map((h) => [h.id, h])) }));
     this.#roster.set(cid, p);
     p.catch(() => this.#roster.delete(cid));
     return p;
@@ -113,7 +120,8 @@ export class MeetingsState {
   ): Promise<{ meeting: Meeting; user: StoredUser; session: Session | null; guest: boolean }> {
     const mid = await this.repo.meetingIdByCode(code);
     const meeting = mid ? await this.meetings.get(mid) : null;
-    if (!meeting || meeting.status === 'closed') throw new DomainError('not_found', 'No meeting has this code: check the digits. 会议码不正确，请核对。');
+    if (!meeting || meeting.status === 'closed')
+      throw new DomainError('not_found', 'No meeting has this code: check the digits. 会议码不正确，请核对。');
     if (current) {
       try {
         const a = await this.meetings.accessTo(current.user, current.session, meeting);
@@ -179,7 +187,8 @@ export class MeetingsState {
     if (!h) throw new DomainError('not_found', 'No such household. 该户不存在。');
     this.meetings.requireCan(a, 'meeting.check_in', h.building);
     const current = await this.meetings.require(a.meeting.id);
-    if (current.meeting.status === 'closed') throw new DomainError('meeting_closed', 'This meeting is closed; nothing can be changed. 会议已结束，不能再修改。');
+    if (current.meeting.status === 'closed')
+      throw new DomainError('meeting_closed', 'This meeting is closed; nothing can be changed. 会议已结束，不能再修改。');
     const c: CheckIn = { householdId, by: a.user.id, byName: a.user.displayName, at: this.now() };
     const created = await this.repo.addCheckIn(a.meeting.id, c);
     if (created) this.meetings.notify(a.meeting.id, 'presence');
@@ -192,7 +201,8 @@ export class MeetingsState {
     if (!h) throw new DomainError('not_found', 'No such household. 该户不存在。');
     this.meetings.requireCan(a, 'meeting.check_in', h.building);
     const current = await this.meetings.require(a.meeting.id);
-    if (current.meeting.status === 'closed') throw new DomainError('meeting_closed', 'This meeting is closed; nothing can be changed. 会议已结束，不能再修改。');
+    if (current.meeting.status === 'closed')
+      throw new DomainError('meeting_closed', 'This meeting is closed; nothing can be changed. 会议已结束，不能再修改。');
     const removed = await this.repo.removeCheckIn(a.meeting.id, householdId);
     if (removed) this.meetings.notify(a.meeting.id, 'presence');
     return { removed };
@@ -288,7 +298,13 @@ export class MeetingsState {
   /** The joining person's own part of the state. */
   async you(a: MeetingAccess, state: MeetingState): Promise<MeetingYou> {
     const reaction = (await this.repo.reactionOf(a.meeting.id, a.user.id)) as Reaction | null;
-    const live = { agenda: state.agenda, currentItemId: state.currentItemId, speaker: state.speaker, speakers: state.speakers, motions: state.motions };
+    const live = {
+      agenda: state.agenda,
+      currentItemId: state.currentItemId,
+      speaker: state.speaker,
+      speakers: state.speakers,
+      motions: state.motions,
+    };
     const pos = queuePosition(live, a.user.id);
     const own = a.guest ? null : await this.auth.membership(a.meeting.communityId, a.user.id);
     const roster = own?.householdIds.length ? await this.#rosterOf(a.meeting.communityId) : null;

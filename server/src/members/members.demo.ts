@@ -77,6 +77,5 @@ export async function seedDemoMembers(
   if (opts.production) {
     const shown = process.env.LINLI_DEMO_PASSWORD ? 'LINLI_DEMO_PASSWORD' : `"${password}", shown once`;
     logger.warn(`Demo accounts (password ${shown}; demo only):\n${lines}`);
-  }
-  else if (opts.log) logger.info(`Demo accounts (password "${password}", demo only):\n${lines}`);
+  } else if (opts.log) logger.info(`Demo accounts (password "${password}", demo only):\n${lines}`);
 }

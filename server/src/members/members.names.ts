@@ -25,8 +25,12 @@ export async function staffNames(auth: AuthService, cids: readonly string[], sel
 /** Throws `name_taken` (409) when `name` looks like the name of a staff member of these communities. */
 export async function refuseStaffLookalike(auth: AuthService, cids: readonly string[], name: string, selfId?: string): Promise<void> {
   if (!looksLikeAny(name, await staffNames(auth, cids, selfId))) return;
-  throw new DomainError('name_taken', `"${name}" looks like the name of a staff member here: choose another name (add your building or room, e.g. 王芳(3栋)). 该名称与本小区工作人员的名字相近，请换一个（可加上楼栋或房号）。`, {
-    status: 409,
-    issues: [{ path: 'displayName', message: 'looks like a staff member’s name. 与工作人员的名字相近。' }],
-  });
+  throw new DomainError(
+    'name_taken',
+    `"${name}" looks like the name of a staff member here: choose another name (add your building or room, e.g. 王芳(3栋)). 该名称与本小区工作人员的名字相近，请换一个（可加上楼栋或房号）。`,
+    {
+      status: 409,
+      issues: [{ path: 'displayName', message: 'looks like a staff member’s name. 与工作人员的名字相近。' }],
+    },
+  );
 }

@@ -37,10 +37,19 @@ export function memberView(user: StoredUser, m: Membership): Member {
 }
 
 /** Told of every change of a member's households; answers the open ballots it touched. */
-export type HoldingsListener = (c: { communityId: string; memberId: string; before: readonly string[]; after: readonly string[]; by: string }) => Promise<string[]>;
+export type HoldingsListener = (c: {
+  communityId: string;
+  memberId: string;
+  before: readonly string[];
+  after: readonly string[];
+  by: string;
+}) => Promise<string[]>;
 
 const ownHouseholds = () =>
-  new DomainError('own_households', 'Nobody may change which households they hold themselves: ask an administrator (or claim a household with its own invitation slip). 不能自行更改本人名下的房屋，请联系管理员（或凭该户邀请单认领）。');
+  new DomainError(
+    'own_households',
+    'Nobody may change which households they hold themselves: ask an administrator (or claim a household with its own invitation slip). 不能自行更改本人名下的房屋，请联系管理员（或凭该户邀请单认领）。',
+  );
 
 export class MembersService {
   #holdings: HoldingsListener = async () => [];
@@ -69,9 +78,14 @@ export class MembersService {
       user = await this.auth.createStaff({ login: input.login, password: input.password, displayName: input.displayName });
     } else if (input.login) {
       const found = await this.auth.findByLogin(input.login);
-      if (!found) throw new DomainError('not_found', `No account "${input.login}": give a password to create it. 没有这个账号：填写密码即可新建。`);
+      if (!found)
+        throw new DomainError('not_found', `No account "${input.login}": give a password to create it. 没有这个账号：填写密码即可新建。`);
       if (found.id === actor.userId && householdIds.length > 0) throw ownHouseholds();
-      if (await this.auth.membership(cid, found.id)) throw new DomainError('conflict', `"${input.login}" is already a member here; change their roles instead. 此人已是本小区成员，请修改其角色。`);
+      if (await this.auth.membership(cid, found.id))
+        throw new DomainError(
+          'conflict',
+          `"${input.login}" is already a member here; change their roles instead. 此人已是本小区成员，请修改其角色。`,
+        );
       user = found;
     } else {
       await refuseStaffLookalike(this.auth, [cid], input.displayName);
@@ -86,14 +100,19 @@ export class MembersService {
       ...(householdIds.length > 0 ? { householdsSince: nextHouseholdsSince(null, householdIds, at) } : {}),
     };
     await this.auth.saveMembership(user.id, m);
-    const ballots = householdIds.length > 0 ? await this.#holdings({ communityId: cid, memberId: user.id, before: [], after: householdIds, by: actor.userId }) : [];
+    const ballots =
+      householdIds.length > 0
+        ? await this.#holdings({ communityId: cid, memberId: user.id, before: [], after: householdIds, by: actor.userId })
+        : [];
     await this.#audit(cid, 'member_added', actor, user, null, m, ballots, at);
     return memberView(user, m);
   }
 
   async list(cid: string): Promise<Member[]> {
     const all = await this.auth.membersOf(cid);
-    return all.map(({ user, membership }) => memberView(user, membership)).sort((a, b) => a.displayName.localeCompare(b.displayName, 'zh-CN'));
+    return all
+      .map(({ user, membership }) => memberView(user, membership))
+      .sort((a, b) => a.displayName.localeCompare(b.displayName, 'zh-CN'));
   }
 
   /** Assigns roles (and a building leader's buildings, another member's households). */
@@ -119,7 +138,9 @@ export class MembersService {
       ...(since && Object.keys(since).length > 0 ? { householdsSince: since } : {}),
     };
     await this.auth.saveMembership(uid, next);
-    const ballots = holdingsChange ? await this.#holdings({ communityId: cid, memberId: uid, before: m.householdIds, after: next.householdIds, by: actor.userId }) : [];
+    const ballots = holdingsChange
+      ? await this.#holdings({ communityId: cid, memberId: uid, before: m.householdIds, after: next.householdIds, by: actor.userId })
+      : [];
     await this.#audit(cid, 'member_changed', actor, user, m, next, ballots, at);
     return memberView(user, next);
   }
@@ -129,7 +150,16 @@ export class MembersService {
     return this.repo.audit(cid, limit);
   }
 
-  async #audit(cid: string, type: CommunityAuditEntry['type'], actor: Actor, user: StoredUser, before: Membership | null, after: Membership, ballots: string[], at: number): Promise<void> {
+  async #audit(
+    cid: string,
+    type: CommunityAuditEntry['type'],
+    actor: Actor,
+    user: StoredUser,
+    before: Membership | null,
+    after: Membership,
+    ballots: string[],
+    at: number,
+  ): Promise<void> {
     const by = await this.auth.getUser(actor.userId);
     const state = (m: Membership) => ({ roles: [...m.roles], householdIds: [...m.householdIds], buildings: [...(m.buildings ?? [])] });
     await this.repo.appendAudit(cid, {
@@ -153,14 +183,19 @@ export class MembersService {
 
   #mayAssign(actor: Actor, cid: string): void {
     if (!can(actor, 'members.assign_households', { communityId: cid })) {
-      throw new DomainError('forbidden', 'Only an administrator may change which households a member holds. 只有管理员可以更改成员名下的房屋。');
+      throw new DomainError(
+        'forbidden',
+        'Only an administrator may change which households a member holds. 只有管理员可以更改成员名下的房屋。',
+      );
     }
   }
 
   async #checkHouseholds(cid: string, ids: readonly string[]): Promise<void> {
     for (const id of ids) {
       if (!(await this.roster.getHousehold(cid, id))) {
-        throw new DomainError('validation_failed', `No household ${id} in this community. 本小区没有该户。`, { issues: [{ path: 'householdIds', message: `unknown household ${id}` }] });
+        throw new DomainError('validation_failed', `No household ${id} in this community. 本小区没有该户。`, {
+          issues: [{ path: 'householdIds', message: `unknown household ${id}` }],
+        });
       }
     }
   }

@@ -112,12 +112,14 @@ export async function loadMatrix(repo: OpinionsRepository, opinionId: string): P
   const code = { a: CELL.agree, d: CELL.disagree, p: CELL.pass } as const;
   for await (const page of repo.allVotes(opinionId)) {
     for (const v of page) {
-      const i = row.get(v.memberId), j = col.get(v.statementId);
+      const i = row.get(v.memberId),
+        j = col.get(v.statementId);
       if (i !== undefined && j !== undefined) cells[i * m + j] = code[v.vote];
     }
     await new Promise((resolve) => setImmediate(resolve)); // let sockets and timers in between pages
   }
-  const role = (r: string | undefined): OpinionRoleGroup => ((OPINION_ROLE_GROUPS as readonly string[]).includes(r ?? '') ? (r as OpinionRoleGroup) : 'other');
+  const role = (r: string | undefined): OpinionRoleGroup =>
+    (OPINION_ROLE_GROUPS as readonly string[]).includes(r ?? '') ? (r as OpinionRoleGroup) : 'other';
   return { participants: ids.map((id) => ({ id, role: role(people[id]) })), statements, cells };
 }
 

@@ -21,17 +21,36 @@ const STATEMENTS = [
 const CAMP_A = 'aaadaaad'.split('');
 const CAMP_B = 'aadaddaa'.split('');
 
-export async function seedDemoOpinions(d: { service: OpinionsService; auth: AuthService }, communityId: string, logger: Logger): Promise<void> {
+export async function seedDemoOpinions(
+  d: { service: OpinionsService; auth: AuthService },
+  communityId: string,
+  logger: Logger,
+): Promise<void> {
   const host = await d.auth.findByLogin(DEMO_LOGINS.facilitator);
   if (!host) return;
   const hostActor = await d.auth.actor(host, communityId);
   const o = await d.service.create(hostActor, communityId, { title: '停车和电动车充电，大家怎么看？', moderated: true });
   const ids: string[] = [];
   for (const text of STATEMENTS) ids.push((await d.service.addStatement(hostActor, o, text)).id);
-  const campA = [DEMO_LOGINS.owner, DEMO_LOGINS.ownersCommittee, DEMO_LOGINS.notable, DEMO_LOGINS.buildingLeaders[0], DEMO_LOGINS.buildingLeaders[1]];
-  const campB = [DEMO_LOGINS.resident, DEMO_LOGINS.propertyFirm, DEMO_LOGINS.partyBranch, DEMO_LOGINS.buildingLeaders[2], DEMO_LOGINS.buildingLeaders[3]];
+  const campA = [
+    DEMO_LOGINS.owner,
+    DEMO_LOGINS.ownersCommittee,
+    DEMO_LOGINS.notable,
+    DEMO_LOGINS.buildingLeaders[0],
+    DEMO_LOGINS.buildingLeaders[1],
+  ];
+  const campB = [
+    DEMO_LOGINS.resident,
+    DEMO_LOGINS.propertyFirm,
+    DEMO_LOGINS.partyBranch,
+    DEMO_LOGINS.buildingLeaders[2],
+    DEMO_LOGINS.buildingLeaders[3],
+  ];
   const code = { a: 'agree', d: 'disagree', p: 'pass' } as const;
-  for (const [logins, answers] of [[campA, CAMP_A], [campB, CAMP_B]] as const) {
+  for (const [logins, answers] of [
+    [campA, CAMP_A],
+    [campB, CAMP_B],
+  ] as const) {
     for (const login of logins) {
       const u = await d.auth.findByLogin(login);
       if (!u) continue;

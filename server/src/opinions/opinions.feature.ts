@@ -32,14 +32,24 @@ export function createOpinions(ctx: AppContext, d: OpinionsFeatureDeps): { featu
   const repo = new OpinionsRepository(ctx.redis);
   const maps = new OpinionMaps(repo, new OpinionsWorker(), async (opinionId, map) => {
     const o = await repo.get(opinionId);
-    if (o) d.io.to(communityRoom(o.communityId)).emit('opinion:map', { opinionId, rev: map.rev, participants: map.analysis.participants, groups: map.analysis.groups.length });
+    if (o)
+      d.io
+        .to(communityRoom(o.communityId))
+        .emit('opinion:map', { opinionId, rev: map.rev, participants: map.analysis.participants, groups: map.analysis.groups.length });
   });
   const meetingInCommunity = async (cid: string, meetingId: string) => (await d.meetings.get(meetingId))?.communityId === cid;
   const service = new OpinionsService(repo, maps, {
     meetingInCommunity,
     toBallot: async (user, meetingId, draft) => {
       const a = await d.meetings.access(user, null, meetingId);
-      const b = await d.ballots.create(a, { ...draft, kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false });
+      const b = await d.ballots.create(a, {
+        ...draft,
+        kind: 'yes_no_abstain',
+        options: [],
+        rule: 'simple_majority',
+        electorate: { kind: 'members' },
+        secret: false,
+      });
       return { ballotId: b.id };
     },
     toSuggestion: async (user, communityId, conventionId, clauseId, text, reason) => {
@@ -50,7 +60,9 @@ export function createOpinions(ctx: AppContext, d: OpinionsFeatureDeps): { featu
       return { suggestionId: s.id };
     },
   });
-  service.onStatement((s, cid) => d.io.to(communityRoom(cid)).emit('opinion:statement', { opinionId: s.opinionId, statementId: s.id, status: s.status }));
+  service.onStatement((s, cid) =>
+    d.io.to(communityRoom(cid)).emit('opinion:statement', { opinionId: s.opinionId, statementId: s.id, status: s.status }),
+  );
   return {
     service,
     feature: {

@@ -83,7 +83,18 @@ export class OpinionsRepository {
 
   /** Stores a statement (compare-and-set against `expected`, the JSON it was read as); accepted ones join the order. */
   async putStatement(s: Statement, expected: string | null): Promise<boolean> {
-    const r = await this.redis.eval(PUT_STATEMENT, 4, k.statements(s.opinionId), k.order(s.opinionId), k.seq(s.opinionId), k.rev(s.opinionId), s.id, JSON.stringify(s), s.status === 'accepted' ? '1' : '0', expected ?? '');
+    const r = await this.redis.eval(
+      PUT_STATEMENT,
+      4,
+      k.statements(s.opinionId),
+      k.order(s.opinionId),
+      k.seq(s.opinionId),
+      k.rev(s.opinionId),
+      s.id,
+      JSON.stringify(s),
+      s.status === 'accepted' ? '1' : '0',
+      expected ?? '',
+    );
     return r === 1;
   }
 
@@ -104,8 +115,26 @@ export class OpinionsRepository {
   }
 
   /** Records a member's (last) vote; null when the statement does not take votes. */
-  async vote(opinionId: string, memberId: string, role: OpinionRoleGroup, statementId: string, vote: OpinionVoteValue): Promise<number | null> {
-    const r = (await this.redis.eval(VOTE, 4, k.order(opinionId), k.votes(opinionId), k.people(opinionId), k.rev(opinionId), statementId, `${memberId}|${statementId}`, CODE[vote], memberId, role)) as number;
+  async vote(
+    opinionId: string,
+    memberId: string,
+    role: OpinionRoleGroup,
+    statementId: string,
+    vote: OpinionVoteValue,
+  ): Promise<number | null> {
+    const r = (await this.redis.eval(
+      VOTE,
+      4,
+      k.order(opinionId),
+      k.votes(opinionId),
+      k.people(opinionId),
+      k.rev(opinionId),
+      statementId,
+      `${memberId}|${statementId}`,
+      CODE[vote],
+      memberId,
+      role,
+    )) as number;
     return r === 0 ? null : r;
   }
 

@@ -3,7 +3,19 @@
  * answers, the next statement to answer, the map, and promotion of a consensus statement.
  */
 import { Router, type Request } from 'express';
-import { DomainError, Id, OpinionCreate, OpinionPatch, OpinionVote, StatementCreate, StatementModerate, StatementPromote, parseOrThrow, type Action, type Opinion } from '@linli/shared';
+import {
+  DomainError,
+  Id,
+  OpinionCreate,
+  OpinionPatch,
+  OpinionVote,
+  StatementCreate,
+  StatementModerate,
+  StatementPromote,
+  parseOrThrow,
+  type Action,
+  type Opinion,
+} from '@linli/shared';
 import { requireCan, requireUser } from '../auth/auth.middleware.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { CommunitiesService } from '../communities/communities.service.ts';
@@ -19,7 +31,9 @@ export function opinionsRoutes(auth: AuthService, communities: CommunitiesServic
     const o = await opinions.require(oid(req.params.id));
     // Someone outside the community learns nothing of the round: 404, as for an unknown id.
     const actor = await requireCan(auth, req, action, { communityId: o.communityId }).catch((err: unknown) => {
-      throw err instanceof DomainError && err.code === 'not_found' ? new DomainError('not_found', 'No such opinion round. 意见征集不存在。') : err;
+      throw err instanceof DomainError && err.code === 'not_found'
+        ? new DomainError('not_found', 'No such opinion round. 意见征集不存在。')
+        : err;
     });
     return { o, actor };
   };

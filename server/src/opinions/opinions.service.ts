@@ -30,7 +30,14 @@ export interface OpinionsDeps {
   meetingInCommunity(cid: string, meetingId: string): Promise<boolean>;
   toBallot(user: StoredUser, meetingId: string, draft: { title: string; description: string }): Promise<{ ballotId: string }>;
   /** Must refuse (not_found) a convention outside `communityId` before writing anything. */
-  toSuggestion(user: StoredUser, communityId: string, conventionId: string, clauseId: string, text: string, reason: string): Promise<{ suggestionId: string }>;
+  toSuggestion(
+    user: StoredUser,
+    communityId: string,
+    conventionId: string,
+    clauseId: string,
+    text: string,
+    reason: string,
+  ): Promise<{ suggestionId: string }>;
 }
 
 /** Statements are anonymous: the author's id only to moderators and to the author. */
@@ -64,7 +71,9 @@ export class OpinionsService {
 
   async create(actor: Actor, cid: string, input: OpinionCreate): Promise<Opinion> {
     if (input.meetingId && !(await this.deps.meetingInCommunity(cid, input.meetingId))) {
-      throw new DomainError('validation_failed', 'No such meeting in this community. 本小区没有这个会议。', { issues: [{ path: 'meetingId', message: 'no such meeting' }] });
+      throw new DomainError('validation_failed', 'No such meeting in this community. 本小区没有这个会议。', {
+        issues: [{ path: 'meetingId', message: 'no such meeting' }],
+      });
     }
     const o: Opinion = {
       id: newId(),
@@ -120,10 +129,21 @@ export class OpinionsService {
     }
     const mine = all.filter((s) => s.authorId === actor.userId && s.status !== 'rejected').length;
     if (mine >= STATEMENTS_PER_MEMBER && !this.mayModerate(actor, o)) {
-      throw new DomainError('rate_limited', `At most ${STATEMENTS_PER_MEMBER} statements per person in one round. 每人每轮最多提交 ${STATEMENTS_PER_MEMBER} 条观点。`, { status: 429 });
+      throw new DomainError(
+        'rate_limited',
+        `At most ${STATEMENTS_PER_MEMBER} statements per person in one round. 每人每轮最多提交 ${STATEMENTS_PER_MEMBER} 条观点。`,
+        { status: 429 },
+      );
     }
     const accepted = !o.moderated || this.mayModerate(actor, o);
-    const s: Statement = { id: newId(), opinionId: o.id, text, status: accepted ? 'accepted' : 'pending', authorId: actor.userId, createdAt: this.now() };
+    const s: Statement = {
+      id: newId(),
+      opinionId: o.id,
+      text,
+      status: accepted ? 'accepted' : 'pending',
+      authorId: actor.userId,
+      createdAt: this.now(),
+    };
     if (!(await this.repo.putStatement(s, null))) throw new DomainError('conflict', 'Try again. 请重试。');
     if (accepted) this.maps.changed(o.id);
     this.#statementChanged(s, o);
@@ -131,12 +151,15 @@ export class OpinionsService {
   }
 
   async moderate(actor: Actor, o: Opinion, sid: string, status: 'accepted' | 'rejected'): Promise<Statement> {
-    if (!this.mayModerate(actor, o)) throw new DomainError('forbidden', 'Only moderators accept or reject statements. 只有主持人可以审核观点。');
+    if (!this.mayModerate(actor, o))
+      throw new DomainError('forbidden', 'Only moderators accept or reject statements. 只有主持人可以审核观点。');
     const cur = await this.repo.statement(o.id, sid);
     if (!cur) throw noStatement();
-    if (cur.statement.status !== 'pending') throw new DomainError('conflict', `This statement was already ${cur.statement.status}. 该观点已审核。`);
+    if (cur.statement.status !== 'pending')
+      throw new DomainError('conflict', `This statement was already ${cur.statement.status}. 该观点已审核。`);
     const next: Statement = { ...cur.statement, status };
-    if (!(await this.repo.putStatement(next, cur.raw))) throw new DomainError('conflict', 'Someone else moderated it meanwhile. 其他人已审核。');
+    if (!(await this.repo.putStatement(next, cur.raw)))
+      throw new DomainError('conflict', 'Someone else moderated it meanwhile. 其他人已审核。');
     if (status === 'accepted') this.maps.changed(o.id);
     this.#statementChanged(next, o);
     return (await this.repo.statement(o.id, sid))!.statement;
@@ -166,7 +189,7 @@ export class OpinionsService {
       const s = (await this.repo.statement(o.id, sid))?.statement;
       if (s && s.authorId !== userId) return { statement: shown(s, userId, false), answered, total: order.length };
     }
-    const own = open[0] ? (await this.repo.statement(o.id, open[0]))?.statement ?? null : null;
+    const own = open[0] ? ((await this.repo.statement(o.id, open[0]))?.statement ?? null) : null;
     return { statement: own, answered, total: order.length };
   }
 
@@ -176,7 +199,13 @@ export class OpinionsService {
     const mod = this.mayModerate(actor, o);
     const texts = new Map((await this.repo.statements(o.id)).map((x) => [x.statement.id, x.statement.text]));
     const mine = a.points.find((p) => p.id === actor.userId);
-    const answered = (await this.repo.votesOf(o.id, actor.userId, a.statements.map((s) => s.id))).filter((v) => v !== null).length;
+    const answered = (
+      await this.repo.votesOf(
+        o.id,
+        actor.userId,
+        a.statements.map((s) => s.id),
+      )
+    ).filter((v) => v !== null).length;
     const points = a.points
       .map((p) => ({ x: p.x, y: p.y, group: p.group, ...(p.id === actor.userId ? { you: true as const } : {}) }))
       .sort((p, q) => p.group - q.group || p.x - q.x || p.y - q.y);
@@ -202,24 +231,42 @@ export class OpinionsService {
   }
 
   /** A consensus statement becomes a draft ballot or a clause suggestion; the statement keeps the link. */
-  async promote(actor: Actor, user: StoredUser, o: Opinion, sid: string, body: StatementPromote): Promise<{ promotion: StatementPromotion; source: OpinionSource }> {
-    if (!this.mayModerate(actor, o)) throw new DomainError('forbidden', 'Only moderators turn statements into ballots or suggestions. 只有主持人可以转为表决或修改建议。');
+  async promote(
+    actor: Actor,
+    user: StoredUser,
+    o: Opinion,
+    sid: string,
+    body: StatementPromote,
+  ): Promise<{ promotion: StatementPromotion; source: OpinionSource }> {
+    if (!this.mayModerate(actor, o))
+      throw new DomainError('forbidden', 'Only moderators turn statements into ballots or suggestions. 只有主持人可以转为表决或修改建议。');
     const cur = await this.repo.statement(o.id, sid);
     if (!cur || cur.statement.status !== 'accepted') throw noStatement();
     const { analysis } = await this.maps.fresh(o.id);
     if (!analysis.consensus.includes(sid)) {
-      throw new DomainError('conflict', 'Only a consensus statement (every group agrees) can be promoted. 只有各方共识的观点可以转为表决或条款建议。');
+      throw new DomainError(
+        'conflict',
+        'Only a consensus statement (every group agrees) can be promoted. 只有各方共识的观点可以转为表决或条款建议。',
+      );
     }
     const source: OpinionSource = { opinionId: o.id, statementId: sid };
     const from = `来自意见地图《${o.title}》的共识 · From the opinion map "${o.title}" (opinion ${o.id}, statement ${sid})`;
     let promotion: StatementPromotion;
     if (body.to === 'ballot') {
-      if (!(await this.deps.meetingInCommunity(o.communityId, body.meetingId))) throw new DomainError('not_found', 'No such meeting. 会议不存在。');
+      if (!(await this.deps.meetingInCommunity(o.communityId, body.meetingId)))
+        throw new DomainError('not_found', 'No such meeting. 会议不存在。');
       const { ballotId } = await this.deps.toBallot(user, body.meetingId, { title: cur.statement.text, description: from });
       promotion = { to: 'ballot', ballotId, meetingId: body.meetingId, at: this.now(), by: actor.userId };
     } else {
       const r = await this.deps.toSuggestion(user, o.communityId, body.conventionId, body.clauseId, body.text ?? cur.statement.text, from);
-      promotion = { to: 'suggestion', suggestionId: r.suggestionId, conventionId: body.conventionId, clauseId: body.clauseId, at: this.now(), by: actor.userId };
+      promotion = {
+        to: 'suggestion',
+        suggestionId: r.suggestionId,
+        conventionId: body.conventionId,
+        clauseId: body.clauseId,
+        at: this.now(),
+        by: actor.userId,
+      };
     }
     // Keep the link on the statement (retry the compare-and-set if a moderator wrote meanwhile).
     for (let i = 0; i < 3; i++) {

@@ -3,7 +3,17 @@
  * the same rules as real ones (accepted, assigned, resolved, rated, one rejected, three overdue),
  * with the dashboard's monthly counters recorded at the times they happened.
  */
-import { ProblemCreate, ProblemPatch, chinaToday, changeProblem, raiseProblem, rateProblem, type Meeting, type Problem, type ResponsibleParty } from '@linli/shared';
+import {
+  ProblemCreate,
+  ProblemPatch,
+  chinaToday,
+  changeProblem,
+  raiseProblem,
+  rateProblem,
+  type Meeting,
+  type Problem,
+  type ResponsibleParty,
+} from '@linli/shared';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { StoredUser } from '../auth/auth.repository.ts';
 import { newId } from '../common/ids.ts';
@@ -38,7 +48,14 @@ interface Spec {
   rating?: { daysAgo: number; stars: number; comment?: string };
 }
 
-const accept = (daysAgo: number, by: string, responsible: ResponsibleParty, dueDaysAgo: number, note?: string, atMeeting?: boolean): Step => ({
+const accept = (
+  daysAgo: number,
+  by: string,
+  responsible: ResponsibleParty,
+  dueDaysAgo: number,
+  note?: string,
+  atMeeting?: boolean,
+): Step => ({
   daysAgo,
   by,
   status: 'accepted',
@@ -58,7 +75,11 @@ export const DEMO_PROBLEMS: Spec[] = [
     tags: ['project'],
     by: L.buildingLeaders[2],
     daysAgo: 118,
-    steps: [accept(116, L.propertyFirm, 'property_firm', 90, '已联系维保单位上门检查'), progress(112, L.propertyFirm, '需更换导靴，配件已订'), resolve(95, L.propertyFirm, '已更换导靴并完成年检')],
+    steps: [
+      accept(116, L.propertyFirm, 'property_firm', 90, '已联系维保单位上门检查'),
+      progress(112, L.propertyFirm, '需更换导靴，配件已订'),
+      resolve(95, L.propertyFirm, '已更换导靴并完成年检'),
+    ],
     rating: { daysAgo: 93, stars: 4, comment: '现在安静多了，就是等配件等得有点久。' },
   },
   {
@@ -67,7 +88,11 @@ export const DEMO_PROBLEMS: Spec[] = [
     tags: ['need'],
     by: L.owner,
     daysAgo: 104,
-    steps: [accept(103, L.propertyFirm, 'property_firm', 97), progress(103, L.propertyFirm, '灯具已订'), resolve(101, L.propertyFirm, '已更换灯具')],
+    steps: [
+      accept(103, L.propertyFirm, 'property_firm', 97),
+      progress(103, L.propertyFirm, '灯具已订'),
+      resolve(101, L.propertyFirm, '已更换灯具'),
+    ],
     rating: { daysAgo: 100, stars: 5, comment: '修得很快，谢谢！' },
   },
   {
@@ -90,7 +115,11 @@ export const DEMO_PROBLEMS: Spec[] = [
     tags: ['need'],
     by: L.resident,
     daysAgo: 80,
-    steps: [accept(79, L.propertyFirm, 'property_firm', 72, '与快递柜运营方协商移位'), progress(77, L.propertyFirm), resolve(74, L.propertyFirm, '快递柜已移至2栋东侧空地')],
+    steps: [
+      accept(79, L.propertyFirm, 'property_firm', 72, '与快递柜运营方协商移位'),
+      progress(77, L.propertyFirm),
+      resolve(74, L.propertyFirm, '快递柜已移至2栋东侧空地'),
+    ],
     rating: { daysAgo: 73, stars: 5 },
   },
   {
@@ -133,7 +162,10 @@ export const DEMO_PROBLEMS: Spec[] = [
     tags: ['resource', 'project'],
     by: L.notable,
     daysAgo: 45,
-    steps: [accept(42, L.partyBranch, 'party_branch', -20, '贤达能人林老师牵头，党支部协调场地'), progress(30, L.partyBranch, '已招募6位志愿者')],
+    steps: [
+      accept(42, L.partyBranch, 'party_branch', -20, '贤达能人林老师牵头，党支部协调场地'),
+      progress(30, L.partyBranch, '已招募6位志愿者'),
+    ],
   },
   {
     title: '垃圾分类点异味',
@@ -142,7 +174,10 @@ export const DEMO_PROBLEMS: Spec[] = [
     tags: ['need'],
     by: L.buildingLeaders[3],
     daysAgo: 40,
-    steps: [accept(38, L.propertyFirm, 'property_firm', 15, '增加清运频次并每日冲洗'), progress(36, L.propertyFirm, '清运改为每日两次，冲洗设备待采购')],
+    steps: [
+      accept(38, L.propertyFirm, 'property_firm', 15, '增加清运频次并每日冲洗'),
+      progress(36, L.propertyFirm, '清运改为每日两次，冲洗设备待采购'),
+    ],
   },
   {
     title: '绿化带被占种菜',
@@ -151,7 +186,11 @@ export const DEMO_PROBLEMS: Spec[] = [
     tags: ['need'],
     by: L.ownersCommittee,
     daysAgo: 35,
-    steps: [accept(33, L.partyBranch, 'building_leader', 12, '由2栋楼栋长上门沟通'), progress(30, L.partyBranch, '2栋楼栋长已上门沟通三次'), resolve(10, L.partyBranch, '住户已自行恢复绿化，另在屋顶开辟共享菜园')],
+    steps: [
+      accept(33, L.partyBranch, 'building_leader', 12, '由2栋楼栋长上门沟通'),
+      progress(30, L.partyBranch, '2栋楼栋长已上门沟通三次'),
+      resolve(10, L.partyBranch, '住户已自行恢复绿化，另在屋顶开辟共享菜园'),
+    ],
   },
   {
     title: '楼道堆放杂物',
@@ -160,7 +199,10 @@ export const DEMO_PROBLEMS: Spec[] = [
     tags: ['need'],
     by: L.buildingLeaders[0],
     daysAgo: 30,
-    steps: [accept(21, L.facilitator, 'building_leader', -9, '议事会约定清理时间，楼栋长逐户提醒', true), progress(18, L.partyBranch, '已清理1栋，3栋进行中')],
+    steps: [
+      accept(21, L.facilitator, 'building_leader', -9, '议事会约定清理时间，楼栋长逐户提醒', true),
+      progress(18, L.partyBranch, '已清理1栋，3栋进行中'),
+    ],
   },
   {
     title: '小区大门门禁失灵',
@@ -247,13 +289,16 @@ export async function seedDemoProblems(deps: ProblemsDemoDeps, cid: string, logg
   async function seedOne(spec: Spec): Promise<Problem> {
     const raiser = person(spec.by);
     const raisedAt = dayAt(now, spec.daysAgo);
-    let p = raiseProblem(ProblemCreate.parse({ title: spec.title, description: spec.description, building: spec.building, tags: spec.tags }), {
-      id: newId(),
-      communityId: cid,
-      actor: await auth.actor(raiser, cid),
-      by: { userId: raiser.id, name: raiser.displayName },
-      at: raisedAt,
-    });
+    let p = raiseProblem(
+      ProblemCreate.parse({ title: spec.title, description: spec.description, building: spec.building, tags: spec.tags }),
+      {
+        id: newId(),
+        communityId: cid,
+        actor: await auth.actor(raiser, cid),
+        by: { userId: raiser.id, name: raiser.displayName },
+        at: raisedAt,
+      },
+    );
     let resolvedAt: number | null = null;
     for (const [i, s] of spec.steps.entries()) {
       const u = person(s.by);

@@ -83,11 +83,22 @@ export class ProblemsRepository {
   async create(p: Problem, stat?: StatBump): Promise<boolean> {
     if (this.#cluster) {
       if ((await this.redis.set(this.#k.problem(p.id), JSON.stringify(p), 'NX')) === null) return false;
-      await this.redis.eval(`redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[2]), ARGV[1]) return 1`, 2, this.#k.ledger(p.communityId), this.#k.seq(p.communityId), p.id);
+      await this.redis.eval(
+        `redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[2]), ARGV[1]) return 1`,
+        2,
+        this.#k.ledger(p.communityId),
+        this.#k.seq(p.communityId),
+        p.id,
+      );
       if (stat) await this.#bump(stat);
       return true;
     }
-    const keys = [this.#k.problem(p.id), this.#k.ledger(p.communityId), this.#k.seq(p.communityId), ...(stat ? [stat.monthKey, stat.monthsKey] : [])];
+    const keys = [
+      this.#k.problem(p.id),
+      this.#k.ledger(p.communityId),
+      this.#k.seq(p.communityId),
+      ...(stat ? [stat.monthKey, stat.monthsKey] : []),
+    ];
     const args = [JSON.stringify(p), p.id, ...(stat ? [stat.metric, stat.month] : [])];
     return (await this.redis.eval(CREATE, keys.length, ...keys, ...args)) === 1;
   }
@@ -122,7 +133,16 @@ export class ProblemsRepository {
   async replace(expectedRaw: string, next: Problem, opts: { photo?: Buffer; stat?: StatBump } = {}): Promise<boolean> {
     const { photo, stat } = opts;
     if (this.#cluster) {
-      const ok = (await this.redis.eval(REPLACE, 2, this.#k.problem(next.id), this.#k.photo(next.id), expectedRaw, JSON.stringify(next), photo ?? '')) === 1;
+      const ok =
+        (await this.redis.eval(
+          REPLACE,
+          2,
+          this.#k.problem(next.id),
+          this.#k.photo(next.id),
+          expectedRaw,
+          JSON.stringify(next),
+          photo ?? '',
+        )) === 1;
       if (ok && stat) await this.#bump(stat);
       return ok;
     }

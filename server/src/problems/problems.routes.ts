@@ -78,7 +78,11 @@ export function problemsRoutes(auth: AuthService, communities: CommunitiesServic
     const { user } = requireUser(req);
     const id = pid(req.params.id);
     if (!Buffer.isBuffer(req.body)) {
-      throw new DomainError('unsupported_media_type', 'Send the photo as the request body with Content-Type image/jpeg, image/png or image/webp. 请上传 JPEG、PNG 或 WebP 照片。', { status: 415 });
+      throw new DomainError(
+        'unsupported_media_type',
+        'Send the photo as the request body with Content-Type image/jpeg, image/png or image/webp. 请上传 JPEG、PNG 或 WebP 照片。',
+        { status: 415 },
+      );
     }
     res.json({ problem: view(await problems.attachPhoto(user, id, req.body)) });
   });

@@ -65,7 +65,9 @@ export class ProblemsService {
    */
   async raise(user: StoredUser, actor: Actor, cid: string, input: ProblemCreate, at = this.now()): Promise<Problem> {
     if (input.meetingId && !((await this.opts.meetingInCommunity?.(cid, input.meetingId)) ?? false)) {
-      throw new DomainError('validation_failed', 'Invalid problem: meetingId: no such meeting in this community. 本小区没有这次会议。', { issues: [{ path: 'meetingId', message: 'no such meeting in this community' }] });
+      throw new DomainError('validation_failed', 'Invalid problem: meetingId: no such meeting in this community. 本小区没有这次会议。', {
+        issues: [{ path: 'meetingId', message: 'no such meeting in this community' }],
+      });
     }
     const p = raiseProblem(input, { id: newId(), communityId: cid, actor, by: { userId: user.id, name: user.displayName }, at });
     await this.repo.create(p, { ...this.stats.keysFor(cid, at), metric: 'problems_raised' });
@@ -102,7 +104,9 @@ export class ProblemsService {
       const { loaded, actor } = await this.#visible(user, pid);
       const planned = await plan(loaded.problem, actor);
       if (!planned) return loaded.problem;
-      const stat = planned.resolvedNow ? { ...this.stats.keysFor(planned.next.communityId, this.now()), metric: 'problems_resolved' } : undefined;
+      const stat = planned.resolvedNow
+        ? { ...this.stats.keysFor(planned.next.communityId, this.now()), metric: 'problems_resolved' }
+        : undefined;
       if (await this.repo.replace(loaded.raw, planned.next, { photo: planned.photo, stat })) return this.#changed(planned.next);
     }
     throw new DomainError('conflict', 'This problem is being changed by someone else; try again. 问题正被他人修改，请重试。');
@@ -115,7 +119,12 @@ export class ProblemsService {
       if (!r.changed) return null;
       if (patch.meetingId && patch.meetingId !== p.meetingId) {
         const ok = (await this.opts.meetingInCommunity?.(p.communityId, patch.meetingId)) ?? false;
-        if (!ok) throw new DomainError('validation_failed', 'Invalid problem: meetingId: no such meeting in this community. 本小区没有这次会议。', { issues: [{ path: 'meetingId', message: 'no such meeting in this community' }] });
+        if (!ok)
+          throw new DomainError(
+            'validation_failed',
+            'Invalid problem: meetingId: no such meeting in this community. 本小区没有这次会议。',
+            { issues: [{ path: 'meetingId', message: 'no such meeting in this community' }] },
+          );
       }
       return { next: r.problem, resolvedNow: r.resolvedNow };
     });
@@ -131,11 +140,16 @@ export class ProblemsService {
     if (bytes.length > PROBLEM_PHOTO_MAX_BYTES) throw photoTooLarge();
     const mime = sniffImageType(bytes);
     if (!mime) {
-      throw new DomainError('unsupported_media_type', 'The photo must be a JPEG, PNG or WebP image. 照片须为 JPEG、PNG 或 WebP 格式。', { status: 415 });
+      throw new DomainError('unsupported_media_type', 'The photo must be a JPEG, PNG or WebP image. 照片须为 JPEG、PNG 或 WebP 格式。', {
+        status: 415,
+      });
     }
     return this.#update(user, pid, async (p, actor) => {
       if (!mayAttachPhoto(p, actor)) {
-        throw new DomainError('forbidden', 'Only the person who raised it (while open) or those who handle problems add photos. 只有提出人或处理方可以上传照片。');
+        throw new DomainError(
+          'forbidden',
+          'Only the person who raised it (while open) or those who handle problems add photos. 只有提出人或处理方可以上传照片。',
+        );
       }
       // A new id per photo: browsers may cache the old one for as long as they like.
       return { next: { ...p, photo: { id: newId(), mime } }, photo: bytes };
@@ -162,11 +176,20 @@ export class ProblemsService {
   }
 
   /** Problems of the meeting's community by id, for its minutes. */
-  async summaries(cid: string, ids: readonly string[]): Promise<{ id: string; title: string; status: string; assignee?: string; dueDate?: string }[]> {
+  async summaries(
+    cid: string,
+    ids: readonly string[],
+  ): Promise<{ id: string; title: string; status: string; assignee?: string; dueDate?: string }[]> {
     const found = await this.repo.getMany(ids);
     return found
       .filter((p) => p.communityId === cid)
-      .map((p) => ({ id: p.id, title: p.title, status: p.status, ...(p.responsible ? { assignee: p.responsible } : {}), ...(p.dueDate ? { dueDate: p.dueDate } : {}) }));
+      .map((p) => ({
+        id: p.id,
+        title: p.title,
+        status: p.status,
+        ...(p.responsible ? { assignee: p.responsible } : {}),
+        ...(p.dueDate ? { dueDate: p.dueDate } : {}),
+      }));
   }
 }
 

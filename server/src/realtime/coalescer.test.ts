@@ -122,7 +122,9 @@ describe('Coalescer with a quiet period and a longest wait (ballot tallies)', ()
 describe('Coalescer life', () => {
   it('folds by keyOf and runs with the latest subject', async () => {
     const seen: { kind: string; id: string }[] = [];
-    const c = new Coalescer<{ kind: string; id: string }>({ gapMs: 100 }, async (s) => void seen.push(s), { keyOf: (s) => `${s.kind}\n${s.id}` });
+    const c = new Coalescer<{ kind: string; id: string }>({ gapMs: 100 }, async (s) => void seen.push(s), {
+      keyOf: (s) => `${s.kind}\n${s.id}`,
+    });
     c.schedule({ kind: 'questions', id: 'm1' });
     c.schedule({ kind: 'wordcloud', id: 'm1' });
     await vi.advanceTimersByTimeAsync(500);
@@ -144,7 +146,10 @@ describe('Coalescer with a gap per change and a hold after the run (meeting atte
   it('a shorter gap cuts a longer pending wait short; the longer one applies when alone', async () => {
     const start = Date.now();
     const runs: number[] = [];
-    const c = new Coalescer<string>({ gapMs: 250 }, async () => void runs.push(Date.now() - start), { now: () => Date.now(), holdAfterRunMs: () => 1000 });
+    const c = new Coalescer<string>({ gapMs: 250 }, async () => void runs.push(Date.now() - start), {
+      now: () => Date.now(),
+      holdAfterRunMs: () => 1000,
+    });
     const at = () => runs;
     c.schedule('m1', { gapMs: 1000 });
     await vi.advanceTimersByTimeAsync(0);
@@ -169,7 +174,10 @@ describe('Coalescer with a gap per change and a hold after the run (meeting atte
 
     const start = Date.now();
     const runs: number[] = [];
-    const held = new Coalescer<string>({ gapMs: 500 }, async () => void runs.push(Date.now() - start), { now: () => Date.now(), holdAfterRunMs: () => 500 });
+    const held = new Coalescer<string>({ gapMs: 500 }, async () => void runs.push(Date.now() - start), {
+      now: () => Date.now(),
+      holdAfterRunMs: () => 500,
+    });
     held.schedule('m1');
     await vi.advanceTimersByTimeAsync(10);
     held.schedule('m1');

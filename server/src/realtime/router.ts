@@ -19,7 +19,8 @@ export interface RouterOptions {
 
 export function toErrorBody(err: unknown, logger: Logger, event: string): ErrorBody {
   if (err instanceof DomainError) return err.toBody();
-  if (isRedisUnavailable(err)) return { code: 'unavailable', message: 'The data store is unavailable; nothing was saved. Try again shortly.' };
+  if (isRedisUnavailable(err))
+    return { code: 'unavailable', message: 'The data store is unavailable; nothing was saved. Try again shortly.' };
   logger.error({ err, event }, 'unexpected error in socket handler');
   return { code: 'internal', message: 'Internal error.' };
 }

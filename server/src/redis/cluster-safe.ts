@@ -43,7 +43,8 @@ function recorder(cluster: Cluster, kind: 'multi' | 'pipeline'): unknown {
               return (real as unknown as { exec(): Promise<unknown> }).exec();
             }
             const out: [Error | null, unknown][] = [];
-            const run = (name: string, args: unknown[]) => (cluster as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!(...args);
+            const run = (name: string, args: unknown[]) =>
+              (cluster as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!(...args);
             if (kind === 'pipeline') {
               const settled = await Promise.allSettled(calls.map(([n, a]) => run(n, a)));
               for (const s of settled) out.push(s.status === 'fulfilled' ? [null, s.value] : [s.reason as Error, null]);

@@ -48,7 +48,11 @@ function connectionFor(redis: Redis, key: string): Redis {
   const c = redis as unknown as ClusterInternals;
   const nodeKey = c.slots[calculateSlot(key)]?.[0];
   const node = nodeKey ? c.connectionPool.getInstanceByKey(nodeKey) : undefined;
-  if (!node) throw new DomainError('unavailable', 'The data store is changing masters; nothing was confirmed. Try again shortly. 正在切换，请稍后重试。');
+  if (!node)
+    throw new DomainError(
+      'unavailable',
+      'The data store is changing masters; nothing was confirmed. Try again shortly. 正在切换，请稍后重试。',
+    );
   return node;
 }
 
@@ -64,9 +68,15 @@ export async function confirmDurable(redis: Redis, key: string): Promise<void> {
     acked = Number(await connectionFor(redis, key).call('WAIT', String(d.replicas), String(d.ms)));
   } catch (err) {
     if (err instanceof DomainError) throw err;
-    throw new DomainError('unavailable', 'The data store did not confirm the write; try again (a retry is counted once). 未能确认保存，请重试。');
+    throw new DomainError(
+      'unavailable',
+      'The data store did not confirm the write; try again (a retry is counted once). 未能确认保存，请重试。',
+    );
   }
   if (acked < d.replicas) {
-    throw new DomainError('unavailable', `Only ${acked} of ${d.replicas} replicas confirmed in ${d.ms} ms; try again (a retry is counted once). 副本未确认，请重试。`);
+    throw new DomainError(
+      'unavailable',
+      `Only ${acked} of ${d.replicas} replicas confirmed in ${d.ms} ms; try again (a retry is counted once). 副本未确认，请重试。`,
+    );
   }
 }

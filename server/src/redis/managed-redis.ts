@@ -141,15 +141,24 @@ export class ManagedRedis {
   async #spawn(): Promise<void> {
     const dir = this.#opts.dataDir;
     const args = [
-      '--port', String(this.#port),
-      '--bind', '127.0.0.1',
-      '--protected-mode', 'yes',
-      '--dir', dir,
-      '--appendonly', 'yes',
-      '--appendfsync', this.#opts.appendfsync,
-      '--save', '',
-      '--daemonize', 'no',
-      '--logfile', path.join(dir, 'redis.log'),
+      '--port',
+      String(this.#port),
+      '--bind',
+      '127.0.0.1',
+      '--protected-mode',
+      'yes',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      this.#opts.appendfsync,
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+      '--logfile',
+      path.join(dir, 'redis.log'),
     ];
     // Own process group: a Ctrl-C in the terminal reaches us, and we stop Redis after a flush.
     const child = spawn(this.#bin, args, { stdio: 'ignore', detached: true });

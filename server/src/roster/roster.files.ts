@@ -42,10 +42,19 @@ export function csvToRawRows(text: string): RawRosterRow[] {
   const delimiter = firstLine.includes('\t') && !firstLine.includes(',') ? '\t' : ',';
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(body, { delimiter, info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false }) as unknown as typeof records;
+    records = parse(body, {
+      delimiter,
+      info: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: false,
+    }) as unknown as typeof records;
   } catch (err) {
     const line = (err as { lines?: number }).lines;
-    throw new DomainError('validation_failed', `The CSV cannot be read${line ? ` near line ${line}` : ''}: ${(err as Error).message}. CSV 文件格式错误。`);
+    throw new DomainError(
+      'validation_failed',
+      `The CSV cannot be read${line ? ` near line ${line}` : ''}: ${(err as Error).message}. CSV 文件格式错误。`,
+    );
   }
   const table: string[][] = [];
   const lines: number[] = [];
@@ -75,7 +84,10 @@ export async function xlsxToRawRows(buf: Buffer, limits: UnzipLimits = {}): Prom
 }
 
 /** Any roster file (CSV in any supported encoding, or .xlsx) → raw rows. */
-export async function rosterFileToRawRows(buf: Buffer, opts: { kind?: RosterFileKind; charset?: string; limits?: UnzipLimits } = {}): Promise<RawRosterRow[]> {
+export async function rosterFileToRawRows(
+  buf: Buffer,
+  opts: { kind?: RosterFileKind; charset?: string; limits?: UnzipLimits } = {},
+): Promise<RawRosterRow[]> {
   if (buf.length > ROSTER_MAX_BYTES) throw tooLarge();
   const kind = opts.kind ?? sniffKind(buf);
   if (kind === 'xlsx') return xlsxToRawRows(buf, opts.limits);

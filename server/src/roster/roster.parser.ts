@@ -29,7 +29,10 @@ interface Pending {
 }
 
 const failed = () =>
-  new DomainError('validation_failed', 'The file could not be read in time or was too complex; nothing was written. 文件无法在规定时间内读取（可能过大或已损坏），什么都没有写入。');
+  new DomainError(
+    'validation_failed',
+    'The file could not be read in time or was too complex; nothing was written. 文件无法在规定时间内读取（可能过大或已损坏），什么都没有写入。',
+  );
 
 export class RosterParser {
   #worker: Worker | null = null;
@@ -48,7 +51,14 @@ export class RosterParser {
     // A copy the worker owns (the request's buffer may be a slice of a shared pool).
     const own = new Uint8Array(bytes.byteLength);
     own.set(bytes);
-    const job: ParseJob = { id: this.#nextId++, bytes: own, kind: opts.kind, charset: opts.charset, limits: this.opts.limits, checks: this.opts.checks };
+    const job: ParseJob = {
+      id: this.#nextId++,
+      bytes: own,
+      kind: opts.kind,
+      charset: opts.charset,
+      limits: this.opts.limits,
+      checks: this.opts.checks,
+    };
     return new Promise((resolve, reject) => {
       this.#queue.push({ job, resolve, reject });
       void this.#pump();
@@ -110,7 +120,8 @@ export class RosterParser {
       const p = this.#current;
       if (!p || p.job.id !== msg.id) return;
       if (msg.ok) this.#finish(p, msg.parsed, null);
-      else this.#finish(p, null, new DomainError(msg.error.code, msg.error.message, { status: msg.error.status, issues: msg.error.issues }));
+      else
+        this.#finish(p, null, new DomainError(msg.error.code, msg.error.message, { status: msg.error.status, issues: msg.error.issues }));
     });
     // Out of memory or a crash: the job on that worker fails, the next upload gets a fresh worker.
     const lost = () => {

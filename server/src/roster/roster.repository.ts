@@ -145,7 +145,14 @@ export class RosterRepository {
     for (const h of w.households) args.push(h.household.id, JSON.stringify(h.household), h.key, h.oldKey ?? '');
     let r: ApplyResult;
     try {
-      r = (await this.redis.call('EVAL', [APPLY, 3, this.#k.households(cid), this.#k.keys(cid), this.#k.version(cid), ...args])) as ApplyResult;
+      r = (await this.redis.call('EVAL', [
+        APPLY,
+        3,
+        this.#k.households(cid),
+        this.#k.keys(cid),
+        this.#k.version(cid),
+        ...args,
+      ])) as ApplyResult;
     } catch (err) {
       await release().catch(() => {});
       throw err;

@@ -53,7 +53,10 @@ export function rosterRoutes(
     const xlsx = format === 'xlsx';
     const name = `${TEMPLATE_NAME}.${xlsx ? 'xlsx' : 'csv'}`;
     res.setHeader('Content-Type', xlsx ? XLSX_TYPE : 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="roster-template.${xlsx ? 'xlsx' : 'csv'}"; filename*=UTF-8''${encodeURIComponent(name)}`);
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="roster-template.${xlsx ? 'xlsx' : 'csv'}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    );
     res.send(xlsx ? rosterTemplateXlsx() : rosterTemplateCsv());
   });
 
@@ -72,10 +75,21 @@ export function rosterRoutes(
       return void res.json(await roster.importParsed(cid, parsed, { dryRun }));
     }
     if (!(req.body && typeof req.body === 'object' && 'households' in req.body)) {
-      throw new DomainError('bad_request', 'Send the roster as text/csv, an .xlsx file, or JSON {households:[…]}. 请以表格文件或逗号分隔的文本上传名册。');
+      throw new DomainError(
+        'bad_request',
+        'Send the roster as text/csv, an .xlsx file, or JSON {households:[…]}. 请以表格文件或逗号分隔的文本上传名册。',
+      );
     }
     const body = parseOrThrow(HouseholdImportJson, req.body, 'households');
-    const raws: RawRosterRow[] = body.households.map((h, i) => ({ line: i + 1, building: h.building, unit: h.unit, room: h.room, area: h.area, owner: h.owner, phone: h.phone }));
+    const raws: RawRosterRow[] = body.households.map((h, i) => ({
+      line: i + 1,
+      building: h.building,
+      unit: h.unit,
+      room: h.room,
+      area: h.area,
+      owner: h.owner,
+      phone: h.phone,
+    }));
     res.json(await roster.importRows(cid, raws, { dryRun, ...checks }));
   });
 
@@ -95,7 +109,8 @@ export function rosterRoutes(
     const hid = parseOrThrow(Id, req.params.hid, 'household id');
     const actor = await requireCan(auth, req, 'roster.view', { communityId: cid });
     const h = await roster.getHousehold(cid, hid);
-    if (!h || !can(actor, 'roster.view', { communityId: cid, building: h.building })) throw new DomainError('not_found', 'No such household. 该户不存在。');
+    if (!h || !can(actor, 'roster.view', { communityId: cid, building: h.building }))
+      throw new DomainError('not_found', 'No such household. 该户不存在。');
     res.json({ household: householdView(h, actor, cid) });
   });
 

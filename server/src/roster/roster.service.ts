@@ -42,17 +42,26 @@ export function newInvitationCode(): string {
 }
 
 export function ownerKeyOf(cid: string, owner: string): string {
-  return createHash('sha256').update(`${cid}\u0000${normalizeOwnerName(owner)}`).digest('base64url').slice(0, 16);
+  return createHash('sha256')
+    .update(`${cid}\u0000${normalizeOwnerName(owner)}`)
+    .digest('base64url')
+    .slice(0, 16);
 }
 
 const withOwnerKey = (cid: string, h: Household): HouseholdRecord => ({ ...h, ownerKey: ownerKeyOf(cid, h.owner) });
 
 const sameContent = (a: Household, b: Omit<Household, 'id' | 'invitationCode'>) =>
-  a.building === b.building && a.unit === b.unit && a.room === b.room && a.areaCentiares === b.areaCentiares && a.owner === b.owner && (a.phone ?? '') === (b.phone ?? '');
+  a.building === b.building &&
+  a.unit === b.unit &&
+  a.room === b.room &&
+  a.areaCentiares === b.areaCentiares &&
+  a.owner === b.owner &&
+  (a.phone ?? '') === (b.phone ?? '');
 
 // One collator, built once: String#localeCompare with options builds one per call (seconds for 20,000 rows).
 const collator = new Intl.Collator('zh-CN', { numeric: true });
-const byAddress = (a: Household, b: Household) => collator.compare(a.building, b.building) || collator.compare(a.unit, b.unit) || collator.compare(a.room, b.room);
+const byAddress = (a: Household, b: Household) =>
+  collator.compare(a.building, b.building) || collator.compare(a.unit, b.unit) || collator.compare(a.room, b.room);
 
 const RETRIES = 5;
 /** Rows planned between two turns of the event loop. */
@@ -70,7 +79,11 @@ export class RosterService {
    * one Lua script; with `dryRun` nothing is written and the counts say what would happen.
    * An empty phone cell keeps the phone already on file (clear it with `update`).
    */
-  async importRows(cid: string, raws: readonly RawRosterRow[], opts: { dryRun?: boolean } & RosterCheckOptions = {}): Promise<ImportResult> {
+  async importRows(
+    cid: string,
+    raws: readonly RawRosterRow[],
+    opts: { dryRun?: boolean } & RosterCheckOptions = {},
+  ): Promise<ImportResult> {
     return this.importParsed(cid, parseRoster(raws, opts), opts);
   }
 
@@ -160,11 +173,22 @@ export class RosterService {
       const key = householdKey(row.building, row.unit, row.room);
       if (key !== oldKey) {
         const taken = await this.repo.idByKey(cid, key);
-        if (taken && taken !== hid) throw new DomainError('conflict', `Another household already has room ${row.building}/${row.unit}/${row.room}. 该房号已存在。`);
+        if (taken && taken !== hid)
+          throw new DomainError('conflict', `Another household already has room ${row.building}/${row.unit}/${row.room}. 该房号已存在。`);
       }
-      const next: Household = { id: h.id, invitationCode: h.invitationCode, building: row.building, unit: row.unit, room: row.room, areaCentiares: row.areaCentiares, owner: row.owner, ...(row.phone ? { phone: row.phone } : {}) };
+      const next: Household = {
+        id: h.id,
+        invitationCode: h.invitationCode,
+        building: row.building,
+        unit: row.unit,
+        room: row.room,
+        areaCentiares: row.areaCentiares,
+        owner: row.owner,
+        ...(row.phone ? { phone: row.phone } : {}),
+      };
       const w: HouseholdWrite = { household: next, key, oldKey };
-      if ((await this.repo.apply(cid, version, { households: [w], addCodes: [], removeCodes: [] })) === 'ok') return withOwnerKey(cid, next);
+      if ((await this.repo.apply(cid, version, { households: [w], addCodes: [], removeCodes: [] })) === 'ok')
+        return withOwnerKey(cid, next);
     }
     throw new DomainError('conflict', 'The roster changed meanwhile; try again. 名册刚刚有变动，请重试。');
   }

@@ -30,8 +30,16 @@ parentPort!.on('message', async (job: ParseJob) => {
   } catch (err) {
     reply =
       err instanceof DomainError
-        ? { id: job.id, ok: false, error: { code: err.code, message: err.message, status: err.status, ...(err.issues ? { issues: err.issues } : {}) } }
-        : { id: job.id, ok: false, error: { code: 'validation_failed', message: `The file cannot be read: ${(err as Error).message}. 文件无法读取。` } };
+        ? {
+            id: job.id,
+            ok: false,
+            error: { code: err.code, message: err.message, status: err.status, ...(err.issues ? { issues: err.issues } : {}) },
+          }
+        : {
+            id: job.id,
+            ok: false,
+            error: { code: 'validation_failed', message: `The file cannot be read: ${(err as Error).message}. 文件无法读取。` },
+          };
   }
   parentPort!.postMessage(reply);
 });

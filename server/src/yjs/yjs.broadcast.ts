@@ -38,7 +38,8 @@ interface WsInternals {
 /** Writes a prepared frame to the client's socket; false when the caller must use `ws.send`. */
 export function writeFrame(ws: WebSocket, frame: Buffer): boolean {
   const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
-  if (!socket || socket.destroyed || !sender || sender._state !== 0 || !Array.isArray(sender._queue) || sender._queue.length > 0) return false;
+  if (!socket || socket.destroyed || !sender || sender._state !== 0 || !Array.isArray(sender._queue) || sender._queue.length > 0)
+    return false;
   socket.write(frame);
   return true;
 }

@@ -10,7 +10,10 @@ const NON_NEGATIVE = 'must be a non-negative number';
 
 /** A finite non-negative number (as `Number()` reads the text) with a default; unset or empty means the default. */
 const limit = (fallback: number) =>
-  z.preprocess((v) => (v === '' ? undefined : typeof v === 'string' ? Number(v) : v), z.number({ error: NON_NEGATIVE }).min(0, NON_NEGATIVE).default(fallback));
+  z.preprocess(
+    (v) => (v === '' ? undefined : typeof v === 'string' ? Number(v) : v),
+    z.number({ error: NON_NEGATIVE }).min(0, NON_NEGATIVE).default(fallback),
+  );
 
 export interface DocLimits {
   /** Largest single WebSocket message a client may send (bytes). */

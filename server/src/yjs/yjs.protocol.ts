@@ -145,7 +145,11 @@ export function filterAwareness(
       encoding.writeVarString(e, k.state);
     }
   });
-  return { update: out, clientIds: kept.filter((k) => k.state !== 'null').map((k) => k.id), removedIds: kept.filter((k) => k.state === 'null').map((k) => k.id) };
+  return {
+    update: out,
+    clientIds: kept.filter((k) => k.state !== 'null').map((k) => k.id),
+    removedIds: kept.filter((k) => k.state === 'null').map((k) => k.id),
+  };
 }
 
 /** Relay envelope between processes: the sender's process id, then the awareness update. */

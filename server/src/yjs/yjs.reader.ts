@@ -67,7 +67,10 @@ export class DocReader {
     this.#clientId = String(await this.#conn.call('CLIENT', 'ID'));
     this.#conn.on('ready', () => {
       // A reconnect gets a new client id (for CLIENT UNBLOCK).
-      void this.#conn?.call('CLIENT', 'ID').then((id) => (this.#clientId = String(id))).catch(() => {});
+      void this.#conn
+        ?.call('CLIENT', 'ID')
+        .then((id) => (this.#clientId = String(id)))
+        .catch(() => {});
     });
     this.#loop = this.#run();
   }
@@ -196,10 +199,17 @@ export class DocReader {
         if (a.r) this.#deliver(asked, a.r);
       }
       if (answers.some((a) => a.failed)) await new Promise((r) => setTimeout(r, 500));
-      else if (!got) await new Promise<void>((resolve) => {
-        const t = setTimeout(() => { this.#wake = null; resolve(); }, pollMs);
-        this.#wake = () => { clearTimeout(t); resolve(); };
-      });
+      else if (!got)
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(() => {
+            this.#wake = null;
+            resolve();
+          }, pollMs);
+          this.#wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
     }
   }
 

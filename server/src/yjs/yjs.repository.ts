@@ -117,7 +117,9 @@ export class DocsRepository {
 
   /** Snapshot (if the cursor is stale or empty) and up to `count` log entries after it. */
   async loadPage(name: string, cursor: string | null, count = 1000): Promise<LoadPage> {
-    const raw = (await this.redis.callBuffer('EVAL', [LOAD, 2, docKeys.snap(name), docKeys.log(name), cursor ?? '', String(count)])) as (Buffer | number | null)[];
+    const raw = (await this.redis.callBuffer('EVAL', [LOAD, 2, docKeys.snap(name), docKeys.log(name), cursor ?? '', String(count)])) as (
+      Buffer | number | null
+    )[];
     const restarted = Number(raw[2]) === 1;
     const entries: LogEntry[] = [];
     for (let i = 3; i + 2 < raw.length; i += 3) {
@@ -145,7 +147,9 @@ export class DocsRepository {
       } catch (err) {
         // Stored on the master but not confirmed: the writer is refused, yet the entries are in
         // the log (other processes apply them), so the caller applies them too (`storedId`).
-        return updates.map((_, i) => Object.assign(new Error((err as Error).message), { storedId: res[i] && !res[i][0] ? String(res[i][1]) : undefined }));
+        return updates.map((_, i) =>
+          Object.assign(new Error((err as Error).message), { storedId: res[i] && !res[i][0] ? String(res[i][1]) : undefined }),
+        );
       }
     }
     return updates.map((_, i) => {

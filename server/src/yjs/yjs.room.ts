@@ -139,11 +139,14 @@ export class DocRoom {
       this.deps.broadcast(this.conns, msg, origin);
       this.#broadcastMs += (performance.now() - t0 - this.#broadcastMs) / 4;
     });
-    this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
-      const set = origin instanceof Conn || origin === 'local' ? this.#awLocal : this.#awRemote;
-      for (const id of [...added, ...updated, ...removed]) set.add(id);
-      this.#awTimer ??= setTimeout(() => this.#flushAwareness(), this.deps.limits.awarenessFlushMs);
-    });
+    this.awareness.on(
+      'update',
+      ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+        const set = origin instanceof Conn || origin === 'local' ? this.#awLocal : this.#awRemote;
+        for (const id of [...added, ...updated, ...removed]) set.add(id);
+        this.#awTimer ??= setTimeout(() => this.#flushAwareness(), this.deps.limits.awarenessFlushMs);
+      },
+    );
   }
 
   /** Reads the snapshot and the log into the doc; sync with clients starts after this. */
@@ -294,7 +297,8 @@ export class DocRoom {
   #takeBatch(): PendingWrite[] {
     let bytes = 0;
     let n = 0;
-    while (n < this.#queue.length && n < 4000 && (n === 0 || bytes + this.#queue[n]!.update.length <= 1024 * 1024)) bytes += this.#queue[n++]!.update.length;
+    while (n < this.#queue.length && n < 4000 && (n === 0 || bytes + this.#queue[n]!.update.length <= 1024 * 1024))
+      bytes += this.#queue[n++]!.update.length;
     return this.#queue.splice(0, n);
   }
 

@@ -197,7 +197,8 @@ export class DocRooms {
               if (await this.repair(room)) this.counters.repairs++;
             } catch (err) {
               state.again = true;
-              if (attempt % 20 === 0) this.deps.logger.warn({ err: (err as Error).message, doc: name }, 'document recovery waits for the store');
+              if (attempt % 20 === 0)
+                this.deps.logger.warn({ err: (err as Error).message, doc: name }, 'document recovery waits for the store');
               await new Promise((r) => setTimeout(r, 500));
             }
           }
@@ -240,7 +241,15 @@ export class DocRooms {
    */
   async repair(room: DocRoom): Promise<boolean> {
     await room.flushed();
-    const stored = new DocRoom(room.name, { repo: this.deps.repo, limits: this.deps.limits, processId: this.deps.processId, send: () => {}, broadcast: () => {}, onIdleCheck: () => {}, onError: () => {} });
+    const stored = new DocRoom(room.name, {
+      repo: this.deps.repo,
+      limits: this.deps.limits,
+      processId: this.deps.processId,
+      send: () => {},
+      broadcast: () => {},
+      onIdleCheck: () => {},
+      onError: () => {},
+    });
     try {
       await stored.load();
       if (room.unloaded) return false;
@@ -250,7 +259,10 @@ export class DocRooms {
       // Stored but not confirmed by replicas (durable acks, a shard that just lost its replica):
       // it is in the log, which is all a repair can do; a further gap repairs again.
       if (r instanceof Error && !(r as { storedId?: string }).storedId) throw r;
-      this.deps.logger.warn({ doc: room.name, bytes: missing.length }, 'document store lacked applied edits (failover); appended them again');
+      this.deps.logger.warn(
+        { doc: room.name, bytes: missing.length },
+        'document store lacked applied edits (failover); appended them again',
+      );
       return true;
     } finally {
       stored.destroy();

@@ -23,7 +23,15 @@ import { DocsRepository } from './yjs.repository.ts';
 import { DocRooms } from './yjs.rooms.ts';
 import { Conn, DocRoom, DocTooLargeError, type Role } from './yjs.room.ts';
 import { binaryFrame, writeFrame } from './yjs.broadcast.ts';
-import { decodeMessage, encodePermissionDenied, encodeSyncStep1, encodeSyncStep2, filterAwareness, READ_ONLY_REASON, updateEnds } from './yjs.protocol.ts';
+import {
+  decodeMessage,
+  encodePermissionDenied,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  filterAwareness,
+  READ_ONLY_REASON,
+  updateEnds,
+} from './yjs.protocol.ts';
 
 /** Who may open a document: a role, or why not (→ 404 / 403). */
 export type Authorize = (user: StoredUser, docName: string) => Promise<Role | 'not_found' | 'forbidden'>;
@@ -299,7 +307,15 @@ export class DocServer implements UpgradeGateway {
         this.rooms.release(room);
       }
     }
-    const temp = new DocRoom(name, { repo: this.repo, limits: this.deps.limits, processId: this.processId, send: () => {}, broadcast: () => {}, onIdleCheck: () => {}, onError: () => {} });
+    const temp = new DocRoom(name, {
+      repo: this.repo,
+      limits: this.deps.limits,
+      processId: this.processId,
+      send: () => {},
+      broadcast: () => {},
+      onIdleCheck: () => {},
+      onError: () => {},
+    });
     try {
       await temp.load();
       return fn(temp.doc);

@@ -89,7 +89,13 @@ describe.each([
     };
     cluster = await startCluster({ nodeTimeoutMs: 2000 });
     lap('cluster');
-    const env = { REDIS_CLUSTER_NODES: cluster.seeds, LINLI_WAIT_REPLICAS: String(wait), LINLI_WAIT_MS: '1000', LINLI_LOG_LEVEL: 'info', LINLI_TRUST_PROXY: '1' };
+    const env = {
+      REDIS_CLUSTER_NODES: cluster.seeds,
+      LINLI_WAIT_REPLICAS: String(wait),
+      LINLI_WAIT_MS: '1000',
+      LINLI_LOG_LEVEL: 'info',
+      LINLI_TRUST_PROXY: '1',
+    };
     apps.push(...(await Promise.all([startServer({ env }), startServer({ env }), startServer({ env })])));
     nginx = await startNginx(apps.map((a) => a.port));
     lap('processes');
@@ -99,7 +105,14 @@ describe.each([
     await admin.login('admin', apps[0]!.adminPassword!);
     cid = (await admin.post('/api/communities', { name: '城市集群小区' })).body.community.id;
     meetingId = (await admin.post(`/api/communities/${cid}/meetings`, { title: '全市联动议事会', mode: 'hybrid' })).body.meeting.id;
-    const ballot = await admin.post(`/api/meetings/${meetingId}/ballots`, { title: '是否加装电梯', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false });
+    const ballot = await admin.post(`/api/meetings/${meetingId}/ballots`, {
+      title: '是否加装电梯',
+      kind: 'yes_no_abstain',
+      options: [],
+      rule: 'simple_majority',
+      electorate: { kind: 'members' },
+      secret: false,
+    });
     expect(ballot.status, JSON.stringify(ballot.body)).toBe(201);
     ballotId = ballot.body.ballot.id;
     phones = await people.members(cid, N, '居民');
@@ -117,8 +130,11 @@ describe.each([
     // the killed Linli process).
     const ballotMaster = cluster.masterOfKey(`{ballot:${ballotId}}:status`);
     for (let tries = 0; !docName || cluster.masterOfKey(docKeys.log(docName)) !== ballotMaster; tries++) {
-      expect(tries, 'a convention on the ballot\'s shard').toBeLessThan(40);
-      const conv = await Object.assign(new Client(nginx.url), { cookie: editorPeople[0]!.cookie }).post(`/api/communities/${cid}/conventions`, { title: `集群公约${tries}` });
+      expect(tries, "a convention on the ballot's shard").toBeLessThan(40);
+      const conv = await Object.assign(new Client(nginx.url), { cookie: editorPeople[0]!.cookie }).post(
+        `/api/communities/${cid}/conventions`,
+        { title: `集群公约${tries}` },
+      );
       expect(conv.status, JSON.stringify(conv.body)).toBe(201);
       docName = conv.body.convention.docName;
     }
@@ -131,7 +147,8 @@ describe.each([
     stopped = true;
     await killer?.catch(() => {});
     // What the processes logged as unexpected (an `internal` answer names its cause here).
-    for (const a of apps) for (const l of a.logs.filter((x) => /"level":(50|60)/.test(x)).slice(0, 5)) console.log(`[app :${a.port}] ${l.slice(0, 1500)}`);
+    for (const a of apps)
+      for (const l of a.logs.filter((x) => /"level":(50|60)/.test(x)).slice(0, 5)) console.log(`[app :${a.port}] ${l.slice(0, 1500)}`);
     for (const s of sockets) s.close();
     for (const e of editors) e.destroy();
     await store?.quit().catch(() => {});
@@ -140,9 +157,11 @@ describe.each([
     await cluster?.stop();
   });
 
-  it('kill -9 of a Linli process and of the ballot\'s Redis master mid-storm', async () => {
+  it("kill -9 of a Linli process and of the ballot's Redis master mid-storm", async () => {
     // Phones spread over the three processes (nginx does not pin fresh WebSockets).
-    const perProcess = apps.map((a) => spawnSync('sh', ['-c', `ss -Htn state established '( sport = :${a.port} )' | wc -l`], { encoding: 'utf8' }).stdout.trim());
+    const perProcess = apps.map((a) =>
+      spawnSync('sh', ['-c', `ss -Htn state established '( sport = :${a.port} )' | wc -l`], { encoding: 'utf8' }).stdout.trim(),
+    );
     expect((await admin.post(`/api/ballots/${ballotId}/open`)).status).toBe(200);
     const master = cluster.masterOfKey(`{ballot:${ballotId}}:status`);
     expect(cluster.masterOfKey(docKeys.log(docName))).toBe(master);
@@ -231,7 +250,18 @@ describe.each([
     const counts = await store.hgetall(`{ballot:${ballotId}}:counts`);
     const close = await admin.post(`/api/ballots/${ballotId}/close`);
     expect(close.status, JSON.stringify(close.body)).toBe(200);
-    const verify = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/src/cli/verify.ts'), `${nginx.url}/api/ballots/${ballotId}/audit`, '--cookie', admin.cookie], { cwd: ROOT, encoding: 'utf8' });
+    const verify = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(ROOT, 'server/src/cli/verify.ts'),
+        `${nginx.url}/api/ballots/${ballotId}/audit`,
+        '--cookie',
+        admin.cookie,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
 
     // The document: every editor (connected and synced again after the failover), a fresh client,
     // and the store itself (what a process loading it now would read) hold every token. Waits for
@@ -248,16 +278,30 @@ describe.each([
     const texts = async () => [...editors, fresh].map((e) => e.doc.getText('t').toString()).concat(await storedText());
     const allSynced = () => [...editors, fresh].every((e) => e.provider.wsconnected && e.provider.synced);
     const end = Date.now() + 30_000;
-    while (Date.now() < end && !(allSynced() && (await texts()).every((t) => written.every((w) => t.includes(w)) && t === editors[0]!.doc.getText('t').toString()))) await sleep(250);
+    while (
+      Date.now() < end &&
+      !(allSynced() && (await texts()).every((t) => written.every((w) => t.includes(w)) && t === editors[0]!.doc.getText('t').toString()))
+    )
+      await sleep(250);
     const finalTexts = await texts();
     const docStats = await Promise.all(
-      apps.filter((a) => a !== victim).map(async (a) => (await Object.assign(new Client(a.url), { cookie: admin.cookie }).get('/api/yjs/stats')).body as { recoveries: number; repairs: number }),
+      apps
+        .filter((a) => a !== victim)
+        .map(
+          async (a) =>
+            (await Object.assign(new Client(a.url), { cookie: admin.cookie }).get('/api/yjs/stats')).body as {
+              recoveries: number;
+              repairs: number;
+            },
+        ),
     );
     const missing = written.filter((w) => !finalTexts.every((t) => t.includes(w)));
     const missingEdits = missing.length;
     for (const w of missing.slice(0, 10)) {
       const author = Number(/\[(\d+)\./.exec(w)![1]);
-      console.log(`missing ${w}: held by ${finalTexts.filter((t) => t.includes(w)).length}/${finalTexts.length} clients, not by ${finalTexts.flatMap((t, k) => (t.includes(w) ? [] : [k])).join(',')} (author has it: ${finalTexts[author]!.includes(w)}; author closes ${JSON.stringify(editors[author]!.closes)}, denied ${JSON.stringify(editors[author]!.denied)}, connected ${editors[author]!.provider.wsconnected})`);
+      console.log(
+        `missing ${w}: held by ${finalTexts.filter((t) => t.includes(w)).length}/${finalTexts.length} clients, not by ${finalTexts.flatMap((t, k) => (t.includes(w) ? [] : [k])).join(',')} (author has it: ${finalTexts[author]!.includes(w)}; author closes ${JSON.stringify(editors[author]!.closes)}, denied ${JSON.stringify(editors[author]!.denied)}, connected ${editors[author]!.provider.wsconnected})`,
+      );
     }
     fresh.destroy();
 
@@ -270,7 +314,10 @@ describe.each([
     expect(Number(counts.cast)).toBe(Object.keys(stored).length);
     expect(missingEdits).toBe(0);
     // Both surviving processes saw the document's shard fail over and checked the store after it.
-    expect(docStats.every((d) => d.recoveries >= 1), JSON.stringify(docStats)).toBe(true);
+    expect(
+      docStats.every((d) => d.recoveries >= 1),
+      JSON.stringify(docStats),
+    ).toBe(true);
     expect(new Set(finalTexts).size).toBe(1);
     if (wait) {
       // Durable acks: every phone ends with a receipt, and not one acknowledged vote is gone.

@@ -32,7 +32,8 @@ export interface TestCluster {
 
 const cliAsync = async (port: number, ...args: string[]): Promise<string> =>
   (await promisify(execFile)('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', timeout: 10_000 })).stdout;
-const cli = (port: number, ...args: string[]): string => execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', timeout: 10_000 });
+const cli = (port: number, ...args: string[]): string =>
+  execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', timeout: 10_000 });
 
 async function until(test: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
@@ -53,12 +54,27 @@ export async function startCluster(opts: { nodeTimeoutMs?: number } = {}): Promi
     spawn(
       'redis-server',
       [
-        '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-        '--appendonly', 'yes', '--appendfsync', 'everysec',
-        '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'),
-        '--cluster-node-timeout', String(opts.nodeTimeoutMs ?? 2000),
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        path.join(dir, 'nodes.conf'),
+        '--cluster-node-timeout',
+        String(opts.nodeTimeoutMs ?? 2000),
         // A replica may take over even when it lagged: the test measures what WAIT protects.
-        '--cluster-replica-validity-factor', '0',
+        '--cluster-replica-validity-factor',
+        '0',
       ],
       { stdio: 'ignore' },
     );
@@ -68,10 +84,14 @@ export async function startCluster(opts: { nodeTimeoutMs?: number } = {}): Promi
     nodes.push({ port, dir, proc: spawnNode(port, dir) });
   }
   for (const n of nodes) await until(() => pingRedis(n.port), 10_000, `redis-server :${n.port}`);
-  execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], {
-    stdio: 'ignore',
-    timeout: 30_000,
-  });
+  execFileSync(
+    'redis-cli',
+    ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'],
+    {
+      stdio: 'ignore',
+      timeout: 30_000,
+    },
+  );
   let stopping = false;
   const alive = () => nodes.filter((n) => n.proc.exitCode === null && n.proc.signalCode === null);
   const c: TestCluster = {

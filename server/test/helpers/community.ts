@@ -69,7 +69,9 @@ export async function startCommunity(opts: CommunityOptions): Promise<CommunityF
   const servers: TestServer[] = [];
   const people = new People(redis.url);
   try {
-    servers.push(...(await Promise.all(Array.from({ length: opts.servers ?? 1 }, () => startServer({ redisUrl: redis.url, env: opts.env })))));
+    servers.push(
+      ...(await Promise.all(Array.from({ length: opts.servers ?? 1 }, () => startServer({ redisUrl: redis.url, env: opts.env })))),
+    );
     const srv = servers[0]!;
     const admin = new Client(srv.url);
     await admin.login('admin', srv.adminPassword!);
@@ -98,7 +100,8 @@ export async function startCommunity(opts: CommunityOptions): Promise<CommunityF
       households,
       hh: households.map((h) => h.id),
       member: (name, roles, o = {}) => people.member(o.communityId ?? cid, name, roles, o),
-      login: (login, roles, { srv: on = srv, communityId = cid, ...extra } = {}) => addMember(admin, on.url, communityId, login, roles, extra),
+      login: (login, roles, { srv: on = srv, communityId = cid, ...extra } = {}) =>
+        addMember(admin, on.url, communityId, login, roles, extra),
       as: (p, on = srv) => Object.assign(new Client(on.url), { cookie: p.cookie }),
       community,
       async stop() {

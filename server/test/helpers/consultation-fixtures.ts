@@ -14,7 +14,8 @@ export function fixtureConsultation(over: Partial<Consultation> = {}): Consultat
     communityId: 'sunny',
     code: FIXTURE_CODE,
     title: '关于通过《阳光花园管理规约》及选举第一届业主委员会的书面征求意见',
-    notice: '各位业主：\n根据《民法典》第二百七十八条，现就以下事项书面征求全体业主意见。请于截止时间前通过手机、纸质表决票或现场会议表决。',
+    notice:
+      '各位业主：\n根据《民法典》第二百七十八条，现就以下事项书面征求全体业主意见。请于截止时间前通过手机、纸质表决票或现场会议表决。',
     organiser: { kind: 'owners_committee', name: '阳光花园业主大会筹备组' },
     status: 'open',
     opensAt: '2026-12-01T09:00:00.000+08:00',
@@ -48,7 +49,10 @@ export function fixtureConsultation(over: Partial<Consultation> = {}): Consultat
 }
 
 /** N households: buildings of 4 units × 20 floors × 4 rooms (320 a building), areas 60.00–139.99 ㎡. */
-export function fixtureHouseholds(n: number, code = FIXTURE_CODE): (PaperHousehold & { unit: string; room: string; floor: string; serial: number; phone: string })[] {
+export function fixtureHouseholds(
+  n: number,
+  code = FIXTURE_CODE,
+): (PaperHousehold & { unit: string; room: string; floor: string; serial: number; phone: string })[] {
   const out = [];
   for (let i = 0; i < n; i++) {
     const building = String(Math.floor(i / 320) + 1);

@@ -30,7 +30,9 @@ export async function startNginx(appPorts: number[]): Promise<TestNginx> {
   const file = path.join(dir, 'nginx.conf');
   fs.writeFileSync(file, conf);
   const nginx = fs.existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
-  const proc = spawn(nginx, ['-p', dir, '-c', file, '-e', `${dir}/error.log`, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(nginx, ['-p', dir, '-c', file, '-e', `${dir}/error.log`, '-g', 'daemon off;'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const end = Date.now() + 10_000;

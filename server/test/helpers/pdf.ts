@@ -63,7 +63,8 @@ export async function renderPdfPage(bytes: Uint8Array, pageNumber: number, scale
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   // pdfjs wants a DOM-like canvas; @napi-rs/canvas is the one it uses itself in Node
-  await page.render({ canvasContext: ctx as unknown as CanvasRenderingContext2D, viewport, canvas: canvas as unknown as HTMLCanvasElement }).promise;
+  await page.render({ canvasContext: ctx as unknown as CanvasRenderingContext2D, viewport, canvas: canvas as unknown as HTMLCanvasElement })
+    .promise;
   const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
   const png = await canvas.encode('png');
   await doc.destroy();

@@ -24,7 +24,12 @@ export class People {
   }
 
   /** A member of `communityId` with these roles (and households, for owners), signed in. */
-  async member(communityId: string, name: string, roles: Role[], opts: { householdIds?: string[]; buildings?: string[] } = {}): Promise<Person> {
+  async member(
+    communityId: string,
+    name: string,
+    roles: Role[],
+    opts: { householdIds?: string[]; buildings?: string[] } = {},
+  ): Promise<Person> {
     const user = await this.auth.createPerson(name, 'member');
     await this.auth.saveMembership(user.id, { communityId, roles, householdIds: opts.householdIds ?? [], buildings: opts.buildings ?? [] });
     const s = await this.auth.startSession(user.id);
@@ -35,7 +40,9 @@ export class People {
   async members(communityId: string, n: number, prefix: string, roles: Role[] = ['resident']): Promise<Person[]> {
     const out: Person[] = [];
     for (let i = 0; i < n; i += 50) {
-      const batch = await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, j) => this.member(communityId, `${prefix}${i + j}`, roles)));
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(50, n - i) }, (_, j) => this.member(communityId, `${prefix}${i + j}`, roles)),
+      );
       out.push(...batch);
     }
     return out;

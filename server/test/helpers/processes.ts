@@ -11,7 +11,6 @@ import { until } from './wait.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
 
-
 export function tmpDir(prefix = 'linli-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -42,14 +41,22 @@ export async function startRedis(opts: { port?: number; dir?: string } = {}): Pr
       for (let attempt = 0; ; attempt++) {
         if (!fixed) r.port = await freePort();
         r.url = `redis://127.0.0.1:${r.port}`;
-        const proc = spawn('redis-server', ['--port', String(r.port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], { stdio: 'ignore' });
+        const proc = spawn(
+          'redis-server',
+          ['--port', String(r.port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
+          { stdio: 'ignore' },
+        );
         r.proc = proc;
         const port = r.port;
         try {
-          await until(() => {
-            if (proc.exitCode !== null) throw new Error(`redis-server exited (port ${port} taken?)`);
-            return pingRedis(port);
-          }, 10_000, 'redis-server');
+          await until(
+            () => {
+              if (proc.exitCode !== null) throw new Error(`redis-server exited (port ${port} taken?)`);
+              return pingRedis(port);
+            },
+            10_000,
+            'redis-server',
+          );
           if (proc.exitCode === null) return;
         } catch (err) {
           if (fixed || attempt >= 3) throw err;
@@ -163,7 +170,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
 /** `npm run verify -- <args>` as a person runs it (the README's command): exit code and everything printed. */
 export function runVerify(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const p = spawn('npm', ['run', '--silent', 'verify', '--', ...args], { cwd: ROOT, env: { ...process.env, npm_config_loglevel: 'silent' } });
+    const p = spawn('npm', ['run', '--silent', 'verify', '--', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, npm_config_loglevel: 'silent' },
+    });
     let out = '';
     p.stdout!.on('data', (d) => (out += d));
     p.stderr!.on('data', (d) => (out += d));

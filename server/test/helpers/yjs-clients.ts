@@ -108,7 +108,9 @@ export async function rawConnect(baseUrl: string, docName: string, cookie: strin
   const messages: Uint8Array[] = [];
   ws.binaryType = 'nodebuffer';
   ws.on('message', (d: Buffer) => messages.push(new Uint8Array(d)));
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
@@ -120,7 +122,9 @@ export async function rawConnect(baseUrl: string, docName: string, cookie: strin
 /** Status code of a refused upgrade (or 101 when it was accepted). */
 export function upgradeStatus(baseUrl: string, docName: string, cookie: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + '/yjs/' + docName, { headers: { ...(cookie ? { cookie } : {}), ...headers } });
+    const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + '/yjs/' + docName, {
+      headers: { ...(cookie ? { cookie } : {}), ...headers },
+    });
     ws.once('open', () => {
       ws.close();
       resolve(101);

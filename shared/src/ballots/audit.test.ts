@@ -11,7 +11,14 @@ function chain(n: number): AuditEntry[] {
   const out: AuditEntry[] = [];
   let prev = GENESIS_HASH;
   for (let i = 1; i <= n; i++) {
-    const e = { seq: i, type: 'vote', at: 1_700_000_000_000 + i, ballotId: 'b1', data: { receipt: `R${i}`, choice: i % 2 ? 'yes' : 'no', 名: '张三' }, prevHash: prev };
+    const e = {
+      seq: i,
+      type: 'vote',
+      at: 1_700_000_000_000 + i,
+      ballotId: 'b1',
+      data: { receipt: `R${i}`, choice: i % 2 ? 'yes' : 'no', 名: '张三' },
+      prevHash: prev,
+    };
     const hash = entryHash(e, sha);
     out.push({ ...e, hash });
     prev = hash;
@@ -90,7 +97,15 @@ describe('receipts', () => {
 
 describe('clauseConsensus', () => {
   const b = (status: ClauseBinding['status'], textHash: string | null, extra: Partial<ClauseBinding> = {}): ClauseBinding => ({
-    clauseId: 'c1', conventionId: 'v1', communityId: 'x', ballotId: 'b1', title: 't', textHash, status, at: 1, ...extra,
+    clauseId: 'c1',
+    conventionId: 'v1',
+    communityId: 'x',
+    ballotId: 'b1',
+    title: 't',
+    textHash,
+    status,
+    at: 1,
+    ...extra,
   });
   it('gives each state', () => {
     expect(clauseConsensus(null, 'h1')).toBe('not_voted');

@@ -22,7 +22,22 @@ import { z } from 'zod';
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** The kinds of audit entry, in the order a ballot's life usually produces them. */
-export const AUDIT_TYPES = ['created', 'proxy_registered', 'opened', 'vote', 'vote_changed', 'paper_vote', 'paper_vote_undone', 'holdings_changed', 'extended', 'meeting_linked', 'closed', 'result', 'adopted', 'published'] as const;
+export const AUDIT_TYPES = [
+  'created',
+  'proxy_registered',
+  'opened',
+  'vote',
+  'vote_changed',
+  'paper_vote',
+  'paper_vote_undone',
+  'holdings_changed',
+  'extended',
+  'meeting_linked',
+  'closed',
+  'result',
+  'adopted',
+  'published',
+] as const;
 export const AuditType = z.enum(AUDIT_TYPES);
 export type AuditType = z.infer<typeof AuditType>;
 
@@ -100,7 +115,17 @@ export function verifyChain(entries: readonly unknown[], sha256: Sha256Hex): Cha
     const expectedSeq = index + 1;
     const parsed = AuditEntry.safeParse(raw);
     if (!parsed.success) {
-      return { ok: false, entries: entries.length, break: { seq: expectedSeq, index, reason: 'malformed', expected: 'an audit entry', found: parsed.error.issues[0]?.message ?? 'bad shape' } };
+      return {
+        ok: false,
+        entries: entries.length,
+        break: {
+          seq: expectedSeq,
+          index,
+          reason: 'malformed',
+          expected: 'an audit entry',
+          found: parsed.error.issues[0]?.message ?? 'bad shape',
+        },
+      };
     }
     const e = parsed.data;
     const fail = (reason: ChainBreak['reason'], expected: string, found: string): ChainCheck => ({
@@ -161,14 +186,27 @@ export type HeadCheck = { ok: true; after: number } | { ok: false; reason: 'shor
  */
 export function checkChainHead(entries: readonly AuditEntry[], head: ChainHead): HeadCheck {
   if (entries.length < head.length) {
-    return { ok: false, reason: 'shorter', message: `the log has ${entries.length} entries; the published head is entry ${head.length}: entries were cut` };
+    return {
+      ok: false,
+      reason: 'shorter',
+      message: `the log has ${entries.length} entries; the published head is entry ${head.length}: entries were cut`,
+    };
   }
   const at = entries[head.length - 1]!;
   if (at.hash !== head.hash) {
-    return { ok: false, reason: 'different', message: `entry ${head.length} has hash ${at.hash}; the published head is ${head.hash}: the log was changed and re-hashed, or it is another log` };
+    return {
+      ok: false,
+      reason: 'different',
+      message: `entry ${head.length} has hash ${at.hash}; the published head is ${head.hash}: the log was changed and re-hashed, or it is another log`,
+    };
   }
   const extra = entries.slice(head.length).find((e) => !AFTER_HEAD_TYPES.includes(e.type));
-  if (extra) return { ok: false, reason: 'extra_entries', message: `entry ${extra.seq} (${extra.type}) comes after the published head; only ${AFTER_HEAD_TYPES.join(', ')} may` };
+  if (extra)
+    return {
+      ok: false,
+      reason: 'extra_entries',
+      message: `entry ${extra.seq} (${extra.type}) comes after the published head; only ${AFTER_HEAD_TYPES.join(', ')} may`,
+    };
   return { ok: true, after: entries.length - head.length };
 }
 
@@ -183,5 +221,8 @@ export function parseAuditLog(text: string): unknown[] {
     return [one];
   }
   if (t.startsWith('{"entries"')) return (JSON.parse(t) as { entries: unknown[] }).entries;
-  return t.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+  return t
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as unknown);
 }

@@ -92,7 +92,10 @@ export const PaperVoteRequest = z
     choice: z.unknown(),
     idempotencyKey: z.string().min(8, 'at least 8 characters').max(128),
   })
-  .refine((p) => (p.householdId === undefined) !== (p.memberId === undefined), { message: 'give householdId or memberId (one of them)', path: ['householdId'] });
+  .refine((p) => (p.householdId === undefined) !== (p.memberId === undefined), {
+    message: 'give householdId or memberId (one of them)',
+    path: ['householdId'],
+  });
 export type PaperVoteRequest = z.infer<typeof PaperVoteRequest>;
 
 /**

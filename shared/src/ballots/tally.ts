@@ -48,7 +48,11 @@ export function advisoryTally(spec: BallotSpec, electorate: ElectorateSnapshot, 
           .sort()
           .map((voterId) => ({ voterId, choice: recorded.advisory[voterId]!.choice, roles: recorded.advisory[voterId]!.roles }))
       : castVotes(spec, electorate, recorded);
-  const total = advisoryByRole(votes.map((v) => ({ ...v, roles: ['all'] })), spec).all ?? tallyLines(spec);
+  const total =
+    advisoryByRole(
+      votes.map((v) => ({ ...v, roles: ['all'] })),
+      spec,
+    ).all ?? tallyLines(spec);
   return { voted: votes.length, tally: total, byRole: advisoryByRole(votes, spec) };
 }
 
@@ -94,7 +98,17 @@ interface VoteData {
  * sorted by receipt, and there must be exactly one per vote entry.
  */
 export function replayAudit(entries: readonly { type: string; ballotId: string; data: unknown }[]): AuditReplay {
-  const r: AuditReplay = { ballotId: null, spec: null, electorate: null, recorded: { byVoter: {}, anonymous: [], advisory: {} }, entries: {}, closed: false, stated: undefined, sealedVotes: 0, problems: [] };
+  const r: AuditReplay = {
+    ballotId: null,
+    spec: null,
+    electorate: null,
+    recorded: { byVoter: {}, anonymous: [], advisory: {} },
+    entries: {},
+    closed: false,
+    stated: undefined,
+    sealedVotes: 0,
+    problems: [],
+  };
   let sealedList: SealedBallot[] | null = null;
   for (const e of entries) {
     r.ballotId ??= e.ballotId;
@@ -140,10 +154,12 @@ export function replayAudit(entries: readonly { type: string; ballotId: string; 
     const list = sealedList ?? [];
     // A log written before votes were sealed also lists its choices in the vote entries.
     const accepted = r.sealedVotes + r.recorded.anonymous.length;
-    if (r.stated !== undefined && list.length !== accepted) r.problems.push(`${accepted} votes were accepted but the result entry lists ${list.length} ballots`);
+    if (r.stated !== undefined && list.length !== accepted)
+      r.problems.push(`${accepted} votes were accepted but the result entry lists ${list.length} ballots`);
     if (sealedList) r.recorded.anonymous = [];
     const sorted = sortSealed(list);
-    if (sorted.some((b, i) => b.receipt !== list[i]!.receipt || (i > 0 && b.receipt === sorted[i - 1]!.receipt))) r.problems.push('the ballots of the result entry are not in receipt order, or a receipt repeats');
+    if (sorted.some((b, i) => b.receipt !== list[i]!.receipt || (i > 0 && b.receipt === sorted[i - 1]!.receipt)))
+      r.problems.push('the ballots of the result entry are not in receipt order, or a receipt repeats');
     r.recorded.anonymous.push(...list.map((b) => b.choice));
   }
   return r;

@@ -31,8 +31,16 @@ export interface BudgetReplay {
 }
 
 /** The `result` entry's data for a funding result. */
-export function budgetResultData(r: { spentFen: number; choices: number; projects: readonly { id: string; votes: number; costFen: number; reason: string }[] }): Record<string, unknown> {
-  return { spentFen: r.spentFen, choices: r.choices, projects: r.projects.map((l) => ({ id: l.id, votes: l.votes, costFen: l.costFen, reason: l.reason })) };
+export function budgetResultData(r: {
+  spentFen: number;
+  choices: number;
+  projects: readonly { id: string; votes: number; costFen: number; reason: string }[];
+}): Record<string, unknown> {
+  return {
+    spentFen: r.spentFen,
+    choices: r.choices,
+    projects: r.projects.map((l) => ({ id: l.id, votes: l.votes, costFen: l.costFen, reason: l.reason })),
+  };
 }
 
 export function replayBudgetAudit(entries: readonly { type: string; ballotId: string; data: unknown }[]): BudgetReplay {
@@ -48,7 +56,12 @@ export function replayBudgetAudit(entries: readonly { type: string; ballotId: st
         r.amountFen = d.amountFen as number;
         break;
       case 'project_proposed':
-        projects.set(d.projectId as string, { id: d.projectId as string, seq: d.seq as number, costFen: d.costFen as number, status: d.status as string });
+        projects.set(d.projectId as string, {
+          id: d.projectId as string,
+          seq: d.seq as number,
+          costFen: d.costFen as number,
+          status: d.status as string,
+        });
         break;
       case 'project_accepted':
       case 'project_rejected': {

@@ -20,19 +20,35 @@ const P = (id: string, costFen: number, seq: number): FundableProject => ({ id, 
 describe('funding rule', () => {
   it('skips the most supported project that no longer fits and takes the next that does', () => {
     const projects = [P('a', 60_000_00, 1), P('b', 50_000_00, 2), P('c', 30_000_00, 3)];
-    const votes = new Map([['a', 9], ['b', 7], ['c', 5]]);
+    const votes = new Map([
+      ['a', 9],
+      ['b', 7],
+      ['c', 5],
+    ]);
     const r = fundProjects(100_000_00, projects, votes);
-    expect(r.lines.map((l) => [l.id, l.reason])).toEqual([['a', 'funded'], ['b', 'skipped_no_longer_fits'], ['c', 'funded']]);
+    expect(r.lines.map((l) => [l.id, l.reason])).toEqual([
+      ['a', 'funded'],
+      ['b', 'skipped_no_longer_fits'],
+      ['c', 'funded'],
+    ]);
     expect(r.spentFen).toBe(90_000_00);
     expect(r.lines[1]!.remainingBeforeFen).toBe(40_000_00);
   });
 
   it('breaks a tie by lower cost, then by earlier proposal', () => {
     const projects = [P('late_cheap', 100, 3), P('early_dear', 200, 1), P('early_cheap', 100, 2)];
-    const votes = new Map([['late_cheap', 4], ['early_dear', 4], ['early_cheap', 4]]);
+    const votes = new Map([
+      ['late_cheap', 4],
+      ['early_dear', 4],
+      ['early_cheap', 4],
+    ]);
     expect(fundProjects(1000, projects, votes).lines.map((l) => l.id)).toEqual(['early_cheap', 'late_cheap', 'early_dear']);
     // Only room for one of the two equal ones: the earlier proposal wins.
-    expect(fundProjects(100, projects, votes).lines.filter((l) => l.funded).map((l) => l.id)).toEqual(['early_cheap']);
+    expect(
+      fundProjects(100, projects, votes)
+        .lines.filter((l) => l.funded)
+        .map((l) => l.id),
+    ).toEqual(['early_cheap']);
   });
 
   it('funds nothing nobody chose, even when it fits', () => {
@@ -42,12 +58,18 @@ describe('funding rule', () => {
   });
 
   it('counts a choice once per project', () => {
-    expect([...countSupport([P('a', 1, 1), P('b', 1, 2)], [['a', 'a', 'b'], ['a'], ['zzz']])]).toEqual([['a', 2], ['b', 1]]);
+    expect([...countSupport([P('a', 1, 1), P('b', 1, 2)], [['a', 'a', 'b'], ['a'], ['zzz']])]).toEqual([
+      ['a', 2],
+      ['b', 1],
+    ]);
   });
 });
 
 describe('choice checks', () => {
-  const accepted = new Map([['a', { costFen: 600 }], ['b', { costFen: 500 }]]);
+  const accepted = new Map([
+    ['a', { costFen: 600 }],
+    ['b', { costFen: 500 }],
+  ]);
   it('refuses over budget with the figures, duplicates, unknown projects and an empty choice', () => {
     expect(choiceProblem(['a', 'b'], accepted, 1000)).toEqual({ code: 'over_budget', totalFen: 1100, amountFen: 1000, overByFen: 100 });
     expect(choiceProblem(['a', 'a'], accepted, 5000)).toEqual({ code: 'duplicate', projectId: 'a' });
@@ -72,7 +94,10 @@ describe('yuan and fen', () => {
 });
 
 const arbBudget = fc
-  .array(fc.record({ costFen: fc.integer({ min: 1, max: 50_000 }), votes: fc.integer({ min: 0, max: 6 }) }), { minLength: 0, maxLength: 12 })
+  .array(fc.record({ costFen: fc.integer({ min: 1, max: 50_000 }), votes: fc.integer({ min: 0, max: 6 }) }), {
+    minLength: 0,
+    maxLength: 12,
+  })
   .chain((ps) => fc.tuple(fc.constant(ps.map((p, i) => ({ id: `p${i}`, seq: i + 1, ...p }))), fc.integer({ min: 0, max: 200_000 })));
 
 describe('funding rule properties', () => {
@@ -96,7 +121,9 @@ describe('funding rule properties', () => {
           if (next) {
             const a = byId.get(l.id)!;
             const b = byId.get(next.id)!;
-            expect(a.votes > b.votes || (a.votes === b.votes && (a.costFen < b.costFen || (a.costFen === b.costFen && a.seq < b.seq)))).toBe(true);
+            expect(
+              a.votes > b.votes || (a.votes === b.votes && (a.costFen < b.costFen || (a.costFen === b.costFen && a.seq < b.seq))),
+            ).toBe(true);
           }
         }
         const left = amount - spentFen;

@@ -33,7 +33,11 @@ export type ChoiceProblem =
  * What is wrong with a choice, or null: every id once, each an accepted project of this budget
  * (`accepted` holds exactly those), at least one, and the total cost ≤ the budget.
  */
-export function choiceProblem(projectIds: readonly string[], accepted: ReadonlyMap<string, { costFen: number }>, amountFen: number): ChoiceProblem | null {
+export function choiceProblem(
+  projectIds: readonly string[],
+  accepted: ReadonlyMap<string, { costFen: number }>,
+  amountFen: number,
+): ChoiceProblem | null {
   if (projectIds.length === 0) return { code: 'empty' };
   const seen = new Set<string>();
   let totalFen = 0;
@@ -62,11 +66,18 @@ export function countSupport(projects: readonly FundableProject[], choices: read
 
 /** The funding order: votes descending, then cost ascending, then proposal order ascending, then id. */
 export function fundingOrder<P extends FundableProject>(projects: readonly P[], votes: ReadonlyMap<string, number>): P[] {
-  return [...projects].sort((a, b) => (votes.get(b.id) ?? 0) - (votes.get(a.id) ?? 0) || a.costFen - b.costFen || a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...projects].sort(
+    (a, b) =>
+      (votes.get(b.id) ?? 0) - (votes.get(a.id) ?? 0) || a.costFen - b.costFen || a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
 }
 
 /** Applies the rule: one line per project in funding order, and what was spent. */
-export function fundProjects(amountFen: number, projects: readonly FundableProject[], votes: ReadonlyMap<string, number>): { lines: FundingLine[]; spentFen: number } {
+export function fundProjects(
+  amountFen: number,
+  projects: readonly FundableProject[],
+  votes: ReadonlyMap<string, number>,
+): { lines: FundingLine[]; spentFen: number } {
   let remaining = amountFen;
   const lines = fundingOrder(projects, votes).map((p, i): FundingLine => {
     const v = votes.get(p.id) ?? 0;
@@ -92,7 +103,11 @@ export function fenToYuan(fen: number): string {
 
 /** Yuan typed by a person ("1234.5", "1,234.56", "800") → fen, or null if not an exact amount of fen. */
 export function yuanToFen(input: string): number | null {
-  const s = input.normalize('NFKC').replace(/[,\s，]/g, '').replace(/^[¥￥]/, '').replace(/元$/, '');
+  const s = input
+    .normalize('NFKC')
+    .replace(/[,\s，]/g, '')
+    .replace(/^[¥￥]/, '')
+    .replace(/元$/, '');
   const m = /^(\d{1,11})(?:\.(\d{1,2}))?$/.exec(s);
   if (!m) return null;
   return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));

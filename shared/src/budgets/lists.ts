@@ -8,9 +8,14 @@
 import type { Problem } from '../problems/schemas.ts';
 import type { ListNeedOrResource, ListProject, Project, ThreeLists } from './schemas.ts';
 
-export function buildThreeLists(ledger: readonly Problem[], projects: readonly Project[], budgetTitles: ReadonlyMap<string, string>): ThreeLists {
+export function buildThreeLists(
+  ledger: readonly Problem[],
+  projects: readonly Project[],
+  budgetTitles: ReadonlyMap<string, string>,
+): ThreeLists {
   const live = projects.filter((p) => p.status !== 'rejected').sort((a, b) => a.proposedAt - b.proposedAt || a.seq - b.seq);
-  const byTag = (tag: 'need' | 'resource') => ledger.filter((p) => p.tags.includes(tag) && p.status !== 'rejected').sort((a, b) => a.raisedAt - b.raisedAt);
+  const byTag = (tag: 'need' | 'resource') =>
+    ledger.filter((p) => p.tags.includes(tag) && p.status !== 'rejected').sort((a, b) => a.raisedAt - b.raisedAt);
   const needs = byTag('need');
   const resources = byTag('resource');
   const title = new Map(ledger.map((p) => [p.id, p.title]));
@@ -38,6 +43,20 @@ export function buildThreeLists(ledger: readonly Problem[], projects: readonly P
   }));
   const fromLedger: ListProject[] = ledger
     .filter((p) => p.tags.includes('project') && p.status !== 'rejected')
-    .map((p) => ({ id: p.id, budgetId: '', budgetTitle: '', title: p.title, costFen: 0, status: p.status === 'resolved' ? 'done' : p.status === 'in_progress' ? 'in_progress' : 'accepted', needs: [], resources: [], source: 'ledger' }));
-  return { needs: needs.map((n) => item(n, (x) => x.needIds)), resources: resources.map((r) => item(r, (x) => x.resourceIds)), projects: [...fromBudgets, ...fromLedger] };
+    .map((p) => ({
+      id: p.id,
+      budgetId: '',
+      budgetTitle: '',
+      title: p.title,
+      costFen: 0,
+      status: p.status === 'resolved' ? 'done' : p.status === 'in_progress' ? 'in_progress' : 'accepted',
+      needs: [],
+      resources: [],
+      source: 'ledger',
+    }));
+  return {
+    needs: needs.map((n) => item(n, (x) => x.needIds)),
+    resources: resources.map((r) => item(r, (x) => x.resourceIds)),
+    projects: [...fromBudgets, ...fromLedger],
+  };
 }

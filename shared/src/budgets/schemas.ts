@@ -11,7 +11,10 @@ import { Id } from '../common/ids.ts';
 /** Fen (分): whole, non-negative, below 2^53 so sums of a few hundred stay exact. */
 const Fen = z.number().int('whole fen (分)').nonnegative().max(1e13);
 
-export const BudgetElectorate = z.discriminatedUnion('kind', [z.object({ kind: z.literal('households') }), z.object({ kind: z.literal('members') })]);
+export const BudgetElectorate = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('households') }),
+  z.object({ kind: z.literal('members') }),
+]);
 export type BudgetElectorate = z.infer<typeof BudgetElectorate>;
 
 export const BUDGET_STATUSES = ['draft', 'open', 'closed'] as const;
@@ -29,7 +32,10 @@ export const BudgetCreate = z
     opensAt: Time.optional(),
     closesAt: Time.optional(),
   })
-  .refine((b) => b.opensAt === undefined || b.closesAt === undefined || b.opensAt < b.closesAt, { message: 'closesAt must be after opensAt', path: ['closesAt'] });
+  .refine((b) => b.opensAt === undefined || b.closesAt === undefined || b.opensAt < b.closesAt, {
+    message: 'closesAt must be after opensAt',
+    path: ['closesAt'],
+  });
 export type BudgetCreate = z.infer<typeof BudgetCreate>;
 
 /** `POST /api/budgets/:id/projects` (budget.propose): needIds / resourceIds are problems-ledger items tagged need / resource. */
@@ -37,8 +43,16 @@ export const ProjectCreate = z.object({
   title: safeText({ min: 1, max: 80 }),
   description: safeText({ max: 2000, multiline: true }).default(''),
   costFen: Fen.min(1, 'a cost of at least 1 fen'),
-  needIds: z.array(Id).max(20).default([]).transform((a) => [...new Set(a)]),
-  resourceIds: z.array(Id).max(20).default([]).transform((a) => [...new Set(a)]),
+  needIds: z
+    .array(Id)
+    .max(20)
+    .default([])
+    .transform((a) => [...new Set(a)]),
+  resourceIds: z
+    .array(Id)
+    .max(20)
+    .default([])
+    .transform((a) => [...new Set(a)]),
 });
 export type ProjectCreate = z.infer<typeof ProjectCreate>;
 
@@ -55,11 +69,20 @@ export const BudgetPaperChoice = z
   .object({
     householdId: Id.optional(),
     /** The number written on a paper of a members budget (one paper, one choice). */
-    paperRef: z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -').optional(),
+    paperRef: z
+      .string()
+      .trim()
+      .min(1)
+      .max(40)
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -')
+      .optional(),
     projectIds: z.array(Id).max(200),
     idempotencyKey: z.string().min(8).max(100),
   })
-  .refine((p) => (p.householdId === undefined) !== (p.paperRef === undefined), { message: 'give householdId or paperRef (one of them)', path: ['householdId'] });
+  .refine((p) => (p.householdId === undefined) !== (p.paperRef === undefined), {
+    message: 'give householdId or paperRef (one of them)',
+    path: ['householdId'],
+  });
 export type BudgetPaperChoice = z.infer<typeof BudgetPaperChoice>;
 
 export const PROJECT_STATUSES = ['proposed', 'accepted', 'rejected', 'selected', 'in_progress', 'done'] as const;

@@ -9,7 +9,24 @@ import { CommentCreate, ConventionCreate } from '../conventions/schemas.ts';
 import { CommunityCreate } from '../communities/schemas.ts';
 import { DisplayNameUpdate } from '../auth/schemas.ts';
 
-const REFUSED = ['\u0000', '\u001B', '\u007F', '\u0085', '\u009F', '\u202A', '\u202E', '\u2066', '\u2069', '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\uD800', '\uDFFF'];
+const REFUSED = [
+  '\u0000',
+  '\u001B',
+  '\u007F',
+  '\u0085',
+  '\u009F',
+  '\u202A',
+  '\u202E',
+  '\u2066',
+  '\u2069',
+  '\u200B',
+  '\u200C',
+  '\u200D',
+  '\u2060',
+  '\uFEFF',
+  '\uD800',
+  '\uDFFF',
+];
 const line = safeText({ max: 200, min: 1 });
 const multi = safeText({ max: 200, multiline: true });
 
@@ -37,15 +54,24 @@ describe('safeText', () => {
 
   it('property: whatever it accepts is NFC and has no refused character; safe text passes unchanged', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.oneof(fc.constantFrom(...REFUSED, '\r', '\n', '\t', 'e\u0301', '\u00A0', '😀'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), maxLength: 40 }), (s) => {
-        const r = multi.safeParse(s);
-        if (r.success) {
-          expect(r.data).toBe(r.data.normalize('NFC'));
-          expect(unsafeCharacter(r.data, true)).toBeNull();
-        } else {
-          expect(unsafeCharacter(s.trim().replace(/\r\n?/g, '\n').normalize('NFC'), true) !== null || s.trim().length > 200).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.string({
+          unit: fc.oneof(
+            fc.constantFrom(...REFUSED, '\r', '\n', '\t', 'e\u0301', '\u00A0', '😀'),
+            fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+          ),
+          maxLength: 40,
+        }),
+        (s) => {
+          const r = multi.safeParse(s);
+          if (r.success) {
+            expect(r.data).toBe(r.data.normalize('NFC'));
+            expect(unsafeCharacter(r.data, true)).toBeNull();
+          } else {
+            expect(unsafeCharacter(s.trim().replace(/\r\n?/g, '\n').normalize('NFC'), true) !== null || s.trim().length > 200).toBe(true);
+          }
+        },
+      ),
       { numRuns: 1000 },
     );
     fc.assert(

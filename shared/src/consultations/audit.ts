@@ -30,7 +30,14 @@ export interface SealedAnswer {
 /** The `result` entry's data. */
 export function resultEntryData(results: readonly QuestionResult[], sealed?: readonly SealedAnswer[]): Record<string, unknown> {
   return {
-    questions: results.map((q) => ({ id: q.id, tally: q.tally, turnout: q.turnout, outcome: q.outcome, winners: q.winners ?? null, tiedForLastSeat: q.tiedForLastSeat ?? null })),
+    questions: results.map((q) => ({
+      id: q.id,
+      tally: q.tally,
+      turnout: q.turnout,
+      outcome: q.outcome,
+      winners: q.winners ?? null,
+      tiedForLastSeat: q.tiedForLastSeat ?? null,
+    })),
     ...(sealed ? { sealed } : {}),
   };
 }
@@ -55,7 +62,16 @@ export function isConsultationLog(entries: readonly { type: string; data: unknow
 }
 
 export function replayConsultationAudit(entries: readonly { type: string; ballotId: string; data: unknown }[]): ConsultationReplay {
-  const r: ConsultationReplay = { consultationId: null, questions: null, secret: false, electorate: null, responses: [], closed: false, sealedVotes: 0, problems: [] };
+  const r: ConsultationReplay = {
+    consultationId: null,
+    questions: null,
+    secret: false,
+    electorate: null,
+    responses: [],
+    closed: false,
+    sealedVotes: 0,
+    problems: [],
+  };
   const seen = new Set<string>();
   for (const e of entries) {
     r.consultationId ??= e.ballotId;
@@ -93,8 +109,14 @@ export function replayConsultationAudit(entries: readonly { type: string; ballot
         r.stated = d;
         if (Array.isArray(d.sealed)) {
           const sealed = d.sealed as SealedAnswer[];
-          if (sealed.length !== r.sealedVotes) r.problems.push(`the result lists ${sealed.length} sealed answers, the log recorded ${r.sealedVotes}`);
-          r.responses = sealed.map((s) => ({ voterId: s.receipt, ownerKey: s.ownerKey, areaCentiares: s.areaCentiares, answers: s.answers }));
+          if (sealed.length !== r.sealedVotes)
+            r.problems.push(`the result lists ${sealed.length} sealed answers, the log recorded ${r.sealedVotes}`);
+          r.responses = sealed.map((s) => ({
+            voterId: s.receipt,
+            ownerKey: s.ownerKey,
+            areaCentiares: s.areaCentiares,
+            answers: s.answers,
+          }));
         }
         break;
     }

@@ -9,7 +9,11 @@ import type { ElectorateSnapshot } from '../voting/schemas.ts';
 import { allocateSeats, countElection, electionChoiceSchema } from './election.ts';
 
 const ranked = fc.uniqueArray(
-  fc.record({ id: fc.string({ minLength: 1, maxLength: 4 }), area: fc.integer({ min: 0, max: 5 }), owners: fc.integer({ min: 0, max: 3 }) }),
+  fc.record({
+    id: fc.string({ minLength: 1, maxLength: 4 }),
+    area: fc.integer({ min: 0, max: 5 }),
+    owners: fc.integer({ min: 0, max: 3 }),
+  }),
   { selector: (r) => r.id, maxLength: 12 },
 );
 
@@ -28,10 +32,11 @@ describe('allocateSeats', () => {
         }
         // Every winner beats every loser strictly, or the tie is reported.
         const losers = rs.filter((r) => !winners.includes(r.id));
-        for (const w of winners) for (const l of losers) {
-          const a = by.get(w)!;
-          expect(a.area > l.area || (a.area === l.area && a.owners > l.owners)).toBe(true);
-        }
+        for (const w of winners)
+          for (const l of losers) {
+            const a = by.get(w)!;
+            expect(a.area > l.area || (a.area === l.area && a.owners > l.owners)).toBe(true);
+          }
         // Without a reported tie, every seat that can be filled is filled.
         if (tiedForLastSeat.length === 0) expect(winners.length).toBe(Math.min(seats, rs.length));
         else {
@@ -56,7 +61,14 @@ describe('allocateSeats', () => {
   });
 
   it('orders by approving area first, then owners', () => {
-    const r = allocateSeats([{ id: 'a', area: 100, owners: 9 }, { id: 'b', area: 200, owners: 1 }, { id: 'c', area: 100, owners: 10 }], 2);
+    const r = allocateSeats(
+      [
+        { id: 'a', area: 100, owners: 9 },
+        { id: 'b', area: 200, owners: 1 },
+        { id: 'c', area: 100, owners: 10 },
+      ],
+      2,
+    );
     expect(r).toEqual({ winners: ['b', 'c'], tiedForLastSeat: [] });
   });
 });
@@ -79,9 +91,20 @@ describe('countElection', () => {
       { voterId: 'h4', choice: { x: 'no', y: 'yes' } },
       { voterId: 'h5', choice: { x: 'no', y: 'yes' } },
     ] as const;
-    const r = countElection({ rule: 'civil_code_278_ordinary', options, seats: 2 }, electorate, votes.map((v) => ({ ...v, choice: { ...v.choice } })), { closed: true, secret: false });
+    const r = countElection(
+      { rule: 'civil_code_278_ordinary', options, seats: 2 },
+      electorate,
+      votes.map((v) => ({ ...v, choice: { ...v.choice } })),
+      { closed: true, secret: false },
+    );
     // x: 3 of 4 owners, 300 of 500 m² → passes; y: 2 of 4 owners (o3, o4) → not by number.
-    expect(r.candidates[0]).toMatchObject({ id: 'x', passed: true, seat: 1, yes: { owners: 3, areaCentiares: 30000 }, no: { owners: 1, areaCentiares: 20000 } });
+    expect(r.candidates[0]).toMatchObject({
+      id: 'x',
+      passed: true,
+      seat: 1,
+      yes: { owners: 3, areaCentiares: 30000 },
+      no: { owners: 1, areaCentiares: 20000 },
+    });
     expect(r.candidates[1]).toMatchObject({ id: 'y', passed: false });
     expect(r.winners).toEqual(['x']);
   });

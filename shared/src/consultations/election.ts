@@ -17,13 +17,11 @@ export type ElectionChoice = Record<string, (typeof YES_NO_ABSTAIN)[number]>;
 /** The schema of a valid election answer on these candidates: unknown candidates are refused. */
 export function electionChoiceSchema(candidates: readonly BallotOption[]): z.ZodType<ElectionChoice> {
   const ids = new Set(candidates.map((c) => c.id));
-  return z
-    .record(z.string(), z.enum(YES_NO_ABSTAIN, { error: 'each candidate: "yes", "no" or "abstain"' }))
-    .superRefine((rec, ctx) => {
-      const keys = Object.keys(rec);
-      if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'answer at least one candidate' });
-      for (const k of keys) if (!ids.has(k)) ctx.addIssue({ code: 'custom', path: [k], message: `unknown candidate "${k}"` });
-    }) as z.ZodType<ElectionChoice>;
+  return z.record(z.string(), z.enum(YES_NO_ABSTAIN, { error: 'each candidate: "yes", "no" or "abstain"' })).superRefine((rec, ctx) => {
+    const keys = Object.keys(rec);
+    if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'answer at least one candidate' });
+    for (const k of keys) if (!ids.has(k)) ctx.addIssue({ code: 'custom', path: [k], message: `unknown candidate "${k}"` });
+  }) as z.ZodType<ElectionChoice>;
 }
 
 /** One household's vote on the election: its weight and its answer per candidate. */
@@ -58,9 +56,13 @@ export function allocateSeats(ranked: readonly Ranked[], seats: number): SeatRan
   if (sorted.length <= seats) return { winners: sorted.map((r) => r.id), tiedForLastSeat: [] };
   const last = sorted[seats - 1]!;
   const next = sorted[seats]!;
-  if (last.area !== next.area || last.owners !== next.owners) return { winners: sorted.slice(0, seats).map((r) => r.id), tiedForLastSeat: [] };
+  if (last.area !== next.area || last.owners !== next.owners)
+    return { winners: sorted.slice(0, seats).map((r) => r.id), tiedForLastSeat: [] };
   const same = (r: Ranked) => r.area === last.area && r.owners === last.owners;
-  return { winners: sorted.filter((r, i) => i < seats && !same(r)).map((r) => r.id), tiedForLastSeat: sorted.filter(same).map((r) => r.id) };
+  return {
+    winners: sorted.filter((r, i) => i < seats && !same(r)).map((r) => r.id),
+    tiedForLastSeat: sorted.filter(same).map((r) => r.id),
+  };
 }
 
 /** Per-choice owners (distinct owner keys) and area of one candidate's votes. */
@@ -102,7 +104,15 @@ export function countElection(
     const passed = opts.closed ? r.outcome.passed === true : r.outcome.wouldPass === true;
     const f = r.outcome.figures as Record<string, number>;
     const yes = split(cv, 'yes');
-    candidates.push({ id: c.id, label: c.label, passed: opts.closed ? passed : null, reason: r.outcome.reason, yes, no: split(cv, 'no'), abstain: split(cv, 'abstain') });
+    candidates.push({
+      id: c.id,
+      label: c.label,
+      passed: opts.closed ? passed : null,
+      reason: r.outcome.reason,
+      yes,
+      no: split(cv, 'no'),
+      abstain: split(cv, 'abstain'),
+    });
     if (passed) ranked.push({ id: c.id, area: f.approvingAreaCentiares ?? yes.areaCentiares, owners: f.approvingOwners ?? yes.owners });
   }
   const seats = allocateSeats(ranked, q.seats);

@@ -18,7 +18,11 @@ describe('comparing two readings of one paper', () => {
     expect(differingQuestions({ e: { c1: 'yes', c2: 'no' } } as never, { e: { c1: 'yes', c2: 'abstain' } } as never, qs)).toEqual(['e']);
   });
   it('names each question read differently, a ranking in another order, and a question left blank by one reader', () => {
-    expect(differingQuestions({ q1: 'yes', q3: ['a', 'b'] }, { q1: 'no', q3: ['b', 'a'], q2: ['a'] }, questions)).toEqual(['q1', 'q2', 'q3']);
+    expect(differingQuestions({ q1: 'yes', q3: ['a', 'b'] }, { q1: 'no', q3: ['b', 'a'], q2: ['a'] }, questions)).toEqual([
+      'q1',
+      'q2',
+      'q3',
+    ]);
     expect(sameAnswers({ q1: 'yes' }, { q1: 'yes', q2: ['a'] }, questions)).toBe(false);
   });
   it('treats a question id not on the paper as a difference too', () => {
@@ -41,7 +45,13 @@ describe('the steps of a paper', () => {
     }
   });
   it('lets only a third person resolve a held paper', () => {
-    const held = { state: 'mismatch' as const, entries: [{ by: 'u1', answers: {} }, { by: 'u2', answers: {} }] };
+    const held = {
+      state: 'mismatch' as const,
+      entries: [
+        { by: 'u1', answers: {} },
+        { by: 'u2', answers: {} },
+      ],
+    };
     expect(resolveRefusal(held, 'u1')).toBe('entered_it');
     expect(resolveRefusal(held, 'u2')).toBe('entered_it');
     expect(resolveRefusal(held, 'u3')).toBeNull();

@@ -23,7 +23,11 @@ function canonicalChoice(choice: unknown, orderMatters: boolean): string {
   }
   if (choice && typeof choice === 'object') {
     const o = choice as Record<string, unknown>;
-    return JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+    return JSON.stringify(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, o[k]]),
+    );
   }
   return JSON.stringify(choice ?? null);
 }

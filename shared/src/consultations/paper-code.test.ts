@@ -11,7 +11,12 @@ describe('paper codes', () => {
       fc.property(codeArb, fc.integer({ min: 1, max: MAX_PAPER_SERIAL }), (c, serial) => {
         const code = encodePaperCode(c, serial);
         expect(code).toHaveLength(9);
-        for (const typed of [code, formatPaperCode(code), formatPaperCode(code).toLowerCase().replace(/-/g, ' '), paperQrText('https://linli.example/', code)]) {
+        for (const typed of [
+          code,
+          formatPaperCode(code),
+          formatPaperCode(code).toLowerCase().replace(/-/g, ' '),
+          paperQrText('https://linli.example/', code),
+        ]) {
           expect(parsePaperCode(typed)).toEqual({ code, consultationCode: c, serial });
         }
       }),
@@ -20,14 +25,20 @@ describe('paper codes', () => {
 
   it('refuses every single mistyped symbol and every swap of two different neighbours', () => {
     fc.assert(
-      fc.property(codeArb, fc.integer({ min: 1, max: MAX_PAPER_SERIAL }), fc.nat(8), fc.constantFrom(...RECEIPT_ALPHABET), (c, serial, at, sym) => {
-        const code = encodePaperCode(c, serial);
-        if (code[at] !== sym) expect(parsePaperCode(code.slice(0, at) + sym + code.slice(at + 1))).toBeNull();
-        if (at < 8 && code[at] !== code[at + 1]) {
-          const swapped = code.slice(0, at) + code[at + 1] + code[at] + code.slice(at + 2);
-          expect(parsePaperCode(swapped)).toBeNull();
-        }
-      }),
+      fc.property(
+        codeArb,
+        fc.integer({ min: 1, max: MAX_PAPER_SERIAL }),
+        fc.nat(8),
+        fc.constantFrom(...RECEIPT_ALPHABET),
+        (c, serial, at, sym) => {
+          const code = encodePaperCode(c, serial);
+          if (code[at] !== sym) expect(parsePaperCode(code.slice(0, at) + sym + code.slice(at + 1))).toBeNull();
+          if (at < 8 && code[at] !== code[at + 1]) {
+            const swapped = code.slice(0, at) + code[at + 1] + code[at] + code.slice(at + 2);
+            expect(parsePaperCode(swapped)).toBeNull();
+          }
+        },
+      ),
     );
   });
 

@@ -30,7 +30,8 @@ export function checkSymbol(body: string): string {
 }
 
 function serialSymbols(serial: number): string {
-  if (!Number.isInteger(serial) || serial < 1 || serial > MAX_PAPER_SERIAL) throw new RangeError(`paper serial ${serial} outside 1..${MAX_PAPER_SERIAL}`);
+  if (!Number.isInteger(serial) || serial < 1 || serial > MAX_PAPER_SERIAL)
+    throw new RangeError(`paper serial ${serial} outside 1..${MAX_PAPER_SERIAL}`);
   let s = '';
   let n = serial;
   for (let i = 0; i < 4; i++) {

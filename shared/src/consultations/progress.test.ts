@@ -36,7 +36,11 @@ describe('computeProgress', () => {
       ['1', 3, 2],
       ['2', 1, 1],
     ]);
-    expect(p.byUnit.find((c) => c.key === '1/2')).toMatchObject({ eligible: 1, responded: 0, areaCentiares: { eligible: 8000, responded: 0 } });
+    expect(p.byUnit.find((c) => c.key === '1/2')).toMatchObject({
+      eligible: 1,
+      responded: 0,
+      areaCentiares: { eligible: 8000, responded: 0 },
+    });
     expect(p.byFloor.map((c) => c.key)).toEqual(['1/1/1', '1/1/12', '1/2/1', '2/1/3']);
   });
 });

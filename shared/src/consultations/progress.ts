@@ -39,7 +39,11 @@ export function computeProgress(
     for (const h of households) {
       const key = keyOf(h);
       let c = map.get(key);
-      if (!c) map.set(key, (c = { key, building: h.building, ...fill(h), eligible: 0, responded: 0, areaCentiares: { eligible: 0, responded: 0 } }));
+      if (!c)
+        map.set(
+          key,
+          (c = { key, building: h.building, ...fill(h), eligible: 0, responded: 0, areaCentiares: { eligible: 0, responded: 0 } }),
+        );
       c.eligible++;
       c.areaCentiares.eligible += h.areaCentiares;
       if (done.has(h.householdId)) {
@@ -63,15 +67,25 @@ export function computeProgress(
     byChannel[r.channel]++;
   }
   const known = new Set(households.map((h) => h.householdId));
-  for (const r of responses.filter((x) => known.has(x.householdId)).sort((a, b) => a.at - b.at)) hours.set(hourOf(r.at), (hours.get(hourOf(r.at)) ?? 0) + 1);
+  for (const r of responses.filter((x) => known.has(x.householdId)).sort((a, b) => a.at - b.at))
+    hours.set(hourOf(r.at), (hours.get(hourOf(r.at)) ?? 0) + 1);
   return {
     households: { eligible: households.length, responded },
     areaCentiares: { eligible: area, responded: respondedArea },
     byChannel,
     overTime: [...hours].map(([hour, count]) => ({ hour, count })),
-    byBuilding: cells((h) => h.building, () => ({})),
-    byUnit: cells((h) => `${h.building}/${h.unit}`, (h) => ({ unit: h.unit })),
-    byFloor: cells((h) => `${h.building}/${h.unit}/${h.floor}`, (h) => ({ unit: h.unit, floor: h.floor })),
+    byBuilding: cells(
+      (h) => h.building,
+      () => ({}),
+    ),
+    byUnit: cells(
+      (h) => `${h.building}/${h.unit}`,
+      (h) => ({ unit: h.unit }),
+    ),
+    byFloor: cells(
+      (h) => `${h.building}/${h.unit}/${h.floor}`,
+      (h) => ({ unit: h.unit, floor: h.floor }),
+    ),
     papers,
   };
 }

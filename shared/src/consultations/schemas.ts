@@ -24,7 +24,10 @@ export function toShanghaiIso(ms: number): string {
 /** An ISO time with an explicit offset ("…+08:00" or "…Z"); a time without one is refused (whose clock?). */
 export const IsoWithOffset = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/, 'an ISO time with its offset, e.g. 2026-12-20T18:00:00+08:00')
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/,
+    'an ISO time with its offset, e.g. 2026-12-20T18:00:00+08:00',
+  )
   .transform((s, ctx) => {
     const ms = Date.parse(s);
     if (!Number.isFinite(ms)) {
@@ -88,7 +91,15 @@ export type QuestionInput = z.infer<typeof QuestionInput>;
 /** Something attached to the notice: a convention version, a candidate list, a document link. */
 export const Attachment = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('convention_version'), conventionId: id, versionId: id, title: safeText({ max: 120 }).optional() }),
-  z.object({ kind: z.literal('link'), title: safeText({ min: 1, max: 120 }), url: z.string().url().max(500).regex(/^https?:\/\//, 'an http(s) address') }),
+  z.object({
+    kind: z.literal('link'),
+    title: safeText({ min: 1, max: 120 }),
+    url: z
+      .string()
+      .url()
+      .max(500)
+      .regex(/^https?:\/\//, 'an http(s) address'),
+  }),
 ]);
 export type Attachment = z.infer<typeof Attachment>;
 

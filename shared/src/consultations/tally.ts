@@ -11,7 +11,14 @@ import type { Question, QuestionInput, QuestionResult } from './schemas.ts';
 
 /** The ballot spec an ordinary question is counted with (households electorate). */
 export function specOfQuestion(q: Pick<Question, 'kind' | 'rule' | 'options' | 'maxPicks'>, secret: boolean): BallotSpec {
-  return { kind: q.kind === 'election' ? 'yes_no_abstain' : q.kind, options: q.kind === 'election' ? [] : (q.options ?? []), rule: q.rule, electorate: { kind: 'households' }, maxPicks: q.maxPicks, secret };
+  return {
+    kind: q.kind === 'election' ? 'yes_no_abstain' : q.kind,
+    options: q.kind === 'election' ? [] : (q.options ?? []),
+    rule: q.rule,
+    electorate: { kind: 'households' },
+    maxPicks: q.maxPicks,
+    secret,
+  };
 }
 
 /** Problems with a question as written (beyond its schema), as {path, message}. */
@@ -48,7 +55,8 @@ export function answerIssues(questions: readonly Question[], answers: Record<str
       continue;
     }
     const r = answerSchemaOf(q).safeParse(a);
-    if (!r.success) for (const i of r.error.issues) out.push({ path: ['answers', qid, ...i.path.map(String)].join('.'), message: i.message });
+    if (!r.success)
+      for (const i of r.error.issues) out.push({ path: ['answers', qid, ...i.path.map(String)].join('.'), message: i.message });
   }
   return out;
 }
@@ -76,17 +84,40 @@ export function tallyConsultation(
       const e = countElection(
         { rule: q.rule, options: q.options ?? [], seats: q.seats ?? 1 },
         electorate,
-        answered.map((r) => ({ voterId: r.voterId, ownerKey: r.ownerKey, areaCentiares: r.areaCentiares, choice: r.answers[q.id] as ElectionChoice })),
+        answered.map((r) => ({
+          voterId: r.voterId,
+          ownerKey: r.ownerKey,
+          areaCentiares: r.areaCentiares,
+          choice: r.answers[q.id] as ElectionChoice,
+        })),
         opts,
       );
       // The question's own figures: taking part = answering any candidate (first candidate's turnout is per candidate).
-      const any = countBallot(specOfQuestion(q, opts.secret), electorate, answered.map((r) => ({ voterId: r.voterId, ownerKey: r.ownerKey, areaCentiares: r.areaCentiares, choice: 'abstain' })), { closed: opts.closed });
+      const any = countBallot(
+        specOfQuestion(q, opts.secret),
+        electorate,
+        answered.map((r) => ({ voterId: r.voterId, ownerKey: r.ownerKey, areaCentiares: r.areaCentiares, choice: 'abstain' })),
+        { closed: opts.closed },
+      );
       const elected = e.winners.length > 0;
       result = {
         ...base,
-        tally: { options: e.candidates.map((c) => ({ id: c.id, label: c.label, votes: c.yes.owners, owners: c.yes.owners, areaCentiares: c.yes.areaCentiares })) },
+        tally: {
+          options: e.candidates.map((c) => ({
+            id: c.id,
+            label: c.label,
+            votes: c.yes.owners,
+            owners: c.yes.owners,
+            areaCentiares: c.yes.areaCentiares,
+          })),
+        },
         turnout: any.turnout,
-        outcome: { passed: opts.closed ? elected : null, reason: e.tiedForLastSeat.length ? 'tie_for_last_seat' : elected ? 'elected' : 'nobody_elected', figures: { seats: q.seats ?? 1, elected: e.winners.length }, winners: e.winners },
+        outcome: {
+          passed: opts.closed ? elected : null,
+          reason: e.tiedForLastSeat.length ? 'tie_for_last_seat' : elected ? 'elected' : 'nobody_elected',
+          figures: { seats: q.seats ?? 1, elected: e.winners.length },
+          winners: e.winners,
+        },
         winners: e.winners,
         candidates: e.candidates,
         ...(e.tiedForLastSeat.length ? { tiedForLastSeat: e.tiedForLastSeat } : {}),
@@ -95,12 +126,32 @@ export function tallyConsultation(
       const r = countBallot(
         specOfQuestion(q, opts.secret),
         electorate,
-        answered.map((a) => ({ voterId: a.voterId, ownerKey: a.ownerKey, areaCentiares: a.areaCentiares, choice: a.answers[q.id] as Choice })),
+        answered.map((a) => ({
+          voterId: a.voterId,
+          ownerKey: a.ownerKey,
+          areaCentiares: a.areaCentiares,
+          choice: a.answers[q.id] as Choice,
+        })),
         { closed: opts.closed },
       );
-      result = { ...base, tally: r.tally, turnout: r.turnout, outcome: r.outcome, ...(r.outcome.winners ? { winners: r.outcome.winners } : {}) };
+      result = {
+        ...base,
+        tally: r.tally,
+        turnout: r.turnout,
+        outcome: r.outcome,
+        ...(r.outcome.winners ? { winners: r.outcome.winners } : {}),
+      };
     }
-    if (opts.hide) return { ...result, tally: { options: [] }, outcome: { passed: null, reason: 'hidden_until_close', figures: {} }, hidden: true, candidates: undefined, winners: undefined, tiedForLastSeat: undefined };
+    if (opts.hide)
+      return {
+        ...result,
+        tally: { options: [] },
+        outcome: { passed: null, reason: 'hidden_until_close', figures: {} },
+        hidden: true,
+        candidates: undefined,
+        winners: undefined,
+        tiedForLastSeat: undefined,
+      };
     return result;
   });
 }

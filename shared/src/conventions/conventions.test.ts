@@ -13,7 +13,8 @@ describe('clause text hash', () => {
     expect(clauseTextHash('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     expect(clauseTextHash('晚上22:00至次日7:00保持安静。')).toBe(nodeSha('晚上22:00至次日7:00保持安静。'));
     // Lengths around the 55/56/64-byte padding boundaries.
-    for (const n of [55, 56, 63, 64, 65, 119, 120, 1000]) expect(sha256Hex(new TextEncoder().encode('a'.repeat(n)))).toBe(nodeSha('a'.repeat(n)));
+    for (const n of [55, 56, 63, 64, 65, 119, 120, 1000])
+      expect(sha256Hex(new TextEncoder().encode('a'.repeat(n)))).toBe(nodeSha('a'.repeat(n)));
   });
 
   it('agrees with node:crypto on any text', () => {
@@ -39,16 +40,36 @@ describe('character diff', () => {
     const parts = diffText('晚上十点后保持安静', '晚上十一点后保持安静');
     expect(parts.filter((p) => p.added).map((p) => p.value)).toEqual(['一']);
     expect(parts.filter((p) => p.removed)).toEqual([]);
-    expect(parts.filter((p) => !p.added).map((p) => p.value).join('')).toBe('晚上十点后保持安静');
-    expect(parts.filter((p) => !p.removed).map((p) => p.value).join('')).toBe('晚上十一点后保持安静');
+    expect(
+      parts
+        .filter((p) => !p.added)
+        .map((p) => p.value)
+        .join(''),
+    ).toBe('晚上十点后保持安静');
+    expect(
+      parts
+        .filter((p) => !p.removed)
+        .map((p) => p.value)
+        .join(''),
+    ).toBe('晚上十一点后保持安静');
   });
 
   it('reassembles both sides for any pair of texts', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 60 }), fc.string({ maxLength: 60 }), (a, b) => {
         const parts = diffText(a, b);
-        expect(parts.filter((p) => !p.added).map((p) => p.value).join('')).toBe(a);
-        expect(parts.filter((p) => !p.removed).map((p) => p.value).join('')).toBe(b);
+        expect(
+          parts
+            .filter((p) => !p.added)
+            .map((p) => p.value)
+            .join(''),
+        ).toBe(a);
+        expect(
+          parts
+            .filter((p) => !p.removed)
+            .map((p) => p.value)
+            .join(''),
+        ).toBe(b);
       }),
     );
   });

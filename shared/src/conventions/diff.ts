@@ -20,7 +20,8 @@ export function diffClauses(from: readonly { id: string; text: string }[], to: r
   const after = new Set(to.map((c) => c.id));
   const out: ClauseDiff[] = to.map((c, i) => {
     const old = before.get(c.id);
-    if (old === undefined) return { clauseId: c.id, number: i + 1, status: 'added', parts: c.text ? [{ value: c.text, added: true, removed: false }] : [] };
+    if (old === undefined)
+      return { clauseId: c.id, number: i + 1, status: 'added', parts: c.text ? [{ value: c.text, added: true, removed: false }] : [] };
     return { clauseId: c.id, number: i + 1, status: old === c.text ? 'same' : 'changed', parts: diffText(old, c.text) };
   });
   // Removed clauses, placed after their nearest surviving predecessor in `from`.
@@ -37,7 +38,12 @@ export function diffClauses(from: readonly { id: string; text: string }[], to: r
     // After the anchor and after any removed clauses already placed behind it.
     let at = anchor + 1;
     while (at < out.length && out[at]!.status === 'removed') at++;
-    out.splice(at, 0, { clauseId: c.id, number: i + 1, status: 'removed', parts: c.text ? [{ value: c.text, added: false, removed: true }] : [] });
+    out.splice(at, 0, {
+      clauseId: c.id,
+      number: i + 1,
+      status: 'removed',
+      parts: c.text ? [{ value: c.text, added: false, removed: true }] : [],
+    });
   });
   return out;
 }

@@ -89,7 +89,12 @@ export type ConventionVersion = z.infer<typeof ConventionVersion>;
  * ballots that approved the version (the person recording says which vote they mean); without
  * it, the server finds the approving ballots in the community's consensus ledger.
  */
-export const VersionAdopt = z.object({ ballotId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() });
+export const VersionAdopt = z.object({
+  ballotId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
+});
 export type VersionAdopt = z.infer<typeof VersionAdopt>;
 
 /** `GET /api/conventions/:id/versions/:vid/approvals`: what adopting the version would record. */

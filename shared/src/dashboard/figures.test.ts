@@ -36,7 +36,17 @@ describe('dashboard figures', () => {
     const t = dashboardTotals(
       [
         { figures: { meetings_held: 1, meeting_participants: 80, ballot_votes: 70, ballot_eligible: 120, problems_raised: 3 } },
-        { figures: { meetings_held: 2, meeting_participants: 41, ballot_votes: 5, ballot_eligible: 9, problems_resolved: 2, consensus_items: 1, ballots_closed: 2 } },
+        {
+          figures: {
+            meetings_held: 2,
+            meeting_participants: 41,
+            ballot_votes: 5,
+            ballot_eligible: 9,
+            problems_resolved: 2,
+            consensus_items: 1,
+            ballots_closed: 2,
+          },
+        },
       ],
       4,
     );

@@ -14,7 +14,10 @@ describe('orderQuestions', () => {
     expect(orderQuestions(qs).map((q) => q.id)).toEqual(['d', 'b', 'c', 'a']);
   });
   it('does not change its input', () => {
-    const qs = [{ id: 'a', votes: 0, createdAt: 2 }, { id: 'b', votes: 1, createdAt: 1 }];
+    const qs = [
+      { id: 'a', votes: 0, createdAt: 2 },
+      { id: 'b', votes: 1, createdAt: 1 },
+    ];
     orderQuestions(qs);
     expect(qs[0]!.id).toBe('a');
   });
@@ -58,7 +61,11 @@ describe('countWords', () => {
   it('drops hidden words, or marks them for moderators', () => {
     const hidden = new Set(['噪音']);
     expect(countWords(answers, { hidden }).map((w) => w.word)).toEqual(['停车', 'noise']);
-    expect(countWords(answers, { hidden, keepHidden: true }).find((w) => w.word === '噪音')).toEqual({ word: '噪音', count: 2, hidden: true });
+    expect(countWords(answers, { hidden, keepHidden: true }).find((w) => w.word === '噪音')).toEqual({
+      word: '噪音',
+      count: 2,
+      hidden: true,
+    });
   });
   it('keeps at most the limit', () => {
     expect(countWords(['一二三 四五', '甲乙 丙丁 戊己'], { limit: 2 })).toHaveLength(2);
@@ -81,7 +88,10 @@ describe('groupReasons', () => {
       { choiceKey: '"no"', choice: 'no', t: 2 },
       { choiceKey: '"yes"', choice: 'yes', t: 3 },
     ]);
-    expect(g.map((x) => [x.choice, x.rows.map((r) => r.t)])).toEqual([['yes', [1, 3]], ['no', [2]]]);
+    expect(g.map((x) => [x.choice, x.rows.map((r) => r.t)])).toEqual([
+      ['yes', [1, 3]],
+      ['no', [2]],
+    ]);
   });
 });
 

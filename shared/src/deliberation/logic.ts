@@ -17,9 +17,61 @@ export function mergeUpvoters(into: Iterable<string>, from: Iterable<string>): S
 
 /** Words left out of a word cloud: particles and fillers that say nothing alone. */
 export const STOP_WORDS: ReadonlySet<string> = new Set([
-  '的', '了', '是', '和', '在', '也', '就', '都', '而', '及', '与', '或', '着', '呢', '吧', '吗', '啊', '呀', '嘛', '哦',
-  '我', '你', '他', '她', '它', '我们', '你们', '他们', '这', '那', '这个', '那个', '有', '很', '太', '没', '不', '一', '个',
-  'the', 'a', 'an', 'and', 'or', 'of', 'to', 'in', 'on', 'is', 'are', 'it', 'i', 'we', 'for', 'too',
+  '的',
+  '了',
+  '是',
+  '和',
+  '在',
+  '也',
+  '就',
+  '都',
+  '而',
+  '及',
+  '与',
+  '或',
+  '着',
+  '呢',
+  '吧',
+  '吗',
+  '啊',
+  '呀',
+  '嘛',
+  '哦',
+  '我',
+  '你',
+  '他',
+  '她',
+  '它',
+  '我们',
+  '你们',
+  '他们',
+  '这',
+  '那',
+  '这个',
+  '那个',
+  '有',
+  '很',
+  '太',
+  '没',
+  '不',
+  '一',
+  '个',
+  'the',
+  'a',
+  'an',
+  'and',
+  'or',
+  'of',
+  'to',
+  'in',
+  'on',
+  'is',
+  'are',
+  'it',
+  'i',
+  'we',
+  'for',
+  'too',
 ]);
 
 let segmenter: Intl.Segmenter | null = null;
@@ -42,14 +94,20 @@ export function wordsOf(text: string): string[] {
 
 /** Normalises a word as `wordsOf` does (for hiding a word typed by a moderator). */
 export function normaliseWord(word: string): string {
-  return word.normalize('NFKC').toLowerCase().replace(/[\p{P}\p{S}\s]/gu, '');
+  return word
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\p{P}\p{S}\s]/gu, '');
 }
 
 /**
  * Counts the words of all answers; `hidden` words are marked (kept for moderators) or dropped.
  * Ordered by count (desc), then word, at most `limit` words.
  */
-export function countWords(answers: readonly string[], opts: { hidden?: ReadonlySet<string>; keepHidden?: boolean; limit?: number } = {}): WordCount[] {
+export function countWords(
+  answers: readonly string[],
+  opts: { hidden?: ReadonlySet<string>; keepHidden?: boolean; limit?: number } = {},
+): WordCount[] {
   const counts = new Map<string, number>();
   for (const a of answers) for (const w of wordsOf(a)) counts.set(w, (counts.get(w) ?? 0) + 1);
   const hidden = opts.hidden ?? new Set<string>();

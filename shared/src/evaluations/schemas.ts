@@ -27,7 +27,10 @@ export function subjectKey(s: EvaluationSubject): string {
 }
 
 /** One answer per household (the first recorded counts) or one per member (results by role). */
-export const EvaluationElectorate = z.discriminatedUnion('kind', [z.object({ kind: z.literal('households') }), z.object({ kind: z.literal('members') })]);
+export const EvaluationElectorate = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('households') }),
+  z.object({ kind: z.literal('members') }),
+]);
 export type EvaluationElectorate = z.infer<typeof EvaluationElectorate>;
 
 export const CRITERIA_MAX = 12;
@@ -47,7 +50,10 @@ export const EvaluationCreate = z
     opensAt: IsoWithOffset.optional(),
     closesAt: IsoWithOffset.optional(),
   })
-  .refine((e) => e.opensAt === undefined || e.closesAt === undefined || e.closesAt > e.opensAt, { message: 'closesAt must be after opensAt', path: ['closesAt'] });
+  .refine((e) => e.opensAt === undefined || e.closesAt === undefined || e.closesAt > e.opensAt, {
+    message: 'closesAt must be after opensAt',
+    path: ['closesAt'],
+  });
 export type EvaluationCreate = z.infer<typeof EvaluationCreate>;
 
 /** A score: 1 很不满意 … 5 很满意. */
@@ -65,7 +71,9 @@ export type EvaluationResponse = z.infer<typeof EvaluationResponse>;
 
 /** A printed questionnaire typed in by staff: which household (by id or address), and its answers. */
 export const EvaluationPaper = EvaluationResponse.extend({
-  address: z.object({ building: z.string().trim().min(1).max(20), unit: z.string().trim().min(1).max(20), room: z.string().trim().min(1).max(20) }).optional(),
+  address: z
+    .object({ building: z.string().trim().min(1).max(20), unit: z.string().trim().min(1).max(20), room: z.string().trim().min(1).max(20) })
+    .optional(),
 }).refine((p) => !!p.householdId !== !!p.address, { message: 'give householdId or address (one of them)', path: ['householdId'] });
 export type EvaluationPaper = z.infer<typeof EvaluationPaper>;
 
@@ -125,7 +133,12 @@ export interface EvaluationResult {
   hidden: boolean;
   criteria: CriterionResult[];
   byRole?: RoleGroupResult[];
-  previous?: { evaluationId: string; title: string; closedAt?: string; criteria: { id: string; title: string; mean: string | null; previousMean: string | null; delta: string | null }[] };
+  previous?: {
+    evaluationId: string;
+    title: string;
+    closedAt?: string;
+    criteria: { id: string; title: string; mean: string | null; previousMean: string | null; delta: string | null }[];
+  };
   comments?: string[];
   reply?: { text: string; at: string; by: string };
 }

@@ -99,11 +99,32 @@ describe('trend', () => {
 
 describe('schemas', () => {
   it('parses a round and refuses bad input', () => {
-    const ok = EvaluationCreate.safeParse({ title: '2026年物业评议', subject: { kind: 'property_firm' }, criteria: [{ title: '安保' }], electorate: { kind: 'households' } });
+    const ok = EvaluationCreate.safeParse({
+      title: '2026年物业评议',
+      subject: { kind: 'property_firm' },
+      criteria: [{ title: '安保' }],
+      electorate: { kind: 'households' },
+    });
     expect(ok.success).toBe(true);
-    expect(EvaluationCreate.safeParse({ title: 'x', subject: { kind: 'named_service' }, criteria: [{ title: 'a' }], electorate: { kind: 'members' } }).success).toBe(false);
-    expect(EvaluationCreate.safeParse({ title: 'x', subject: { kind: 'property_firm' }, criteria: [{ title: 'a' }, { title: 'a' }], electorate: { kind: 'members' } }).success).toBe(false);
-    expect(EvaluationCreate.safeParse({ title: 'x', subject: { kind: 'property_firm' }, criteria: [], electorate: { kind: 'members' } }).success).toBe(false);
+    expect(
+      EvaluationCreate.safeParse({
+        title: 'x',
+        subject: { kind: 'named_service' },
+        criteria: [{ title: 'a' }],
+        electorate: { kind: 'members' },
+      }).success,
+    ).toBe(false);
+    expect(
+      EvaluationCreate.safeParse({
+        title: 'x',
+        subject: { kind: 'property_firm' },
+        criteria: [{ title: 'a' }, { title: 'a' }],
+        electorate: { kind: 'members' },
+      }).success,
+    ).toBe(false);
+    expect(
+      EvaluationCreate.safeParse({ title: 'x', subject: { kind: 'property_firm' }, criteria: [], electorate: { kind: 'members' } }).success,
+    ).toBe(false);
     expect(EvaluationResponse.safeParse({ scores: { c1: 6 }, idempotencyKey: 'abcdefgh' }).success).toBe(false);
     expect(EvaluationResponse.safeParse({ scores: { c1: 2.5 }, idempotencyKey: 'abcdefgh' }).success).toBe(false);
     expect(EvaluationResponse.safeParse({ scores: { c1: 3 }, comment: 'x'.repeat(501), idempotencyKey: 'abcdefgh' }).success).toBe(false);

@@ -13,7 +13,16 @@
 import type { Role } from '../permissions.ts';
 import type { CriterionResult, EvaluationCriterion, RoleGroupResult } from './schemas.ts';
 
-export const ROLE_GROUPS = ['residents', 'notables', 'party_branch', 'building_leaders', 'owners_committee', 'property_firm', 'staff', 'paper'] as const;
+export const ROLE_GROUPS = [
+  'residents',
+  'notables',
+  'party_branch',
+  'building_leaders',
+  'owners_committee',
+  'property_firm',
+  'staff',
+  'paper',
+] as const;
 export type RoleGroup = (typeof ROLE_GROUPS)[number];
 
 const GROUP_OF: Partial<Record<Role, RoleGroup>> = {
@@ -80,14 +89,21 @@ function distributions(criteria: readonly EvaluationCriterion[], responses: read
 }
 
 /** The full count: every answer once per criterion, then per role group (groups with answers only). */
-export function tallyEvaluation(criteria: readonly EvaluationCriterion[], responses: readonly ScoredResponse[]): { responses: number; criteria: CriterionResult[]; byRole: RoleGroupResult[] } {
+export function tallyEvaluation(
+  criteria: readonly EvaluationCriterion[],
+  responses: readonly ScoredResponse[],
+): { responses: number; criteria: CriterionResult[]; byRole: RoleGroupResult[] } {
   const all = distributions(criteria, responses);
   const byRole: RoleGroupResult[] = [];
   for (const group of ROLE_GROUPS) {
     const mine = responses.filter((r) => r.groups.includes(group));
     if (mine.length === 0) continue;
     const d = distributions(criteria, mine);
-    byRole.push({ group, responses: mine.length, criteria: criteria.map((c) => ({ id: c.id, mean: meanOf(d.get(c.id)!), distribution: d.get(c.id)! })) });
+    byRole.push({
+      group,
+      responses: mine.length,
+      criteria: criteria.map((c) => ({ id: c.id, mean: meanOf(d.get(c.id)!), distribution: d.get(c.id)! })),
+    });
   }
   return {
     responses: responses.length,
@@ -97,7 +113,10 @@ export function tallyEvaluation(criteria: readonly EvaluationCriterion[], respon
 }
 
 /** The trend: each criterion against the previous round's criterion of the same title. */
-export function compareRounds(current: readonly CriterionResult[], previous: readonly CriterionResult[]): { id: string; title: string; mean: string | null; previousMean: string | null; delta: string | null }[] {
+export function compareRounds(
+  current: readonly CriterionResult[],
+  previous: readonly CriterionResult[],
+): { id: string; title: string; mean: string | null; previousMean: string | null; delta: string | null }[] {
   const before = new Map(previous.map((p) => [p.title.trim(), p.mean]));
   return current.map((c) => {
     const previousMean = before.get(c.title.trim()) ?? null;

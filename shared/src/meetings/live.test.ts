@@ -77,7 +77,18 @@ describe('agenda', () => {
     expect(code(() => replaceAgenda(l, [{ id: b!.id, title: 'B' }], id))).toBe('conflict');
     expect(replaceAgenda(base, [{ id: b!.id, title: 'B' }], id).agenda).toHaveLength(1);
     expect(code(() => replaceAgenda(l, [{ id: 'ghost', title: 'x' }], id))).toBe('validation_failed');
-    expect(code(() => replaceAgenda(l, [{ id: a!.id, title: 'x' }, { id: a!.id, title: 'y' }], id))).toBe('validation_failed');
+    expect(
+      code(() =>
+        replaceAgenda(
+          l,
+          [
+            { id: a!.id, title: 'x' },
+            { id: a!.id, title: 'y' },
+          ],
+          id,
+        ),
+      ),
+    ).toBe('validation_failed');
   });
 });
 
@@ -116,7 +127,12 @@ describe('agenda editing during the meeting', () => {
     const added = addAgendaItem(l, { title: 'D' }, 'd1');
     const r = reorderAgenda(added, [c!.id, 'gone', a!.id, b!.id]);
     expect(r.agenda.map((x) => x.title)).toEqual(['C', 'A', 'B', 'D']);
-    expect(reorderAgenda(r, r.agenda.map((x) => x.id))).toBe(r);
+    expect(
+      reorderAgenda(
+        r,
+        r.agenda.map((x) => x.id),
+      ),
+    ).toBe(r);
   });
 
   it('deletes an item, but never the one under discussion', () => {

@@ -5,7 +5,16 @@
  */
 import { DomainError } from '../common/errors.ts';
 import { MAX_AGENDA_ITEMS } from './schemas.ts';
-import type { AgendaItem, AgendaItemAdd, AgendaItemInput, AgendaItemPatch, CurrentSpeaker, MeetingStatus, Motion, SpeakerEntry } from './schemas.ts';
+import type {
+  AgendaItem,
+  AgendaItemAdd,
+  AgendaItemInput,
+  AgendaItemPatch,
+  CurrentSpeaker,
+  MeetingStatus,
+  Motion,
+  SpeakerEntry,
+} from './schemas.ts';
 
 /** What changes during a meeting (details such as title and status live on the Meeting). */
 export interface LiveRecord {
@@ -29,8 +38,16 @@ export function buildAgenda(inputs: readonly AgendaItemInput[], previous: readon
   const seen = new Set<string>();
   return inputs.map((input, i) => {
     const old = input.id ? prev.get(input.id) : undefined;
-    if (input.id && !old) throw new DomainError('validation_failed', `Agenda item ${input.id} does not exist (leave out the id for a new item). 议程项不存在。`, { issues: [{ path: `items.${i}.id`, message: 'unknown item' }] });
-    if (input.id && seen.has(input.id)) throw new DomainError('validation_failed', `Agenda item ${input.id} is listed twice. 议程项重复。`, { issues: [{ path: `items.${i}.id`, message: 'listed twice' }] });
+    if (input.id && !old)
+      throw new DomainError(
+        'validation_failed',
+        `Agenda item ${input.id} does not exist (leave out the id for a new item). 议程项不存在。`,
+        { issues: [{ path: `items.${i}.id`, message: 'unknown item' }] },
+      );
+    if (input.id && seen.has(input.id))
+      throw new DomainError('validation_failed', `Agenda item ${input.id} is listed twice. 议程项重复。`, {
+        issues: [{ path: `items.${i}.id`, message: 'listed twice' }],
+      });
     const id = old?.id ?? newId();
     seen.add(id);
     const item: AgendaItem = {
@@ -50,7 +67,10 @@ export function buildAgenda(inputs: readonly AgendaItemInput[], previous: readon
 
 /** The item under discussion cannot vanish from phones and the projector: move on first. */
 export const currentItemRemoved = () =>
-  new DomainError('conflict', 'This item is being discussed now: move to another item (or to none) before removing it. 这是正在讨论的议题，请先切换到其他议题再删除。');
+  new DomainError(
+    'conflict',
+    'This item is being discussed now: move to another item (or to none) before removing it. 这是正在讨论的议题，请先切换到其他议题再删除。',
+  );
 
 const agendaFull = () => new DomainError('conflict', `An agenda has at most ${MAX_AGENDA_ITEMS} items. 议程最多 ${MAX_AGENDA_ITEMS} 项。`);
 const noSuchItem = () => new DomainError('not_found', 'No such agenda item. 没有这个议题。');
@@ -175,7 +195,11 @@ export function reorderSpeakers(live: LiveRecord, userIds: readonly string[]): L
 }
 
 /** A new motion, tied to the current item. */
-export function proposeMotion(live: LiveRecord, m: { id: string; text: string; proposerId: string; proposerName: string }, now: number): LiveRecord {
+export function proposeMotion(
+  live: LiveRecord,
+  m: { id: string; text: string; proposerId: string; proposerName: string },
+  now: number,
+): LiveRecord {
   if (live.motions.length >= MAX_MOTIONS) throw new DomainError('conflict', 'This meeting has too many motions. 本次会议的动议已达上限。');
   const motion: Motion = { ...m, createdAt: now, itemId: live.currentItemId, seconds: [], status: 'proposed' };
   return { ...live, motions: [...live.motions, motion] };
@@ -192,7 +216,8 @@ const withMotion = (live: LiveRecord, m: Motion): LiveRecord => ({ ...live, moti
 /** Seconds a motion (not one's own; once per person). */
 export function secondMotion(live: LiveRecord, motionId: string, who: { userId: string; name: string }, now: number): LiveRecord {
   const m = findMotion(live, motionId);
-  if (m.status === 'withdrawn' || m.status === 'balloted') throw new DomainError('conflict', 'This motion can no longer be seconded. 该动议已不能附议。');
+  if (m.status === 'withdrawn' || m.status === 'balloted')
+    throw new DomainError('conflict', 'This motion can no longer be seconded. 该动议已不能附议。');
   if (m.proposerId === who.userId) throw new DomainError('conflict', 'You cannot second your own motion. 不能附议自己的动议。');
   if (m.seconds.some((s) => s.userId === who.userId)) return live;
   return withMotion(live, { ...m, status: 'seconded', seconds: [...m.seconds, { userId: who.userId, name: who.name, at: now }] });
@@ -209,7 +234,8 @@ export function withdrawMotion(live: LiveRecord, motionId: string): LiveRecord {
 export function motionReadyForBallot(live: LiveRecord, motionId: string): Motion {
   const m = findMotion(live, motionId);
   if (m.status === 'balloted') throw new DomainError('conflict', 'This motion is already a ballot. 该动议已付诸表决。');
-  if (m.status !== 'seconded') throw new DomainError('conflict', 'A motion needs a second before it goes to a vote. 动议需有人附议才能表决。');
+  if (m.status !== 'seconded')
+    throw new DomainError('conflict', 'A motion needs a second before it goes to a vote. 动议需有人附议才能表决。');
   return m;
 }
 
@@ -231,7 +257,8 @@ export function checkStatusChange(from: MeetingStatus, to: MeetingStatus): void 
   if (ORDER[to] <= ORDER[from]) throw new DomainError('conflict', `A meeting cannot go from ${from} back to ${to}. 会议状态只能向前推进。`);
 }
 
-export const meetingClosed = () => new DomainError('meeting_closed', 'This meeting is closed; nothing can be changed. 会议已结束，不能再修改。');
+export const meetingClosed = () =>
+  new DomainError('meeting_closed', 'This meeting is closed; nothing can be changed. 会议已结束，不能再修改。');
 
 /** 1-based queue place of a user, or null. */
 export function queuePosition(live: LiveRecord, userId: string): number | null {

@@ -26,7 +26,10 @@ export const OUTCOME_REASON_WORDS: Words<OutcomeReason> = {
   blocked: { zh: '有人提出阻止', en: 'someone blocked it' },
   no_support: { zh: '无人同意', en: 'nobody agreed' },
   no_electorate: { zh: '没有可投票的人', en: 'nobody could vote' },
-  quorum_not_met: { zh: '参与表决的业主未达到人数和面积的三分之二', en: 'owners taking part held less than two thirds of the owners or of the floor area' },
+  quorum_not_met: {
+    zh: '参与表决的业主未达到人数和面积的三分之二',
+    en: 'owners taking part held less than two thirds of the owners or of the floor area',
+  },
   approval_number: { zh: '同意的业主人数未达到要求', en: 'too few owners agreed' },
   approval_area: { zh: '同意的业主专有面积未达到要求', en: 'the owners who agreed held too little floor area' },
   approval_number_and_area: { zh: '同意的业主人数和专有面积都未达到要求', en: 'too few owners agreed, holding too little floor area' },
@@ -39,11 +42,21 @@ export const BALLOT_RULE_WORDS: Words<BallotRule> = {
   three_quarters: { zh: '四分之三多数', en: 'three-quarters majority' },
   unanimous: { zh: '全体一致', en: 'unanimity' },
   consensus: { zh: '共识（无人阻止即通过）', en: 'consent (passes unless someone blocks)' },
-  civil_code_278_ordinary: { zh: '民法典第二百七十八条 一般事项（参与表决过半数同意）', en: 'Civil Code Art. 278, ordinary matter (more than half of those taking part)' },
-  civil_code_278_major: { zh: '民法典第二百七十八条 重大事项（参与表决四分之三以上同意）', en: 'Civil Code Art. 278, major matter (three quarters of those taking part)' },
+  civil_code_278_ordinary: {
+    zh: '民法典第二百七十八条 一般事项（参与表决过半数同意）',
+    en: 'Civil Code Art. 278, ordinary matter (more than half of those taking part)',
+  },
+  civil_code_278_major: {
+    zh: '民法典第二百七十八条 重大事项（参与表决四分之三以上同意）',
+    en: 'Civil Code Art. 278, major matter (three quarters of those taking part)',
+  },
 };
 
-const MODE_WORDS: Words<MeetingMode> = { online: { zh: '线上', en: 'online' }, hall: { zh: '现场', en: 'in the hall' }, hybrid: { zh: '线上与现场', en: 'online and in the hall' } };
+const MODE_WORDS: Words<MeetingMode> = {
+  online: { zh: '线上', en: 'online' },
+  hall: { zh: '现场', en: 'in the hall' },
+  hybrid: { zh: '线上与现场', en: 'online and in the hall' },
+};
 const ROLE_WORDS: Words<string> = {
   admin: { zh: '管理员', en: 'administrator' },
   owner: { zh: '业主', en: 'owner' },
@@ -70,7 +83,8 @@ const PROBLEM_WORDS: Words<string> = {
   rejected: { zh: '不予受理', en: 'not taken up' },
 };
 
-const word = (map: Words<string>, code: string | undefined, lang: MinutesLang, fallback: Record<MinutesLang, string>) => (code && map[code] ? map[code]![lang] : fallback[lang]);
+const word = (map: Words<string>, code: string | undefined, lang: MinutesLang, fallback: Record<MinutesLang, string>) =>
+  code && map[code] ? map[code]![lang] : fallback[lang];
 
 /** A reason code in plain words; an unknown code never shows itself. */
 export function reasonWords(reason: string | undefined, lang: MinutesLang): string {
@@ -97,9 +111,21 @@ export interface MinutesInput {
   topic?: string;
   attendance: Attendance;
   quorum: Quorum;
-  agenda: { title: string; description?: string; usedMs: number; plannedMinutes?: number; clauseRefs?: { conventionId: string; clauseId: string }[]; motions: { text: string; status: MotionStatus }[] }[];
+  agenda: {
+    title: string;
+    description?: string;
+    usedMs: number;
+    plannedMinutes?: number;
+    clauseRefs?: { conventionId: string; clauseId: string }[];
+    motions: { text: string; status: MotionStatus }[];
+  }[];
   motions: { text: string; proposerName: string; seconds: string[]; status: MotionStatus }[];
-  ballots: { title: string; rule?: string; outcome: { passed?: boolean | null; reason?: string } | null; head?: { hash: string; length: number } }[];
+  ballots: {
+    title: string;
+    rule?: string;
+    outcome: { passed?: boolean | null; reason?: string } | null;
+    head?: { hash: string; length: number };
+  }[];
   problems: { title: string; status: string; assignee?: string; dueDate?: string }[];
   checkIns: { address: string; byName: string }[];
 }
@@ -165,7 +191,8 @@ const T = {
     comma: ', ',
     none: '(none)',
     attendance: '## Attendance',
-    people: (a: Attendance) => `- People present: ${a.present} (members ${a.members}, guests ${a.guests}, households checked in by hand ${a.checkedIn})`,
+    people: (a: Attendance) =>
+      `- People present: ${a.present} (members ${a.members}, guests ${a.guests}, households checked in by hand ${a.checkedIn})`,
     households: (n: number) => `- Households represented: ${n}`,
     byRole: 'By role',
     byBuilding: 'By building',
@@ -173,7 +200,9 @@ const T = {
     roleCount: (r: string, n: number) => `${r} ${n}`,
     quorum: (q: Quorum) =>
       `- Owners taking part (Civil Code Art. 278): ${q.owners.present} of ${q.owners.total} owners, ${formatArea(q.areaCentiares.present)} of ${formatArea(q.areaCentiares.total)} m² of floor area; ` +
-      (q.met ? 'two thirds reached' : `two thirds not reached (${q.needed.owners} owners and ${formatArea(q.needed.areaCentiares)} m² short)`),
+      (q.met
+        ? 'two thirds reached'
+        : `two thirds not reached (${q.needed.owners} owners and ${formatArea(q.needed.areaCentiares)} m² short)`),
     agenda: '## Agenda',
     used: (min: number, planned?: number) => `- Time used: ${min} min${planned ? ` (planned ${planned} min)` : ''}`,
     clauses: (n: number) => `- Convention clauses discussed: ${n}`,
@@ -229,7 +258,11 @@ export function composeMinutes(m: MinutesInput, lang: MinutesLang = 'zh'): strin
   out.push('', t.motions, '');
   if (m.motions.length === 0) out.push(t.none);
   for (const mo of m.motions) {
-    const parts = [t.proposed(mo.proposerName), ...(mo.seconds.length ? [t.seconded(mo.seconds.join(t.list))] : []), MOTION_WORDS[mo.status][lang]];
+    const parts = [
+      t.proposed(mo.proposerName),
+      ...(mo.seconds.length ? [t.seconded(mo.seconds.join(t.list))] : []),
+      MOTION_WORDS[mo.status][lang],
+    ];
     out.push(`- ${mo.text}${lang === 'zh' ? '——' : ' — '}${parts.join(lang === 'zh' ? '；' : '; ')}`);
   }
 
@@ -257,7 +290,9 @@ export function composeMinutes(m: MinutesInput, lang: MinutesLang = 'zh'): strin
   out.push('', t.problems, '');
   if (m.problems.length === 0) out.push(t.none);
   for (const p of m.problems) {
-    const extra = [p.assignee ? `${t.responsible} ${roleWords(p.assignee, lang)}` : '', p.dueDate ? `${t.due} ${p.dueDate}` : ''].filter(Boolean);
+    const extra = [p.assignee ? `${t.responsible} ${roleWords(p.assignee, lang)}` : '', p.dueDate ? `${t.due} ${p.dueDate}` : ''].filter(
+      Boolean,
+    );
     out.push(line(p.title, [word(PROBLEM_WORDS, p.status, lang, { zh: '', en: '' }), ...extra].filter(Boolean).join(t.comma)));
   }
   if (m.checkIns.length) {

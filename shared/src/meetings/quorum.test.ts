@@ -78,7 +78,10 @@ describe('Art. 278 participation', () => {
   it('property: met ⇔ 3·present ≥ 2·total for both figures, and needed is the exact gap', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ owner: fc.integer({ min: 0, max: 12 }), area: fc.integer({ min: 1, max: 50_000 }), here: fc.boolean() }), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.record({ owner: fc.integer({ min: 0, max: 12 }), area: fc.integer({ min: 1, max: 50_000 }), here: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
         (rows) => {
           const roster = rows.map((r, i) => h(`h${i}`, `o${r.owner}`, r.area / 100));
           const presentIds = rows.flatMap((r, i) => (r.here ? [`h${i}`] : []));

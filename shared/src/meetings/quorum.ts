@@ -33,10 +33,7 @@ export function twoThirdsOf(whole: number): number {
  * `ownerKey`; the area is the sum of the distinct households present. Use `ownerHouseholds` first
  * when an owner present through one unit takes part with all their units.
  */
-export function participation(
-  present: readonly CountedHousehold[],
-  totals: { owners: number; areaCentiares: number },
-): Quorum {
+export function participation(present: readonly CountedHousehold[], totals: { owners: number; areaCentiares: number }): Quorum {
   const owners = new Set<string>();
   const seen = new Set<string>();
   let area = 0;

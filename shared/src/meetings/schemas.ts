@@ -119,7 +119,10 @@ export const MeetingCreate = z.object({
   topic: longText(2000).optional(),
   startsAt: z.iso.datetime({ offset: true }).optional(),
   place: safeText({ max: 120 }).optional(),
-  conveners: z.array(Role.exclude(['guest', 'admin'])).max(5).optional(),
+  conveners: z
+    .array(Role.exclude(['guest', 'admin']))
+    .max(5)
+    .optional(),
   /** Default: the creator. */
   facilitatorIds: z.array(id).min(1).max(10).optional(),
   agenda: z.array(AgendaItemInput).max(50).optional(),

@@ -10,21 +10,31 @@
 import type { Membership } from '../auth/schemas.ts';
 
 /** The households `m` votes for online in a ballot opened at `openedAt` (all held ones while a draft). */
-export function householdsVotableIn(m: Pick<Membership, 'roles' | 'householdIds' | 'householdsSince'> | null | undefined, openedAt: number | undefined): string[] {
+export function householdsVotableIn(
+  m: Pick<Membership, 'roles' | 'householdIds' | 'householdsSince'> | null | undefined,
+  openedAt: number | undefined,
+): string[] {
   if (!m || !m.roles.includes('owner')) return [];
   if (openedAt === undefined) return [...m.householdIds];
   return m.householdIds.filter((hid) => !(m.householdsSince?.[hid] !== undefined && m.householdsSince[hid]! > openedAt));
 }
 
 /** Households held by `m` but given after `openedAt` (for the message that says why they do not vote). */
-export function householdsGivenAfter(m: Pick<Membership, 'roles' | 'householdIds' | 'householdsSince'> | null | undefined, openedAt: number | undefined): string[] {
+export function householdsGivenAfter(
+  m: Pick<Membership, 'roles' | 'householdIds' | 'householdsSince'> | null | undefined,
+  openedAt: number | undefined,
+): string[] {
   if (!m || !m.roles.includes('owner') || openedAt === undefined) return [];
   const votable = new Set(householdsVotableIn(m, openedAt));
   return m.householdIds.filter((h) => !votable.has(h));
 }
 
 /** The grant times after a change of households: kept for households still held, `now` for new ones. */
-export function nextHouseholdsSince(before: Pick<Membership, 'householdIds' | 'householdsSince'> | null, after: readonly string[], now: number): Record<string, number> {
+export function nextHouseholdsSince(
+  before: Pick<Membership, 'householdIds' | 'householdsSince'> | null,
+  after: readonly string[],
+  now: number,
+): Record<string, number> {
   const held = new Set(before?.householdIds ?? []);
   const out: Record<string, number> = {};
   for (const hid of after) {

@@ -4,7 +4,9 @@ import { can, PERMISSIONS } from '../permissions.ts';
 
 describe('member payloads', () => {
   it('accepts staff with login and password, and persons without', () => {
-    expect(MemberCreate.parse({ displayName: ' 周老师 ', roles: ['facilitator', 'facilitator'], login: 'zhou', password: 'long-enough' })).toEqual({
+    expect(
+      MemberCreate.parse({ displayName: ' 周老师 ', roles: ['facilitator', 'facilitator'], login: 'zhou', password: 'long-enough' }),
+    ).toEqual({
       displayName: '周老师',
       roles: ['facilitator'],
       login: 'zhou',
@@ -30,7 +32,9 @@ describe('role grants in the permission table', () => {
     expect(can(committee, 'members.manage', { communityId: 'c' })).toBe(true);
     expect(can(committee, 'members.grant_admin', { communityId: 'c' })).toBe(false);
     expect(can({ userId: 'a', communityId: 'c', roles: ['admin'] }, 'members.grant_admin', { communityId: 'c' })).toBe(true);
-    const holders = Object.entries(PERMISSIONS).filter(([, actions]) => actions.includes('members.manage')).map(([r]) => r);
+    const holders = Object.entries(PERMISSIONS)
+      .filter(([, actions]) => actions.includes('members.manage'))
+      .map(([r]) => r);
     expect(holders.sort()).toEqual(['admin', 'owners_committee']);
   });
   it('limits a building leader’s slips to their buildings', () => {

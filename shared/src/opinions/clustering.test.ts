@@ -5,7 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PCA } from 'ml-pca';
-import { CELL, ML_PCA_MAX_CELLS, adjustedRandIndex, analyseOpinions, minVotesFor, powerIterationProjection, roleGroupOf, type OpinionMatrix } from './clustering.ts';
+import {
+  CELL,
+  ML_PCA_MAX_CELLS,
+  adjustedRandIndex,
+  analyseOpinions,
+  minVotesFor,
+  powerIterationProjection,
+  roleGroupOf,
+  type OpinionMatrix,
+} from './clustering.ts';
 import type { OpinionRoleGroup } from './schemas.ts';
 import { prng } from '../common/prng.ts';
 
@@ -70,20 +79,33 @@ describe('opinion map clustering', () => {
     expect(matrix.participants.length * matrix.statements.length).toBeGreaterThan(ML_PCA_MAX_CELLS);
     const a = analyseOpinions(matrix);
     const byId = new Map(a.points.map((p) => [p.id, p.group]));
-    expect(adjustedRandIndex(truth, matrix.participants.map((p) => byId.get(p.id)!))).toBeGreaterThanOrEqual(0.9);
+    expect(
+      adjustedRandIndex(
+        truth,
+        matrix.participants.map((p) => byId.get(p.id)!),
+      ),
+    ).toBeGreaterThanOrEqual(0.9);
     for (const s of consensus) expect(a.consensus).toContain(s);
   });
 
   it('finds the same two axes by power iteration as ml-pca does', () => {
     const { matrix } = plant(9, 3, 100, 40, 4, 0.12, 1);
-    const n = 300, m = 40;
-    const rows = Array.from({ length: n }, (_, i) => Array.from({ length: m }, (_, j) => { const v = matrix.cells[i * m + j]!; return v === CELL.pass ? 0 : v; }));
+    const n = 300,
+      m = 40;
+    const rows = Array.from({ length: n }, (_, i) =>
+      Array.from({ length: m }, (_, j) => {
+        const v = matrix.cells[i * m + j]!;
+        return v === CELL.pass ? 0 : v;
+      }),
+    );
     const means = Array.from({ length: m }, (_, j) => rows.reduce((s, r) => s + r[j]!, 0) / n);
     const centred = Float64Array.from(rows.flatMap((r) => r.map((v, j) => v - means[j]!)));
     const power = powerIterationProjection(centred, n, m);
     const exact = new PCA(rows, { method: 'covarianceMatrix' }).predict(rows, { nComponents: 2 });
     const corr = (a: ArrayLike<number>, b: (i: number) => number) => {
-      let ab = 0, aa = 0, bb = 0;
+      let ab = 0,
+        aa = 0,
+        bb = 0;
       for (let i = 0; i < n; i++) [ab, aa, bb] = [ab + a[i]! * b(i), aa + a[i]! ** 2, bb + b(i) ** 2];
       return Math.abs(ab / Math.sqrt(aa * bb));
     };
@@ -107,7 +129,14 @@ describe('opinion map clustering', () => {
 
   it('two small opposite camps of three form two groups; their shared statement is consensus', () => {
     const statements = ['common', 'a', 'b', 'c'];
-    const rows = [[1, 1, -1, 1], [1, 1, -1, 1], [1, 1, -1, 2], [1, -1, 1, -1], [1, -1, 1, -1], [1, -1, 1, -1]];
+    const rows = [
+      [1, 1, -1, 1],
+      [1, 1, -1, 1],
+      [1, 1, -1, 2],
+      [1, -1, 1, -1],
+      [1, -1, 1, -1],
+      [1, -1, 1, -1],
+    ];
     const cells = Int8Array.from(rows.flat());
     const a = analyseOpinions({ participants: rows.map((_, i) => ({ id: `m${i}`, role: 'owner' })), statements, cells });
     expect(a.groups).toHaveLength(2);
@@ -122,7 +151,14 @@ describe('opinion map clustering', () => {
     expect(minVotesFor(1)).toBe(1);
     const empty = analyseOpinions({ participants: [], statements: [], cells: new Int8Array(0) });
     expect(empty).toMatchObject({ participants: 0, clustered: 0, groups: [], consensus: [], points: [] });
-    const one = analyseOpinions({ participants: [{ id: 'x', role: 'owner' }, { id: 'y', role: 'resident' }], statements: ['s'], cells: Int8Array.from([1, 0]) });
+    const one = analyseOpinions({
+      participants: [
+        { id: 'x', role: 'owner' },
+        { id: 'y', role: 'resident' },
+      ],
+      statements: ['s'],
+      cells: Int8Array.from([1, 0]),
+    });
     expect(one).toMatchObject({ participants: 1, clustered: 1, groups: [{ id: 0, members: ['x'] }] });
   });
 

@@ -107,7 +107,8 @@ export const ML_PCA_MAX_CELLS = 150_000;
 
 /** Projects the placed participants' imputed rows to two dimensions, scaled into [−1, 1]. */
 function project(rows: Float64Array, n: number, width: number): { xs: Float64Array; ys: Float64Array } {
-  let xs: Float64Array = new Float64Array(n), ys: Float64Array = new Float64Array(n);
+  let xs: Float64Array = new Float64Array(n),
+    ys: Float64Array = new Float64Array(n);
   // Statements everyone answered alike carry no position: left out (they would only add zeros).
   const keep: number[] = [];
   for (let j = 0; j < width; j++) {
@@ -142,7 +143,8 @@ function project(rows: Float64Array, n: number, width: number): { xs: Float64Arr
   }
   // A fixed orientation (skew positive) and scale, so a recompute does not mirror the map.
   for (const axis of [xs, ys]) {
-    let skew = 0, max = 0;
+    let skew = 0,
+      max = 0;
     for (const v of axis) {
       skew += v * v * v;
       max = Math.max(max, Math.abs(v));
@@ -193,7 +195,8 @@ function group(xs: Float64Array, ys: Float64Array): { labels: number[]; k: numbe
 /** The whole opinion map of one round from its vote matrix. */
 export function analyseOpinions(input: OpinionMatrix): OpinionAnalysis {
   const { participants, statements, cells } = input;
-  const n = participants.length, m = statements.length;
+  const n = participants.length,
+    m = statements.length;
   const minVotes = minVotesFor(m);
   const votesOf = new Int32Array(n);
   for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) if (cells[i * m + j] !== CELL.unseen) votesOf[i]!++;
@@ -203,7 +206,8 @@ export function analyseOpinions(input: OpinionMatrix): OpinionAnalysis {
   // Statement means over the placed participants (agree 1, disagree −1, pass 0) impute the unseen.
   const means = new Float64Array(m);
   for (let j = 0; j < m; j++) {
-    let s = 0, c = 0;
+    let s = 0,
+      c = 0;
     for (const i of placed) {
       const v = cells[i * m + j]!;
       if (v === CELL.unseen) continue;
@@ -225,7 +229,12 @@ export function analyseOpinions(input: OpinionMatrix): OpinionAnalysis {
   const groupOf = new Int32Array(n).fill(-1);
   placed.forEach((i, p) => (groupOf[i] = labels[p]!));
   const stats: StatementStats[] = statements.map((id, j) => {
-    const s: StatementStats = { id, total: zero(), groups: Array.from({ length: k }, zero), byRole: Object.fromEntries(OPINION_ROLE_GROUPS.map((r) => [r, zero()])) as Record<OpinionRoleGroup, VoteCounts> };
+    const s: StatementStats = {
+      id,
+      total: zero(),
+      groups: Array.from({ length: k }, zero),
+      byRole: Object.fromEntries(OPINION_ROLE_GROUPS.map((r) => [r, zero()])) as Record<OpinionRoleGroup, VoteCounts>,
+    };
     for (let i = 0; i < n; i++) {
       const v = cells[i * m + j]!;
       if (v === CELL.unseen) continue;
@@ -251,7 +260,8 @@ export function analyseOpinions(input: OpinionMatrix): OpinionAnalysis {
       if (seen(inG) === 0) continue;
       let bestScore = 0;
       for (const dir of ['agree', 'disagree'] as const) {
-        const p = pOf(inG, dir), r = p / pOf(rest, dir);
+        const p = pOf(inG, dir),
+          r = p / pOf(rest, dir);
         if (p >= T.repMinProbability && r >= T.repMinRatio) bestScore = Math.max(bestScore, p * r);
       }
       if (bestScore > 0) scored.push({ id: s.id, score: bestScore });

@@ -18,9 +18,11 @@ export function silhouette(xs: Float64Array, ys: Float64Array, labels: number[],
   let total = 0;
   for (const i of picked) {
     sums.fill(0);
-    const xi = xs[i]!, yi = ys[i]!;
+    const xi = xs[i]!,
+      yi = ys[i]!;
     for (let j = 0; j < n; j++) {
-      const dx = xi - xs[j]!, dy = yi - ys[j]!;
+      const dx = xi - xs[j]!,
+        dy = yi - ys[j]!;
       sums[labels[j]!]! += Math.sqrt(dx * dx + dy * dy);
     }
     const own = labels[i]!;
@@ -38,7 +40,8 @@ export function silhouette(xs: Float64Array, ys: Float64Array, labels: number[],
 export function adjustedRandIndex(a: readonly number[], b: readonly number[]): number {
   const n = a.length;
   const table = new Map<string, number>();
-  const ra = new Map<number, number>(), rb = new Map<number, number>();
+  const ra = new Map<number, number>(),
+    rb = new Map<number, number>();
   for (let i = 0; i < n; i++) {
     const key = `${a[i]}|${b[i]}`;
     table.set(key, (table.get(key) ?? 0) + 1);
@@ -48,7 +51,8 @@ export function adjustedRandIndex(a: readonly number[], b: readonly number[]): n
   const c2 = (x: number) => (x * (x - 1)) / 2;
   let index = 0;
   for (const v of table.values()) index += c2(v);
-  let sa = 0, sb = 0;
+  let sa = 0,
+    sb = 0;
   for (const v of ra.values()) sa += c2(v);
   for (const v of rb.values()) sb += c2(v);
   const expected = (sa * sb) / c2(n);
@@ -61,13 +65,20 @@ export function adjustedRandIndex(a: readonly number[], b: readonly number[]): n
  * arrays, as Pol.is computes its map. Used for large rounds: ml-pca's NIPALS took over 2 s at
  * 2,000 × 300 (ml-matrix works element by element), this takes a tenth of that.
  */
-export function powerIterationProjection(x: Float64Array, n: number, m: number, maxIterations = 80): { xs: Float64Array; ys: Float64Array } {
-  const v1 = new Float64Array(m), v2 = new Float64Array(m);
+export function powerIterationProjection(
+  x: Float64Array,
+  n: number,
+  m: number,
+  maxIterations = 80,
+): { xs: Float64Array; ys: Float64Array } {
+  const v1 = new Float64Array(m),
+    v2 = new Float64Array(m);
   for (let j = 0; j < m; j++) {
     v1[j] = 1 + (j % 7) / 7; // fixed start: the same matrix always gives the same axes
     v2[j] = j % 2 ? 1 : -1 + (j % 5) / 10;
   }
-  const p1 = new Float64Array(n), p2 = new Float64Array(n);
+  const p1 = new Float64Array(n),
+    p2 = new Float64Array(n);
   const orthonormalise = (a: Float64Array, b: Float64Array) => {
     let na = 0;
     for (let j = 0; j < m; j++) na += a[j]! * a[j]!;
@@ -87,7 +98,8 @@ export function powerIterationProjection(x: Float64Array, n: number, m: number, 
   };
   const projectOnto = (a: Float64Array, b: Float64Array) => {
     for (let i = 0; i < n; i++) {
-      let s1 = 0, s2 = 0;
+      let s1 = 0,
+        s2 = 0;
       const o = i * m;
       for (let j = 0; j < m; j++) {
         const v = x[o + j]!;
@@ -99,13 +111,16 @@ export function powerIterationProjection(x: Float64Array, n: number, m: number, 
     }
   };
   orthonormalise(v1, v2);
-  const w1 = new Float64Array(m), w2 = new Float64Array(m);
+  const w1 = new Float64Array(m),
+    w2 = new Float64Array(m);
   for (let it = 0; it < maxIterations; it++) {
     projectOnto(v1, v2);
     w1.fill(0);
     w2.fill(0);
     for (let i = 0; i < n; i++) {
-      const o = i * m, a = p1[i]!, b = p2[i]!;
+      const o = i * m,
+        a = p1[i]!,
+        b = p2[i]!;
       for (let j = 0; j < m; j++) {
         const v = x[o + j]!;
         w1[j]! += v * a;
@@ -113,7 +128,8 @@ export function powerIterationProjection(x: Float64Array, n: number, m: number, 
       }
     }
     orthonormalise(w1, w2);
-    let c1 = 0, c2 = 0;
+    let c1 = 0,
+      c2 = 0;
     for (let j = 0; j < m; j++) {
       c1 += w1[j]! * v1[j]!;
       c2 += w2[j]! * v2[j]!;

@@ -120,7 +120,10 @@ describe('life cycle', () => {
 
   it('only problem.manage moves a problem; the raiser and a building leader may not', () => {
     for (const a of [resident, neighbour, leader, guest, outsider]) {
-      expect(code(() => step(raised(), { status: 'accepted', responsible: 'property_firm' }, a)), a.userId).toBe('forbidden');
+      expect(
+        code(() => step(raised(), { status: 'accepted', responsible: 'property_firm' }, a)),
+        a.userId,
+      ).toBe('forbidden');
     }
     expect(code(() => step(raised(), { status: 'rejected', note: '不属于小区事务' }, firm))).toBe(null);
   });
@@ -139,7 +142,12 @@ describe('life cycle', () => {
     expect(p.dueDate).toBeUndefined();
     expect('dueDate' in p).toBe(false);
     expect(p.tags).toEqual(['need', 'project']);
-    expect(p.history.at(-1)).toMatchObject({ from: 'accepted', to: 'accepted', note: '改由业委会牵头', changes: { responsible: 'owners_committee', dueDate: null } });
+    expect(p.history.at(-1)).toMatchObject({
+      from: 'accepted',
+      to: 'accepted',
+      note: '改由业委会牵头',
+      changes: { responsible: 'owners_committee', dueDate: null },
+    });
   });
 
   it('a finished problem cannot be reassigned, but can still be tagged or noted', () => {

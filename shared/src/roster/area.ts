@@ -30,7 +30,11 @@ export function parseAreaCentiares(input: string | number): AreaParse {
   const centiares = Number(whole) * 100 + Number(frac.padEnd(2, '0'));
   if (centiares <= 0) return { ok: false, code: 'area_out_of_range', message: 'area must be more than 0 m²' };
   if (centiares > AREA_MAX_CENTIARES) {
-    return { ok: false, code: 'area_out_of_range', message: `area ${formatArea(centiares)} m² is more than ${AREA_MAX_CENTIARES / 100} m²` };
+    return {
+      ok: false,
+      code: 'area_out_of_range',
+      message: `area ${formatArea(centiares)} m² is more than ${AREA_MAX_CENTIARES / 100} m²`,
+    };
   }
   return { ok: true, centiares };
 }

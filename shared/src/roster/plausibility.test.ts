@@ -6,12 +6,39 @@ const header = ['楼栋', '单元', '房号', '面积', '业主', '电话'];
 
 describe('isPlausiblePhone', () => {
   it('accepts mainland mobiles and landlines as people write them', () => {
-    for (const p of ['13800138000', '138 0013 8000', '138-0013-8000', '+86 138 0013 8000', '+8613800138000', '008613800138000', '8613800138000', '010-12345678', '0755 1234 5678', '(021) 1234-5678', '87654321', '010-12345678转123', '+852 9123 4567', '１３８００１３８０００']) {
+    for (const p of [
+      '13800138000',
+      '138 0013 8000',
+      '138-0013-8000',
+      '+86 138 0013 8000',
+      '+8613800138000',
+      '008613800138000',
+      '8613800138000',
+      '010-12345678',
+      '0755 1234 5678',
+      '(021) 1234-5678',
+      '87654321',
+      '010-12345678转123',
+      '+852 9123 4567',
+      '１３８００１３８０００',
+    ]) {
       expect(isPlausiblePhone(p), p).toBe(true);
     }
   });
   it('refuses what cannot be a phone number', () => {
-    for (const p of ['12345', '1380013800', '138001380001', '23800138000', '+86 12345', '01012', 'call me', '13800l38000', '', '000000000000', '+1']) {
+    for (const p of [
+      '12345',
+      '1380013800',
+      '138001380001',
+      '23800138000',
+      '+86 12345',
+      '01012',
+      'call me',
+      '13800l38000',
+      '',
+      '000000000000',
+      '+1',
+    ]) {
       expect(isPlausiblePhone(p), p).toBe(false);
     }
   });
@@ -66,6 +93,9 @@ describe('roster plausibility in parseRoster', () => {
 
   it('says an area above the hard limit is a mistake and an area of 0 must be more than 0', () => {
     const { rejected } = parseRoster(tableToRawRows([header, ['1', '1', '1', '12000', 'A', ''], ['1', '1', '2', '0', 'B', '']]));
-    expect(rejected.map((r) => explainRosterIssue(r.code, r, 'zh'))).toEqual(['面积 12000 平方米超过了 10000 平方米的上限，一定是填错了。', '面积必须大于 0。']);
+    expect(rejected.map((r) => explainRosterIssue(r.code, r, 'zh'))).toEqual([
+      '面积 12000 平方米超过了 10000 平方米的上限，一定是填错了。',
+      '面积必须大于 0。',
+    ]);
   });
 });

@@ -39,7 +39,8 @@ export function isPlausiblePhone(text: string): boolean {
 }
 
 /** Why a row is refused (nothing of it is written). */
-export type RosterRejectionCode = 'missing_field' | 'invalid_area' | 'area_out_of_range' | 'duplicate_room' | 'invalid_phone' | 'too_long' | 'invalid_text';
+export type RosterRejectionCode =
+  'missing_field' | 'invalid_area' | 'area_out_of_range' | 'duplicate_room' | 'invalid_phone' | 'too_long' | 'invalid_text';
 /** Why a row that is imported deserves a second look. */
 export type RosterWarningCode = 'area_large' | 'area_small';
 
@@ -54,8 +55,22 @@ export interface RosterIssueParams {
   lines?: readonly number[];
 }
 
-const FIELD_ZH: Record<RosterField, string> = { building: '楼栋', unit: '单元', room: '房号', area: '面积', owner: '业主姓名', phone: '电话' };
-const FIELD_EN: Record<RosterField, string> = { building: 'building', unit: 'unit', room: 'room', area: 'area', owner: 'owner', phone: 'phone' };
+const FIELD_ZH: Record<RosterField, string> = {
+  building: '楼栋',
+  unit: '单元',
+  room: '房号',
+  area: '面积',
+  owner: '业主姓名',
+  phone: '电话',
+};
+const FIELD_EN: Record<RosterField, string> = {
+  building: 'building',
+  unit: 'unit',
+  room: 'room',
+  area: 'area',
+  owner: 'owner',
+  phone: 'phone',
+};
 
 const zhList = (fs: readonly RosterField[] = []) => fs.map((f) => FIELD_ZH[f]).join('、');
 const enList = (fs: readonly RosterField[] = []) => fs.map((f) => FIELD_EN[f]).join(', ');
@@ -72,9 +87,13 @@ export function explainRosterIssue(code: RosterRejectionCode | RosterWarningCode
         : `This row has no ${enList(p.fields)}. Every row needs building, unit, room, area and owner.`;
     case 'invalid_area':
       if (/^\d+\.\d{3,}$/.test(v)) {
-        return zh ? `面积“${v}”的小数超过两位。请最多保留两位小数，例如 88.56。` : `The area "${v}" has more than 2 decimals. Keep at most 2, like 88.56.`;
+        return zh
+          ? `面积“${v}”的小数超过两位。请最多保留两位小数，例如 88.56。`
+          : `The area "${v}" has more than 2 decimals. Keep at most 2, like 88.56.`;
       }
-      return zh ? `面积“${v}”不是数字。请只填平方米数，例如 88.5。` : `The area "${v}" is not a number. Write the square metres only, like 88.5.`;
+      return zh
+        ? `面积“${v}”不是数字。请只填平方米数，例如 88.5。`
+        : `The area "${v}" is not a number. Write the square metres only, like 88.5.`;
     case 'area_out_of_range':
       if (p.limit) {
         return zh
@@ -91,7 +110,9 @@ export function explainRosterIssue(code: RosterRejectionCode | RosterWarningCode
         ? `电话“${v}”不像手机号或座机号。手机号是以 1 开头的 11 位数字（如 13800138000），座机请带区号（如 010-12345678）。不知道可以空着。`
         : `The phone "${v}" is neither a mobile nor a landline number. A mobile has 11 digits starting with 1 (13800138000); a landline has its area code (010-12345678). Leave it empty if unknown.`;
     case 'too_long':
-      return zh ? `${zhList(p.fields)}太长了，最多 ${p.limit ?? ''} 个字。` : `The ${enList(p.fields)} is too long: at most ${p.limit ?? ''} characters.`;
+      return zh
+        ? `${zhList(p.fields)}太长了，最多 ${p.limit ?? ''} 个字。`
+        : `The ${enList(p.fields)} is too long: at most ${p.limit ?? ''} characters.`;
     case 'invalid_text':
       return zh
         ? `${zhList(p.fields)}里有看不见的特殊字符（常见于从别处复制粘贴），请重新输入这一格。`

@@ -3,7 +3,16 @@ import { exactHousehold, rankRooms, roomTerms } from './rooms.ts';
 
 const h = (building: string, unit: string, room: string) => ({ id: `${building}-${unit}-${room}`, building, unit, room });
 // In roster order, the household that fits "2 1 101" only loosely comes first: the old entry took it.
-const roster = [h('1', '1', '101'), h('1', '2', '101'), h('1', '2', '1101'), h('2', '1', '1101'), h('2', '1', '101'), h('2', '2', '101'), h('3', '1', '1201'), h('3', '2', '1201')];
+const roster = [
+  h('1', '1', '101'),
+  h('1', '2', '101'),
+  h('1', '2', '1101'),
+  h('2', '1', '1101'),
+  h('2', '1', '101'),
+  h('2', '2', '101'),
+  h('3', '1', '1201'),
+  h('3', '2', '1201'),
+];
 
 describe('rooms typed in the hall', () => {
   it('splits the ways people write an address', () => {

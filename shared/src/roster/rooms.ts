@@ -41,14 +41,19 @@ export function roomRank(terms: readonly string[], h: { building: string; unit: 
 }
 
 const byAddress = (x: { building: string; unit: string; room: string }, y: { building: string; unit: string; room: string }) =>
-  x.building.localeCompare(y.building, 'zh-CN', { numeric: true }) || x.unit.localeCompare(y.unit, 'zh-CN', { numeric: true }) || x.room.localeCompare(y.room, 'zh-CN', { numeric: true });
+  x.building.localeCompare(y.building, 'zh-CN', { numeric: true }) ||
+  x.unit.localeCompare(y.unit, 'zh-CN', { numeric: true }) ||
+  x.room.localeCompare(y.room, 'zh-CN', { numeric: true });
 
 /**
  * The households that fit a typed room, best first: exact matches (building-unit-room in the
  * order typed), then the same parts in another order ("2 1 101" also fits 1栋2单元101), then
  * loose ones; by address within each group. Each comes with `exact`.
  */
-export function rankRooms<H extends { building: string; unit: string; room: string }>(q: string, households: readonly H[]): (H & { exact: boolean })[] {
+export function rankRooms<H extends { building: string; unit: string; room: string }>(
+  q: string,
+  households: readonly H[],
+): (H & { exact: boolean })[] {
   const terms = roomTerms(q);
   const ranked: { h: H; rank: RoomRank }[] = [];
   for (const h of households) {

@@ -9,7 +9,14 @@ const header = ['building', 'unit', 'room', 'area', 'owner', 'phone'];
 describe('mapHeader', () => {
   it('accepts English and Chinese headers, in any order, with a BOM', () => {
     expect(mapHeader(['\uFEFFbuilding', 'Unit', 'ROOM', 'area', 'owner'])).toEqual({ building: 0, unit: 1, room: 2, area: 3, owner: 4 });
-    expect(mapHeader(['业主', '楼栋', '单元', '房号', '面积', '电话'])).toEqual({ owner: 0, building: 1, unit: 2, room: 3, area: 4, phone: 5 });
+    expect(mapHeader(['业主', '楼栋', '单元', '房号', '面积', '电话'])).toEqual({
+      owner: 0,
+      building: 1,
+      unit: 2,
+      room: 3,
+      area: 4,
+      phone: 5,
+    });
     expect(mapHeader(['楼栋', '单元', '房号', '建筑面积(㎡)', '业主姓名'])).toMatchObject({ area: 3, owner: 4 });
   });
 

@@ -4,7 +4,13 @@
  */
 import { DomainError } from '../common/errors.ts';
 import { AREA_MAX_CENTIARES, formatArea, parseAreaCentiares, spreadsheetNumberText } from './area.ts';
-import { AREA_WARN_ABOVE_CENTIARES, AREA_WARN_BELOW_CENTIARES, bilingualRosterIssue, isPlausiblePhone, type RosterIssueParams } from './plausibility.ts';
+import {
+  AREA_WARN_ABOVE_CENTIARES,
+  AREA_WARN_BELOW_CENTIARES,
+  bilingualRosterIssue,
+  isPlausiblePhone,
+  type RosterIssueParams,
+} from './plausibility.ts';
 import { ROSTER_MAX_ROWS, type RosterRejection, type RosterWarning } from './schemas.ts';
 import { unsafeCharacter } from '../common/text.ts';
 
@@ -45,7 +51,18 @@ const HEADER_ALIASES: Record<RosterColumn, string[]> = {
   building: ['building', '楼栋', '楼号', '栋', '幢', '楼栋号'],
   unit: ['unit', '单元', '单元号'],
   room: ['room', '房号', '房间号', '室', '门牌号'],
-  area: ['area', '面积', '建筑面积', '专有部分面积', '面积(m²)', '面积(㎡)', '面积(平方米)', '建筑面积(㎡)', '建筑面积(m²)', '建筑面积(平方米)'],
+  area: [
+    'area',
+    '面积',
+    '建筑面积',
+    '专有部分面积',
+    '面积(m²)',
+    '面积(㎡)',
+    '面积(平方米)',
+    '建筑面积(㎡)',
+    '建筑面积(m²)',
+    '建筑面积(平方米)',
+  ],
   owner: ['owner', '业主', '业主姓名', '姓名', '产权人'],
   phone: ['phone', '电话', '手机', '手机号', '联系电话', '电话号码'],
 };
@@ -85,7 +102,10 @@ export function mapHeader(header: readonly unknown[]): Partial<Record<RosterColu
  * (CSV records can span lines); by default row i is line i + 1. Blank rows are skipped.
  * `spreadsheet`: numeric cells came from .xlsx and are read as Excel shows them.
  */
-export function tableToRawRows(table: readonly (readonly unknown[])[], opts: { lines?: readonly number[]; spreadsheet?: boolean } = {}): RawRosterRow[] {
+export function tableToRawRows(
+  table: readonly (readonly unknown[])[],
+  opts: { lines?: readonly number[]; spreadsheet?: boolean } = {},
+): RawRosterRow[] {
   const isBlank = (cells: readonly unknown[]) => cells.every((c) => c === null || c === undefined || String(c).trim() === '');
   const first = table.findIndex((r) => !isBlank(r));
   if (first < 0) throw new DomainError('validation_failed', 'The file is empty. 文件为空。');
@@ -121,7 +141,10 @@ export function tableToRawRows(table: readonly (readonly unknown[])[], opts: { l
 }
 
 export function tooManyRows(n: number): DomainError {
-  return new DomainError('too_large', `The roster has ${n} rows; at most ${ROSTER_MAX_ROWS} may be imported at once. 超过 ${ROSTER_MAX_ROWS} 行。`);
+  return new DomainError(
+    'too_large',
+    `The roster has ${n} rows; at most ${ROSTER_MAX_ROWS} may be imported at once. 超过 ${ROSTER_MAX_ROWS} 行。`,
+  );
 }
 
 /** NFKC (full-width digits → ASCII), trimmed, inner whitespace collapsed. */
@@ -165,11 +188,20 @@ type Checked = { ok: true; row: RosterRow; warning?: RosterWarning } | { ok: fal
 export function checkRow(raw: RawRosterRow, opts: RosterCheckOptions = {}): Checked {
   const reject = (code: RosterRejection['code'], p: RosterIssueParams): Checked => ({
     ok: false,
-    rejection: { line: raw.line, code, message: bilingualRosterIssue(code, p), ...p, ...(p.value !== undefined ? { value: p.value.slice(0, 40) } : {}) } as RosterRejection,
+    rejection: {
+      line: raw.line,
+      code,
+      message: bilingualRosterIssue(code, p),
+      ...p,
+      ...(p.value !== undefined ? { value: p.value.slice(0, 40) } : {}),
+    } as RosterRejection,
   });
   const fields = { building: cleanText(raw.building), unit: cleanText(raw.unit), room: cleanText(raw.room), owner: cleanText(raw.owner) };
   const areaText = typeof raw.area === 'number' ? raw.area : cleanText(raw.area);
-  const present: Record<string, boolean> = { ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v !== ''])), area: areaText !== '' };
+  const present: Record<string, boolean> = {
+    ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v !== ''])),
+    area: areaText !== '',
+  };
   const missing = REQUIRED.filter((c) => !present[c]);
   if (missing.length > 0) return reject('missing_field', { fields: missing });
   for (const [k, v] of Object.entries(fields) as [keyof typeof LIMITS, string][]) {
@@ -231,7 +263,12 @@ export function parseRoster(raws: readonly RawRosterRow[], opts: RosterCheckOpti
     if (lines.length === 1) rows.push(row);
     else {
       const p: RosterIssueParams = { lines: lines.filter((l) => l !== row.line) };
-      rejected.push({ line: row.line, code: 'duplicate_room', message: bilingualRosterIssue('duplicate_room', p), ...p } as RosterRejection);
+      rejected.push({
+        line: row.line,
+        code: 'duplicate_room',
+        message: bilingualRosterIssue('duplicate_room', p),
+        ...p,
+      } as RosterRejection);
     }
   }
   rejected.sort((a, b) => a.line - b.line);

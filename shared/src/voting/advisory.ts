@@ -17,7 +17,11 @@ export function tallyLines(spec: Pick<BallotSpec, 'kind' | 'options'>): TallyOpt
     case 'consent':
       return CONSENT_CHOICES.map((id) => ({ id, label: ANSWER_LABELS[id]!, votes: 0 }));
     case 'score':
-      return Array.from({ length: SCORE_MAX - SCORE_MIN + 1 }, (_, i) => ({ id: String(i + SCORE_MIN), label: String(i + SCORE_MIN), votes: 0 }));
+      return Array.from({ length: SCORE_MAX - SCORE_MIN + 1 }, (_, i) => ({
+        id: String(i + SCORE_MIN),
+        label: String(i + SCORE_MIN),
+        votes: 0,
+      }));
     default:
       return spec.options.map((o) => ({ id: o.id, label: o.label, votes: 0 }));
   }
@@ -35,7 +39,10 @@ export function countedIds(spec: Pick<BallotSpec, 'kind'>, choice: CastVote['cho
  * Role → tally lines of the votes cast by holders of that role (multi: each pick; ranked: first
  * preferences; score: one line per score). Roles in alphabetical order for a stable display.
  */
-export function advisoryByRole(votes: readonly CastVote[], spec: Pick<BallotSpec, 'kind' | 'options' | 'maxPicks'>): Record<string, TallyOption[]> {
+export function advisoryByRole(
+  votes: readonly CastVote[],
+  spec: Pick<BallotSpec, 'kind' | 'options' | 'maxPicks'>,
+): Record<string, TallyOption[]> {
   const schema = choiceSchemaFor(spec);
   const byRole = new Map<string, TallyOption[]>();
   for (const v of votes) {

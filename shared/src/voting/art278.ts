@@ -40,9 +40,7 @@ export interface Art278Figures {
 /** ≥ 2/3 of owners by number AND of the area (an empty roster never reaches a quorum). */
 export function quorumMet(f: Art278Figures): boolean {
   return (
-    f.totalOwners > 0 &&
-    3 * f.participatingOwners >= 2 * f.totalOwners &&
-    3 * f.participatingAreaCentiares >= 2 * f.totalAreaCentiares
+    f.totalOwners > 0 && 3 * f.participatingOwners >= 2 * f.totalOwners && 3 * f.participatingAreaCentiares >= 2 * f.totalAreaCentiares
   );
 }
 
@@ -213,7 +211,8 @@ export function tally278(
     pArea += acc.area;
     const distinct = new Set(acc.answers.values());
     // An owner approving with all their area gains nothing; any other's open units would move area to yes.
-    if (!secret && !(distinct.size === 1 && distinct.has('yes'))) openArea += acc.area - acc.votedArea.yes - acc.votedArea.no - acc.votedArea.abstain;
+    if (!secret && !(distinct.size === 1 && distinct.has('yes')))
+      openArea += acc.area - acc.votedArea.yes - acc.votedArea.no - acc.votedArea.abstain;
     if (distinct.size === 1) {
       const answer = [...distinct][0]!;
       opts[answer].owners!++;

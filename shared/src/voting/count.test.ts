@@ -15,7 +15,11 @@ function households(n: number, areaM2 = 100): ElectorateSnapshot {
 function roster(...rows: [string, number, string?][]): ElectorateSnapshot {
   return {
     kind: 'households',
-    voters: rows.map(([voterId, m2, ownerKey]): ElectorateVoter => ({ voterId, areaCentiares: m2 * 100, ...(ownerKey ? { ownerKey } : {}) })),
+    voters: rows.map(([voterId, m2, ownerKey]): ElectorateVoter => ({
+      voterId,
+      areaCentiares: m2 * 100,
+      ...(ownerKey ? { ownerKey } : {}),
+    })),
   };
 }
 /** Votes for h1, h2, … in order ('-' = did not vote). */
@@ -70,21 +74,133 @@ describe('Art. 278 hand-worked (closed)', () => {
   const table: [string, Rule278, ElectorateSnapshot, CastVote[], boolean, string][] = [
     ['nobody votes', 'civil_code_278_ordinary', households(9), [], false, 'no_votes'],
     ['empty roster', 'civil_code_278_ordinary', { kind: 'households', voters: [] }, [], false, 'no_votes'],
-    ['6 of 9 all abstain: quorum met, nobody approves', 'civil_code_278_ordinary', households(9), votes('abstain', 'abstain', 'abstain', 'abstain', 'abstain', 'abstain'), false, 'approval_number_and_area'],
-    ['abstention takes part: 5 yes + 1 abstain of 9 pass', 'civil_code_278_ordinary', households(9), votes('yes', 'yes', 'yes', 'yes', 'yes', 'abstain'), true, 'passed'],
-    ['abstentions dilute approval: 3 yes 3 abstain of 9 (3/6 is not > 1/2)', 'civil_code_278_ordinary', households(9), votes('yes', 'yes', 'yes', 'abstain', 'abstain', 'abstain'), false, 'approval_number_and_area'],
-    ['4 yes 2 no of 9: > 1/2 passes ordinary', 'civil_code_278_ordinary', households(9), votes('yes', 'yes', 'yes', 'yes', 'no', 'no'), true, 'passed'],
-    ['3 yes 3 no of 9: exactly half fails ordinary', 'civil_code_278_ordinary', households(9), votes('yes', 'yes', 'yes', 'no', 'no', 'no'), false, 'approval_number_and_area'],
-    ['4 yes 2 no of 9 fails major (4/6 < 3/4)', 'civil_code_278_major', households(9), votes('yes', 'yes', 'yes', 'yes', 'no', 'no'), false, 'approval_number_and_area'],
-    ['area only: big no-owner 500, three yes of 100', 'civil_code_278_ordinary', roster(['h1', 500], ['h2', 100], ['h3', 100], ['h4', 100], ['h5', 100]), votes('no', 'yes', 'yes', 'yes'), false, 'approval_area'],
-    ['area exactly half fails ordinary: 100+100 yes, 200 no', 'civil_code_278_ordinary', roster(['h1', 100], ['h2', 100], ['h3', 200]), votes('yes', 'yes', 'no'), false, 'approval_area'],
-    ['major area 400/600 < 3/4 though number 4/5 ≥ 3/4', 'civil_code_278_major', roster(['h1', 200], ['h2', 100], ['h3', 100], ['h4', 100], ['h5', 100]), votes('no', 'yes', 'yes', 'yes', 'yes'), false, 'approval_area'],
-    ['major area exactly 3/4: 300 yes of 400, number 3/4', 'civil_code_278_major', roster(['h1', 100], ['h2', 100], ['h3', 100], ['h4', 100]), votes('yes', 'yes', 'yes', 'no'), true, 'passed'],
-    ['quorum met by number, not by area (big absent owner)', 'civil_code_278_ordinary', roster(['h1', 100], ['h2', 100], ['h3', 1000]), votes('yes', 'yes'), false, 'quorum_not_met'],
-    ['quorum met by area, not by number (one big owner votes)', 'civil_code_278_ordinary', roster(['h1', 1000], ['h2', 100], ['h3', 100]), votes('yes'), false, 'quorum_not_met'],
-    ['area exactly 2/3 and number exactly 2/3 reach quorum', 'civil_code_278_ordinary', roster(['h1', 150], ['h2', 50], ['h3', 100]), votes('yes', 'yes'), true, 'passed'],
-    ['area one centiare short of 2/3 fails quorum', 'civil_code_278_ordinary', { kind: 'households', voters: [{ voterId: 'h1', areaCentiares: 14999 }, { voterId: 'h2', areaCentiares: 5000 }, { voterId: 'h3', areaCentiares: 10001 }] }, votes('yes', 'yes'), false, 'quorum_not_met'],
-    ['no registered areas: cannot approve by area', 'civil_code_278_ordinary', { kind: 'households', voters: [{ voterId: 'h1' }, { voterId: 'h2' }] }, votes('yes', 'yes'), false, 'approval_area'],
+    [
+      '6 of 9 all abstain: quorum met, nobody approves',
+      'civil_code_278_ordinary',
+      households(9),
+      votes('abstain', 'abstain', 'abstain', 'abstain', 'abstain', 'abstain'),
+      false,
+      'approval_number_and_area',
+    ],
+    [
+      'abstention takes part: 5 yes + 1 abstain of 9 pass',
+      'civil_code_278_ordinary',
+      households(9),
+      votes('yes', 'yes', 'yes', 'yes', 'yes', 'abstain'),
+      true,
+      'passed',
+    ],
+    [
+      'abstentions dilute approval: 3 yes 3 abstain of 9 (3/6 is not > 1/2)',
+      'civil_code_278_ordinary',
+      households(9),
+      votes('yes', 'yes', 'yes', 'abstain', 'abstain', 'abstain'),
+      false,
+      'approval_number_and_area',
+    ],
+    [
+      '4 yes 2 no of 9: > 1/2 passes ordinary',
+      'civil_code_278_ordinary',
+      households(9),
+      votes('yes', 'yes', 'yes', 'yes', 'no', 'no'),
+      true,
+      'passed',
+    ],
+    [
+      '3 yes 3 no of 9: exactly half fails ordinary',
+      'civil_code_278_ordinary',
+      households(9),
+      votes('yes', 'yes', 'yes', 'no', 'no', 'no'),
+      false,
+      'approval_number_and_area',
+    ],
+    [
+      '4 yes 2 no of 9 fails major (4/6 < 3/4)',
+      'civil_code_278_major',
+      households(9),
+      votes('yes', 'yes', 'yes', 'yes', 'no', 'no'),
+      false,
+      'approval_number_and_area',
+    ],
+    [
+      'area only: big no-owner 500, three yes of 100',
+      'civil_code_278_ordinary',
+      roster(['h1', 500], ['h2', 100], ['h3', 100], ['h4', 100], ['h5', 100]),
+      votes('no', 'yes', 'yes', 'yes'),
+      false,
+      'approval_area',
+    ],
+    [
+      'area exactly half fails ordinary: 100+100 yes, 200 no',
+      'civil_code_278_ordinary',
+      roster(['h1', 100], ['h2', 100], ['h3', 200]),
+      votes('yes', 'yes', 'no'),
+      false,
+      'approval_area',
+    ],
+    [
+      'major area 400/600 < 3/4 though number 4/5 ≥ 3/4',
+      'civil_code_278_major',
+      roster(['h1', 200], ['h2', 100], ['h3', 100], ['h4', 100], ['h5', 100]),
+      votes('no', 'yes', 'yes', 'yes', 'yes'),
+      false,
+      'approval_area',
+    ],
+    [
+      'major area exactly 3/4: 300 yes of 400, number 3/4',
+      'civil_code_278_major',
+      roster(['h1', 100], ['h2', 100], ['h3', 100], ['h4', 100]),
+      votes('yes', 'yes', 'yes', 'no'),
+      true,
+      'passed',
+    ],
+    [
+      'quorum met by number, not by area (big absent owner)',
+      'civil_code_278_ordinary',
+      roster(['h1', 100], ['h2', 100], ['h3', 1000]),
+      votes('yes', 'yes'),
+      false,
+      'quorum_not_met',
+    ],
+    [
+      'quorum met by area, not by number (one big owner votes)',
+      'civil_code_278_ordinary',
+      roster(['h1', 1000], ['h2', 100], ['h3', 100]),
+      votes('yes'),
+      false,
+      'quorum_not_met',
+    ],
+    [
+      'area exactly 2/3 and number exactly 2/3 reach quorum',
+      'civil_code_278_ordinary',
+      roster(['h1', 150], ['h2', 50], ['h3', 100]),
+      votes('yes', 'yes'),
+      true,
+      'passed',
+    ],
+    [
+      'area one centiare short of 2/3 fails quorum',
+      'civil_code_278_ordinary',
+      {
+        kind: 'households',
+        voters: [
+          { voterId: 'h1', areaCentiares: 14999 },
+          { voterId: 'h2', areaCentiares: 5000 },
+          { voterId: 'h3', areaCentiares: 10001 },
+        ],
+      },
+      votes('yes', 'yes'),
+      false,
+      'quorum_not_met',
+    ],
+    [
+      'no registered areas: cannot approve by area',
+      'civil_code_278_ordinary',
+      { kind: 'households', voters: [{ voterId: 'h1' }, { voterId: 'h2' }] },
+      votes('yes', 'yes'),
+      false,
+      'approval_area',
+    ],
   ];
   it.each(table)('%s', (_name, rule, el, vs, passed, reason) => {
     const r = countBallot(spec278(rule), el, vs, closed);
@@ -108,7 +224,14 @@ describe('Art. 278 hand-worked (closed)', () => {
     expect(r.outcome.reason).toBe('approval_number');
   });
   it("the developer's ten unsold units are one owner: 1,100 of 1,300 m² approve but 2 of 4 owners do not pass", () => {
-    const el = roster(...Array.from({ length: 10 }, (_, i): [string, number, string] => [`dev${i}`, 100, 'developer']), ['o1', 100], ['o2', 100], ['o3', 100], ['o4', 100], ['o5', 100]);
+    const el = roster(
+      ...Array.from({ length: 10 }, (_, i): [string, number, string] => [`dev${i}`, 100, 'developer']),
+      ['o1', 100],
+      ['o2', 100],
+      ['o3', 100],
+      ['o4', 100],
+      ['o5', 100],
+    );
     const r = countBallot(ordinary, el, cast(['dev0', 'yes'], ['o1', 'yes'], ['o2', 'no'], ['o3', 'no']), closed);
     expect(r.turnout.owners).toEqual({ voted: 4, total: 6 });
     expect(r.outcome.figures).toMatchObject({ participatingAreaCentiares: 130000, approvingAreaCentiares: 110000, approvingOwners: 2 });
@@ -117,18 +240,35 @@ describe('Art. 278 hand-worked (closed)', () => {
   it('an owner whose units vote differently takes part but approves nothing by number; areas follow each unit', () => {
     const el = roster(['x1', 100, 'X'], ['x2', 100, 'X'], ['b', 100], ['c', 100]);
     const r = countBallot(ordinary, el, cast(['x1', 'yes'], ['x2', 'no'], ['b', 'yes']), closed);
-    expect(r.outcome.figures).toMatchObject({ splitOwners: 1, participatingOwners: 2, approvingOwners: 1, approvingAreaCentiares: 20000, participatingAreaCentiares: 30000 });
-    expect(r.tally.options.map((o) => [o.id, o.owners, o.areaCentiares])).toEqual([['yes', 1, 20000], ['no', 0, 10000], ['abstain', 0, 0]]);
+    expect(r.outcome.figures).toMatchObject({
+      splitOwners: 1,
+      participatingOwners: 2,
+      approvingOwners: 1,
+      approvingAreaCentiares: 20000,
+      participatingAreaCentiares: 30000,
+    });
+    expect(r.tally.options.map((o) => [o.id, o.owners, o.areaCentiares])).toEqual([
+      ['yes', 1, 20000],
+      ['no', 0, 10000],
+      ['abstain', 0, 0],
+    ]);
     expect(r.outcome.reason).toBe('approval_number');
   });
-  it('a split owner\'s units that did not vote take part as abstention area', () => {
+  it("a split owner's units that did not vote take part as abstention area", () => {
     const el = roster(['x1', 100, 'X'], ['x2', 100, 'X'], ['x3', 50, 'X'], ['b', 100]);
     const r = countBallot(ordinary, el, cast(['x1', 'yes'], ['x2', 'no'], ['b', 'yes']), closed);
     expect(r.tally.options.map((o) => o.areaCentiares)).toEqual([20000, 10000, 5000]);
     expect(r.turnout.areaCentiares).toEqual({ voted: 35000, total: 35000 });
   });
   it('votes from outside the snapshot, invalid choices and conflicting duplicates are set aside and shown', () => {
-    const vs = [...votes('yes', 'yes', 'yes', 'yes', 'yes', 'yes'), { voterId: 'stranger', choice: 'yes' }, { voterId: 'h7', choice: 'maybe' }, { voterId: 'h8', choice: 'yes' }, { voterId: 'h8', choice: 'no' }, { voterId: 'h1', choice: 'yes' }];
+    const vs = [
+      ...votes('yes', 'yes', 'yes', 'yes', 'yes', 'yes'),
+      { voterId: 'stranger', choice: 'yes' },
+      { voterId: 'h7', choice: 'maybe' },
+      { voterId: 'h8', choice: 'yes' },
+      { voterId: 'h8', choice: 'no' },
+      { voterId: 'h1', choice: 'yes' },
+    ];
     const r = countBallot(ordinary, households(9), vs, closed);
     expect(r.outcome.figures).toMatchObject({ notEligible: 1, invalid: 1, conflicting: 2, participatingOwners: 6 });
     expect(r.turnout.voted).toBe(6);
@@ -143,7 +283,12 @@ describe('Art. 278 hand-worked (closed)', () => {
       { voterId: 'R4', choice: 'yes' },
     ];
     const r = countBallot(secret, roster(['h1', 300], ['h2', 100], ['h3', 100], ['h4', 100]), vs, closed);
-    expect(r.outcome.figures).toMatchObject({ participatingOwners: 3, participatingAreaCentiares: 50000, approvingOwners: 1, unweighted: 1 });
+    expect(r.outcome.figures).toMatchObject({
+      participatingOwners: 3,
+      participatingAreaCentiares: 50000,
+      approvingOwners: 1,
+      unweighted: 1,
+    });
     expect(r.outcome.reason).toBe('approval_number');
   });
 });

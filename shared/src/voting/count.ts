@@ -87,7 +87,10 @@ export function scoreIsFor(score: number): boolean {
   return score >= 3;
 }
 
-function binaryOf(spec: BallotSpec, valid: readonly CastVote[]): { b: Binary; options: TallyOption[]; extra: Partial<BallotResult['tally']> } {
+function binaryOf(
+  spec: BallotSpec,
+  valid: readonly CastVote[],
+): { b: Binary; options: TallyOption[]; extra: Partial<BallotResult['tally']> } {
   if (spec.kind === 'score') {
     const counts = new Array<number>(SCORE_MAX - SCORE_MIN + 1).fill(0);
     let sum = 0;
@@ -128,7 +131,12 @@ function setAside(p: PreparedVotes): Record<string, number> {
  * Counts a ballot: tally, turnout and outcome (see the file comment for which votes count, how
  * each kind maps onto the rules, and what open/closed change).
  */
-export function countBallot(spec: BallotSpec, electorate: ElectorateSnapshot, votes: readonly CastVote[], opts: CountOptions = {}): BallotResult {
+export function countBallot(
+  spec: BallotSpec,
+  electorate: ElectorateSnapshot,
+  votes: readonly CastVote[],
+  opts: CountOptions = {},
+): BallotResult {
   const closed = opts.closed === true;
   const prepared = prepareVotes(spec, electorate, votes);
   const { valid } = prepared;
@@ -137,7 +145,11 @@ export function countBallot(spec: BallotSpec, electorate: ElectorateSnapshot, vo
   if (isArt278(spec.rule)) {
     const t = tally278(electorate, valid, spec.secret);
     const d = decide278(spec.rule, t.figures);
-    const figures: Record<string, number | string> = { ...t.figures, threshold: thresholdText({ rule: spec.rule, denominator: 'cast', eligible }), ...setAside(prepared) };
+    const figures: Record<string, number | string> = {
+      ...t.figures,
+      threshold: thresholdText({ rule: spec.rule, denominator: 'cast', eligible }),
+      ...setAside(prepared),
+    };
     if (t.unweighted) figures.unweighted = t.unweighted;
     return {
       tally: { options: t.options },

@@ -23,7 +23,10 @@ describe('instantRunoff', () => {
   });
   it('transfers the eliminated option’s ballots to their next preference (4 a, 3 b, 2 c→b: b wins)', () => {
     const r = instantRunoff(['a', 'b', 'c'], [...times(4, ['a', 'b', 'c']), ...times(3, ['b', 'c', 'a']), ...times(2, ['c', 'b', 'a'])]);
-    expect(counts(r)).toEqual([{ a: 4, b: 3, c: 2 }, { a: 4, b: 5 }]);
+    expect(counts(r)).toEqual([
+      { a: 4, b: 3, c: 2 },
+      { a: 4, b: 5 },
+    ]);
     expect(r.rounds[0]).toMatchObject({ eliminated: 'c', tieBreak: 'none' });
     expect(r.winner).toBe('b');
   });
@@ -72,7 +75,20 @@ describe('instantRunoff', () => {
   it('no ballots: one empty round, no winner, no tie', () => {
     const r = instantRunoff(['a', 'b'], []);
     expect(r).toMatchObject({ winner: null, tie: false });
-    expect(r.rounds).toEqual([{ round: 1, counts: [{ id: 'a', votes: 0 }, { id: 'b', votes: 0 }], exhausted: 0, continuing: 0, eliminated: null, tieBreak: 'none', elected: null }]);
+    expect(r.rounds).toEqual([
+      {
+        round: 1,
+        counts: [
+          { id: 'a', votes: 0 },
+          { id: 'b', votes: 0 },
+        ],
+        exhausted: 0,
+        continuing: 0,
+        eliminated: null,
+        tieBreak: 'none',
+        elected: null,
+      },
+    ]);
   });
   it('every ballot exhausted after eliminations: no winner', () => {
     // 1 a, 1 b, 1 c: c goes (order), then b and a tie in every round.
@@ -89,11 +105,21 @@ describe('instantRunoff', () => {
 
 describe('pickElimination', () => {
   const m = (o: Record<string, number>) => new Map(Object.entries(o));
-  it('fewest votes now', () => expect(pickElimination(['a', 'b', 'c'], m({ a: 3, b: 1, c: 2 }), [m({ a: 3, b: 1, c: 2 })])).toEqual({ id: 'b', tieBreak: 'none' }));
+  it('fewest votes now', () =>
+    expect(pickElimination(['a', 'b', 'c'], m({ a: 3, b: 1, c: 2 }), [m({ a: 3, b: 1, c: 2 })])).toEqual({ id: 'b', tieBreak: 'none' }));
   it('the first earlier round that separates decides', () =>
-    expect(pickElimination(['a', 'b', 'c'], m({ b: 3, c: 3 }), [m({ a: 1, b: 2, c: 2 }), m({ b: 2, c: 3 }), m({ b: 3, c: 3 })])).toEqual({ id: 'b', tieBreak: 'earlier_rounds' }));
+    expect(pickElimination(['a', 'b', 'c'], m({ b: 3, c: 3 }), [m({ a: 1, b: 2, c: 2 }), m({ b: 2, c: 3 }), m({ b: 3, c: 3 })])).toEqual({
+      id: 'b',
+      tieBreak: 'earlier_rounds',
+    }));
   it('round 1 wins over later rounds', () =>
-    expect(pickElimination(['a', 'b', 'c'], m({ b: 3, c: 3 }), [m({ a: 1, b: 1, c: 2 }), m({ b: 3, c: 2 }), m({ b: 3, c: 3 })])).toEqual({ id: 'b', tieBreak: 'earlier_rounds' }));
+    expect(pickElimination(['a', 'b', 'c'], m({ b: 3, c: 3 }), [m({ a: 1, b: 1, c: 2 }), m({ b: 3, c: 2 }), m({ b: 3, c: 3 })])).toEqual({
+      id: 'b',
+      tieBreak: 'earlier_rounds',
+    }));
   it('equal everywhere: the later option', () =>
-    expect(pickElimination(['c', 'a', 'b'], m({ c: 1, a: 1, b: 1 }), [m({ c: 1, a: 1, b: 1 })])).toEqual({ id: 'b', tieBreak: 'option_order' }));
+    expect(pickElimination(['c', 'a', 'b'], m({ c: 1, a: 1, b: 1 }), [m({ c: 1, a: 1, b: 1 })])).toEqual({
+      id: 'b',
+      tieBreak: 'option_order',
+    }));
 });

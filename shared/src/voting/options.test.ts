@@ -67,27 +67,52 @@ describe('single', () => {
 describe('multi (each option against the number of ballots)', () => {
   const abcd = ['a', 'b', 'c', 'd'];
   it('a on 3 of 4 ballots is elected, b on 2 of 4 is not', () => {
-    const r = countBallot(spec('multi', 'simple_majority', abcd, { maxPicks: 2 }), members(10), ballots(['a', 'b'], ['a', 'c'], ['a'], ['b']), closed);
+    const r = countBallot(
+      spec('multi', 'simple_majority', abcd, { maxPicks: 2 }),
+      members(10),
+      ballots(['a', 'b'], ['a', 'c'], ['a'], ['b']),
+      closed,
+    );
     expect(r.tally.options.map((o) => o.votes)).toEqual([3, 2, 1, 0]);
     expect(r.outcome).toMatchObject({ passed: true, reason: 'passed', winners: ['a'] });
   });
   it('two elected for two seats', () => {
-    const r = countBallot(spec('multi', 'simple_majority', abcd, { maxPicks: 2 }), members(10), ballots(['a', 'b'], ['a', 'b'], ['c']), closed);
+    const r = countBallot(
+      spec('multi', 'simple_majority', abcd, { maxPicks: 2 }),
+      members(10),
+      ballots(['a', 'b'], ['a', 'b'], ['c']),
+      closed,
+    );
     expect(r.outcome.winners).toEqual(['a', 'b']);
   });
   it('most votes first, cut at maxPicks', () => {
-    const r = countBallot(spec('multi', 'simple_majority', ['a', 'b', 'c', 'd', 'e'], { maxPicks: 2 }), members(10), ballots(['b', 'c'], ['c', 'a'], ['c', 'b'], ['a', 'b'], ['c', 'b']), closed);
+    const r = countBallot(
+      spec('multi', 'simple_majority', ['a', 'b', 'c', 'd', 'e'], { maxPicks: 2 }),
+      members(10),
+      ballots(['b', 'c'], ['c', 'a'], ['c', 'b'], ['a', 'b'], ['c', 'b']),
+      closed,
+    );
     // a 2, b 4, c 4: b and c elected, a (2 of 5) not.
     expect(r.outcome.winners).toEqual(['b', 'c']);
     expect(r.outcome.figures).toMatchObject({ ballots: 5, seats: 2, elected: 2 });
   });
   it('a tie at the last seat fails "tie", the option above the cut is listed', () => {
-    const r = countBallot(spec('multi', 'simple_majority', ['a', 'b', 'c', 'd', 'e'], { maxPicks: 2 }), members(10), ballots(['a', 'b'], ['a', 'c'], ['a', 'b'], ['a', 'c'], ['b', 'c']), closed);
+    const r = countBallot(
+      spec('multi', 'simple_majority', ['a', 'b', 'c', 'd', 'e'], { maxPicks: 2 }),
+      members(10),
+      ballots(['a', 'b'], ['a', 'c'], ['a', 'b'], ['a', 'c'], ['b', 'c']),
+      closed,
+    );
     expect(r.outcome).toMatchObject({ passed: false, reason: 'tie', winners: ['a'] });
     expect(r.outcome.figures.tiedAtCut).toBe('b,c');
   });
   it('three tied for two seats, nobody above: tie with no winner', () => {
-    const r = countBallot(spec('multi', 'simple_majority', abcd, { maxPicks: 2 }), members(10), ballots(['a', 'b'], ['a', 'c'], ['b', 'c']), closed);
+    const r = countBallot(
+      spec('multi', 'simple_majority', abcd, { maxPicks: 2 }),
+      members(10),
+      ballots(['a', 'b'], ['a', 'c'], ['b', 'c']),
+      closed,
+    );
     expect(r.outcome).toMatchObject({ passed: false, reason: 'tie', winners: [] });
     expect(r.outcome.figures.tiedAtCut).toBe('a,b,c');
   });
@@ -100,7 +125,12 @@ describe('multi (each option against the number of ballots)', () => {
     expect(r.outcome.winners).toEqual(['a']);
   });
   it('more picks than maxPicks, or the same option twice, are not counted', () => {
-    const r = countBallot(spec('multi', 'simple_majority', abcd, { maxPicks: 2 }), members(10), ballots(['a', 'b', 'c'], ['a', 'a'], [], ['d']), closed);
+    const r = countBallot(
+      spec('multi', 'simple_majority', abcd, { maxPicks: 2 }),
+      members(10),
+      ballots(['a', 'b', 'c'], ['a', 'a'], [], ['d']),
+      closed,
+    );
     expect(r.outcome.figures.invalid).toBe(3);
     expect(r.outcome.winners).toEqual(['d']);
   });
@@ -112,7 +142,11 @@ describe('multi (each option against the number of ballots)', () => {
 describe('ranked (instant-runoff through countBallot)', () => {
   const abc = ['a', 'b', 'c'];
   const classic = (): CastVote[] =>
-    ballots(...[...Array(4)].map(() => ['a', 'b', 'c']), ...[...Array(3)].map(() => ['b', 'c', 'a']), ...[...Array(2)].map(() => ['c', 'b', 'a']));
+    ballots(
+      ...[...Array(4)].map(() => ['a', 'b', 'c']),
+      ...[...Array(3)].map(() => ['b', 'c', 'a']),
+      ...[...Array(2)].map(() => ['c', 'b', 'a']),
+    );
   it('b wins after c is eliminated; the tally shows first preferences and every round', () => {
     const r = countBallot(spec('ranked', 'simple_majority', abc), members(20), classic(), closed);
     expect(r.tally.options.map((o) => o.votes)).toEqual([4, 3, 2]);
@@ -133,7 +167,12 @@ describe('ranked (instant-runoff through countBallot)', () => {
     expect(r.outcome).toMatchObject({ passed: false, reason: 'tie' });
   });
   it('partial rankings count; a ranking naming an option twice does not', () => {
-    const r = countBallot(spec('ranked', 'simple_majority', abc), members(20), ballots(['a'], ['a', 'a'], ['b', 'a'], ['a', 'b', 'c']), closed);
+    const r = countBallot(
+      spec('ranked', 'simple_majority', abc),
+      members(20),
+      ballots(['a'], ['a', 'a'], ['b', 'a'], ['a', 'b', 'c']),
+      closed,
+    );
     expect(r.outcome.figures.invalid).toBe(1);
     expect(r.outcome).toMatchObject({ passed: true, winners: ['a'] });
   });
@@ -172,7 +211,9 @@ describe('advisoryByRole', () => {
     const ranked = spec('ranked', 'simple_majority', ['a', 'b', 'c']);
     expect(advisoryByRole([{ voterId: '1', choice: ['b', 'a'], roles: ['owner'] }], ranked).owner!.map((l) => l.votes)).toEqual([0, 1, 0]);
     const score = BallotSpec.parse({ kind: 'score', rule: 'simple_majority', electorate: { kind: 'members' }, secret: false });
-    expect(advisoryByRole([{ voterId: '1', choice: 4, roles: ['resident'] }], score).resident!.map((l) => l.votes)).toEqual([0, 0, 0, 0, 1, 0]);
+    expect(advisoryByRole([{ voterId: '1', choice: 4, roles: ['resident'] }], score).resident!.map((l) => l.votes)).toEqual([
+      0, 0, 0, 0, 1, 0,
+    ]);
   });
   it('no votes: no roles', () => expect(advisoryByRole([], yn)).toEqual({}));
 });

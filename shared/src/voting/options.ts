@@ -64,7 +64,9 @@ function decideSingle(ctx: RuleContext, counts: readonly number[], ballots: numb
   const top = counts[leader]!;
   if (counts.filter((n) => n === top).length > 1) return { passed: false, reason: 'tie', leader };
   const whole = ctx.denominator === 'eligible' ? ctx.eligible : ballots;
-  return meetsThreshold(ctx.rule, top, whole) ? { passed: true, reason: 'passed', leader } : { passed: false, reason: 'threshold_not_met', leader };
+  return meetsThreshold(ctx.rule, top, whole)
+    ? { passed: true, reason: 'passed', leader }
+    : { passed: false, reason: 'threshold_not_met', leader };
 }
 
 function countSingle(spec: BallotSpec, ctx: RuleContext, votes: readonly CastVote[], remaining: number): OptionsCount {
@@ -121,18 +123,29 @@ function countMulti(spec: BallotSpec, ctx: RuleContext, votes: readonly CastVote
   if (elected.length <= seats) return { ...base, passed: true, reason: 'passed', winners: elected.map((o) => o.id) };
   const cut = elected[seats - 1]!.votes;
   if (elected[seats]!.votes < cut) return { ...base, passed: true, reason: 'passed', winners: elected.slice(0, seats).map((o) => o.id) };
-  figures.tiedAtCut = elected.filter((o) => o.votes === cut).map((o) => o.id).join(',');
+  figures.tiedAtCut = elected
+    .filter((o) => o.votes === cut)
+    .map((o) => o.id)
+    .join(',');
   return { ...base, passed: false, reason: 'tie', winners: elected.filter((o) => o.votes > cut).map((o) => o.id) };
 }
 
 function countRanked(spec: BallotSpec, ctx: RuleContext, votes: readonly CastVote[]): OptionsCount {
   const ids = spec.options.map((o) => o.id);
-  const irv = instantRunoff(ids, votes.map((v) => v.choice as string[]));
+  const irv = instantRunoff(
+    ids,
+    votes.map((v) => v.choice as string[]),
+  );
   const first = irv.rounds[0]!;
   const firstCounts = new Map(first.counts.map((c) => [c.id, c.votes]));
   const options = spec.options.map((o) => ({ id: o.id, label: o.label, votes: firstCounts.get(o.id) ?? 0 }));
   const last = irv.rounds[irv.rounds.length - 1]!;
-  const figures: Record<string, number | string> = { ballots: votes.length, eligible: ctx.eligible, rounds: irv.rounds.length, exhausted: last.exhausted };
+  const figures: Record<string, number | string> = {
+    ballots: votes.length,
+    eligible: ctx.eligible,
+    rounds: irv.rounds.length,
+    exhausted: last.exhausted,
+  };
   const base = { tally: { options, rounds: irv.rounds }, figures };
   if (votes.length === 0) return { ...base, passed: false, reason: 'no_votes', winners: [] };
   if (irv.winner === null) return { ...base, passed: false, reason: 'tie', winners: [] };

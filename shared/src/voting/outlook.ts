@@ -33,7 +33,14 @@ export interface OutlookResult {
   };
 }
 
-const FIGURE_KEYS = ['totalOwners', 'totalAreaCentiares', 'participatingOwners', 'participatingAreaCentiares', 'approvingOwners', 'approvingAreaCentiares'] as const;
+const FIGURE_KEYS = [
+  'totalOwners',
+  'totalAreaCentiares',
+  'participatingOwners',
+  'participatingAreaCentiares',
+  'approvingOwners',
+  'approvingAreaCentiares',
+] as const;
 
 /** The Art. 278 figures of a result's outcome, or null when they are not all there. */
 export function figures278(figures: Record<string, number | string> | undefined): Art278Figures | null {
@@ -48,7 +55,10 @@ export function figures278(figures: Record<string, number | string> | undefined)
 }
 
 /** See the file comment. `status` is the ballot's own (the freshest); the result may lag behind it. */
-export function ballotOutlook(ballot: { status: string; rule: BallotRule; hideTallyUntilClose?: boolean }, result: OutlookResult | null | undefined): OutlookState {
+export function ballotOutlook(
+  ballot: { status: string; rule: BallotRule; hideTallyUntilClose?: boolean },
+  result: OutlookResult | null | undefined,
+): OutlookState {
   if (ballot.status === 'draft') return 'draft';
   if (ballot.status === 'closed' || ballot.status === 'published') {
     const passed = result?.outcome?.passed;

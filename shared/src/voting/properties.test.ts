@@ -8,10 +8,22 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countBallot } from './count.ts';
 import { instantRunoff } from './irv.ts';
-import { BallotSpec, choiceSchemaFor, OUTCOME_REASONS, BallotResult, type BallotKind, type BallotRule, type CastVote, type ElectorateSnapshot } from './schemas.ts';
+import {
+  BallotSpec,
+  choiceSchemaFor,
+  OUTCOME_REASONS,
+  BallotResult,
+  type BallotKind,
+  type BallotRule,
+  type CastVote,
+  type ElectorateSnapshot,
+} from './schemas.ts';
 
 const IDS = ['a', 'b', 'c', 'd', 'e'];
-const members = (n: number): ElectorateSnapshot => ({ kind: 'members', voters: Array.from({ length: n }, (_, i) => ({ voterId: `v${i}` })) });
+const members = (n: number): ElectorateSnapshot => ({
+  kind: 'members',
+  voters: Array.from({ length: n }, (_, i) => ({ voterId: `v${i}` })),
+});
 
 /** A valid spec of any kind (members electorate) with 2–5 options where options apply. */
 const anySpec: fc.Arbitrary<BallotSpec> = fc
@@ -56,24 +68,25 @@ function choiceFor(spec: BallotSpec): fc.Arbitrary<unknown> {
         return fc.shuffledSubarray(ids, { minLength: 1 });
     }
   })();
-  return fc.oneof({ arbitrary: valid, weight: 9 }, { arbitrary: fc.oneof(fc.string(), fc.integer(), fc.array(fc.string({ maxLength: 2 }))), weight: 1 });
+  return fc.oneof(
+    { arbitrary: valid, weight: 9 },
+    { arbitrary: fc.oneof(fc.string(), fc.integer(), fc.array(fc.string({ maxLength: 2 }))), weight: 1 },
+  );
 }
 
 /** A spec, a members electorate and votes (distinct voters, some invalid choices, some strangers). */
 const ballotCase = anySpec.chain((spec) =>
   fc.integer({ min: 0, max: 25 }).chain((n) =>
-    fc
-      .array(fc.tuple(fc.integer({ min: 0, max: n + 2 }), choiceFor(spec)), { maxLength: n + 3 })
-      .map((pairs) => {
-        const seen = new Set<number>();
-        const votes: CastVote[] = [];
-        for (const [i, choice] of pairs) {
-          if (seen.has(i)) continue;
-          seen.add(i);
-          votes.push({ voterId: `v${i}`, choice: choice as CastVote['choice'] });
-        }
-        return { spec, electorate: members(n), votes };
-      }),
+    fc.array(fc.tuple(fc.integer({ min: 0, max: n + 2 }), choiceFor(spec)), { maxLength: n + 3 }).map((pairs) => {
+      const seen = new Set<number>();
+      const votes: CastVote[] = [];
+      for (const [i, choice] of pairs) {
+        if (seen.has(i)) continue;
+        seen.add(i);
+        votes.push({ voterId: `v${i}`, choice: choice as CastVote['choice'] });
+      }
+      return { spec, electorate: members(n), votes };
+    }),
   ),
 );
 
@@ -95,7 +108,9 @@ describe('tally', () => {
         if (c.spec.kind === 'multi') {
           const schema = choiceSchemaFor(c.spec);
           const ids = new Set(c.electorate.voters.map((v) => v.voterId));
-          const picks = c.votes.filter((v) => schema.safeParse(v.choice).success && (c.spec.secret || ids.has(v.voterId))).reduce((s, v) => s + (v.choice as string[]).length, 0);
+          const picks = c.votes
+            .filter((v) => schema.safeParse(v.choice).success && (c.spec.secret || ids.has(v.voterId)))
+            .reduce((s, v) => s + (v.choice as string[]).length, 0);
           expect(total).toBe(picks);
         } else {
           expect(total).toBe(n);
@@ -113,7 +128,10 @@ describe('tally', () => {
   it('never depends on the order of the votes (open and closed)', () => {
     fc.assert(
       fc.property(ballotCase, fc.array(fc.integer(), { minLength: 30, maxLength: 30 }), fc.boolean(), (c, keys, closed) => {
-        const shuffled = c.votes.map((v, i) => ({ v, k: keys[i % keys.length]! * 31 + i })).sort((x, y) => x.k - y.k).map((x) => x.v);
+        const shuffled = c.votes
+          .map((v, i) => ({ v, k: keys[i % keys.length]! * 31 + i }))
+          .sort((x, y) => x.k - y.k)
+          .map((x) => x.v);
         expect(countBallot(c.spec, c.electorate, shuffled, { closed })).toEqual(countBallot(c.spec, c.electorate, c.votes, { closed }));
       }),
       { numRuns: 300 },
@@ -139,11 +157,17 @@ describe('tally', () => {
 const art278Case = fc
   .record({
     rule: fc.constantFrom<BallotRule>('civil_code_278_ordinary', 'civil_code_278_major'),
-    units: fc.array(fc.record({ owner: fc.integer({ min: 0, max: 12 }), area: fc.integer({ min: 0, max: 30000 }) }), { minLength: 1, maxLength: 20 }),
+    units: fc.array(fc.record({ owner: fc.integer({ min: 0, max: 12 }), area: fc.integer({ min: 0, max: 30000 }) }), {
+      minLength: 1,
+      maxLength: 20,
+    }),
     answers: fc.array(fc.constantFrom('yes', 'no', 'abstain', '-'), { minLength: 20, maxLength: 20 }),
   })
   .map(({ rule, units, answers }) => {
-    const electorate: ElectorateSnapshot = { kind: 'households', voters: units.map((u, i) => ({ voterId: `h${i}`, ownerKey: `o${u.owner}`, areaCentiares: u.area })) };
+    const electorate: ElectorateSnapshot = {
+      kind: 'households',
+      voters: units.map((u, i) => ({ voterId: `h${i}`, ownerKey: `o${u.owner}`, areaCentiares: u.area })),
+    };
     const votes: CastVote[] = units.flatMap((_, i) => (answers[i] === '-' ? [] : [{ voterId: `h${i}`, choice: answers[i]! }]));
     const spec = BallotSpec.parse({ kind: 'yes_no_abstain', rule, electorate: { kind: 'households' }, secret: false });
     return { spec, electorate, votes };
@@ -218,7 +242,9 @@ describe('monotonicity: one more yes never turns a pass into a fail', () => {
         expect(each.outcome.passed).toBe(one.outcome.passed);
         expect(each.turnout.owners).toEqual(one.turnout.owners);
         expect(each.turnout.areaCentiares).toEqual(one.turnout.areaCentiares);
-        expect(each.tally.options.map((o) => [o.owners, o.areaCentiares])).toEqual(one.tally.options.map((o) => [o.owners, o.areaCentiares]));
+        expect(each.tally.options.map((o) => [o.owners, o.areaCentiares])).toEqual(
+          one.tally.options.map((o) => [o.owners, o.areaCentiares]),
+        );
       }),
       { numRuns: 300 },
     );
@@ -242,7 +268,8 @@ describe('needed while open', () => {
           const list = [...Array(yes).fill('yes'), ...Array(no).fill('no'), ...Array(abstain).fill('abstain')] as string[];
           const votes = list.map((choice, i) => ({ voterId: `v${i}`, choice }));
           const need = countBallot(spec, electorate, votes).outcome.needed!.pass!;
-          const withYes = (k: number) => countBallot(spec, electorate, [...votes, ...Array.from({ length: k }, (_, i) => ({ voterId: `v${n + i}`, choice: 'yes' }))]);
+          const withYes = (k: number) =>
+            countBallot(spec, electorate, [...votes, ...Array.from({ length: k }, (_, i) => ({ voterId: `v${n + i}`, choice: 'yes' }))]);
           if (need.votes === undefined) {
             expect(need.possible).toBe(false);
             expect(withYes(spare).outcome.wouldPass).toBe(false);
@@ -325,7 +352,8 @@ describe('choiceSchemaFor rejects every out-of-range choice', () => {
   /** An independent statement of what a valid choice is. */
   function reference(spec: BallotSpec, c: unknown): boolean {
     const ids = spec.options.map((o) => o.id);
-    const list = (max: number) => Array.isArray(c) && c.length >= 1 && c.length <= max && c.every((x) => ids.includes(x)) && new Set(c).size === c.length;
+    const list = (max: number) =>
+      Array.isArray(c) && c.length >= 1 && c.length <= max && c.every((x) => ids.includes(x)) && new Set(c).size === c.length;
     switch (spec.kind) {
       case 'yes_no_abstain':
         return c === 'yes' || c === 'no' || c === 'abstain';

@@ -60,15 +60,34 @@ describe('yes / no / abstain (10 eligible members)', () => {
     ['unanimous', 'eligible', 10, 0, 0, true, 'passed'],
   ];
   it.each(table)('%s (%s): %i yes %i no %i abstain → %s %s', (rule, denominator, yes, no, abstain, passed, reason) => {
-    const r = countBallot(spec('yes_no_abstain', rule, denominator), members(10), counted([['yes', yes], ['no', no], ['abstain', abstain]]), { closed: true });
+    const r = countBallot(
+      spec('yes_no_abstain', rule, denominator),
+      members(10),
+      counted([
+        ['yes', yes],
+        ['no', no],
+        ['abstain', abstain],
+      ]),
+      { closed: true },
+    );
     expect(r.outcome.passed).toBe(passed);
     expect(r.outcome.reason).toBe(reason);
-    expect(r.tally.options.map((o) => [o.id, o.votes])).toEqual([['yes', yes], ['no', no], ['abstain', abstain]]);
+    expect(r.tally.options.map((o) => [o.id, o.votes])).toEqual([
+      ['yes', yes],
+      ['no', no],
+      ['abstain', abstain],
+    ]);
     expect(r.turnout).toEqual({ voted: yes + no + abstain, eligible: 10 });
   });
 
   it('an empty electorate with denominator eligible fails: no_electorate (secret votes cannot be matched)', () => {
-    const s = BallotSpec.parse({ kind: 'yes_no_abstain', rule: 'simple_majority', electorate: { kind: 'members' }, secret: true, denominator: 'eligible' });
+    const s = BallotSpec.parse({
+      kind: 'yes_no_abstain',
+      rule: 'simple_majority',
+      electorate: { kind: 'members' },
+      secret: true,
+      denominator: 'eligible',
+    });
     expect(countBallot(s, members(0), counted([['yes', 1]]), { closed: true }).outcome.reason).toBe('no_electorate');
   });
 });
@@ -86,7 +105,16 @@ describe('consent', () => {
     ['simple_majority', 1, 5, 1, false, 'tie'],
   ];
   it.each(table)('%s: %i agree %i stand aside %i block → %s %s', (rule, agree, aside, block, passed, reason) => {
-    const r = countBallot(spec('consent', rule), members(10), counted([['agree', agree], ['stand_aside', aside], ['block', block]]), { closed: true });
+    const r = countBallot(
+      spec('consent', rule),
+      members(10),
+      counted([
+        ['agree', agree],
+        ['stand_aside', aside],
+        ['block', block],
+      ]),
+      { closed: true },
+    );
     expect(r.outcome).toMatchObject({ passed, reason });
     expect(r.tally.blocks).toBe(block);
     expect(r.tally.standAsides).toBe(aside);
@@ -114,12 +142,17 @@ describe('score 0–5 (3–5 supports, 0–2 opposes)', () => {
     expect(r.tally.options.reduce((s, o) => s + o.votes, 0)).toBe(scores.length);
   });
   it('a score of 2.5, 6 or "5" is not counted', () => {
-    const r = countBallot(spec('score', 'simple_majority'), members(10), [
-      { voterId: 'm1', choice: 2.5 },
-      { voterId: 'm2', choice: 6 },
-      { voterId: 'm3', choice: '5' },
-      { voterId: 'm4', choice: 4 },
-    ], { closed: true });
+    const r = countBallot(
+      spec('score', 'simple_majority'),
+      members(10),
+      [
+        { voterId: 'm1', choice: 2.5 },
+        { voterId: 'm2', choice: 6 },
+        { voterId: 'm3', choice: '5' },
+        { voterId: 'm4', choice: 4 },
+      ],
+      { closed: true },
+    );
     expect(r.tally.average).toEqual({ num: 4, den: 1 });
     expect(r.outcome.figures.invalid).toBe(3);
   });
@@ -127,30 +160,72 @@ describe('score 0–5 (3–5 supports, 0–2 opposes)', () => {
 
 describe('while open: passed null, votes still needed', () => {
   it('simple majority 3 yes 5 no of 20: 3 more yes to pass, already failing', () => {
-    const r = countBallot(spec('yes_no_abstain', 'simple_majority'), members(20), counted([['yes', 3], ['no', 5]]));
+    const r = countBallot(
+      spec('yes_no_abstain', 'simple_majority'),
+      members(20),
+      counted([
+        ['yes', 3],
+        ['no', 5],
+      ]),
+    );
     expect(r.outcome).toMatchObject({ passed: null, wouldPass: false, reason: 'rejected' });
     expect(r.outcome.needed?.pass).toMatchObject({ votes: 3, possible: true });
     expect(r.outcome.needed?.fail).toMatchObject({ votes: 0, possible: true });
   });
   it('two thirds 4 yes 1 no of 10: passing; 2 more no would defeat it', () => {
-    const r = countBallot(spec('yes_no_abstain', 'two_thirds'), members(10), counted([['yes', 4], ['no', 1]]));
+    const r = countBallot(
+      spec('yes_no_abstain', 'two_thirds'),
+      members(10),
+      counted([
+        ['yes', 4],
+        ['no', 1],
+      ]),
+    );
     expect(r.outcome).toMatchObject({ passed: null, wouldPass: true, reason: 'passed' });
     expect(r.outcome.needed?.fail).toMatchObject({ votes: 2, possible: true });
   });
   it('two thirds of eligible: 7 of 10 needed, 4 yes so far, no votes cannot defeat a pass', () => {
-    const r = countBallot(spec('yes_no_abstain', 'two_thirds', 'eligible'), members(10), counted([['yes', 4], ['no', 1]]));
+    const r = countBallot(
+      spec('yes_no_abstain', 'two_thirds', 'eligible'),
+      members(10),
+      counted([
+        ['yes', 4],
+        ['no', 1],
+      ]),
+    );
     expect(r.outcome.needed?.pass).toMatchObject({ votes: 3, possible: true });
     const done = countBallot(spec('yes_no_abstain', 'two_thirds', 'eligible'), members(10), counted([['yes', 7]]));
     expect(done.outcome.needed?.fail).toEqual({ owners: 0, areaCentiares: 0, possible: false });
   });
   it('3/4 with 1 yes 3 no of 5: 8 more yes would be needed but only 1 voter is left', () => {
-    const r = countBallot(spec('yes_no_abstain', 'three_quarters'), members(5), counted([['yes', 1], ['no', 3]]));
+    const r = countBallot(
+      spec('yes_no_abstain', 'three_quarters'),
+      members(5),
+      counted([
+        ['yes', 1],
+        ['no', 3],
+      ]),
+    );
     expect(r.outcome.needed?.pass).toMatchObject({ votes: 8, possible: false });
   });
   it('unanimous with one no, consensus with one block: no number of votes passes it', () => {
-    const u = countBallot(spec('yes_no_abstain', 'unanimous'), members(10), counted([['yes', 3], ['no', 1]]));
+    const u = countBallot(
+      spec('yes_no_abstain', 'unanimous'),
+      members(10),
+      counted([
+        ['yes', 3],
+        ['no', 1],
+      ]),
+    );
     expect(u.outcome.needed?.pass).toEqual({ owners: 0, areaCentiares: 0, possible: false });
-    const c = countBallot(spec('consent', 'consensus'), members(10), counted([['agree', 3], ['block', 1]]));
+    const c = countBallot(
+      spec('consent', 'consensus'),
+      members(10),
+      counted([
+        ['agree', 3],
+        ['block', 1],
+      ]),
+    );
     expect(c.outcome.needed?.pass).toEqual({ owners: 0, areaCentiares: 0, possible: false });
   });
   it('nobody voted: one yes would pass a simple majority, one block defeats consensus', () => {

@@ -27,20 +27,84 @@ describe('BallotSpec', () => {
     expect(BallotSpec.parse({ ...base, kind: 'yes_no_abstain', rule: 'unanimous' }).options).toEqual([]);
   });
   const bad: [string, unknown, string][] = [
-    ['single with one option', { ...base, kind: 'single', rule: 'simple_majority', options: opts('a') }, 'options: a single ballot needs at least 2 options'],
+    [
+      'single with one option',
+      { ...base, kind: 'single', rule: 'simple_majority', options: opts('a') },
+      'options: a single ballot needs at least 2 options',
+    ],
     ['ranked without options', { ...base, kind: 'ranked', rule: 'simple_majority' }, 'options: a ranked ballot needs at least 2 options'],
-    ['duplicate option ids', { ...base, kind: 'multi', rule: 'simple_majority', options: opts('a', 'b', 'a') }, 'options.2.id: duplicate option id "a"'],
-    ['options on yes/no', { ...base, kind: 'yes_no_abstain', rule: 'simple_majority', options: opts('a', 'b') }, 'options: a yes_no_abstain ballot has fixed answers: give no options'],
-    ['maxPicks 0', { ...base, kind: 'multi', rule: 'simple_majority', options: opts('a', 'b'), maxPicks: 0 }, 'maxPicks: maxPicks must be between 1 and 2'],
-    ['maxPicks above the options', { ...base, kind: 'multi', rule: 'simple_majority', options: opts('a', 'b'), maxPicks: 3 }, 'maxPicks: maxPicks must be between 1 and 2'],
-    ['maxPicks on single', { ...base, kind: 'single', rule: 'simple_majority', options: opts('a', 'b'), maxPicks: 1 }, 'maxPicks: maxPicks is only for multi ballots'],
-    ['Art. 278 on members', { ...base, kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary' }, 'electorate: Art. 278 rules count owners: the electorate must be households'],
-    ['Art. 278 on a single ballot', { ...base, electorate: { kind: 'households' }, kind: 'single', rule: 'civil_code_278_major', options: opts('a', 'b') }, 'kind: Art. 278 rules need a yes/no/abstain ballot'],
-    ['consensus on yes/no', { ...base, kind: 'yes_no_abstain', rule: 'consensus' }, 'rule: the consensus rule needs a consent ballot (agree / stand aside / block)'],
+    [
+      'duplicate option ids',
+      { ...base, kind: 'multi', rule: 'simple_majority', options: opts('a', 'b', 'a') },
+      'options.2.id: duplicate option id "a"',
+    ],
+    [
+      'options on yes/no',
+      { ...base, kind: 'yes_no_abstain', rule: 'simple_majority', options: opts('a', 'b') },
+      'options: a yes_no_abstain ballot has fixed answers: give no options',
+    ],
+    [
+      'maxPicks 0',
+      { ...base, kind: 'multi', rule: 'simple_majority', options: opts('a', 'b'), maxPicks: 0 },
+      'maxPicks: maxPicks must be between 1 and 2',
+    ],
+    [
+      'maxPicks above the options',
+      { ...base, kind: 'multi', rule: 'simple_majority', options: opts('a', 'b'), maxPicks: 3 },
+      'maxPicks: maxPicks must be between 1 and 2',
+    ],
+    [
+      'maxPicks on single',
+      { ...base, kind: 'single', rule: 'simple_majority', options: opts('a', 'b'), maxPicks: 1 },
+      'maxPicks: maxPicks is only for multi ballots',
+    ],
+    [
+      'Art. 278 on members',
+      { ...base, kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary' },
+      'electorate: Art. 278 rules count owners: the electorate must be households',
+    ],
+    [
+      'Art. 278 on a single ballot',
+      { ...base, electorate: { kind: 'households' }, kind: 'single', rule: 'civil_code_278_major', options: opts('a', 'b') },
+      'kind: Art. 278 rules need a yes/no/abstain ballot',
+    ],
+    [
+      'consensus on yes/no',
+      { ...base, kind: 'yes_no_abstain', rule: 'consensus' },
+      'rule: the consensus rule needs a consent ballot (agree / stand aside / block)',
+    ],
     ['unknown kind', { ...base, kind: 'lottery', rule: 'simple_majority' }, 'kind:'],
-    ['unknown role', { ...base, electorate: { kind: 'members', roles: ['king'] }, kind: 'consent', rule: 'consensus' }, 'electorate.roles.0:'],
-    ['option id with a space', { ...base, kind: 'single', rule: 'simple_majority', options: [{ id: 'a b', label: 'x' }, { id: 'c', label: 'y' }] }, 'options.0.id: option id must be'],
-    ['empty label', { ...base, kind: 'single', rule: 'simple_majority', options: [{ id: 'a', label: ' ' }, { id: 'c', label: 'y' }] }, 'options.0.label: option label is empty'],
+    [
+      'unknown role',
+      { ...base, electorate: { kind: 'members', roles: ['king'] }, kind: 'consent', rule: 'consensus' },
+      'electorate.roles.0:',
+    ],
+    [
+      'option id with a space',
+      {
+        ...base,
+        kind: 'single',
+        rule: 'simple_majority',
+        options: [
+          { id: 'a b', label: 'x' },
+          { id: 'c', label: 'y' },
+        ],
+      },
+      'options.0.id: option id must be',
+    ],
+    [
+      'empty label',
+      {
+        ...base,
+        kind: 'single',
+        rule: 'simple_majority',
+        options: [
+          { id: 'a', label: ' ' },
+          { id: 'c', label: 'y' },
+        ],
+      },
+      'options.0.label: option label is empty',
+    ],
   ];
   it.each(bad)('refuses %s', (_name, input, message) => {
     const found = issues(input);

@@ -161,7 +161,9 @@ export function choiceSchemaFor(spec: Pick<BallotSpec, 'kind' | 'options' | 'max
         .min(SCORE_MIN, `a score is at least ${SCORE_MIN}`)
         .max(SCORE_MAX, `a score is at most ${SCORE_MAX}`);
     case 'single':
-      return z.string({ error: 'choose one option id' }).refine((id) => ids.has(id), { error: (i) => `unknown option "${String(i.input)}"` });
+      return z
+        .string({ error: 'choose one option id' })
+        .refine((id) => ids.has(id), { error: (i) => `unknown option "${String(i.input)}"` });
     case 'multi':
       return pickList(ids, Math.min(spec.maxPicks ?? ids.size, ids.size), 'multi');
     case 'ranked':

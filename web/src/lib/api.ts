@@ -25,7 +25,13 @@ export class ApiError extends Error {
  * A Blob or File body (a photo, a roster file) goes as its raw bytes with its own content type
  * (`rawType` overrides it); anything else as JSON.
  */
-export async function api<T = unknown>(method: string, path: string, body?: unknown, fetchFn: typeof fetch = fetch, rawType?: string): Promise<T> {
+export async function api<T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+  fetchFn: typeof fetch = fetch,
+  rawType?: string,
+): Promise<T> {
   const raw = typeof Blob !== 'undefined' && body instanceof Blob;
   let res: Response;
   try {

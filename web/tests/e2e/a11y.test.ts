@@ -63,12 +63,14 @@ beforeAll(async () => {
   app = await startApp();
   cid = await demoCommunityId(app);
   fac = await viewer('laptop', 'facilitator');
-  conventionId = ((await (await fac.request.get(`/api/communities/${cid}/conventions`)).json()) as { conventions: { id: string }[] }).conventions[0]!.id;
+  conventionId = ((await (await fac.request.get(`/api/communities/${cid}/conventions`)).json()) as { conventions: { id: string }[] })
+    .conventions[0]!.id;
   const created = await fac.request.post(`/api/communities/${cid}/meetings`, {
     data: { title: '无障碍检查会', mode: 'hybrid', agenda: [{ title: '楼道照明' }, { title: '垃圾分类' }] },
   });
   meetingId = (await created.json()).meeting.id;
-  for (const status of ['open', 'in_progress']) expect((await fac.request.patch(`/api/meetings/${meetingId}`, { data: { status } })).ok()).toBe(true);
+  for (const status of ['open', 'in_progress'])
+    expect((await fac.request.patch(`/api/meetings/${meetingId}`, { data: { status } })).ok()).toBe(true);
   ballotId = await newBallot('是否同意更换楼道灯为声控灯');
   expect((await fac.request.post(`/api/ballots/${ballotId}/open`)).ok()).toBe(true);
 }, 60_000);
@@ -78,36 +80,75 @@ afterAll(async () => {
 });
 
 describe('axe-core finds nothing serious on the main pages', () => {
-  const cases: { name: string; kind: Viewer; login: string | null; path: () => string; locale?: string; dark?: boolean; ready?: string }[] = [
-    { name: 'home', kind: 'phone', login: null, path: () => '/' },
-    { name: 'home signed in (en)', kind: 'laptop', login: 'facilitator', path: () => '/', locale: 'en' },
-    { name: 'sign-in', kind: 'phone', login: null, path: () => '/login' },
-    { name: 'sign-in (en)', kind: 'phone', login: null, path: () => '/login', locale: 'en' },
-    { name: 'community home', kind: 'phone', login: 'yezhu', path: () => `/c/${cid}` },
-    { name: 'community home (en)', kind: 'laptop', login: 'facilitator', path: () => `/c/${cid}`, locale: 'en' },
-    { name: 'roster', kind: 'laptop', login: 'admin', path: () => `/c/${cid}/roster` },
-    { name: 'editor', kind: 'laptop', login: 'facilitator', path: () => `/conventions/${conventionId}`, ready: '.ProseMirror' },
-    { name: 'meetings list', kind: 'laptop', login: 'facilitator', path: () => `/c/${cid}/meetings` },
-    { name: 'meetings list (en)', kind: 'phone', login: 'yezhu', path: () => `/c/${cid}/meetings`, locale: 'en' },
-    { name: 'problems', kind: 'phone', login: 'yezhu', path: () => `/c/${cid}/problems` },
-    { name: 'dashboard', kind: 'laptop', login: 'dangzhibu', path: () => `/c/${cid}/dashboard` },
-    { name: 'dashboard (en)', kind: 'laptop', login: 'dangzhibu', path: () => `/c/${cid}/dashboard`, locale: 'en' },
-    { name: 'meeting phone view', kind: 'phone', login: 'zuhu', path: () => `/m/${meetingId}`, ready: '[data-connection="online"]' },
-    { name: 'meeting phone view (en, dark)', kind: 'phone', login: 'zuhu', path: () => `/m/${meetingId}`, locale: 'en', dark: true, ready: '[data-connection="online"]' },
-    { name: 'projector light', kind: 'projector', login: 'facilitator', path: () => `/m/${meetingId}/screen?theme=light`, ready: '[data-join-code]' },
-    { name: 'projector dark (theme)', kind: 'projector', login: 'facilitator', path: () => `/m/${meetingId}/screen?theme=dark`, ready: '[data-join-code]' },
-    { name: 'projector dark (system)', kind: 'projector', login: 'facilitator', path: () => `/m/${meetingId}/screen`, dark: true, ready: '[data-join-code]' },
-    { name: 'console', kind: 'laptop', login: 'facilitator', path: () => `/m/${meetingId}/console`, ready: '[data-connection="online"]' },
-    { name: 'console (en)', kind: 'laptop', login: 'facilitator', path: () => `/m/${meetingId}/console`, locale: 'en', ready: '[data-connection="online"]' },
-  ];
+  const cases: { name: string; kind: Viewer; login: string | null; path: () => string; locale?: string; dark?: boolean; ready?: string }[] =
+    [
+      { name: 'home', kind: 'phone', login: null, path: () => '/' },
+      { name: 'home signed in (en)', kind: 'laptop', login: 'facilitator', path: () => '/', locale: 'en' },
+      { name: 'sign-in', kind: 'phone', login: null, path: () => '/login' },
+      { name: 'sign-in (en)', kind: 'phone', login: null, path: () => '/login', locale: 'en' },
+      { name: 'community home', kind: 'phone', login: 'yezhu', path: () => `/c/${cid}` },
+      { name: 'community home (en)', kind: 'laptop', login: 'facilitator', path: () => `/c/${cid}`, locale: 'en' },
+      { name: 'roster', kind: 'laptop', login: 'admin', path: () => `/c/${cid}/roster` },
+      { name: 'editor', kind: 'laptop', login: 'facilitator', path: () => `/conventions/${conventionId}`, ready: '.ProseMirror' },
+      { name: 'meetings list', kind: 'laptop', login: 'facilitator', path: () => `/c/${cid}/meetings` },
+      { name: 'meetings list (en)', kind: 'phone', login: 'yezhu', path: () => `/c/${cid}/meetings`, locale: 'en' },
+      { name: 'problems', kind: 'phone', login: 'yezhu', path: () => `/c/${cid}/problems` },
+      { name: 'dashboard', kind: 'laptop', login: 'dangzhibu', path: () => `/c/${cid}/dashboard` },
+      { name: 'dashboard (en)', kind: 'laptop', login: 'dangzhibu', path: () => `/c/${cid}/dashboard`, locale: 'en' },
+      { name: 'meeting phone view', kind: 'phone', login: 'zuhu', path: () => `/m/${meetingId}`, ready: '[data-connection="online"]' },
+      {
+        name: 'meeting phone view (en, dark)',
+        kind: 'phone',
+        login: 'zuhu',
+        path: () => `/m/${meetingId}`,
+        locale: 'en',
+        dark: true,
+        ready: '[data-connection="online"]',
+      },
+      {
+        name: 'projector light',
+        kind: 'projector',
+        login: 'facilitator',
+        path: () => `/m/${meetingId}/screen?theme=light`,
+        ready: '[data-join-code]',
+      },
+      {
+        name: 'projector dark (theme)',
+        kind: 'projector',
+        login: 'facilitator',
+        path: () => `/m/${meetingId}/screen?theme=dark`,
+        ready: '[data-join-code]',
+      },
+      {
+        name: 'projector dark (system)',
+        kind: 'projector',
+        login: 'facilitator',
+        path: () => `/m/${meetingId}/screen`,
+        dark: true,
+        ready: '[data-join-code]',
+      },
+      { name: 'console', kind: 'laptop', login: 'facilitator', path: () => `/m/${meetingId}/console`, ready: '[data-connection="online"]' },
+      {
+        name: 'console (en)',
+        kind: 'laptop',
+        login: 'facilitator',
+        path: () => `/m/${meetingId}/console`,
+        locale: 'en',
+        ready: '[data-connection="online"]',
+      },
+    ];
   for (const c of cases) {
-    it(c.name, async () => {
-      const ctx = await viewer(c.kind, c.login, { locale: c.locale, dark: c.dark });
-      const page = await visit(ctx, c.path(), c.ready);
-      expect(await page.getAttribute('html', 'lang')).toBe(c.locale ?? 'zh-CN');
-      expect(await seriousA11yFindings(page)).toEqual([]);
-      await ctx.close();
-    }, 60_000);
+    it(
+      c.name,
+      async () => {
+        const ctx = await viewer(c.kind, c.login, { locale: c.locale, dark: c.dark });
+        const page = await visit(ctx, c.path(), c.ready);
+        expect(await page.getAttribute('html', 'lang')).toBe(c.locale ?? 'zh-CN');
+        expect(await seriousA11yFindings(page)).toEqual([]);
+        await ctx.close();
+      },
+      60_000,
+    );
   }
 });
 
@@ -129,7 +170,11 @@ describe('the phone, the projector and the console beyond axe', () => {
     await expect.poll(focused, { timeout: 10_000 }).toBe('确认提交');
     await page.keyboard.press('Space');
     await page.locator('[data-receipt]').waitFor({ timeout: 20_000 });
-    await expect.poll(() => page.evaluate(() => document.activeElement?.hasAttribute('data-step-focus') && document.activeElement.getAttribute('role'))).toBe('status');
+    await expect
+      .poll(() =>
+        page.evaluate(() => document.activeElement?.hasAttribute('data-step-focus') && document.activeElement.getAttribute('role')),
+      )
+      .toBe('status');
     const receipt = (await page.locator('[data-receipt]').innerText()).trim();
     expect(receipt.length).toBeGreaterThanOrEqual(6);
     const result = await (await fac.request.get(`/api/ballots/${ballotId}/result`)).json();
@@ -197,11 +242,21 @@ describe('the phone, the projector and the console beyond axe', () => {
       const w = window as unknown as { changes: { at: number; text: string }[]; tallies: number };
       w.changes = [];
       w.tallies = 0;
-      new MutationObserver(() => w.changes.push({ at: performance.now(), text: el.textContent ?? '' })).observe(el, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() => w.changes.push({ at: performance.now(), text: el.textContent ?? '' })).observe(el, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
       // How often the bars themselves changed (each tally broadcast the page drew).
-      new MutationObserver(() => w.tallies++).observe(document.querySelector('.tally')!, { attributes: true, attributeFilter: ['data-votes'], subtree: true });
+      new MutationObserver(() => w.tallies++).observe(document.querySelector('.tally')!, {
+        attributes: true,
+        attributeFilter: ['data-votes'],
+        subtree: true,
+      });
     });
-    const members = ((await (await fac.request.get(`/api/communities/${cid}/members`)).json()) as { members: { userId: string; login: string | null }[] }).members;
+    const members = (
+      (await (await fac.request.get(`/api/communities/${cid}/members`)).json()) as { members: { userId: string; login: string | null }[] }
+    ).members;
     // Members who have not voted yet (the keyboard test's voter may have).
     const voters = members.filter((x) => x.login !== 'yezhu').slice(0, 10);
     expect(voters.length).toBeGreaterThanOrEqual(6);
@@ -209,12 +264,16 @@ describe('the phone, the projector and the console beyond axe', () => {
     for (const [i, v] of voters.entries()) {
       // A burst spread over ~3.5 s, so the server sends several tallies (it coalesces within a moment).
       if (i > 0) await pace(350);
-      const res = await fac.request.post(`/api/ballots/${ballotId}/paper-votes`, { data: { memberId: v.userId, choice: i % 3 === 2 ? 'no' : 'yes', idempotencyKey: `a11y-burst-${i}-${v.userId}` } });
+      const res = await fac.request.post(`/api/ballots/${ballotId}/paper-votes`, {
+        data: { memberId: v.userId, choice: i % 3 === 2 ? 'no' : 'yes', idempotencyKey: `a11y-burst-${i}-${v.userId}` },
+      });
       expect(res.ok(), await res.text()).toBe(true);
     }
     const burstMs = Date.now() - burstStart;
     const total = voted0 + voters.length;
-    await expect.poll(() => screen.locator('[data-option="yes"]').getAttribute('data-votes'), { timeout: 10_000 }).toBe(String(yes0 + voters.filter((_, i) => i % 3 !== 2).length));
+    await expect
+      .poll(() => screen.locator('[data-option="yes"]').getAttribute('data-votes'), { timeout: 10_000 })
+      .toBe(String(yes0 + voters.filter((_, i) => i % 3 !== 2).length));
     // The last figures are announced, within one calm gap (3 s) of the last vote.
     await expect.poll(() => region.textContent(), { timeout: 10_000 }).toContain(`已投 ${total} 人 /`);
     const { changes, tallies } = await screen.evaluate(() => {
@@ -237,12 +296,21 @@ describe('the phone, the projector and the console beyond axe', () => {
       const ctx = await viewer('projector', 'facilitator', { dark: theme === 'dark' });
       const screen = await visit(ctx, `/m/${meetingId}/screen?theme=${theme}`, '[data-join-code]');
       await screen.locator('.ballot-title').waitFor();
-      for (const [w, h] of [[1920, 1080], [1280, 720]] as const) {
+      for (const [w, h] of [
+        [1920, 1080],
+        [1280, 720],
+      ] as const) {
         await screen.setViewportSize({ width: w, height: h });
-        const sizes = await screen.evaluate(() => [...document.querySelectorAll('h1, h2')].map((el) => parseFloat(getComputedStyle(el).fontSize)));
+        const sizes = await screen.evaluate(() =>
+          [...document.querySelectorAll('h1, h2')].map((el) => parseFloat(getComputedStyle(el).fontSize)),
+        );
         expect(sizes.length).toBeGreaterThanOrEqual(2);
         for (const px of sizes) expect(px, `${theme} ${w}×${h}`).toBeGreaterThanOrEqual(48);
-        expect(await screen.evaluate(() => document.documentElement.dataset.theme ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'))).toBe(theme);
+        expect(
+          await screen.evaluate(
+            () => document.documentElement.dataset.theme ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'),
+          ),
+        ).toBe(theme);
         await shot(screen, `a11y-projector-${theme}-${w}x${h}`);
       }
       expect(await seriousA11yFindings(screen)).toEqual([]);
@@ -258,8 +326,15 @@ describe('the phone, the projector and the console beyond axe', () => {
     const en = await visit(await viewer('projector', 'facilitator', { locale: 'en' }), `/m/${meetingId}/screen`, '[data-join-code]');
     await expect.poll(() => zh.locator('.ballot-title').innerText(), { timeout: 10_000 }).toContain('楼道绿化');
     await expect.poll(() => zh.locator('[data-needed="pass"]').innerText(), { timeout: 10_000 }).toContain('还差');
-    const someone = ((await (await fac.request.get(`/api/communities/${cid}/members`)).json()) as { members: { userId: string }[] }).members[0]!;
-    expect((await fac.request.post(`/api/ballots/${unanimous}/paper-votes`, { data: { memberId: someone.userId, choice: 'no', idempotencyKey: `a11y-unanimous-${someone.userId}` } })).ok()).toBe(true);
+    const someone = ((await (await fac.request.get(`/api/communities/${cid}/members`)).json()) as { members: { userId: string }[] })
+      .members[0]!;
+    expect(
+      (
+        await fac.request.post(`/api/ballots/${unanimous}/paper-votes`, {
+          data: { memberId: someone.userId, choice: 'no', idempotencyKey: `a11y-unanimous-${someone.userId}` },
+        })
+      ).ok(),
+    ).toBe(true);
     const result = await (await fac.request.get(`/api/ballots/${unanimous}/result`)).json();
     expect(result.outcome.needed.pass.possible).toBe(false);
     await expect.poll(() => zh.locator('[data-needed="impossible"]').innerText(), { timeout: 10_000 }).toContain('已无法通过');
@@ -293,12 +368,16 @@ describe('the phone, the projector and the console beyond axe', () => {
     await now.waitFor({ timeout: 20_000 });
     expect(await now.innerText()).toContain('无障碍检查会');
     expect(await now.getByRole('link', { name: '进入会议' }).getAttribute('href')).toBe(`/m/${meetingId}`);
-    for (const s of ['upcoming', 'convention', 'problems', 'consensus']) await page.locator(`[data-section="${s}"]`).waitFor({ timeout: 10_000 });
+    for (const s of ['upcoming', 'convention', 'problems', 'consensus'])
+      await page.locator(`[data-section="${s}"]`).waitFor({ timeout: 10_000 });
     expect(await page.locator('[data-section="upcoming"]').innerText()).toContain('2026年第四次居民协商议事会');
     expect(await page.locator('[data-section="convention"] a').first().getAttribute('href')).toBe(`/conventions/${conventionId}`);
     expect(await page.locator('[data-section="problems"]').innerText()).toMatch(/待解决 \d+ 件/);
-    const items = ((await (await ctx.request.get(`/api/communities/${cid}/consensus`)).json()) as { items: { title: string; at: number }[] }).items;
-    if (items.length > 0) expect(await page.locator('[data-section="consensus"]').innerText()).toContain(items.sort((a, b) => b.at - a.at)[0]!.title);
+    const items = (
+      (await (await ctx.request.get(`/api/communities/${cid}/consensus`)).json()) as { items: { title: string; at: number }[] }
+    ).items;
+    if (items.length > 0)
+      expect(await page.locator('[data-section="consensus"]').innerText()).toContain(items.sort((a, b) => b.at - a.at)[0]!.title);
     else expect(await page.locator('[data-section="consensus"]').innerText()).toContain('还没有记录的共识');
     expect(await seriousA11yFindings(page)).toEqual([]);
     await shot(page, 'a11y-community-home-phone');

@@ -19,7 +19,14 @@ beforeAll(async () => {
 });
 afterAll(async () => app?.stop());
 
-interface Household { id: string; building: string; unit: string; room: string; areaCentiares: number; owner: string }
+interface Household {
+  id: string;
+  building: string;
+  unit: string;
+  room: string;
+  areaCentiares: number;
+  owner: string;
+}
 
 const zhArea = (c: number) => new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 0, maximumFractionDigits: 2 }).format(c / 100);
 const zhNum = (n: number) => new Intl.NumberFormat('zh-CN').format(n);
@@ -28,7 +35,11 @@ const twoThirds = (whole: number) => Math.ceil((2 * whole) / 3);
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /** Records in the page (Date.now) the first moment every `want` holds (an element, its attribute, its text): no polling delay. */
-async function markWhen(page: Page, name: string, want: { selector: string; attr?: string; value?: string; text?: string }[]): Promise<void> {
+async function markWhen(
+  page: Page,
+  name: string,
+  want: { selector: string; attr?: string; value?: string; text?: string }[],
+): Promise<void> {
   await page.evaluate(
     ({ name, want }) => {
       const w = window as unknown as Record<string, number>;
@@ -51,83 +62,110 @@ async function markWhen(page: Page, name: string, want: { selector: string; attr
     { name, want },
   );
 }
-const markOf = (page: Page, name: string) => page.evaluate((n) => (window as unknown as Record<string, number | undefined>)[n] ?? null, name);
+const markOf = (page: Page, name: string) =>
+  page.evaluate((n) => (window as unknown as Record<string, number | undefined>)[n] ?? null, name);
 
 it('a clause ballot by Art. 278: console, projector, five phones and a paper vote, published with receipts; the clause shows in the consensus map', async () => {
-  const { cid, admin, roster, fac, conv, clauses, clause, meeting } = await step('a meeting in progress, the demo roster and a clause of the convention', async () => {
-    const cid = await demoCommunityId(app);
-    const admin = await newViewer(app, 'laptop');
-    await signIn(admin, 'admin', app.server.adminPassword);
-    const roster = ((await (await admin.request.get(`/api/communities/${cid}/households`)).json()) as { households: Household[] }).households;
-    expect(roster.length).toBeGreaterThan(100);
+  const { cid, admin, roster, fac, conv, clauses, clause, meeting } = await step(
+    'a meeting in progress, the demo roster and a clause of the convention',
+    async () => {
+      const cid = await demoCommunityId(app);
+      const admin = await newViewer(app, 'laptop');
+      await signIn(admin, 'admin', app.server.adminPassword);
+      const roster = ((await (await admin.request.get(`/api/communities/${cid}/households`)).json()) as { households: Household[] })
+        .households;
+      expect(roster.length).toBeGreaterThan(100);
 
-    const fac = await newViewer(app, 'laptop');
-    await signIn(fac, 'facilitator');
-    const conv = ((await (await fac.request.get(`/api/communities/${cid}/conventions`)).json()) as { conventions: { id: string; title: string }[] }).conventions[0]!;
-    const clauses = ((await (await fac.request.get(`/api/conventions/${conv.id}`)).json()) as { clauses: { id: string; number: number; text: string }[] }).clauses;
-    const clause = clauses[1]!;
-    const meeting = (await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '管理规约条款表决会', mode: 'hybrid' } })).json()).meeting;
-    for (const status of ['open', 'in_progress']) expect((await fac.request.patch(`/api/meetings/${meeting.id}`, { data: { status } })).ok()).toBe(true);
-    return { cid, admin, roster, fac, conv, clauses, clause, meeting };
-  });
+      const fac = await newViewer(app, 'laptop');
+      await signIn(fac, 'facilitator');
+      const conv = (
+        (await (await fac.request.get(`/api/communities/${cid}/conventions`)).json()) as { conventions: { id: string; title: string }[] }
+      ).conventions[0]!;
+      const clauses = (
+        (await (await fac.request.get(`/api/conventions/${conv.id}`)).json()) as { clauses: { id: string; number: number; text: string }[] }
+      ).clauses;
+      const clause = clauses[1]!;
+      const meeting = (
+        await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '管理规约条款表决会', mode: 'hybrid' } })).json()
+      ).meeting;
+      for (const status of ['open', 'in_progress'])
+        expect((await fac.request.patch(`/api/meetings/${meeting.id}`, { data: { status } })).ok()).toBe(true);
+      return { cid, admin, roster, fac, conv, clauses, clause, meeting };
+    },
+  );
 
-  const { console_, card, ballot } = await step('the facilitator builds the ballot in the console: a clause of the convention, owners by Art. 278', async () => {
-    const console_ = await fac.newPage();
-    await console_.goto(`/m/${meeting.id}/console`);
-    await console_.locator('[data-connection="online"]').waitFor();
-    await console_.getByText('新建表决', { exact: true }).click();
-    await console_.getByLabel('公约条款').check();
-    await console_.getByLabel('公约', { exact: true }).selectOption(conv.id);
-    await console_.getByLabel('条款', { exact: true }).selectOption(clause.id);
-    await expect.poll(async () => squash(await console_.locator('[data-clause-preview]').innerText())).toBe(squash(clause.text));
-    await console_.getByRole('radio', { name: '民法典278条 一般事项（双过半）' }).check();
-    await expect.poll(() => console_.getByLabel('业主（按户和面积）').isChecked()).toBe(true);
-    expect(await console_.getByLabel('无记名投票').isDisabled()).toBe(true);
-    const title = await console_.getByLabel('表决事项').inputValue();
-    expect(title).toContain(`第 ${clause.number} 条`);
-    await console_.getByRole('button', { name: '创建表决' }).click();
-    const card = console_.locator('article.ballot', { has: console_.getByRole('heading', { name: title }) });
-    await card.waitFor();
-    const ballot = ((await (await fac.request.get(`/api/meetings/${meeting.id}/ballots`)).json()) as { ballots: { id: string; clauseRef?: unknown; rule: string; electorate: unknown; secret: boolean }[] }).ballots[0]!;
-    expect(ballot).toMatchObject({ clauseRef: { conventionId: conv.id, clauseId: clause.id }, rule: 'civil_code_278_ordinary', electorate: { kind: 'households' }, secret: false });
-    return { console_, card, ballot };
-  });
+  const { console_, card, ballot } = await step(
+    'the facilitator builds the ballot in the console: a clause of the convention, owners by Art. 278',
+    async () => {
+      const console_ = await fac.newPage();
+      await console_.goto(`/m/${meeting.id}/console`);
+      await console_.locator('[data-connection="online"]').waitFor();
+      await console_.getByText('新建表决', { exact: true }).click();
+      await console_.getByLabel('公约条款').check();
+      await console_.getByLabel('公约', { exact: true }).selectOption(conv.id);
+      await console_.getByLabel('条款', { exact: true }).selectOption(clause.id);
+      await expect.poll(async () => squash(await console_.locator('[data-clause-preview]').innerText())).toBe(squash(clause.text));
+      await console_.getByRole('radio', { name: '民法典278条 一般事项（双过半）' }).check();
+      await expect.poll(() => console_.getByLabel('业主（按户和面积）').isChecked()).toBe(true);
+      expect(await console_.getByLabel('无记名投票').isDisabled()).toBe(true);
+      const title = await console_.getByLabel('表决事项').inputValue();
+      expect(title).toContain(`第 ${clause.number} 条`);
+      await console_.getByRole('button', { name: '创建表决' }).click();
+      const card = console_.locator('article.ballot', { has: console_.getByRole('heading', { name: title }) });
+      await card.waitFor();
+      const ballot = (
+        (await (await fac.request.get(`/api/meetings/${meeting.id}/ballots`)).json()) as {
+          ballots: { id: string; clauseRef?: unknown; rule: string; electorate: unknown; secret: boolean }[];
+        }
+      ).ballots[0]!;
+      expect(ballot).toMatchObject({
+        clauseRef: { conventionId: conv.id, clauseId: clause.id },
+        rule: 'civil_code_278_ordinary',
+        electorate: { kind: 'households' },
+        secret: false,
+      });
+      return { console_, card, ballot };
+    },
+  );
 
-  const { screenCtx, screen, phones } = await step('a projector and five owners\' phones join; opening the ballot shows them the clause', async () => {
-    const screenCtx = await newViewer(app, 'projector');
-    await signIn(screenCtx, 'facilitator');
-    const screen = await screenCtx.newPage();
-    await screen.goto(`/m/${meeting.id}/screen`);
-    await screen.locator('[data-join-code]').waitFor();
+  const { screenCtx, screen, phones } = await step(
+    "a projector and five owners' phones join; opening the ballot shows them the clause",
+    async () => {
+      const screenCtx = await newViewer(app, 'projector');
+      await signIn(screenCtx, 'facilitator');
+      const screen = await screenCtx.newPage();
+      await screen.goto(`/m/${meeting.id}/screen`);
+      await screen.locator('[data-join-code]').waitFor();
 
-    const owners = [
-      { login: 'yezhu', choice: '同意' },
-      { login: 'yeweihui', choice: '同意' },
-      { login: 'xianda', choice: '反对' },
-      { login: 'loudong1', choice: '同意' },
-      { login: 'loudong2', choice: '同意' },
-    ];
-    const phones: { login: string; choice: string; page: Page; householdId: string; receipt?: string }[] = [];
-    for (const o of owners) {
-      const ctx = await newViewer(app, 'phone');
-      await signIn(ctx, o.login);
-      const me = await (await ctx.request.get('/api/me')).json();
-      const householdId = me.memberships.find((x: { communityId: string }) => x.communityId === cid).householdIds[0] as string;
-      const page = await ctx.newPage();
-      await page.goto(`/m/${meeting.id}`);
-      await page.locator('[data-connection="online"]').waitFor();
-      phones.push({ ...o, page, householdId });
-    }
-    expect(new Set(phones.map((p) => p.householdId)).size).toBe(5);
+      const owners = [
+        { login: 'yezhu', choice: '同意' },
+        { login: 'yeweihui', choice: '同意' },
+        { login: 'xianda', choice: '反对' },
+        { login: 'loudong1', choice: '同意' },
+        { login: 'loudong2', choice: '同意' },
+      ];
+      const phones: { login: string; choice: string; page: Page; householdId: string; receipt?: string }[] = [];
+      for (const o of owners) {
+        const ctx = await newViewer(app, 'phone');
+        await signIn(ctx, o.login);
+        const me = await (await ctx.request.get('/api/me')).json();
+        const householdId = me.memberships.find((x: { communityId: string }) => x.communityId === cid).householdIds[0] as string;
+        const page = await ctx.newPage();
+        await page.goto(`/m/${meeting.id}`);
+        await page.locator('[data-connection="online"]').waitFor();
+        phones.push({ ...o, page, householdId });
+      }
+      expect(new Set(phones.map((p) => p.householdId)).size).toBe(5);
 
-    await card.getByRole('button', { name: '开始表决' }).click();
-    for (const p of phones) {
-      const quote = p.page.locator('blockquote.clause');
-      await quote.waitFor({ timeout: 15_000 });
-      expect(squash(await quote.innerText())).toBe(squash(clause.text));
-    }
-    return { screenCtx, screen, phones };
-  });
+      await card.getByRole('button', { name: '开始表决' }).click();
+      for (const p of phones) {
+        const quote = p.page.locator('blockquote.clause');
+        await quote.waitFor({ timeout: 15_000 });
+        expect(squash(await quote.innerText())).toBe(squash(clause.text));
+      }
+      return { screenCtx, screen, phones };
+    },
+  );
 
   const { phoneLatency } = await step('five phones vote through the page: choice, confirmation, receipt', async () => {
     for (const [i, p] of phones.entries()) {
@@ -151,7 +189,9 @@ it('a clause ballot by Art. 278: console, projector, five phones and a paper vot
   });
 
   const { paperHh } = await step('one household without a phone votes on paper, entered by room number in the console', async () => {
-    const paperHh = roster.find((h) => !phones.some((p) => p.householdId === h.id) && h.building === '1' && h.unit === '1' && h.room === '103')!;
+    const paperHh = roster.find(
+      (h) => !phones.some((p) => p.householdId === h.id) && h.building === '1' && h.unit === '1' && h.room === '103',
+    )!;
     expect(paperHh).toBeTruthy();
     const paper = console_.getByRole('group', { name: '录入纸质票 / 举手票' });
     await paper.getByLabel('房号').fill('1-1-103');
@@ -168,44 +208,52 @@ it('a clause ballot by Art. 278: console, projector, five phones and a paper vot
     await expect.poll(() => markOf(screen, '__finalAt'), { timeout: 5000, interval: 50 }).not.toBeNull();
     // The ack of the paper vote: when the console's browser received the server's answer.
     const paperAck = await console_.evaluate(() => {
-      const e = performance.getEntriesByType('resource').filter((x) => x.name.includes('/paper-votes')).at(-1) as PerformanceResourceTiming | undefined;
+      const e = performance
+        .getEntriesByType('resource')
+        .filter((x) => x.name.includes('/paper-votes'))
+        .at(-1) as PerformanceResourceTiming | undefined;
       return e ? performance.timeOrigin + e.responseEnd : null;
     });
     expect(paperAck).not.toBeNull();
     const paperLatency = Math.round((await markOf(screen, '__finalAt'))! - paperAck!);
     // Negative: the tally broadcast reached the projector before the HTTP answer reached the console.
-    console.log(`projector latency: last phone receipt → projector counts ${phoneLatency} ms; paper vote ack in the console → projector final tally ${paperLatency} ms`);
+    console.log(
+      `projector latency: last phone receipt → projector counts ${phoneLatency} ms; paper vote ack in the console → projector final tally ${paperLatency} ms`,
+    );
     expect(phoneLatency).toBeLessThanOrEqual(1000);
     expect(paperLatency).toBeLessThanOrEqual(1000);
     return { paperHh };
   });
 
-  const { totalOwners, partOwners, partArea, yesArea } = await step('the figures by hand (DOMAIN.md, Art. 278): one owner counts once, all units\' areas add', async () => {
-    const ownerOf = (h: Household) => h.owner.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
-    const totalOwners = new Set(roster.map(ownerOf)).size;
-    const totalArea = roster.reduce((s, h) => s + h.areaCentiares, 0);
-    const byId = new Map(roster.map((h) => [h.id, h]));
-    const voters = [...phones.map((p) => ({ h: byId.get(p.householdId)!, yes: p.choice === '同意' })), { h: paperHh, yes: false }];
-    const partOwners = new Set(voters.map((v) => ownerOf(v.h))).size;
-    const partArea = voters.reduce((s, v) => s + v.h.areaCentiares, 0);
-    const yesArea = voters.filter((v) => v.yes).reduce((s, v) => s + v.h.areaCentiares, 0);
-    expect(partOwners).toBe(6); // six different owners
-    const quorumMet = 3 * partOwners >= 2 * totalOwners && 3 * partArea >= 2 * totalArea;
-    expect(quorumMet).toBe(false); // 6 of ~110 owners: far from two thirds, so it cannot pass
-    const needOwners = twoThirds(totalOwners) - partOwners;
-    const needArea = twoThirds(totalArea) - partArea;
+  const { totalOwners, partOwners, partArea, yesArea } = await step(
+    "the figures by hand (DOMAIN.md, Art. 278): one owner counts once, all units' areas add",
+    async () => {
+      const ownerOf = (h: Household) => h.owner.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+      const totalOwners = new Set(roster.map(ownerOf)).size;
+      const totalArea = roster.reduce((s, h) => s + h.areaCentiares, 0);
+      const byId = new Map(roster.map((h) => [h.id, h]));
+      const voters = [...phones.map((p) => ({ h: byId.get(p.householdId)!, yes: p.choice === '同意' })), { h: paperHh, yes: false }];
+      const partOwners = new Set(voters.map((v) => ownerOf(v.h))).size;
+      const partArea = voters.reduce((s, v) => s + v.h.areaCentiares, 0);
+      const yesArea = voters.filter((v) => v.yes).reduce((s, v) => s + v.h.areaCentiares, 0);
+      expect(partOwners).toBe(6); // six different owners
+      const quorumMet = 3 * partOwners >= 2 * totalOwners && 3 * partArea >= 2 * totalArea;
+      expect(quorumMet).toBe(false); // 6 of ~110 owners: far from two thirds, so it cannot pass
+      const needOwners = twoThirds(totalOwners) - partOwners;
+      const needArea = twoThirds(totalArea) - partArea;
 
-    const screenText = squash(await screen.locator('main').innerText());
-    expect(screenText).toContain(`${zhNum(partOwners)} / ${zhNum(totalOwners)} 位业主`);
-    expect(screenText).toContain(`${zhArea(partArea)} / ${zhArea(totalArea)} ㎡`);
-    expect(screenText).toContain(`投票参与门槛：还差 ${zhNum(needOwners)} 位业主 / ${zhArea(needArea)} ㎡`);
-    expect(squash(await screen.locator('[data-option="yes"]').innerText())).toContain(`${zhArea(yesArea)} ㎡`);
-    expect(squash(await screen.locator('blockquote, .clause').first().innerText())).toBe(squash(clause.text));
-    await shot(screen, 'ballot-clause-projector-tally');
-    await shot(console_, 'ballot-clause-console-open');
-    expect(await seriousA11yFindings(console_)).toEqual([]);
-    return { totalOwners, partOwners, partArea, yesArea };
-  });
+      const screenText = squash(await screen.locator('main').innerText());
+      expect(screenText).toContain(`${zhNum(partOwners)} / ${zhNum(totalOwners)} 位业主`);
+      expect(screenText).toContain(`${zhArea(partArea)} / ${zhArea(totalArea)} ㎡`);
+      expect(screenText).toContain(`投票参与门槛：还差 ${zhNum(needOwners)} 位业主 / ${zhArea(needArea)} ㎡`);
+      expect(squash(await screen.locator('[data-option="yes"]').innerText())).toContain(`${zhArea(yesArea)} ㎡`);
+      expect(squash(await screen.locator('blockquote, .clause').first().innerText())).toBe(squash(clause.text));
+      await shot(screen, 'ballot-clause-projector-tally');
+      await shot(console_, 'ballot-clause-console-open');
+      expect(await seriousA11yFindings(console_)).toEqual([]);
+      return { totalOwners, partOwners, partArea, yesArea };
+    },
+  );
 
   await step('close and publish from the console', async () => {
     await card.getByRole('button', { name: '结束表决' }).click();
@@ -232,7 +280,9 @@ it('a clause ballot by Art. 278: console, projector, five phones and a paper vot
     expect(squash(await console_.locator('[data-figure="totalOwners"]').innerText())).toContain(zhNum(totalOwners));
     const published = (await (await fac.request.get(`/api/ballots/${ballot.id}`)).json()).ballot;
     expect(published.status).toBe('published');
-    const endDate = new Intl.DateTimeFormat('zh-CN', { dateStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(new Date(published.objectionEndsAt));
+    const endDate = new Intl.DateTimeFormat('zh-CN', { dateStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(
+      new Date(published.objectionEndsAt),
+    );
     expect(squash(await console_.locator('[data-objection-ends]').innerText())).toContain(endDate);
     const rows = await console_.locator('[data-receipt-row]').evaluateAll((els) => els.map((e) => e.getAttribute('data-receipt-row')!));
     expect(rows.length).toBe(6);
@@ -267,8 +317,10 @@ it('a clause ballot by Art. 278: console, projector, five phones and a paper vot
     expect(await seriousA11yFindings(phones[0]!.page)).toEqual([]);
   });
 
-  await step('the convention\'s consensus map: the clause failed; the others were never voted on', async () => {
-    const map = (await (await fac.request.get(`/api/conventions/${conv.id}/consensus-map`)).json()) as { clauses: { clauseId: string; state: string }[] };
+  await step("the convention's consensus map: the clause failed; the others were never voted on", async () => {
+    const map = (await (await fac.request.get(`/api/conventions/${conv.id}/consensus-map`)).json()) as {
+      clauses: { clauseId: string; state: string }[];
+    };
     expect(map.clauses.find((c) => c.clauseId === clause.id)?.state).toBe('failed');
     const editor = await fac.newPage();
     await editor.goto(`/conventions/${conv.id}`);
@@ -291,18 +343,32 @@ it('a clause edited while its ballot is open: the console flags it, and the cons
   await signIn(admin, 'admin', app.server.adminPassword);
   const fac = await newViewer(app, 'laptop');
   await signIn(fac, 'facilitator');
-  const conv = ((await (await fac.request.get(`/api/communities/${cid}/conventions`)).json()) as { conventions: { id: string }[] }).conventions[0]!;
-  const clause = ((await (await fac.request.get(`/api/conventions/${conv.id}`)).json()) as { clauses: { id: string; text: string }[] }).clauses[2]!;
-  const meeting = (await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '条款修改测试会', mode: 'hybrid' } })).json()).meeting;
+  const conv = ((await (await fac.request.get(`/api/communities/${cid}/conventions`)).json()) as { conventions: { id: string }[] })
+    .conventions[0]!;
+  const clause = ((await (await fac.request.get(`/api/conventions/${conv.id}`)).json()) as { clauses: { id: string; text: string }[] })
+    .clauses[2]!;
+  const meeting = (
+    await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '条款修改测试会', mode: 'hybrid' } })).json()
+  ).meeting;
   const ballot = (
     await (
       await fac.request.post(`/api/meetings/${meeting.id}/ballots`, {
-        data: { title: '第三条', kind: 'yes_no_abstain', options: [], rule: 'simple_majority', electorate: { kind: 'members' }, secret: false, clauseRef: { conventionId: conv.id, clauseId: clause.id } },
+        data: {
+          title: '第三条',
+          kind: 'yes_no_abstain',
+          options: [],
+          rule: 'simple_majority',
+          electorate: { kind: 'members' },
+          secret: false,
+          clauseRef: { conventionId: conv.id, clauseId: clause.id },
+        },
       })
     ).json()
   ).ballot;
   expect((await fac.request.post(`/api/ballots/${ballot.id}/open`)).ok()).toBe(true);
-  expect((await fac.request.post(`/api/ballots/${ballot.id}/votes`, { data: { choice: 'yes', idempotencyKey: 'facilitator-vote-1' } })).ok()).toBe(true);
+  expect(
+    (await fac.request.post(`/api/ballots/${ballot.id}/votes`, { data: { choice: 'yes', idempotencyKey: 'facilitator-vote-1' } })).ok(),
+  ).toBe(true);
 
   const console_ = await fac.newPage();
   await console_.goto(`/m/${meeting.id}/console`);
@@ -312,7 +378,11 @@ it('a clause edited while its ballot is open: the console flags it, and the cons
 
   // Someone with the right to edit changes the clause's text (an accepted suggestion).
   const newText = `${clause.text}（已修改：增加夜间时段）`;
-  const sug = (await (await admin.request.post(`/api/conventions/${conv.id}/suggestions`, { data: { clauseId: clause.id, text: newText, reason: '测试' } })).json()).suggestion;
+  const sug = (
+    await (
+      await admin.request.post(`/api/conventions/${conv.id}/suggestions`, { data: { clauseId: clause.id, text: newText, reason: '测试' } })
+    ).json()
+  ).suggestion;
   expect((await admin.request.post(`/api/suggestions/${sug.id}/accept`)).ok()).toBe(true);
 
   const flag = card.locator('[data-clause-changed]');
@@ -325,7 +395,9 @@ it('a clause edited while its ballot is open: the console flags it, and the cons
 
   await card.getByRole('button', { name: '结束表决' }).click();
   await card.getByRole('link', { name: '查看公示结果' }).waitFor({ timeout: 10_000 });
-  const map = (await (await fac.request.get(`/api/conventions/${conv.id}/consensus-map`)).json()) as { clauses: { clauseId: string; state: string }[] };
+  const map = (await (await fac.request.get(`/api/conventions/${conv.id}/consensus-map`)).json()) as {
+    clauses: { clauseId: string; state: string }[];
+  };
   expect(map.clauses.find((c) => c.clauseId === clause.id)?.state).toBe('changed_since_vote');
   const editor = await fac.newPage();
   await editor.goto(`/conventions/${conv.id}`);

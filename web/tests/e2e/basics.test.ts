@@ -14,7 +14,7 @@ describe('home and sign-in', () => {
     const page = await ctx.newPage();
     await page.goto('/');
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
-    await expect.poll(() => page.locator('h1').innerText()).toContain("协商议事");
+    await expect.poll(() => page.locator('h1').innerText()).toContain('协商议事');
     expect(await page.getByRole('link', { name: '登录' }).count()).toBeGreaterThan(0);
     expect(await seriousA11yFindings(page)).toEqual([]);
     await shot(page, 'home-phone-zh');
@@ -55,7 +55,9 @@ describe('home and sign-in', () => {
     const cid = await demoCommunityId(app);
     const ctx = await newViewer(app, 'phone');
     await signIn(ctx, 'yezhu');
-    const meetings = (await (await ctx.request.get(`/api/communities/${cid}/meetings`)).json()) as { meetings: { id: string; status: string }[] };
+    const meetings = (await (await ctx.request.get(`/api/communities/${cid}/meetings`)).json()) as {
+      meetings: { id: string; status: string }[];
+    };
     const meeting = meetings.meetings.find((x) => x.status === 'scheduled')!;
     const page = await ctx.newPage();
     await page.goto(`/m/${meeting.id}`);
@@ -63,7 +65,16 @@ describe('home and sign-in', () => {
     // The same browser signs out elsewhere (another tab): the server ends the session and closes its socket.
     expect((await ctx.request.post('/api/auth/logout')).ok()).toBe(true);
     // Residents have no password: the page says to rescan the slip or type the meeting code, with no 已连接 badge.
-    await expect.poll(() => page.locator('[data-signed-out]').innerText().catch(() => ''), { timeout: 20_000 }).toContain('邀请单上的二维码');
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('[data-signed-out]')
+            .innerText()
+            .catch(() => ''),
+        { timeout: 20_000 },
+      )
+      .toContain('邀请单上的二维码');
     expect(await page.locator('[data-connection]').count()).toBe(0);
     await ctx.close();
   });

@@ -27,7 +27,12 @@ async function checkScreen(page: Page, name: string) {
   await shot(page, `budgets-${name}`);
 }
 
-interface Budget { id: string; title: string; status: string; amountFen: number }
+interface Budget {
+  id: string;
+  title: string;
+  status: string;
+  amountFen: number;
+}
 
 it('a resident on a phone picks projects within the budget, the page refuses more, and after closing the result shows the funded projects', async () => {
   const budgets = ((await (await manager.request.get(`/api/communities/${cid}/budgets`)).json()) as { budgets: Budget[] }).budgets;
@@ -40,7 +45,10 @@ it('a resident on a phone picks projects within the budget, the page refuses mor
   const page = await phone.newPage();
   await textAt200Percent(page);
   await page.goto(`/c/${cid}`);
-  await page.getByRole('link', { name: /民生微实事/ }).first().click();
+  await page
+    .getByRole('link', { name: /民生微实事/ })
+    .first()
+    .click();
   await page.getByRole('link', { name: open.title }).click();
   await page.waitForURL(`**/budgets/${open.id}`);
   await checkScreen(page, 'budget');
@@ -66,7 +74,9 @@ it('a resident on a phone picks projects within the budget, the page refuses mor
   expect(await box('增设电动车充电桩').count()).toBe(0);
   await checkScreen(page, 'choose-full');
   // A forced click on a disabled box changes nothing.
-  await box('快递柜遮阳棚').click({ force: true }).catch(() => {});
+  await box('快递柜遮阳棚')
+    .click({ force: true })
+    .catch(() => {});
   expect(await left.textContent()).toContain('5,000.00 元');
 
   await page.getByRole('button', { name: /核对我的选择/ }).click();

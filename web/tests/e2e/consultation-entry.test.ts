@@ -30,7 +30,9 @@ const open: BrowserContext[] = [];
 
 async function as(name: string, roles: Role[], opts: { buildings?: string[] } = {}, browser?: Browser): Promise<BrowserContext> {
   const p = await people.member(cid, name, roles, opts);
-  const ctx = browser ? await browser.newContext({ baseURL: app.url, locale: 'zh-CN', viewport: { width: 1366, height: 800 } }) : await newViewer(app, 'laptop');
+  const ctx = browser
+    ? await browser.newContext({ baseURL: app.url, locale: 'zh-CN', viewport: { width: 1366, height: 800 } })
+    : await newViewer(app, 'laptop');
   await ctx.addCookies([{ name: 'linli_sid', value: p.cookie.split('=')[1]!, url: app.url }]);
   open.push(ctx);
   return ctx;
@@ -44,7 +46,13 @@ async function entryPage(ctx: BrowserContext): Promise<Page> {
 }
 
 /** Types a code, checks the household shown, confirms, answers (1 = 同意 on the clause; the election by buttons), saves. */
-async function enterPaper(page: Page, householdId: string, clauseKey: '1' | '2' | '3', candidate: '同意' | '反对', opts: { typed?: string } = {}): Promise<string> {
+async function enterPaper(
+  page: Page,
+  householdId: string,
+  clauseKey: '1' | '2' | '3',
+  candidate: '同意' | '反对',
+  opts: { typed?: string } = {},
+): Promise<string> {
   if (opts.typed !== undefined) {
     await page.getByLabel('票号').fill(opts.typed);
     await page.getByRole('button', { name: '查找' }).click();
@@ -102,7 +110,10 @@ async function paperVideo(ctx: BrowserContext, householdId: string): Promise<str
   const dir = tmpDir('linli-camera-');
   fs.writeFileSync(path.join(dir, 'paper.png'), page!.png);
   const file = path.join(dir, `paper-${householdId}.y4m`);
-  fs.writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), ...Array.from({ length: 10 }, () => frame)]));
+  fs.writeFileSync(
+    file,
+    Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), ...Array.from({ length: 10 }, () => frame)]),
+  );
   return file;
 }
 
@@ -118,7 +129,12 @@ beforeAll(async () => {
     return { building, unit, room, area: '88.5', owner: `业主${a}` };
   });
   expect((await admin.request.post(`/api/communities/${cid}/households`, { data: { households: rows } })).status()).toBe(200);
-  const list = (await (await admin.request.get(`/api/communities/${cid}/households`)).json()).households as { id: string; building: string; unit: string; room: string }[];
+  const list = (await (await admin.request.get(`/api/communities/${cid}/households`)).json()).households as {
+    id: string;
+    building: string;
+    unit: string;
+    room: string;
+  }[];
   hh = Object.fromEntries(list.map((h) => [`${h.building}-${h.unit}-${h.room}`, h.id]));
   const created = await admin.request.post(`/api/communities/${cid}/consultations`, {
     data: {
@@ -128,7 +144,16 @@ beforeAll(async () => {
       closesAt: new Date(Date.now() + 3600_000).toISOString(),
       questions: [
         { title: '采纳第3条', kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary' },
-        { title: '选举业委会委员', kind: 'election', rule: 'civil_code_278_ordinary', seats: 1, options: [{ id: 'c1', label: '张三' }, { id: 'c2', label: '李四' }] },
+        {
+          title: '选举业委会委员',
+          kind: 'election',
+          rule: 'civil_code_278_ordinary',
+          seats: 1,
+          options: [
+            { id: 'c1', label: '张三' },
+            { id: 'c2', label: '李四' },
+          ],
+        },
       ],
     },
   });
@@ -136,8 +161,15 @@ beforeAll(async () => {
   const c = (await created.json()).consultation;
   id = c.id;
   [clause, election] = c.questions.map((q: { id: string }) => q.id);
-  await until(async () => (await (await admin.request.get(`/api/consultations/${id}`)).json()).consultation.status === 'open', 10_000, 'the consultation to open');
-  const doors = (await (await admin.request.get(`/api/consultations/${id}/doors`)).json()).doors as { householdId: string; paperCode: string }[];
+  await until(
+    async () => (await (await admin.request.get(`/api/consultations/${id}`)).json()).consultation.status === 'open',
+    10_000,
+    'the consultation to open',
+  );
+  const doors = (await (await admin.request.get(`/api/consultations/${id}/doors`)).json()).doors as {
+    householdId: string;
+    paperCode: string;
+  }[];
   codes = Object.fromEntries(doors.map((d) => [d.householdId, d.paperCode]));
 });
 
@@ -150,7 +182,10 @@ afterAll(async () => {
 
 const responses = async () => {
   const ctx = open[0]!;
-  return (await (await ctx.request.get(`/api/consultations/${id}`)).json()).progress as { byChannel: Record<string, number>; papers: { awaitingSecond: number; mismatches: number } };
+  return (await (await ctx.request.get(`/api/consultations/${id}`)).json()).progress as {
+    byChannel: Record<string, number>;
+    papers: { awaitingSecond: number; mismatches: number };
+  };
 };
 
 describe('paper entry in the console', () => {
@@ -159,7 +194,9 @@ describe('paper entry in the console', () => {
     const b = await entryPage(await as('录入员乙', ['owners_committee']));
     const h = hh['1-1-101']!;
     // Typed in lower case with spaces: the page reads it as the code.
-    expect(await enterPaper(a, h, '1', '同意', { typed: formatPaperCode(codes[h]!).toLowerCase().replace(/-/g, ' ') })).toBe('awaiting_second');
+    expect(await enterPaper(a, h, '1', '同意', { typed: formatPaperCode(codes[h]!).toLowerCase().replace(/-/g, ' ') })).toBe(
+      'awaiting_second',
+    );
     await expect.poll(async () => (await a.locator('.result').textContent())?.trim()).toContain('等待另一人');
     await expect.poll(async () => a.locator('.addr').count()).toBe(1);
     expect(await a.locator('.addr').textContent()).toBe('1栋1单元101室');
@@ -190,7 +227,10 @@ describe('paper entry in the console', () => {
     expect(await held.locator('tr.differs th').textContent()).toContain('采纳第3条');
     expect(await seriousA11yFindings(reviewer)).toEqual([]);
     await shot(reviewer, 'consultation-review');
-    await held.getByRole('group', { name: /第 1 项/ }).getByRole('button', { name: '反对' }).click();
+    await held
+      .getByRole('group', { name: /第 1 项/ })
+      .getByRole('button', { name: '反对' })
+      .click();
     await held.getByRole('button', { name: '张三 同意' }).click();
     await held.getByRole('button', { name: '以此为准计入' }).click();
     await expect.poll(async () => reviewer.locator('article[data-paper]').count()).toBe(0);
@@ -203,9 +243,20 @@ describe('paper entry in the console', () => {
     const video = await paperVideo(open[0]!, h);
     cameraBrowser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-video-capture=${video}`,
+      ],
     });
-    for (const [name, expected] of [['扫码员甲', 'awaiting_second'], ['扫码员乙', 'counted']] as const) {
+    for (const [name, expected] of [
+      ['扫码员甲', 'awaiting_second'],
+      ['扫码员乙', 'counted'],
+    ] as const) {
       const ctx = await as(name, ['owners_committee'], {}, cameraBrowser);
       await ctx.grantPermissions(['camera'], { origin: app.url });
       const page = await entryPage(ctx);
@@ -218,7 +269,10 @@ describe('paper entry in the console', () => {
       if (expected === 'awaiting_second') await shot(page, 'consultation-scan');
       expect(await enterPaper(page, h, '1', '反对')).toBe(expected);
     }
-    const audit = (await (await open[0]!.request.get(`/api/consultations/${id}/audit?format=json`)).json()).entries as { type: string; data: { householdId?: string; answers?: Record<string, unknown> } }[];
+    const audit = (await (await open[0]!.request.get(`/api/consultations/${id}/audit?format=json`)).json()).entries as {
+      type: string;
+      data: { householdId?: string; answers?: Record<string, unknown> };
+    }[];
     const counted = audit.find((e) => e.type === 'paper_vote' && e.data.householdId === h);
     expect(counted?.data.answers).toEqual({ [clause]: 'yes', [election]: { c1: 'no' } });
   }, 150_000);
@@ -234,7 +288,9 @@ describe('paper entry in the console', () => {
     expect(await page.locator('tbody tr th').allTextContents()).toEqual(['1栋1单元101室', '1栋1单元102室', '1栋1单元201室']);
     await page.locator(`tr[data-household="${hh['1-1-102']}"]`).getByLabel('已收回').check();
     await expect.poll(async () => page.locator(`tr[data-household="${hh['1-1-102']}"]`).getByLabel('已发出').isChecked()).toBe(true);
-    expect(await page.getByRole('link', { name: '打印未表决名单（PDF）' }).getAttribute('href')).toBe(`/api/consultations/${id}/not-voted.pdf?building=1`);
+    expect(await page.getByRole('link', { name: '打印未表决名单（PDF）' }).getAttribute('href')).toBe(
+      `/api/consultations/${id}/not-voted.pdf?building=1`,
+    );
     expect(await seriousA11yFindings(page)).toEqual([]);
     await shot(page, 'consultation-doors');
   }, 90_000);

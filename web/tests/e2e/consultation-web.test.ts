@@ -56,55 +56,63 @@ async function answerAll(page: Page, election: string[]) {
 }
 
 it('organiser creates clause questions and an election; phones answer; organiser page and projector follow live; receipts survive a reload', async () => {
-  const { org, orgPage, consultationId, clauseCount, c, turnout } = await step('the organiser (业委会) creates clause questions and an election in the page', async () => {
-    // The organiser (业委会) creates it in the page.
-    const org = await viewer('laptop', 'yeweihui');
-    const orgPage = await org.newPage();
-    await orgPage.goto(`/c/${cid}/consultations`);
-    const form = orgPage.locator('[data-consultation-form]');
-    await form.waitFor();
-    expect(await seriousA11yFindings(orgPage)).toEqual([]);
-    await form.getByLabel('标题').fill('关于通过《管理规约》与选举第一届业主委员会的书面征求意见');
-    await form.getByLabel('公告正文').fill('各位业主：本次征求意见以书面形式进行，可用手机、纸质票或在会场投票。');
-    await form.getByLabel('组织方名称（印在公告和表决票上）').fill('海月小区业主大会筹备组');
-    await form.getByLabel('开始时间（北京时间）').fill(beijing(Date.now() - 60_000));
-    await form.getByLabel('截止时间（北京时间）').fill(beijing(Date.now() + 3 * 24 * 3600_000));
-    // One question per clause of the convention's saved version.
-    const conv = form.locator('fieldset.conv');
-    await conv.getByLabel('公约').selectOption({ index: 1 });
-    await expect.poll(() => conv.getByLabel('版本').locator('option').count(), { timeout: 10_000 }).toBeGreaterThan(0);
-    await conv.getByRole('button', { name: '按条款逐条表决' }).click();
-    await expect.poll(() => form.locator('[data-draft]').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
-    const clauseCount = await form.locator('[data-draft]').count();
-    // And a committee election: three candidates, two seats.
-    await form.getByRole('button', { name: '加一项：业委会选举' }).click();
-    const election = form.locator('[data-draft]').last();
-    await election.getByLabel('事项标题').fill('选举第一届业主委员会委员');
-    await election.getByLabel('候选人（每行一位）').fill('王芳\n李强\n张伟');
-    await election.getByLabel('应选名额').fill('2');
-    await form.getByRole('button', { name: '发布征求意见' }).click();
-    await orgPage.waitForURL(/\/consultations\/[^/]+$/, { timeout: 15_000 });
-    const consultationId = orgPage.url().split('/').at(-1)!;
-    const facts = orgPage.locator('[data-consultation]');
-    await expect.poll(async () => (await orgPage.reload(), facts.getAttribute('data-status')), { timeout: 15_000 }).toBe('open');
-    await orgPage.locator('[data-connection="online"]').waitFor();
-    const c = (await (await org.request.get(`/api/consultations/${consultationId}`)).json()).consultation;
-    expect(c.questions).toHaveLength(clauseCount + 1);
-    expect(c.questions.slice(0, clauseCount).every((q: { clauseRef?: unknown; versionRef?: unknown }) => q.clauseRef && q.versionRef)).toBe(true);
-    expect(c.questions.at(-1)).toMatchObject({ kind: 'election', seats: 2, rule: 'civil_code_278_ordinary' });
-    const turnout = orgPage.locator('[data-turnout]');
-    await turnout.waitFor();
-    const eligible = Number(await turnout.getAttribute('data-eligible'));
-    expect(eligible).toBeGreaterThan(3);
-    expect(await seriousA11yFindings(orgPage)).toEqual([]);
-    return { org, orgPage, consultationId, clauseCount, c, turnout };
-  });
+  const { org, orgPage, consultationId, clauseCount, c, turnout } = await step(
+    'the organiser (业委会) creates clause questions and an election in the page',
+    async () => {
+      // The organiser (业委会) creates it in the page.
+      const org = await viewer('laptop', 'yeweihui');
+      const orgPage = await org.newPage();
+      await orgPage.goto(`/c/${cid}/consultations`);
+      const form = orgPage.locator('[data-consultation-form]');
+      await form.waitFor();
+      expect(await seriousA11yFindings(orgPage)).toEqual([]);
+      await form.getByLabel('标题').fill('关于通过《管理规约》与选举第一届业主委员会的书面征求意见');
+      await form.getByLabel('公告正文').fill('各位业主：本次征求意见以书面形式进行，可用手机、纸质票或在会场投票。');
+      await form.getByLabel('组织方名称（印在公告和表决票上）').fill('海月小区业主大会筹备组');
+      await form.getByLabel('开始时间（北京时间）').fill(beijing(Date.now() - 60_000));
+      await form.getByLabel('截止时间（北京时间）').fill(beijing(Date.now() + 3 * 24 * 3600_000));
+      // One question per clause of the convention's saved version.
+      const conv = form.locator('fieldset.conv');
+      await conv.getByLabel('公约').selectOption({ index: 1 });
+      await expect.poll(() => conv.getByLabel('版本').locator('option').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+      await conv.getByRole('button', { name: '按条款逐条表决' }).click();
+      await expect.poll(() => form.locator('[data-draft]').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+      const clauseCount = await form.locator('[data-draft]').count();
+      // And a committee election: three candidates, two seats.
+      await form.getByRole('button', { name: '加一项：业委会选举' }).click();
+      const election = form.locator('[data-draft]').last();
+      await election.getByLabel('事项标题').fill('选举第一届业主委员会委员');
+      await election.getByLabel('候选人（每行一位）').fill('王芳\n李强\n张伟');
+      await election.getByLabel('应选名额').fill('2');
+      await form.getByRole('button', { name: '发布征求意见' }).click();
+      await orgPage.waitForURL(/\/consultations\/[^/]+$/, { timeout: 15_000 });
+      const consultationId = orgPage.url().split('/').at(-1)!;
+      const facts = orgPage.locator('[data-consultation]');
+      await expect.poll(async () => (await orgPage.reload(), facts.getAttribute('data-status')), { timeout: 15_000 }).toBe('open');
+      await orgPage.locator('[data-connection="online"]').waitFor();
+      const c = (await (await org.request.get(`/api/consultations/${consultationId}`)).json()).consultation;
+      expect(c.questions).toHaveLength(clauseCount + 1);
+      expect(
+        c.questions.slice(0, clauseCount).every((q: { clauseRef?: unknown; versionRef?: unknown }) => q.clauseRef && q.versionRef),
+      ).toBe(true);
+      expect(c.questions.at(-1)).toMatchObject({ kind: 'election', seats: 2, rule: 'civil_code_278_ordinary' });
+      const turnout = orgPage.locator('[data-turnout]');
+      await turnout.waitFor();
+      const eligible = Number(await turnout.getAttribute('data-eligible'));
+      expect(eligible).toBeGreaterThan(3);
+      expect(await seriousA11yFindings(orgPage)).toEqual([]);
+      return { org, orgPage, consultationId, clauseCount, c, turnout };
+    },
+  );
 
-  const { screen } = await step('a live meeting shows it on the projector, linked from the organiser\'s page', async () => {
+  const { screen } = await step("a live meeting shows it on the projector, linked from the organiser's page", async () => {
     // A live meeting shows it on the projector.
     const fac = await viewer('laptop', 'facilitator');
-    const meeting = (await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '业主大会现场会', mode: 'hall' } })).json()).meeting;
-    for (const status of ['open', 'in_progress']) expect((await fac.request.patch(`/api/meetings/${meeting.id}`, { data: { status } })).ok()).toBe(true);
+    const meeting = (
+      await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '业主大会现场会', mode: 'hall' } })).json()
+    ).meeting;
+    for (const status of ['open', 'in_progress'])
+      expect((await fac.request.patch(`/api/meetings/${meeting.id}`, { data: { status } })).ok()).toBe(true);
     const screenCtx = await viewer('projector', 'facilitator');
     const screen = await screenCtx.newPage();
     await screen.goto(`/m/${meeting.id}/screen`);
@@ -118,14 +126,20 @@ it('organiser creates clause questions and an election; phones answer; organiser
     await onScreen.waitFor({ timeout: 10_000 });
     expect(await screen.locator('[data-screen-turnout]').getAttribute('data-responded')).toBe('0');
     // Art. 278: nobody has taken part yet, so each clause still needs households and area to take part.
-    expect(await screen.locator('[data-screen-question] [data-threshold-figure]').first().innerText()).toMatch(/参与还差 [\d,]+ 户 \/ [\d,.]+ ㎡/);
+    expect(await screen.locator('[data-screen-question] [data-threshold-figure]').first().innerText()).toMatch(
+      /参与还差 [\d,]+ 户 \/ [\d,.]+ ㎡/,
+    );
     return { screen };
   });
 
-  const { phones } = await step('three phones answer the whole paper; the organiser\'s page and the projector follow live', async () => {
+  const { phones } = await step("three phones answer the whole paper; the organiser's page and the projector follow live", async () => {
     // Three phones answer the whole paper.
     const phones: { page: Page; receipt: string }[] = [];
-    const votes = [['同意', '同意', '反对'], ['同意', '弃权', '同意'], ['反对', '同意', '同意']];
+    const votes = [
+      ['同意', '同意', '反对'],
+      ['同意', '弃权', '同意'],
+      ['反对', '同意', '同意'],
+    ];
     for (const [i, login] of ['yezhu', 'xianda', 'yeweihui'].entries()) {
       const ctx = await viewer('phone', login);
       const page = await ctx.newPage();
@@ -154,7 +168,9 @@ it('organiser creates clause questions and an election; phones answer; organiser
       phones.push({ page, receipt: code });
       // The organiser's page and the projector follow each answer live (no reload).
       await expect.poll(() => turnout.getAttribute('data-responded'), { timeout: 10_000 }).toBe(String(i + 1));
-      await expect.poll(() => screen.locator('[data-screen-turnout]').getAttribute('data-responded'), { timeout: 10_000 }).toBe(String(i + 1));
+      await expect
+        .poll(() => screen.locator('[data-screen-turnout]').getAttribute('data-responded'), { timeout: 10_000 })
+        .toBe(String(i + 1));
     }
     expect(await seriousA11yFindings(phones[0]!.page)).toEqual([]);
     await shot(phones[0]!.page, 'phone-receipt');
@@ -208,13 +224,23 @@ it('a phone at 360×640 with 200% text fits the whole paper; a retried submissio
       closesAt: new Date(Date.now() + 24 * 3600_000).toISOString(),
       questions: [
         { title: '是否同意使用专项维修资金更换 3 栋电梯', kind: 'yes_no_abstain', rule: 'civil_code_278_major' },
-        { title: '选择电梯品牌', kind: 'single', rule: 'simple_majority', options: [{ id: 'a', label: '品牌甲' }, { id: 'b', label: '品牌乙' }] },
+        {
+          title: '选择电梯品牌',
+          kind: 'single',
+          rule: 'simple_majority',
+          options: [
+            { id: 'a', label: '品牌甲' },
+            { id: 'b', label: '品牌乙' },
+          ],
+        },
       ],
     },
   });
   expect(res.status()).toBe(201);
   const id = (await res.json()).consultation.id;
-  await expect.poll(async () => (await (await org.request.get(`/api/consultations/${id}`)).json()).consultation.status, { timeout: 10_000 }).toBe('open');
+  await expect
+    .poll(async () => (await (await org.request.get(`/api/consultations/${id}`)).json()).consultation.status, { timeout: 10_000 })
+    .toBe('open');
 
   const ctx = await viewer('phone', 'yezhu');
   const page = await ctx.newPage();
@@ -230,7 +256,10 @@ it('a phone at 360×640 with 200% text fits the whole paper; a retried submissio
   await ctx.setOffline(true);
   await page.getByRole('button', { name: '确认提交' }).click();
   await page.getByRole('button', { name: '再试一次（不会重复计票）' }).waitFor();
-  const stored = await page.evaluate((cid2) => Object.entries(localStorage).find(([k]) => k.startsWith(`linli:consultation:${cid2}`))?.[1], id);
+  const stored = await page.evaluate(
+    (cid2) => Object.entries(localStorage).find(([k]) => k.startsWith(`linli:consultation:${cid2}`))?.[1],
+    id,
+  );
   const key = JSON.parse(stored!).key as string;
   expect(key.length).toBeGreaterThanOrEqual(8);
   await ctx.setOffline(false);
@@ -238,7 +267,9 @@ it('a phone at 360×640 with 200% text fits the whole paper; a retried submissio
   await page.locator('[data-receipt]').waitFor({ timeout: 10_000 });
   const receipt = (await page.locator('[data-receipt]').innerText()).trim();
   // The same key again is the same paper: same receipt, nothing counted twice.
-  const retry = await ctx.request.post(`/api/consultations/${id}/responses`, { data: { answers: JSON.parse(stored!).answers, idempotencyKey: key } });
+  const retry = await ctx.request.post(`/api/consultations/${id}/responses`, {
+    data: { answers: JSON.parse(stored!).answers, idempotencyKey: key },
+  });
   expect(retry.status()).toBe(200);
   expect((await retry.json()).receipt).toBe(receipt);
   expect((await (await org.request.get(`/api/consultations/${id}`)).json()).progress.households.responded).toBe(1);
@@ -246,11 +277,19 @@ it('a phone at 360×640 with 200% text fits the whole paper; a retried submissio
 
   // After the deadline the phone says plainly that voting has closed, and offers no paper.
   const short = await org.request.post(`/api/communities/${cid}/consultations`, {
-    data: { title: '是否同意调整停车费', notice: '短期征求意见。', opensAt: new Date(Date.now() - 60_000).toISOString(), closesAt: new Date(Date.now() + 4000).toISOString(), questions: [{ title: '是否同意', kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary' }] },
+    data: {
+      title: '是否同意调整停车费',
+      notice: '短期征求意见。',
+      opensAt: new Date(Date.now() - 60_000).toISOString(),
+      closesAt: new Date(Date.now() + 4000).toISOString(),
+      questions: [{ title: '是否同意', kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary' }],
+    },
   });
   expect(short.status()).toBe(201);
   const shortId = (await short.json()).consultation.id;
-  await expect.poll(async () => (await (await org.request.get(`/api/consultations/${shortId}`)).json()).consultation.status, { timeout: 20_000 }).toBe('closed');
+  await expect
+    .poll(async () => (await (await org.request.get(`/api/consultations/${shortId}`)).json()).consultation.status, { timeout: 20_000 })
+    .toBe('closed');
   await page.goto(`/c/${cid}/consultations/${shortId}/answer`);
   await page.locator('[data-state="closed"]').waitFor();
   expect(await page.locator('[data-state="closed"]').innerText()).toContain('不再接受投票');

@@ -15,7 +15,8 @@ beforeAll(async () => {
 afterAll(async () => app?.stop());
 
 const WAIT = { timeout: 20_000 };
-const screenOrder = (p: Page) => p.locator('[data-screen-questions] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-question')));
+const screenOrder = (p: Page) =>
+  p.locator('[data-screen-questions] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-question')));
 
 it('questions reorder live on the projector; a hidden word leaves the projector and the phones', async () => {
   const cid = await demoCommunityId(app);
@@ -91,7 +92,8 @@ it('questions reorder live on the projector; a hidden word leaves the projector 
   // The facilitator hides 噪音: gone from the projector and from every phone.
   await console_.getByRole('button', { name: '隐藏词语“噪音”' }).click();
   await expect.poll(() => projector.locator('[data-screen-wordcloud] [data-word="噪音"]').count(), WAIT).toBe(0);
-  for (const p of [p0, p1, p2, p3, p4]) await expect.poll(() => p.locator('[data-phone-wordcloud] [data-word="噪音"]').count(), WAIT).toBe(0);
+  for (const p of [p0, p1, p2, p3, p4])
+    await expect.poll(() => p.locator('[data-phone-wordcloud] [data-word="噪音"]').count(), WAIT).toBe(0);
   expect(await projector.locator('[data-screen-wordcloud] [data-word="车位"]').count()).toBe(1);
   expect(await seriousA11yFindings(p0)).toEqual([]);
 

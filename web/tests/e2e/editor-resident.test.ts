@@ -16,7 +16,8 @@ beforeAll(async () => {
   const cid = await demoCommunityId(app);
   ctx = await newViewer(app, 'laptop');
   await signIn(ctx, 'yezhu');
-  conventionId = ((await (await ctx.request.get(`/api/communities/${cid}/conventions`)).json()) as { conventions: { id: string }[] }).conventions[0]!.id;
+  conventionId = ((await (await ctx.request.get(`/api/communities/${cid}/conventions`)).json()) as { conventions: { id: string }[] })
+    .conventions[0]!.id;
 }, 180_000);
 
 afterAll(async () => {

@@ -75,20 +75,23 @@ const count = (text: string, part: string) => text.split(part).length - 1;
 async function caretTo(page: Page, editor: Locator, edge: 'start' | 'end'): Promise<void> {
   await editor.focus();
   await expect
-    .poll(async () => {
-      await page.keyboard.press(edge === 'start' ? 'Control+Home' : 'Control+End');
-      return editor.evaluate((el, atEnd) => {
-        const sel = getSelection();
-        if (!sel?.isCollapsed || !sel.focusNode || !el.contains(sel.focusNode)) return false;
-        const range = document.createRange();
-        range.selectNodeContents(el);
-        if (atEnd) range.setStart(sel.focusNode, sel.focusOffset);
-        else range.setEnd(sel.focusNode, sel.focusOffset);
-        const part = range.cloneContents();
-        part.querySelectorAll('.ProseMirror-yjs-cursor').forEach((c) => c.remove());
-        return part.textContent === '';
-      }, edge === 'end');
-    }, { timeout: 10_000 })
+    .poll(
+      async () => {
+        await page.keyboard.press(edge === 'start' ? 'Control+Home' : 'Control+End');
+        return editor.evaluate((el, atEnd) => {
+          const sel = getSelection();
+          if (!sel?.isCollapsed || !sel.focusNode || !el.contains(sel.focusNode)) return false;
+          const range = document.createRange();
+          range.selectNodeContents(el);
+          if (atEnd) range.setStart(sel.focusNode, sel.focusOffset);
+          else range.setEnd(sel.focusNode, sel.focusOffset);
+          const part = range.cloneContents();
+          part.querySelectorAll('.ProseMirror-yjs-cursor').forEach((c) => c.remove());
+          return part.textContent === '';
+        }, edge === 'end');
+      },
+      { timeout: 10_000 },
+    )
     .toBe(true);
 }
 
@@ -108,7 +111,10 @@ it('Latin from one page then IME Chinese from the other, in one clause, converge
   await caretTo(pb, eb, 'start');
   const cdp = await a.newCDPSession(pa);
   await pb.keyboard.type('abc', { delay: 30 });
-  for (const [composing, final] of [['zao', '噪'], ['yin', '音']] as const) {
+  for (const [composing, final] of [
+    ['zao', '噪'],
+    ['yin', '音'],
+  ] as const) {
     await compose(cdp, [composing]);
     await cdp.send('Input.insertText', { text: final });
   }
@@ -134,48 +140,51 @@ const WORDS = [
 it.each([
   ['at the same place', 1, 'end'],
   ['at the start of the clause', 3, 'start'],
-] as const)('one person types into a clause WHILE the other is in the middle of IME compositions there (%s): no pinyin left, nothing lost or doubled', async (_where, index, bEdge) => {
-  const clauseId = clauseIds[index]!;
-  const ea = clauseEditor(pa, clauseId);
-  const eb = clauseEditor(pb, clauseId);
-  await expect.poll(async () => (await ea.evaluate(clauseText)) === (await eb.evaluate(clauseText)), { timeout: 10_000 }).toBe(true);
-  const original = await ea.evaluate(clauseText);
-  expect(original.length).toBeGreaterThan(0);
+] as const)(
+  'one person types into a clause WHILE the other is in the middle of IME compositions there (%s): no pinyin left, nothing lost or doubled',
+  async (_where, index, bEdge) => {
+    const clauseId = clauseIds[index]!;
+    const ea = clauseEditor(pa, clauseId);
+    const eb = clauseEditor(pb, clauseId);
+    await expect.poll(async () => (await ea.evaluate(clauseText)) === (await eb.evaluate(clauseText)), { timeout: 10_000 }).toBe(true);
+    const original = await ea.evaluate(clauseText);
+    expect(original.length).toBeGreaterThan(0);
 
-  // A composes at the end of the clause; B types next to it, or at the start.
-  await caretTo(pa, ea, 'end');
-  await caretTo(pb, eb, bEdge);
-  const cdp = await a.newCDPSession(pa);
-  const letters = 'ABCDEFGHIJKLMNOPQR';
-  let k = 0;
-  for (const [steps, word] of WORDS) {
-    for (const step of steps) {
-      await compose(cdp, [step]);
-      // B types one letter, and it reaches page A while A is still composing.
-      const before = updatesToA;
-      await pb.keyboard.type(letters[k++]!);
-      await expect.poll(() => updatesToA - before, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    // A composes at the end of the clause; B types next to it, or at the start.
+    await caretTo(pa, ea, 'end');
+    await caretTo(pb, eb, bEdge);
+    const cdp = await a.newCDPSession(pa);
+    const letters = 'ABCDEFGHIJKLMNOPQR';
+    let k = 0;
+    for (const [steps, word] of WORDS) {
+      for (const step of steps) {
+        await compose(cdp, [step]);
+        // B types one letter, and it reaches page A while A is still composing.
+        const before = updatesToA;
+        await pb.keyboard.type(letters[k++]!);
+        await expect.poll(() => updatesToA - before, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+      }
+      await cdp.send('Input.insertText', { text: word });
     }
-    await cdp.send('Input.insertText', { text: word });
-  }
-  await cdp.detach();
-  const words = WORDS.map(([, word]) => word).join('');
+    await cdp.detach();
+    const words = WORDS.map(([, word]) => word).join('');
 
-  // Every copy: the original, B's letters in B's order, A's words in A's order, nothing else.
-  // (Concurrent inserts at one place may interleave runs; Yjs orders them the same everywhere.)
-  const done = (t: string) => {
-    if (bEdge === 'start') return t === letters + original + words;
-    if (!t.startsWith(original)) return false;
-    const tail = t.slice(original.length);
-    return tail.replace(/[^A-Z]/g, '') === letters && tail.replace(/[A-Z]/g, '') === words;
-  };
-  await expect.poll(() => ea.evaluate(clauseText), { timeout: 10_000 }).toSatisfy(done);
-  const text = await ea.evaluate(clauseText);
-  await expect.poll(() => eb.evaluate(clauseText), { timeout: 10_000 }).toBe(text);
-  await expect.poll(() => serverText(clauseId), { timeout: 10_000 }).toBe(text);
-  for (const [, word] of WORDS) expect(count(text, word)).toBe(count(original, word) + 1);
-  expect(text).not.toMatch(/[a-z]/);
-});
+    // Every copy: the original, B's letters in B's order, A's words in A's order, nothing else.
+    // (Concurrent inserts at one place may interleave runs; Yjs orders them the same everywhere.)
+    const done = (t: string) => {
+      if (bEdge === 'start') return t === letters + original + words;
+      if (!t.startsWith(original)) return false;
+      const tail = t.slice(original.length);
+      return tail.replace(/[^A-Z]/g, '') === letters && tail.replace(/[A-Z]/g, '') === words;
+    };
+    await expect.poll(() => ea.evaluate(clauseText), { timeout: 10_000 }).toSatisfy(done);
+    const text = await ea.evaluate(clauseText);
+    await expect.poll(() => eb.evaluate(clauseText), { timeout: 10_000 }).toBe(text);
+    await expect.poll(() => serverText(clauseId), { timeout: 10_000 }).toBe(text);
+    for (const [, word] of WORDS) expect(count(text, word)).toBe(count(original, word) + 1);
+    expect(text).not.toMatch(/[a-z]/);
+  },
+);
 
 it('a comment and a suggestion made on one page appear live on the other, where a writer accepts the suggestion and the clause changes on both', async () => {
   const clauseId = clauseIds[2]!;
@@ -225,7 +234,10 @@ it('a comment and a suggestion made on one page appear live on the other, where 
 
 it('export to Word from the page downloads a .docx whose document.xml holds the clauses', async () => {
   const clauses = await serverClauses();
-  const [download] = await Promise.all([pa.waitForEvent('download', { timeout: 20_000 }), pa.getByRole('link', { name: '导出 Word' }).click()]);
+  const [download] = await Promise.all([
+    pa.waitForEvent('download', { timeout: 20_000 }),
+    pa.getByRole('link', { name: '导出 Word' }).click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/\.docx$/);
   const file = await download.path();
   const zip = unzipSync(new Uint8Array(fs.readFileSync(file)));

@@ -31,7 +31,8 @@ async function viewer(kind: 'phone' | 'laptop', login: string, locale?: string):
   return ctx;
 }
 
-const means = (page: Page) => page.locator('[data-criterion-result] [data-mean]').evaluateAll((els) => els.map((e) => e.getAttribute('data-mean')));
+const means = (page: Page) =>
+  page.locator('[data-criterion-result] [data-mean]').evaluateAll((els) => els.map((e) => e.getAttribute('data-mean')));
 
 it('a resident answers on a phone; after close the result page shows the exact means, by role, the trend and the reply', async () => {
   // The branch creates the round in the page (the usual five criteria are prefilled) and starts it.
@@ -79,8 +80,18 @@ it('a resident answers on a phone; after close the result page shows the exact m
 
   // A notable answers by API (4 4 4 2 3); the branch types in a printed questionnaire (3 each).
   const notable = await viewer('laptop', 'xianda');
-  expect((await notable.request.post(`/api/evaluations/${id}/responses`, { data: { scores: { c1: 4, c2: 4, c3: 4, c4: 2, c5: 3 }, idempotencyKey: 'e2e-notable-1' } })).status()).toBe(201);
-  const households = (await (await branch.request.get(`/api/communities/${cid}/households`)).json()).households as { building: string; unit: string; room: string }[];
+  expect(
+    (
+      await notable.request.post(`/api/evaluations/${id}/responses`, {
+        data: { scores: { c1: 4, c2: 4, c3: 4, c4: 2, c5: 3 }, idempotencyKey: 'e2e-notable-1' },
+      })
+    ).status(),
+  ).toBe(201);
+  const households = (await (await branch.request.get(`/api/communities/${cid}/households`)).json()).households as {
+    building: string;
+    unit: string;
+    room: string;
+  }[];
   const h = households[5]!;
   const paper = bp.locator('[data-paper-form]');
   await paper.getByLabel('楼栋').fill(h.building);
@@ -104,7 +115,11 @@ it('a resident answers on a phone; after close the result page shows the exact m
   const c1 = page.locator('[data-criterion-result="c1"] [data-score]');
   expect(await c1.evaluateAll((els) => els.map((e) => e.getAttribute('data-count')))).toEqual(['1', '1', '1', '0', '0']); // 5…1
   // By role: owners and residents (yezhu, xianda), notables (xianda), printed questionnaires.
-  expect(await page.locator('[data-group]').evaluateAll((els) => els.map((e) => e.getAttribute('data-group')))).toEqual(['residents', 'notables', 'paper']);
+  expect(await page.locator('[data-group]').evaluateAll((els) => els.map((e) => e.getAttribute('data-group')))).toEqual([
+    'residents',
+    'notables',
+    'paper',
+  ]);
   expect(await page.locator('[data-group="residents"] [data-group-mean="c1"]').innerText()).toBe('4.50');
   // The trend against last year's demo round on the same firm.
   expect(await page.locator('[data-criterion-result="c1"] [data-delta]').count()).toBe(1);

@@ -25,18 +25,32 @@ const WAIT = { timeout: 20_000 };
 const step = (page: Page, name: string) => shot(page, `hall-rehearsal/console-${name}`);
 const items = (page: Page) => page.locator('[data-agenda-item]');
 const titles = (page: Page) => page.locator('[data-agenda-item] [data-part="title"]').allInnerTexts();
-const row = (page: Page, title: string) => page.locator('[data-agenda-item]', { has: page.getByRole('button', { name: title, exact: true }) });
+const row = (page: Page, title: string) =>
+  page.locator('[data-agenda-item]', { has: page.getByRole('button', { name: title, exact: true }) });
 const focusedText = (page: Page) => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
-const focusedItem = (page: Page) => page.evaluate(() => document.activeElement?.closest<HTMLElement>('[data-agenda-item]')?.querySelector('[data-part="title"]')?.textContent?.trim() ?? '');
+const focusedItem = (page: Page) =>
+  page.evaluate(
+    () =>
+      document.activeElement?.closest<HTMLElement>('[data-agenda-item]')?.querySelector('[data-part="title"]')?.textContent?.trim() ?? '',
+  );
 
 it('a facilitator builds, edits, reorders and trims the agenda live; phone and projector follow; code, check-ins and ballot form fit', async () => {
   const cid = await demoCommunityId(app);
   const fac = await app.browser.newContext({ baseURL: app.url, viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
   await fac.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
   await signIn(fac, 'facilitator');
-  const meeting = (await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '海月花园停车与充电议事会', mode: 'hybrid' } })).json()).meeting;
+  const meeting = (
+    await (
+      await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '海月花园停车与充电议事会', mode: 'hybrid' } })
+    ).json()
+  ).meeting;
   expect((await fac.request.patch(`/api/meetings/${meeting.id}`, { data: { status: 'open' } })).ok()).toBe(true);
-  const agendaApi = async () => ((await (await fac.request.get(`/api/meetings/${meeting.id}`)).json()).agenda as { id: string; title: string; plannedMinutes?: number }[]);
+  const agendaApi = async () =>
+    (await (await fac.request.get(`/api/meetings/${meeting.id}`)).json()).agenda as {
+      id: string;
+      title: string;
+      plannedMinutes?: number;
+    }[];
 
   const page = await fac.newPage();
   await page.goto(`/m/${meeting.id}/console`);
@@ -126,7 +140,9 @@ it('a facilitator builds, edits, reorders and trims the agenda live; phone and p
   // ... and by dragging: the charging item onto the first place.
   await row(page, '电动车充电桩').dragTo(row(page, '小区停车秩序与收费'));
   await expect.poll(() => titles(page), WAIT).toEqual(['电动车充电桩', '小区停车秩序与收费', '楼道堆物清理']);
-  await expect.poll(async () => (await agendaApi()).map((a) => a.title), WAIT).toEqual(['电动车充电桩', '小区停车秩序与收费', '楼道堆物清理']);
+  await expect
+    .poll(async () => (await agendaApi()).map((a) => a.title), WAIT)
+    .toEqual(['电动车充电桩', '小区停车秩序与收费', '楼道堆物清理']);
   // The current item stayed current through every move.
   expect(await phoneNow.innerText()).toBe('小区停车秩序与收费');
   await step(page, '04-reordered');
@@ -160,10 +176,16 @@ it('a facilitator builds, edits, reorders and trims the agenda live; phone and p
   const heightOf = () => panel.evaluate((el) => el.getBoundingClientRect().height);
   const pageHeight = () => page.evaluate(() => document.documentElement.scrollHeight);
   const [panel0, page0] = [await heightOf(), await pageHeight()];
-  const all = (await (await fac.request.get(`/api/communities/${cid}/households`)).json()).households as { id: string; building: string; unit: string; room: string }[];
+  const all = (await (await fac.request.get(`/api/communities/${cid}/households`)).json()).households as {
+    id: string;
+    building: string;
+    unit: string;
+    room: string;
+  }[];
   const [b1, b2] = [all.filter((h) => h.building === '1').slice(0, 30), all.filter((h) => h.building === '2').slice(0, 30)];
   const roster = [...b1.slice(0, 2), ...b2.slice(0, 2), ...b1.slice(2), ...b2.slice(2)];
-  const checkIn = async (h: { id: string }) => expect((await fac.request.post(`/api/meetings/${meeting.id}/check-in`, { data: { householdId: h.id } })).ok()).toBe(true);
+  const checkIn = async (h: { id: string }) =>
+    expect((await fac.request.post(`/api/meetings/${meeting.id}/check-in`, { data: { householdId: h.id } })).ok()).toBe(true);
   // Four first (both buildings: the by-building table has its rows), then the other 56.
   for (const h of roster.slice(0, 4)) await checkIn(h);
   await page.getByRole('heading', { name: '已签到（无手机） 4 户' }).waitFor(WAIT);
@@ -172,7 +194,9 @@ it('a facilitator builds, edits, reorders and trims the agenda live; phone and p
   await page.getByRole('heading', { name: '已签到（无手机） 60 户' }).waitFor(WAIT);
   await expect.poll(() => page.locator('[data-checked-in] li').count(), WAIT).toBe(3);
   const [panel60, page60] = [await heightOf(), await pageHeight()];
-  console.log(`check-in panel: ${Math.round(panel0)} px with 0, ${Math.round(panel4)} px with 4, ${Math.round(panel60)} px with 60 check-ins; page ${page0} → ${page4} → ${page60} px (viewport 768)`);
+  console.log(
+    `check-in panel: ${Math.round(panel0)} px with 0, ${Math.round(panel4)} px with 4, ${Math.round(panel60)} px with 60 check-ins; page ${page0} → ${page4} → ${page60} px (viewport 768)`,
+  );
   // 56 more check-ins add nothing: the three latest, a count and a search, however many there are.
   // (At most one wrapped line differs: other names in the three rows.)
   expect(Math.abs(panel60 - panel4)).toBeLessThan(40);
@@ -185,7 +209,9 @@ it('a facilitator builds, edits, reorders and trims the agenda live; phone and p
   // Show all: the list scrolls inside the panel instead of stretching the page.
   await page.getByRole('button', { name: '显示全部 60 户' }).click();
   await expect.poll(() => page.locator('[data-checked-in] li').count(), WAIT).toBe(60);
-  const listBox = await page.locator('[data-checked-in]').evaluate((el) => ({ h: el.getBoundingClientRect().height, scroll: el.scrollHeight }));
+  const listBox = await page
+    .locator('[data-checked-in]')
+    .evaluate((el) => ({ h: el.getBoundingClientRect().height, scroll: el.scrollHeight }));
   expect(listBox.h).toBeLessThan(400);
   expect(listBox.scroll).toBeGreaterThan(listBox.h);
   const panelOpen = await heightOf();
@@ -208,7 +234,13 @@ it('a facilitator builds, edits, reorders and trims the agenda live; phone and p
   await rules.first().waitFor(WAIT);
   const major = page.getByRole('radio', { name: '民法典278条 重大事项（双四分之三）' });
   expect(await major.count()).toBe(1);
-  const cut = await rules.evaluateAll((els) => els.filter((el) => el.scrollWidth > el.clientWidth + 1 || [...el.querySelectorAll('span')].some((s) => s.scrollWidth > s.clientWidth + 1)).map((el) => el.textContent?.trim()));
+  const cut = await rules.evaluateAll((els) =>
+    els
+      .filter(
+        (el) => el.scrollWidth > el.clientWidth + 1 || [...el.querySelectorAll('span')].some((s) => s.scrollWidth > s.clientWidth + 1),
+      )
+      .map((el) => el.textContent?.trim()),
+  );
   expect(cut).toEqual([]);
   await step(page, '09-ballot-form');
   await page.getByLabel('表决事项').fill('是否同意在地库增设充电桩');
@@ -220,7 +252,9 @@ it('a facilitator builds, edits, reorders and trims the agenda live; phone and p
   const [tb, mainTop] = [(await toastEl.boundingBox())!, await page.locator('main').evaluate((el) => el.getBoundingClientRect().top)];
   expect(tb.y + tb.height).toBeLessThanOrEqual(mainTop);
   await page.getByRole('button', { name: '创建表决' }).waitFor({ state: 'detached', ...WAIT });
-  expect(await page.locator('summary', { hasText: /^新建表决$/ }).evaluate((el) => (el.parentElement as HTMLDetailsElement).open)).toBe(false);
+  expect(await page.locator('summary', { hasText: /^新建表决$/ }).evaluate((el) => (el.parentElement as HTMLDetailsElement).open)).toBe(
+    false,
+  );
   const ballots = (await (await fac.request.get(`/api/meetings/${meeting.id}/ballots`)).json()).ballots as { id: string; title: string }[];
   const created = ballots.find((b) => b.title === '是否同意在地库增设充电桩')!;
   await expect.poll(() => page.evaluate(() => document.activeElement?.id), WAIT).toBe(`ballot-${created.id}`);

@@ -28,7 +28,10 @@ interface Phone {
 }
 const phones: Phone[] = [];
 
-async function phoneWithSlip(code: string, opts: { locale?: string; big?: boolean; beforeOpen?: (page: Page) => Promise<void> } = {}): Promise<Phone> {
+async function phoneWithSlip(
+  code: string,
+  opts: { locale?: string; big?: boolean; beforeOpen?: (page: Page) => Promise<void> } = {},
+): Promise<Phone> {
   const ctx = await newViewer(app, 'phone', { locale: opts.locale });
   contexts.push(ctx);
   const claim = await ctx.request.post('/api/auth/invitation', { data: { code } });
@@ -49,12 +52,18 @@ beforeAll(async () => {
   const admin = await app.browser.newContext({ baseURL: app.url });
   contexts.push(admin);
   await signIn(admin, 'admin', app.server.adminPassword);
-  const hh = ((await (await admin.request.get(`/api/communities/${cid}/households`)).json()) as { households: { id: string; invitationCode: string | null }[] }).households;
+  const hh = (
+    (await (await admin.request.get(`/api/communities/${cid}/households`)).json()) as {
+      households: { id: string; invitationCode: string | null }[];
+    }
+  ).households;
   for (const h of hh.filter((x) => x.invitationCode).slice(0, 6)) slips.push({ id: h.id, code: h.invitationCode! });
   fac = await newViewer(app, 'laptop');
   contexts.push(fac);
   await signIn(fac, 'facilitator');
-  const created = await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '三号楼加装电梯议事会', mode: 'hall', agenda: [{ title: '加装电梯方案' }] } });
+  const created = await fac.request.post(`/api/communities/${cid}/meetings`, {
+    data: { title: '三号楼加装电梯议事会', mode: 'hall', agenda: [{ title: '加装电梯方案' }] },
+  });
   meetingId = (await created.json()).meeting.id;
 }, 180_000);
 
@@ -110,14 +119,23 @@ describe('hall rehearsal: phones', () => {
   }, 90_000);
 
   it('a ballot opens: every phone offers the choices; at 200% the vote buttons are inside the first 640 px', async () => {
-    for (const status of ['open', 'in_progress']) expect((await fac.request.patch(`/api/meetings/${meetingId}`, { data: { status } })).ok()).toBe(true);
+    for (const status of ['open', 'in_progress'])
+      expect((await fac.request.patch(`/api/meetings/${meetingId}`, { data: { status } })).ok()).toBe(true);
     const b = await fac.request.post(`/api/meetings/${meetingId}/ballots`, {
-      data: { title: '是否同意三号楼加装电梯', kind: 'yes_no_abstain', rule: 'simple_majority', electorate: { kind: 'members' }, secret: false, options: [] },
+      data: {
+        title: '是否同意三号楼加装电梯',
+        kind: 'yes_no_abstain',
+        rule: 'simple_majority',
+        electorate: { kind: 'members' },
+        secret: false,
+        options: [],
+      },
     });
     expect(b.status(), await b.text()).toBe(201);
     ballotId = (await b.json()).ballot.id;
     expect((await fac.request.post(`/api/ballots/${ballotId}/open`)).ok()).toBe(true);
-    for (const p of phones) await p.page.locator(`[aria-labelledby="ballot-${ballotId}"] button[value="abstain"]`).waitFor({ timeout: 30_000 });
+    for (const p of phones)
+      await p.page.locator(`[aria-labelledby="ballot-${ballotId}"] button[value="abstain"]`).waitFor({ timeout: 30_000 });
     const big = phones[1]!.page;
     await big.evaluate(() => window.scrollTo(0, 0));
     for (const name of ['同意', '反对', '弃权']) {
@@ -166,7 +184,13 @@ describe('hall rehearsal: phones', () => {
     await page.getByRole('button', { name: '确认提交' }).click();
     await cast;
     // The server counts it…
-    await expect.poll(async () => (await (await fac.request.get(`/api/ballots/${ballotId}/voters`)).json()).voted.map((v: { voterId: string }) => v.voterId), { timeout: 20_000 }).toContain(phone.userId);
+    await expect
+      .poll(
+        async () =>
+          (await (await fac.request.get(`/api/ballots/${ballotId}/voters`)).json()).voted.map((v: { voterId: string }) => v.voterId),
+        { timeout: 20_000 },
+      )
+      .toContain(phone.userId);
     // …and the link drops before the answer arrives.
     for (const ws of pages) await ws.close({ code: 1001 }).catch(() => {});
     const pending = page.locator('[data-vote-pending]');
@@ -186,7 +210,9 @@ describe('hall rehearsal: phones', () => {
     expect(await page.getByRole('button', { name: '确认提交' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: '同意', exact: true }).count()).toBe(0);
     // Counted once.
-    const voted = (await (await fac.request.get(`/api/ballots/${ballotId}/voters`)).json()).voted.filter((v: { voterId: string }) => v.voterId === phone.userId);
+    const voted = (await (await fac.request.get(`/api/ballots/${ballotId}/voters`)).json()).voted.filter(
+      (v: { voterId: string }) => v.voterId === phone.userId,
+    );
     expect(voted).toHaveLength(1);
     expect(await seriousA11yFindings(page)).toEqual([]);
     await snap(page, 'receipt-after-reconnect');

@@ -25,9 +25,12 @@ beforeAll(async () => {
   cid = await demoCommunityId(app);
   fac = await newViewer(app, 'laptop');
   await signIn(fac, 'facilitator');
-  const meeting = (await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '小区停车管理协商会', mode: 'hall' } })).json()).meeting;
+  const meeting = (
+    await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '小区停车管理协商会', mode: 'hall' } })).json()
+  ).meeting;
   meetingId = meeting.id;
-  for (const status of ['open', 'in_progress']) expect((await fac.request.patch(`/api/meetings/${meetingId}`, { data: { status } })).ok()).toBe(true);
+  for (const status of ['open', 'in_progress'])
+    expect((await fac.request.patch(`/api/meetings/${meetingId}`, { data: { status } })).ok()).toBe(true);
 });
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {});
@@ -40,11 +43,22 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(SHOTS, `projector-${name}.png`) });
 }
 
-interface Screen { page: Page; name: string; w: number; h: number; dark: boolean }
+interface Screen {
+  page: Page;
+  name: string;
+  w: number;
+  h: number;
+  dark: boolean;
+}
 
 /** A projector signed in as the facilitator, recording whether 已无法通过 ever appears on it. */
 async function projector(w: number, h: number, dark: boolean): Promise<Screen> {
-  const ctx = await app.browser.newContext({ baseURL: app.url, viewport: { width: w, height: h }, locale: 'zh-CN', colorScheme: dark ? 'dark' : 'light' });
+  const ctx = await app.browser.newContext({
+    baseURL: app.url,
+    viewport: { width: w, height: h },
+    locale: 'zh-CN',
+    colorScheme: dark ? 'dark' : 'light',
+  });
   contexts.push(ctx);
   await signIn(ctx, 'facilitator');
   const page = await ctx.newPage();
@@ -82,7 +96,15 @@ const text = async (s: Screen, sel = 'main') => squash(await s.page.locator(sel)
 
 async function createBallot(title: string, extra: Record<string, unknown> = {}): Promise<string> {
   const res = await fac.request.post(`/api/meetings/${meetingId}/ballots`, {
-    data: { title, kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary', electorate: { kind: 'households' }, secret: false, options: [], ...extra },
+    data: {
+      title,
+      kind: 'yes_no_abstain',
+      rule: 'civil_code_278_ordinary',
+      electorate: { kind: 'households' },
+      secret: false,
+      options: [],
+      ...extra,
+    },
   });
   expect(res.status(), await res.text()).toBe(201);
   return (await res.json()).ballot.id;
@@ -112,13 +134,19 @@ it('an unsigned projector says what to do instead of waiting with a green badge'
 
 it('a ballot created after the projectors loaded: live tally, never "lost" early, thresholds labelled, units, fits; then a hidden tally followed live', async () => {
   const screens = [await projector(1280, 720, false), await projector(1920, 1080, true)];
-  const roster = ((await (await fac.request.get(`/api/communities/${cid}/households`)).json()) as { households: { id: string; owner: string; area: number }[] }).households;
+  const roster = (
+    (await (await fac.request.get(`/api/communities/${cid}/households`)).json()) as {
+      households: { id: string; owner: string; area: number }[];
+    }
+  ).households;
   const owners = new Set(roster.map((h) => h.owner.normalize('NFKC').replace(/\s+/g, '').toLowerCase())).size;
   expect(owners).toBeLessThan(roster.length); // the demo has owners of several homes: the two numbers differ
   for (const s of screens) {
     expect(await text(s, '[data-threshold="attendance"]')).toContain('参会门槛');
     // One definition, explained: owners (people) vs households (homes) on the roster.
-    expect(await text(s, '[data-threshold="attendance"] [data-owners-explained]')).toContain(`名册共 ${roster.length} 户、${owners} 位业主`);
+    expect(await text(s, '[data-threshold="attendance"] [data-owners-explained]')).toContain(
+      `名册共 ${roster.length} 户、${owners} 位业主`,
+    );
     await checkLayout(s, 'waiting');
   }
 
@@ -136,7 +164,8 @@ it('a ballot created after the projectors loaded: live tally, never "lost" early
     expect(t).toMatch(/还差 [\d,]+ 位业主、[\d,.]+ ㎡ 投同意/);
     expect(t).toContain(`0 / ${owners} 位业主`);
     // Every tally row carries its units; the for-bar marks the passing line.
-    for (const id of ['yes', 'no', 'abstain']) expect(squash(await s.page.locator(`[data-option="${id}"]`).innerText())).toMatch(/^0 位业主 · 0 ㎡$/);
+    for (const id of ['yes', 'no', 'abstain'])
+      expect(squash(await s.page.locator(`[data-option="${id}"]`).innerText())).toMatch(/^0 位业主 · 0 ㎡$/);
     expect(await s.page.locator('[data-pass-line]').count()).toBe(1);
     await checkLayout(s, 'open');
   }
@@ -148,7 +177,9 @@ it('a ballot created after the projectors loaded: live tally, never "lost" early
   }
   for (const s of screens) {
     await expect.poll(() => s.page.locator('[data-option="no"]').getAttribute('data-votes'), { timeout: 20_000 }).toBe('1');
-    const width = await s.page.locator('.fill.yes').evaluate((el) => el.getBoundingClientRect().width / el.parentElement!.getBoundingClientRect().width);
+    const width = await s.page
+      .locator('.fill.yes')
+      .evaluate((el) => el.getBoundingClientRect().width / el.parentElement!.getBoundingClientRect().width);
     expect(width).toBeGreaterThan(0);
     expect(width).toBeLessThan(0.2);
     expect(await text(s, '[data-option="yes"]')).toMatch(/位业主 · [\d,.]+ ㎡$/);

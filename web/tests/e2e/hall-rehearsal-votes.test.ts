@@ -37,40 +37,71 @@ const ROSTER = [
 ];
 
 it('a paper vote for an ambiguous room records nothing until the exact household is confirmed; undo takes it back; minutes in Chinese only, published after a confirmation, exported', async () => {
-  const { ctx, api, cid, idOf, title, meetingId, ballot, tally, console_, paper, room } = await step('a hall meeting with an open Art. 278 ballot, and the console\'s paper-vote field', async () => {
-    const ctx: BrowserContext = await app.browser.newContext({ baseURL: app.url, viewport: { width: 1366, height: 768 }, locale: 'zh-CN', acceptDownloads: true });
-    await signIn(ctx, 'admin', app.server.adminPassword);
-    const api = ctx.request;
-    const cid = (await (await api.post('/api/communities', { data: { name: '彩排小区' } })).json()).community.id as string;
-    expect((await api.post(`/api/communities/${cid}/households`, { data: { households: ROSTER } })).ok()).toBe(true);
-    const households = (await (await api.get(`/api/communities/${cid}/households`)).json()).households as { id: string; building: string; unit: string; room: string }[];
-    const idOf = (b: string, u: string, r: string) => households.find((h) => h.building === b && h.unit === u && h.room === r)!.id;
-    const title = '二号楼外墙维修协商会';
-    const meetingId = (await (await api.post(`/api/communities/${cid}/meetings`, { data: { title, mode: 'hall' } })).json()).meeting.id as string;
-    for (const status of ['open', 'in_progress']) expect((await api.patch(`/api/meetings/${meetingId}`, { data: { status } })).ok()).toBe(true);
-    const ballot = (await (await api.post(`/api/meetings/${meetingId}/ballots`, { data: { title: '是否使用维修资金修外墙', kind: 'yes_no_abstain', options: [], rule: 'civil_code_278_major', electorate: { kind: 'households' }, secret: false } })).json()).ballot;
-    expect((await api.post(`/api/ballots/${ballot.id}/open`)).ok()).toBe(true);
-    const tally = async () => {
-      const r = await (await api.get(`/api/ballots/${ballot.id}/result`)).json();
-      return Object.fromEntries(r.tally.options.map((o: { id: string; votes: number }) => [o.id, o.votes]));
-    };
+  const { ctx, api, cid, idOf, title, meetingId, ballot, tally, console_, paper, room } = await step(
+    "a hall meeting with an open Art. 278 ballot, and the console's paper-vote field",
+    async () => {
+      const ctx: BrowserContext = await app.browser.newContext({
+        baseURL: app.url,
+        viewport: { width: 1366, height: 768 },
+        locale: 'zh-CN',
+        acceptDownloads: true,
+      });
+      await signIn(ctx, 'admin', app.server.adminPassword);
+      const api = ctx.request;
+      const cid = (await (await api.post('/api/communities', { data: { name: '彩排小区' } })).json()).community.id as string;
+      expect((await api.post(`/api/communities/${cid}/households`, { data: { households: ROSTER } })).ok()).toBe(true);
+      const households = (await (await api.get(`/api/communities/${cid}/households`)).json()).households as {
+        id: string;
+        building: string;
+        unit: string;
+        room: string;
+      }[];
+      const idOf = (b: string, u: string, r: string) => households.find((h) => h.building === b && h.unit === u && h.room === r)!.id;
+      const title = '二号楼外墙维修协商会';
+      const meetingId = (await (await api.post(`/api/communities/${cid}/meetings`, { data: { title, mode: 'hall' } })).json()).meeting
+        .id as string;
+      for (const status of ['open', 'in_progress'])
+        expect((await api.patch(`/api/meetings/${meetingId}`, { data: { status } })).ok()).toBe(true);
+      const ballot = (
+        await (
+          await api.post(`/api/meetings/${meetingId}/ballots`, {
+            data: {
+              title: '是否使用维修资金修外墙',
+              kind: 'yes_no_abstain',
+              options: [],
+              rule: 'civil_code_278_major',
+              electorate: { kind: 'households' },
+              secret: false,
+            },
+          })
+        ).json()
+      ).ballot;
+      expect((await api.post(`/api/ballots/${ballot.id}/open`)).ok()).toBe(true);
+      const tally = async () => {
+        const r = await (await api.get(`/api/ballots/${ballot.id}/result`)).json();
+        return Object.fromEntries(r.tally.options.map((o: { id: string; votes: number }) => [o.id, o.votes]));
+      };
 
-    const console_ = await ctx.newPage();
-    await console_.goto(`/m/${meetingId}/console`);
-    await console_.locator('[data-connection="online"]').waitFor(WAIT);
-    const paper = console_.getByRole('group', { name: '录入纸质票 / 举手票' });
-    await paper.waitFor(WAIT);
-    // The field says what it does.
-    const room = paper.getByRole('textbox', { name: '录入纸质票：输入房号' });
-    return { ctx, api, cid, idOf, title, meetingId, ballot, tally, console_, paper, room };
-  });
+      const console_ = await ctx.newPage();
+      await console_.goto(`/m/${meetingId}/console`);
+      await console_.locator('[data-connection="online"]').waitFor(WAIT);
+      const paper = console_.getByRole('group', { name: '录入纸质票 / 举手票' });
+      await paper.waitFor(WAIT);
+      // The field says what it does.
+      const room = paper.getByRole('textbox', { name: '录入纸质票：输入房号' });
+      return { ctx, api, cid, idOf, title, meetingId, ballot, tally, console_, paper, room };
+    },
+  );
 
   await step('1. an ambiguous room: Enter takes nothing, a number key records nothing', async () => {
     // 1. An ambiguous room: Enter takes nothing, a number key records nothing.
     await room.fill('101');
     await paper.getByRole('listitem').nth(3).waitFor(WAIT);
     await room.press('Enter');
-    await paper.getByRole('status').filter({ hasText: /有 \d 户符合，请从列表中选择一户/ }).waitFor(WAIT);
+    await paper
+      .getByRole('status')
+      .filter({ hasText: /有 \d 户符合，请从列表中选择一户/ })
+      .waitFor(WAIT);
     await console_.keyboard.press('1');
     expect(await paper.getByRole('region', { name: '请核对这一户' }).count()).toBe(0);
     await paper.scrollIntoViewIfNeeded();
@@ -81,7 +112,9 @@ it('a paper vote for an ambiguous room records nothing until the exact household
     // 2. "2 1 101": 2栋1单元101 first and marked exact; 1栋2单元101 lower, not exact.
     await room.fill('2 1 101');
     const items = paper.getByRole('listitem');
-    await expect.poll(async () => (await items.first().innerText()).replace(/\s+/g, ' '), WAIT).toMatch(/^2栋1单元101 业主 李二一 · 面积 98\.75 ㎡ 完全相符$/);
+    await expect
+      .poll(async () => (await items.first().innerText()).replace(/\s+/g, ' '), WAIT)
+      .toMatch(/^2栋1单元101 业主 李二一 · 面积 98\.75 ㎡ 完全相符$/);
     const texts = (await items.allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
     expect(texts.some((t) => t.startsWith('1栋2单元101') && !t.includes('完全相符'))).toBe(true);
     await items.last().scrollIntoViewIfNeeded();
@@ -190,8 +223,16 @@ it('a paper vote for an ambiguous room records nothing until the exact household
     expect(markdown).toContain('## 会后事项');
     expect(markdown).toContain('物业两周内提交外墙维修报价。');
     expect(markdown).not.toMatch(/Minutes|passed|quorum|civil_code|no_votes|[a-z]+_[a-z]+/);
-    const [docx] = await Promise.all([minutes.waitForEvent('download', WAIT), minutes.getByRole('link', { name: '导出 Word（.docx）' }).click()]);
-    expect(fs.readFileSync((await docx.path())!).subarray(0, 2).toString('latin1')).toBe('PK');
+    const [docx] = await Promise.all([
+      minutes.waitForEvent('download', WAIT),
+      minutes.getByRole('link', { name: '导出 Word（.docx）' }).click(),
+    ]);
+    expect(
+      fs
+        .readFileSync((await docx.path())!)
+        .subarray(0, 2)
+        .toString('latin1'),
+    ).toBe('PK');
   });
   await ctx.close();
 }, 240_000);

@@ -16,7 +16,14 @@ beforeAll(async () => {
 });
 afterAll(async () => app?.stop());
 
-interface RosterRow { id: string; building: string; unit: string; room: string; area: number; owner: string }
+interface RosterRow {
+  id: string;
+  building: string;
+  unit: string;
+  room: string;
+  area: number;
+  owner: string;
+}
 const address = (h: RosterRow) => `${h.building}栋${h.unit}单元${h.room}`;
 const ownerKey = (name: string) => name.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
 const zhNum = (n: number) => new Intl.NumberFormat('zh-CN').format(n);
@@ -54,8 +61,11 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   const [first, second, proxied] = [single[0]!, single[4]!, single[8]!];
   expect(new Set([first.id, second.id, proxied.id]).size).toBe(3);
 
-  const meeting = (await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '三号楼加装电梯协商会', mode: 'hall' } })).json()).meeting;
-  for (const status of ['open', 'in_progress']) expect((await fac.request.patch(`/api/meetings/${meeting.id}`, { data: { status } })).ok()).toBe(true);
+  const meeting = (
+    await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '三号楼加装电梯协商会', mode: 'hall' } })).json()
+  ).meeting;
+  for (const status of ['open', 'in_progress'])
+    expect((await fac.request.patch(`/api/meetings/${meeting.id}`, { data: { status } })).ok()).toBe(true);
 
   const screenCtx = await newViewer(app, 'projector');
   await signIn(screenCtx, 'facilitator');
@@ -73,7 +83,10 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   await roomBox.fill(`${first.building}-${first.unit}-${first.room}`);
   await console_.getByRole('button', { name: `签到 ${address(first)}` }).waitFor({ timeout: 10_000 });
   await roomBox.press('Enter');
-  await console_.getByRole('status').filter({ hasText: `已签到 ${address(first)}` }).waitFor({ timeout: 10_000 });
+  await console_
+    .getByRole('status')
+    .filter({ hasText: `已签到 ${address(first)}` })
+    .waitFor({ timeout: 10_000 });
   expect(await roomBox.evaluate((el) => el === document.activeElement)).toBe(true);
   // Building and room fit both units: Enter checks in nothing and goes to the matches, ↓ walks them.
   await roomBox.fill(`${second.building} ${second.room}`);
@@ -87,7 +100,9 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   await console_.getByRole('button', { name: `签到 ${address(second)}` }).click();
   await console_.locator('[data-checked-in] li').nth(1).waitFor({ timeout: 10_000 });
   expect(await console_.locator('[data-checked-in]').innerText()).toContain(address(second));
-  await expect.poll(() => console_.locator('[data-by-building] tr[data-building="3"] [data-households]').innerText(), { timeout: 10_000 }).toBe('2');
+  await expect
+    .poll(() => console_.locator('[data-by-building] tr[data-building="3"] [data-households]').innerText(), { timeout: 10_000 })
+    .toBe('2');
 
   const after = expectedQuorum(roster, [first, second]);
   await expect.poll(() => quorumText(screen), { timeout: 15_000 }).toContain(after.owners);
@@ -97,13 +112,18 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   expect(shown).toContain(after.needed);
   expect(after.owners).not.toBe(before.owners);
   // The console's own quorum card says the same.
-  await expect.poll(async () => (await console_.locator('main').innerText()).replace(/\s+/g, ' '), { timeout: 10_000 }).toContain(after.needed);
+  await expect
+    .poll(async () => (await console_.locator('main').innerText()).replace(/\s+/g, ' '), { timeout: 10_000 })
+    .toContain(after.needed);
   expect(await seriousA11yFindings(console_)).toEqual([]);
   await shot(console_, 'hall-console-checkin');
   await shot(screen, 'hall-projector-quorum');
 
   // Undo and redo stays exact (a wrong room is corrected in the hall).
-  await console_.getByRole('button', { name: `撤销签到 ${address(second)}` }).first().click();
+  await console_
+    .getByRole('button', { name: `撤销签到 ${address(second)}` })
+    .first()
+    .click();
   await expect.poll(() => quorumText(screen), { timeout: 15_000 }).toContain(expectedQuorum(roster, [first]).owners);
   await roomBox.fill(`${second.building}-${second.unit}-${second.room}`);
   await console_.getByRole('button', { name: `签到 ${address(second)}` }).click();
@@ -113,7 +133,14 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   const ballot = (
     await (
       await fac.request.post(`/api/meetings/${meeting.id}/ballots`, {
-        data: { title: '是否同意三号楼加装电梯', kind: 'yes_no_abstain', rule: 'civil_code_278_ordinary', electorate: { kind: 'households' }, secret: false, options: [] },
+        data: {
+          title: '是否同意三号楼加装电梯',
+          kind: 'yes_no_abstain',
+          rule: 'civil_code_278_ordinary',
+          electorate: { kind: 'households' },
+          secret: false,
+          options: [],
+        },
       })
     ).json()
   ).ballot;
@@ -135,11 +162,19 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   await card.getByLabel('受托成员（姓名）').fill('张阿姨');
   await card.getByRole('button', { name: '选择 张阿姨（业主）' }).click();
   await card.getByRole('button', { name: '登记委托' }).click();
-  await card.getByRole('status').filter({ hasText: `已登记：${address(proxied)} ${proxied.owner} 由 张阿姨（业主） 代投` }).waitFor({ timeout: 10_000 });
+  await card
+    .getByRole('status')
+    .filter({ hasText: `已登记：${address(proxied)} ${proxied.owner} 由 张阿姨（业主） 代投` })
+    .waitFor({ timeout: 10_000 });
 
   // The cap per holder is the server's: a fourth household for one person is refused, and the console says so.
-  const zuhu = ((await (await fac.request.get(`/api/communities/${cid}/members`)).json()) as { members: { userId: string; login: string | null }[] }).members.find((x) => x.login === 'zuhu')!;
-  for (const h of single.slice(10, 13)) expect((await fac.request.post(`/api/ballots/${ballot.id}/proxies`, { data: { householdId: h.id, proxyUserId: zuhu.userId } })).status()).toBe(201);
+  const zuhu = (
+    (await (await fac.request.get(`/api/communities/${cid}/members`)).json()) as { members: { userId: string; login: string | null }[] }
+  ).members.find((x) => x.login === 'zuhu')!;
+  for (const h of single.slice(10, 13))
+    expect(
+      (await fac.request.post(`/api/ballots/${ballot.id}/proxies`, { data: { householdId: h.id, proxyUserId: zuhu.userId } })).status(),
+    ).toBe(201);
   const fourth = single[13]!;
   await card.getByLabel('委托的房屋（房号）').fill(`${fourth.building}-${fourth.unit}-${fourth.room}`);
   await card.getByRole('button', { name: `选择 ${address(fourth)} ${fourth.owner}` }).click();
@@ -162,7 +197,10 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   await phone.getByRole('button', { name: '返回，为下一户投票' }).click();
   const forOther = phone.getByRole('button', { name: `代 ${address(proxied)} ${proxied.owner} 投票（受托）` });
   await forOther.click();
-  await phone.locator('[data-voting-for]').filter({ hasText: `您正在代 ${address(proxied)} ${proxied.owner} 投票` }).waitFor();
+  await phone
+    .locator('[data-voting-for]')
+    .filter({ hasText: `您正在代 ${address(proxied)} ${proxied.owner} 投票` })
+    .waitFor();
   expect(await seriousA11yFindings(phone)).toEqual([]);
   await shot(phone, 'hall-proxy-card');
   await phone.getByRole('button', { name: '反对', exact: true }).click();
@@ -193,7 +231,9 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   await days.fill('3');
   const t0 = Date.now();
   await card.getByRole('button', { name: '公示结果' }).click();
-  await expect.poll(async () => (await (await fac.request.get(`/api/ballots/${ballot.id}`)).json()).ballot.status, { timeout: 10_000 }).toBe('published');
+  await expect
+    .poll(async () => (await (await fac.request.get(`/api/ballots/${ballot.id}`)).json()).ballot.status, { timeout: 10_000 })
+    .toBe('published');
   const published = (await (await fac.request.get(`/api/ballots/${ballot.id}`)).json()).ballot;
   expect(published.objectionDays).toBe(3);
   expect(published.objectionEndsAt - published.publishedAt).toBe(3 * 86_400_000);
@@ -207,7 +247,9 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   expect(await row.innerText()).toContain(address(proxied));
   const ends = Number(await phone.locator('[data-objection-ends]').getAttribute('data-objection-ends'));
   expect(ends).toBe(published.objectionEndsAt);
-  const endDate = new Intl.DateTimeFormat('zh-CN', { dateStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(new Date(published.publishedAt + 3 * 86_400_000));
+  const endDate = new Intl.DateTimeFormat('zh-CN', { dateStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(
+    new Date(published.publishedAt + 3 * 86_400_000),
+  );
   expect(await phone.locator('[data-objection-ends]').innerText()).toContain(endDate);
   await shot(phone, 'hall-result-proxy');
 
@@ -226,11 +268,16 @@ it('hall check-in moves the projected quorum; a proxy holder votes twice, a pape
   await box.fill(`${own.building}-${own.unit}-${own.room}`);
   await leader.getByRole('button', { name: `签到 ${address(own)}` }).waitFor({ timeout: 10_000 });
   await box.press('Enter');
-  await leader.getByRole('status').filter({ hasText: `已签到 ${address(own)}` }).waitFor({ timeout: 10_000 });
+  await leader
+    .getByRole('status')
+    .filter({ hasText: `已签到 ${address(own)}` })
+    .waitFor({ timeout: 10_000 });
   const refused = await leaderCtx.request.post(`/api/meetings/${meeting.id}/check-in`, { data: { householdId: proxied.id } });
   expect(refused.status()).toBe(403);
   // The holder's phone has left; present: the three checked in and the leader (an owner, connected).
-  const leaderMe = (await (await leaderCtx.request.get('/api/me')).json()) as { memberships: { communityId: string; householdIds: string[] }[] };
+  const leaderMe = (await (await leaderCtx.request.get('/api/me')).json()) as {
+    memberships: { communityId: string; householdIds: string[] }[];
+  };
   const leaderHomes = roster.filter((h) => leaderMe.memberships.find((x) => x.communityId === cid)!.householdIds.includes(h.id));
   expect(leaderHomes.length).toBe(1);
   const end = expectedQuorum(roster, [first, second, own, ...leaderHomes]);
@@ -244,7 +291,9 @@ it('the ballot form sets the most picks of a multi-choice ballot (refused outsid
   const cid = await demoCommunityId(app);
   const fac = await newViewer(app, 'laptop');
   await signIn(fac, 'facilitator');
-  const meeting = (await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '健身器材选址', mode: 'hall' } })).json()).meeting;
+  const meeting = (
+    await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '健身器材选址', mode: 'hall' } })).json()
+  ).meeting;
   const page = await fac.newPage();
   await page.goto(`/m/${meeting.id}/console`);
   await page.locator('[data-connection="online"]').waitFor({ timeout: 20_000 });
@@ -260,7 +309,11 @@ it('the ballot form sets the most picks of a multi-choice ballot (refused outsid
   await most.fill('2');
   await page.getByRole('button', { name: '创建表决' }).click();
   await page.getByText('表决已创建').waitFor({ timeout: 10_000 });
-  const list = (await (await fac.request.get(`/api/meetings/${meeting.id}/ballots`)).json()).ballots as { title: string; kind: string; maxPicks?: number }[];
+  const list = (await (await fac.request.get(`/api/meetings/${meeting.id}/ballots`)).json()).ballots as {
+    title: string;
+    kind: string;
+    maxPicks?: number;
+  }[];
   expect(list.map((b) => `${b.kind}:${b.maxPicks}`)).toEqual(['multi:2']);
   await fac.close();
 });

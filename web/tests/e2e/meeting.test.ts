@@ -147,7 +147,9 @@ it('a facilitator and three phones go through two items with a hand, a motion an
   // The resident's ledger follows live: accepted, the committee, the date.
   await raised.getByText('已受理').waitFor(WAIT);
   await raised.getByText('业委会').waitFor(WAIT);
-  const stored = (await (await fac.request.get(`/api/communities/${cid}/problems`)).json()).problems.find((p: { title: string }) => p.title === problemTitle);
+  const stored = (await (await fac.request.get(`/api/communities/${cid}/problems`)).json()).problems.find(
+    (p: { title: string }) => p.title === problemTitle,
+  );
   expect(stored).toMatchObject({ status: 'accepted', responsible: 'owners_committee', dueDate: '2026-12-20', meetingId });
   await shot(console_, 'meeting-console');
 
@@ -185,7 +187,10 @@ it('a facilitator and three phones go through two items with a hand, a motion an
   expect(markdown).toMatch(/附议人 林老师（贤达能人）/);
   expect(md.suggestedFilename()).toMatch(/\.md$/);
 
-  const [docx] = await Promise.all([console_.waitForEvent('download', WAIT), console_.getByRole('link', { name: '导出 Word（.docx）' }).click()]);
+  const [docx] = await Promise.all([
+    console_.waitForEvent('download', WAIT),
+    console_.getByRole('link', { name: '导出 Word（.docx）' }).click(),
+  ]);
   const zip = fs.readFileSync((await docx.path())!);
   expect(zip.subarray(0, 2).toString('latin1')).toBe('PK');
   const xml = unzipEntry(zip, 'word/document.xml');
@@ -216,12 +221,22 @@ it('the demo community shows a finished meeting with published minutes and a sch
   await past.getByRole('link', { name: '会议纪要：2026年第三次居民协商议事会' }).click();
   // A resident reads them: they are published, with the motion of the evening.
   await page.locator('[data-minutes-state="published"]').waitFor(WAIT);
-  await page.locator('article.doc').getByText(/充电桩设在2栋与3栋之间的空地/).first().waitFor(WAIT);
+  await page
+    .locator('article.doc')
+    .getByText(/充电桩设在2栋与3栋之间的空地/)
+    .first()
+    .waitFor(WAIT);
   // Published after the demo's ballot and problems were seeded into that meeting: both are recorded.
   const doc = page.locator('article.doc');
-  await doc.getByText(/表决通过《海月小区邻里公约》：通过。/).first().waitFor(WAIT);
+  await doc
+    .getByText(/表决通过《海月小区邻里公约》：通过。/)
+    .first()
+    .waitFor(WAIT);
   expect(await doc.innerText()).not.toMatch(/passed|quorum|civil_code|[a-z]+_[a-z]+/);
-  await doc.getByText(/电动车楼道充电：/).first().waitFor(WAIT);
+  await doc
+    .getByText(/电动车楼道充电：/)
+    .first()
+    .waitFor(WAIT);
   await shot(page, 'meeting-demo-minutes');
   await ctx.close();
 });

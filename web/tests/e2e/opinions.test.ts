@@ -13,8 +13,20 @@ const COMMON = '消防通道必须保持畅通';
 const SPLIT = ['地面车位优先给业主', '车位摇号分配，一视同仁', '外来车辆白天停车要收费'];
 const PENDING = '晚上十点后不要鸣笛';
 /** Camp A agrees with the first and third, disagrees with the second; camp B the opposite. Both agree with COMMON and PENDING. */
-const CAMP_A = new Map([[COMMON, 'agree'], [SPLIT[0]!, 'agree'], [SPLIT[1]!, 'disagree'], [SPLIT[2]!, 'agree'], [PENDING, 'agree']]);
-const CAMP_B = new Map([[COMMON, 'agree'], [SPLIT[0]!, 'disagree'], [SPLIT[1]!, 'agree'], [SPLIT[2]!, 'disagree'], [PENDING, 'agree']]);
+const CAMP_A = new Map([
+  [COMMON, 'agree'],
+  [SPLIT[0]!, 'agree'],
+  [SPLIT[1]!, 'disagree'],
+  [SPLIT[2]!, 'agree'],
+  [PENDING, 'agree'],
+]);
+const CAMP_B = new Map([
+  [COMMON, 'agree'],
+  [SPLIT[0]!, 'disagree'],
+  [SPLIT[1]!, 'agree'],
+  [SPLIT[2]!, 'disagree'],
+  [PENDING, 'agree'],
+]);
 
 /**
  * What in the page's own content (main) sticks out of the 360 px viewport sideways. The shared
@@ -28,7 +40,10 @@ async function mainOverflow(page: Page): Promise<string[]> {
       .filter((el) => !el.closest('.visually-hidden, details:not([open]) > :not(summary)'))
       .map((el) => ({ el, r: el.getBoundingClientRect() }))
       .filter(({ r }) => r.width > 0 && r.height > 0 && (r.left < -1 || r.right > width + 1))
-      .map(({ el, r }) => `${el.tagName.toLowerCase()} [${Math.round(r.left)}, ${Math.round(r.right)}] "${(el.textContent ?? '').trim().slice(0, 30)}"`);
+      .map(
+        ({ el, r }) =>
+          `${el.tagName.toLowerCase()} [${Math.round(r.left)}, ${Math.round(r.right)}] "${(el.textContent ?? '').trim().slice(0, 30)}"`,
+      );
   });
 }
 
@@ -49,7 +64,10 @@ describe('opinion map', () => {
 
   /** Answers every statement on the phone, by its text, until the round is done. */
   async function answerAll(page: Page, camp: Map<string, string>, en = false) {
-    const label = { agree: en ? 'Agree' : '同意', disagree: en ? 'Disagree' : '不同意', pass: en ? 'Pass' : '跳过' } as Record<string, string>;
+    const label = { agree: en ? 'Agree' : '同意', disagree: en ? 'Disagree' : '不同意', pass: en ? 'Pass' : '跳过' } as Record<
+      string,
+      string
+    >;
     for (let i = 0; i < 6; i++) {
       const done = page.getByTestId('all-done');
       const current = page.getByTestId('current-statement');
@@ -57,7 +75,9 @@ describe('opinion map', () => {
       if (await done.isVisible()) return;
       const text = (await current.textContent())!.trim();
       await page.getByRole('button', { name: label[camp.get(text) ?? 'pass']!, exact: true }).click();
-      await expect.poll(async () => (await done.isVisible()) || (await current.textContent())?.trim() !== text, { timeout: 15_000 }).toBe(true);
+      await expect
+        .poll(async () => (await done.isVisible()) || (await current.textContent())?.trim() !== text, { timeout: 15_000 })
+        .toBe(true);
     }
   }
 
@@ -81,7 +101,13 @@ describe('opinion map', () => {
     }
 
     // Five phones; the tenant writes a statement that waits for the moderator.
-    const camps: [string, Map<string, string>, string?][] = [['yezhu', CAMP_A], ['yeweihui', CAMP_A], ['xianda', CAMP_A, 'en'], ['zuhu', CAMP_B], ['wuye', CAMP_B]];
+    const camps: [string, Map<string, string>, string?][] = [
+      ['yezhu', CAMP_A],
+      ['yeweihui', CAMP_A],
+      ['xianda', CAMP_A, 'en'],
+      ['zuhu', CAMP_B],
+      ['wuye', CAMP_B],
+    ];
     const phones = await Promise.all(
       camps.map(async ([login, , locale]) => {
         const ctx = await newViewer(app, 'phone', locale ? { locale } : {});
@@ -96,7 +122,9 @@ describe('opinion map', () => {
     const tenant = phones[3]!;
     await tenant.getByLabel('您的观点（一句话，最多 140 字）').fill(PENDING);
     await tenant.getByRole('button', { name: '提交观点' }).click();
-    await expect.poll(() => modPage.getByTestId('pending-statement').allTextContents(), { timeout: 15_000 }).toEqual([expect.stringContaining(PENDING)]);
+    await expect
+      .poll(() => modPage.getByTestId('pending-statement').allTextContents(), { timeout: 15_000 })
+      .toEqual([expect.stringContaining(PENDING)]);
     await modPage.getByTestId('pending-statement').getByRole('button', { name: '通过', exact: true }).click();
     await expect.poll(() => modPage.getByTestId('pending-statement').count()).toBe(0);
 

@@ -48,9 +48,11 @@ describe('roster', () => {
   it('imports a small CSV through the page: dry run shows the counts and rejected lines, apply writes, re-import changes nothing', async () => {
     const ctx = await adminContext();
     // One existing household with a new area, so the file updates as well as creates.
-    const existing = ((await (await ctx.request.get(`/api/communities/${cid}/households?q=1-1-101`)).json()) as {
-      households: { id: string; building: string; unit: string; room: string; areaCentiares: number; owner: string }[];
-    }).households.find((h) => h.building === '1' && h.unit === '1' && h.room === '101')!;
+    const existing = (
+      (await (await ctx.request.get(`/api/communities/${cid}/households?q=1-1-101`)).json()) as {
+        households: { id: string; building: string; unit: string; room: string; areaCentiares: number; owner: string }[];
+      }
+    ).households.find((h) => h.building === '1' && h.unit === '1' && h.room === '101')!;
     const newArea = ((existing.areaCentiares + 100) / 100).toFixed(2);
     const csv = [
       'building,unit,room,area,owner',
@@ -75,7 +77,11 @@ describe('roster', () => {
     expect(await result.locator('[data-count=created]').innerText()).toBe('新增 2 户');
     expect(await result.locator('[data-count=updated]').innerText()).toBe('更新 1 户');
     expect(await result.locator('[data-count=rejected]').innerText()).toBe('拒收 3 行');
-    expect(await result.locator('tr[data-line]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-line')))).toEqual(['4', '5', '6']);
+    expect(await result.locator('tr[data-line]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-line')))).toEqual([
+      '4',
+      '5',
+      '6',
+    ]);
     expect(await result.locator('tr[data-line="4"]').innerText()).toContain('面积不是有效数字');
     expect(await result.locator('tr[data-line="5"]').innerText()).toContain('房号重复');
     // The dry run wrote nothing.
@@ -89,7 +95,9 @@ describe('roster', () => {
     expect(await result.locator('h3').innerText()).toBe('导入完成');
     expect(await result.locator('[data-count=created]').innerText()).toBe('新增 2 户');
     await expect.poll(() => page.getByTestId('roster-count').innerText()).toBe('共 122 户');
-    const after = (await (await ctx.request.get(`/api/communities/${cid}/households?building=9`)).json()) as { households: { room: string }[] };
+    const after = (await (await ctx.request.get(`/api/communities/${cid}/households?building=9`)).json()) as {
+      households: { room: string }[];
+    };
     expect(after.households.map((h) => h.room).sort()).toEqual(['101', '102']);
 
     // The same file again: nothing to write.
@@ -216,7 +224,9 @@ describe('joining by slip', () => {
     expect(await page.getByTestId('joined-as').innerText()).toContain('2栋');
     expect(await seriousA11yFindings(page)).toEqual([]);
     await shot(page, 'people-join-name-phone');
-    const me = (await (await ctx.request.get('/api/me')).json()) as { memberships: { communityId: string; roles: string[]; householdIds: string[] }[] };
+    const me = (await (await ctx.request.get('/api/me')).json()) as {
+      memberships: { communityId: string; roles: string[]; householdIds: string[] }[];
+    };
     expect(me.memberships).toEqual([expect.objectContaining({ communityId: cid, roles: ['owner'], householdIds: [slipHousehold] })]);
 
     await page.getByLabel('邻居们怎么称呼您？').fill('王阿姨');
@@ -320,7 +330,13 @@ describe('members', () => {
 describe('slips of a large roster', () => {
   it('asks for a building instead of drawing thousands of QR codes at once', async () => {
     const ctx = await adminContext();
-    const households = Array.from({ length: 900 }, (_, i) => ({ building: '99', unit: String(1 + Math.floor(i / 100)), room: String(1000 + i), area: '60.00', owner: `大楼${i}` }));
+    const households = Array.from({ length: 900 }, (_, i) => ({
+      building: '99',
+      unit: String(1 + Math.floor(i / 100)),
+      room: String(1000 + i),
+      area: '60.00',
+      owner: `大楼${i}`,
+    }));
     const res = await ctx.request.post(`/api/communities/${cid}/households`, { data: { households } });
     expect(((await res.json()) as { created: number }).created).toBe(900);
     const page = await ctx.newPage();

@@ -24,11 +24,18 @@ const WAIT = { timeout: 20_000 };
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 /** A meeting created by the demo facilitator, opened and started, with its current item set. */
-async function runningMeeting(fac: BrowserContext, title: string, items: string[]): Promise<{ id: string; joinCode: string; console_: Page }> {
-  const created = await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title, mode: 'hybrid', agenda: items.map((t) => ({ title: t, plannedMinutes: 15 })) } });
+async function runningMeeting(
+  fac: BrowserContext,
+  title: string,
+  items: string[],
+): Promise<{ id: string; joinCode: string; console_: Page }> {
+  const created = await fac.request.post(`/api/communities/${cid}/meetings`, {
+    data: { title, mode: 'hybrid', agenda: items.map((t) => ({ title: t, plannedMinutes: 15 })) },
+  });
   expect(created.status()).toBe(201);
   const { id, joinCode } = (await created.json()).meeting as { id: string; joinCode: string };
-  for (const status of ['open', 'in_progress']) expect((await fac.request.patch(`/api/meetings/${id}`, { data: { status } })).status()).toBe(200);
+  for (const status of ['open', 'in_progress'])
+    expect((await fac.request.patch(`/api/meetings/${id}`, { data: { status } })).status()).toBe(200);
   const console_ = await fac.newPage();
   await console_.goto(`/m/${id}/console`);
   await console_.locator('[data-connection="online"]').waitFor(WAIT);
@@ -76,7 +83,9 @@ it('a resident reports a problem with a photo from the phone without leaving the
   await card.waitFor(WAIT);
   expect(await card.getAttribute('data-status')).toBe('raised');
   await card.getByText('本次会议上提出').waitFor(WAIT);
-  const stored = (await (await fac.request.get(`/api/communities/${cid}/problems`)).json()).problems.find((p: { title: string }) => p.title === problemTitle);
+  const stored = (await (await fac.request.get(`/api/communities/${cid}/problems`)).json()).problems.find(
+    (p: { title: string }) => p.title === problemTitle,
+  );
   expect(stored).toMatchObject({ meetingId: id, building: '1', status: 'raised' });
   expect(stored.photo?.mime).toBe('image/png');
 
@@ -89,7 +98,9 @@ it('a resident reports a problem with a photo from the phone without leaving the
   // A ballot opening while the resident writes a problem is not missed: the screen says so.
   await phone.getByRole('button', { name: '反映问题' }).click();
   await phone.getByRole('heading', { name: '反映问题' }).waitFor(WAIT);
-  const b = await fac.request.post(`/api/meetings/${id}/ballots`, { data: { title: '楼道堆物限期清理', kind: 'yes_no_abstain', rule: 'simple_majority', electorate: { kind: 'members' }, secret: false } });
+  const b = await fac.request.post(`/api/meetings/${id}/ballots`, {
+    data: { title: '楼道堆物限期清理', kind: 'yes_no_abstain', rule: 'simple_majority', electorate: { kind: 'members' }, secret: false },
+  });
   expect(b.status(), await b.text()).toBe(201);
   expect((await fac.request.post(`/api/ballots/${(await b.json()).ballot.id}/open`)).status()).toBe(200);
   await phone.getByRole('status').filter({ hasText: '表决已经开始' }).waitFor(WAIT);
@@ -138,7 +149,9 @@ it('a guest joins by code and listens: current item, speaker and tallies, no vot
   await expect.poll(() => guest.locator('.now .item').innerText(), WAIT).toBe(items[1]);
 
   // A ballot opens: the guest sees its tally, never a choice button.
-  const b = await fac.request.post(`/api/meetings/${id}/ballots`, { data: { title: '绿化带改造方案', kind: 'yes_no_abstain', rule: 'simple_majority', electorate: { kind: 'members' }, secret: false } });
+  const b = await fac.request.post(`/api/meetings/${id}/ballots`, {
+    data: { title: '绿化带改造方案', kind: 'yes_no_abstain', rule: 'simple_majority', electorate: { kind: 'members' }, secret: false },
+  });
   expect(b.status(), await b.text()).toBe(201);
   const ballotId = (await b.json()).ballot.id as string;
   expect((await fac.request.post(`/api/ballots/${ballotId}/open`)).status()).toBe(200);
@@ -156,10 +169,18 @@ it('a guest joins by code and listens: current item, speaker and tallies, no vot
   try {
     const joined = (await socket.timeout(10_000).emitWithAck('meeting:join', { meetingId: id })) as { ok: boolean; you?: { kind: string } };
     expect(joined.ok).toBe(true);
-    const cast = (await socket.timeout(10_000).emitWithAck('ballot:cast', { ballotId, choice: 'yes', idempotencyKey: 'forged-guest-cast-0001' })) as { ok: boolean; error?: { code: string } };
+    const cast = (await socket
+      .timeout(10_000)
+      .emitWithAck('ballot:cast', { ballotId, choice: 'yes', idempotencyKey: 'forged-guest-cast-0001' })) as {
+      ok: boolean;
+      error?: { code: string };
+    };
     expect(cast.ok).toBe(false);
     expect(cast.error?.code).toBe('forbidden');
-    const hand = (await socket.timeout(10_000).emitWithAck('meeting:hand', { meetingId: id, raised: true })) as { ok: boolean; error?: { code: string } };
+    const hand = (await socket.timeout(10_000).emitWithAck('meeting:hand', { meetingId: id, raised: true })) as {
+      ok: boolean;
+      error?: { code: string };
+    };
     expect(hand.ok).toBe(false);
   } finally {
     socket.disconnect();
@@ -181,7 +202,8 @@ function chineseUiText(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const HAN = /\p{Script=Han}/u;
     const SKIP = '[data-user-content],[lang^="zh"],script,style,noscript,template';
-    const where = (el: Element) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}`;
+    const where = (el: Element) =>
+      `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}`;
     const out = new Set<string>();
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -202,7 +224,7 @@ function chineseUiText(page: Page): Promise<string[]> {
   });
 }
 
-it('on a slow phone a tap before the page\'s scripts have loaded is not lost: the button waits, disabled, then joins', async () => {
+it("on a slow phone a tap before the page's scripts have loaded is not lost: the button waits, disabled, then joins", async () => {
   const fac = await newViewer(app, 'laptop');
   await signIn(fac, 'facilitator');
   const { id, joinCode } = await runningMeeting(fac, '慢手机入会', ['开场']);

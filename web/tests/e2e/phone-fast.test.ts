@@ -24,7 +24,8 @@ afterAll(async () => app?.stop());
 
 async function liveMeeting(title: string): Promise<string> {
   const meeting = (await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title, mode: 'hybrid' } })).json()).meeting;
-  for (const status of ['open', 'in_progress']) expect((await fac.request.patch(`/api/meetings/${meeting.id}`, { data: { status } })).ok()).toBe(true);
+  for (const status of ['open', 'in_progress'])
+    expect((await fac.request.patch(`/api/meetings/${meeting.id}`, { data: { status } })).ok()).toBe(true);
   return meeting.id as string;
 }
 
@@ -39,8 +40,10 @@ async function openBallot(meetingId: string, title: string, extra: Record<string
 }
 
 it('without JavaScript, an owner sees the ballot and clause, chooses, confirms and gets a receipt; a resubmitted form counts once', async () => {
-  const conv = ((await (await fac.request.get(`/api/communities/${cid}/conventions`)).json()) as { conventions: { id: string }[] }).conventions[0]!;
-  const clause = ((await (await fac.request.get(`/api/conventions/${conv.id}`)).json()) as { clauses: { id: string; text: string }[] }).clauses[0]!;
+  const conv = ((await (await fac.request.get(`/api/communities/${cid}/conventions`)).json()) as { conventions: { id: string }[] })
+    .conventions[0]!;
+  const clause = ((await (await fac.request.get(`/api/conventions/${conv.id}`)).json()) as { clauses: { id: string; text: string }[] })
+    .clauses[0]!;
   const meetingId = await liveMeeting('无脚本表决会');
   const ballotId = await openBallot(meetingId, '是否同意本条款', { clauseRef: { conventionId: conv.id, clauseId: clause.id } });
 
@@ -50,7 +53,14 @@ it('without JavaScript, an owner sees the ballot and clause, chooses, confirms a
   await screen.goto(`/m/${meetingId}/screen`);
   await screen.locator('[data-join-code]').waitFor({ timeout: 20_000 });
 
-  const ctx = await app.browser.newContext({ baseURL: app.url, viewport: { width: 360, height: 640 }, locale: 'zh-CN', isMobile: true, hasTouch: true, javaScriptEnabled: false });
+  const ctx = await app.browser.newContext({
+    baseURL: app.url,
+    viewport: { width: 360, height: 640 },
+    locale: 'zh-CN',
+    isMobile: true,
+    hasTouch: true,
+    javaScriptEnabled: false,
+  });
   await signIn(ctx, 'yezhu');
   // The server's HTML itself holds the ballot, its clause and the choices.
   const html = await (await ctx.request.get(`/m/${meetingId}`)).text();

@@ -17,8 +17,23 @@ it('shows the facilitator a change of holdings made while the ballot is open', a
   const cid = await demoCommunityId(app);
   const fac = await newViewer(app, 'laptop');
   await signIn(fac, 'facilitator');
-  const meeting = (await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '续聘物业表决会', mode: 'hall' } })).json()).meeting;
-  const ballot = (await (await fac.request.post(`/api/meetings/${meeting.id}/ballots`, { data: { title: '续聘海月物业', kind: 'yes_no_abstain', options: [], rule: 'civil_code_278_ordinary', electorate: { kind: 'households' }, secret: false } })).json()).ballot;
+  const meeting = (
+    await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '续聘物业表决会', mode: 'hall' } })).json()
+  ).meeting;
+  const ballot = (
+    await (
+      await fac.request.post(`/api/meetings/${meeting.id}/ballots`, {
+        data: {
+          title: '续聘海月物业',
+          kind: 'yes_no_abstain',
+          options: [],
+          rule: 'civil_code_278_ordinary',
+          electorate: { kind: 'households' },
+          secret: false,
+        },
+      })
+    ).json()
+  ).ballot;
   expect((await fac.request.post(`/api/ballots/${ballot.id}/open`)).ok()).toBe(true);
 
   const page = await fac.newPage();
@@ -29,11 +44,17 @@ it('shows the facilitator a change of holdings made while the ballot is open', a
 
   const admin = await newViewer(app, 'laptop');
   await signIn(admin, 'admin', app.server.adminPassword);
-  const members = (await (await admin.request.get(`/api/communities/${cid}/members`)).json()).members as { userId: string; login: string | null; householdIds: string[] }[];
+  const members = (await (await admin.request.get(`/api/communities/${cid}/members`)).json()).members as {
+    userId: string;
+    login: string | null;
+    householdIds: string[];
+  }[];
   const owner = members.find((x) => x.login === 'yezhu')!;
   const households = (await (await admin.request.get(`/api/communities/${cid}/households`)).json()).households as { id: string }[];
   const extra = households.find((h) => !owner.householdIds.includes(h.id))!;
-  const r = await admin.request.patch(`/api/communities/${cid}/members/${owner.userId}`, { data: { householdIds: [...owner.householdIds, extra.id] } });
+  const r = await admin.request.patch(`/api/communities/${cid}/members/${owner.userId}`, {
+    data: { householdIds: [...owner.householdIds, extra.id] },
+  });
   expect(r.ok()).toBe(true);
 
   const notice = page.locator('[data-holdings-notice]');
@@ -50,7 +71,8 @@ it('refuses a guest who takes a staff member’s name, saying so on the join pag
   const cid = await demoCommunityId(app);
   const fac = await newViewer(app, 'laptop');
   await signIn(fac, 'facilitator');
-  const meeting = (await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '楼道议事', mode: 'hall' } })).json()).meeting;
+  const meeting = (await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '楼道议事', mode: 'hall' } })).json())
+    .meeting;
   await fac.close();
 
   const phone = await newViewer(app, 'phone');

@@ -44,7 +44,8 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const serverText = async () => ((await (await a.request.get(`/api/conventions/${conv.id}`)).json()).clauses as { text: string }[]).map((c) => c.text);
+const serverText = async () =>
+  ((await (await a.request.get(`/api/conventions/${conv.id}`)).json()).clauses as { text: string }[]).map((c) => c.text);
 /** The clause's own text, without other people's cursor labels. */
 const clauseText = (el: Element) => {
   const copy = el.cloneNode(true) as Element;
@@ -64,7 +65,10 @@ const marked = (diff: Locator, tag: 'ins' | 'del') =>
 async function saveVersion(page: Page, name: string): Promise<void> {
   await page.getByLabel('版本名称').fill(name);
   await page.getByRole('button', { name: '保存版本' }).click();
-  await page.getByRole('status').filter({ hasText: `已保存版本「${name}」` }).waitFor();
+  await page
+    .getByRole('status')
+    .filter({ hasText: `已保存版本「${name}」` })
+    .waitFor();
   await page.locator(`li[data-version="${name}"]`).waitFor();
 }
 
@@ -99,7 +103,10 @@ it('save two named versions, compare them character by character, restore one li
   await saveVersion(pa, '表决稿');
   // The other editor's list follows without a reload.
   await pb.locator('li[data-version="表决稿"]').waitFor();
-  expect(await pb.locator('li[data-version]').evaluateAll((els) => els.map((e) => e.getAttribute('data-version')))).toEqual(['征求意见稿', '表决稿']);
+  expect(await pb.locator('li[data-version]').evaluateAll((els) => els.map((e) => e.getAttribute('data-version')))).toEqual([
+    '征求意见稿',
+    '表决稿',
+  ]);
 
   await pa.getByLabel('比较：从').selectOption({ label: '征求意见稿' });
   await pa.getByLabel('到', { exact: true }).selectOption({ label: '表决稿' });
@@ -108,7 +115,10 @@ it('save two named versions, compare them character by character, restore one li
   expect(await marked(diff, 'ins')).toEqual(['一']);
   expect(await marked(diff, 'del')).toEqual(['保持']);
   // Not by colour alone: the marks are drawn and spoken.
-  const mark = await diff.locator('ins').first().evaluate((el) => getComputedStyle(el, '::before').content);
+  const mark = await diff
+    .locator('ins')
+    .first()
+    .evaluate((el) => getComputedStyle(el, '::before').content);
   expect(mark).toContain('＋');
   expect(await diff.locator('del .visually-hidden').first().textContent()).toBe('删除：');
   // The whole clause reads in order: 晚上十 [+一] 点后 [-保持] 安静。
@@ -142,7 +152,9 @@ it('a passed ballot on the clause lets the editor adopt 表决稿; the page show
   const clauseId = ((await (await a.request.get(`/api/conventions/${conv.id}`)).json()).clauses as { id: string }[])[0]!.id;
 
   // The facilitator's ballot, through the API: the facilitator and the owners' committee vote yes.
-  const meeting = (await (await a.request.post(`/api/communities/${cid}/meetings`, { data: { title: '公约表决会', mode: 'hybrid' } })).json()).meeting;
+  const meeting = (
+    await (await a.request.post(`/api/communities/${cid}/meetings`, { data: { title: '公约表决会', mode: 'hybrid' } })).json()
+  ).meeting;
   const created = await a.request.post(`/api/meetings/${meeting.id}/ballots`, {
     data: {
       title: '通过第一条',
@@ -157,8 +169,13 @@ it('a passed ballot on the clause lets the editor adopt 表决稿; the page show
   expect(created.status()).toBe(201);
   const ballot = (await created.json()).ballot;
   expect((await a.request.post(`/api/ballots/${ballot.id}/open`)).status()).toBe(200);
-  for (const [ctx, key] of [[a, 'versions-e2e-a'], [b, 'versions-e2e-b']] as const) {
-    expect((await ctx.request.post(`/api/ballots/${ballot.id}/votes`, { data: { choice: 'yes', idempotencyKey: key } })).status()).toBe(200);
+  for (const [ctx, key] of [
+    [a, 'versions-e2e-a'],
+    [b, 'versions-e2e-b'],
+  ] as const) {
+    expect((await ctx.request.post(`/api/ballots/${ballot.id}/votes`, { data: { choice: 'yes', idempotencyKey: key } })).status()).toBe(
+      200,
+    );
   }
   const closed = await (await a.request.post(`/api/ballots/${ballot.id}/close`)).json();
   expect(closed.result.outcome.passed).toBe(true);
@@ -182,7 +199,12 @@ it('a passed ballot on the clause lets the editor adopt 表决稿; the page show
   await row.getByText(/已于\d{4}年\d{1,2}月\d{1,2}日经表决通过/).waitFor();
   const link = row.getByRole('link', { name: '「通过第一条」表决结果' });
   expect(await link.getAttribute('href')).toBe(`/m/${meeting.id}/result/${ballot.id}`);
-  expect(await pa.locator('li[data-version="征求意见稿"]').getByText(/经表决通过/).count()).toBe(0);
+  expect(
+    await pa
+      .locator('li[data-version="征求意见稿"]')
+      .getByText(/经表决通过/)
+      .count(),
+  ).toBe(0);
   // The other editor sees the adoption live.
   await pb.locator('li[data-version="表决稿"]').getByRole('link', { name: '「通过第一条」表决结果' }).waitFor();
   expect(await seriousA11yFindings(pa)).toEqual([]);

@@ -16,12 +16,21 @@ it('three phones vote, the projector shows the final tally, receipts come back',
   const cid = await demoCommunityId(app);
   const fac = await newViewer(app, 'laptop');
   await signIn(fac, 'facilitator');
-  const meeting = (await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '停车位协商会', mode: 'hybrid' } })).json()).meeting;
+  const meeting = (
+    await (await fac.request.post(`/api/communities/${cid}/meetings`, { data: { title: '停车位协商会', mode: 'hybrid' } })).json()
+  ).meeting;
   for (const status of ['open', 'in_progress']) await fac.request.patch(`/api/meetings/${meeting.id}`, { data: { status } });
   const ballot = (
     await (
       await fac.request.post(`/api/meetings/${meeting.id}/ballots`, {
-        data: { title: '是否同意夜间 22 点后禁止鸣笛', kind: 'yes_no_abstain', rule: 'simple_majority', electorate: { kind: 'members' }, secret: false, options: [] },
+        data: {
+          title: '是否同意夜间 22 点后禁止鸣笛',
+          kind: 'yes_no_abstain',
+          rule: 'simple_majority',
+          electorate: { kind: 'members' },
+          secret: false,
+          options: [],
+        },
       })
     ).json()
   ).ballot;

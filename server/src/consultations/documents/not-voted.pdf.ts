@@ -50,10 +50,12 @@ export async function streamNotVotedPdf(input: NotVotedInput, out: Writable): Pr
 
   const head = () => {
     doc.fontSize(16).text(`${input.communityName} ${input.building}栋 未表决户清单`, MARGIN, MARGIN, { width: WIDTH });
-    doc.fontSize(10).text(
-      `${input.consultation.title} · 截止 ${shanghaiWords(input.consultation.closesAt)} · 未表决 ${input.rows.length} 户 / 本栋 ${input.buildingTotal} 户 · 制表 ${shanghaiWords(input.at ?? Date.now())}`,
-      { width: WIDTH },
-    );
+    doc
+      .fontSize(10)
+      .text(
+        `${input.consultation.title} · 截止 ${shanghaiWords(input.consultation.closesAt)} · 未表决 ${input.rows.length} 户 / 本栋 ${input.buildingTotal} 户 · 制表 ${shanghaiWords(input.at ?? Date.now())}`,
+        { width: WIDTH },
+      );
     let x = MARGIN;
     const y = doc.y + 6;
     doc.fontSize(10);

@@ -44,7 +44,10 @@ function header(doc: PDFKit.PDFDocument, input: PapersInput, h: PaperHousehold, 
   const c = input.consultation;
   const x = MARGIN;
   let y = MARGIN;
-  doc.fontSize(11).fillColor('#000000').text(input.communityName, x, y, { width: CONTENT_WIDTH - QR_SIZE - 10 });
+  doc
+    .fontSize(11)
+    .fillColor('#000000')
+    .text(input.communityName, x, y, { width: CONTENT_WIDTH - QR_SIZE - 10 });
   y = doc.y + 2;
   doc.fontSize(20).text(continued ? '表决票（续页）' : '表决票', x, y, { width: CONTENT_WIDTH - QR_SIZE - 10 });
   y = doc.y + 2;
@@ -56,14 +59,20 @@ function header(doc: PDFKit.PDFDocument, input: PapersInput, h: PaperHousehold, 
     y = doc.y;
   }
   drawQr(doc, paperQrText(input.baseUrl, h.paperCode), A4.width - MARGIN - QR_SIZE, MARGIN, QR_SIZE);
-  doc.fontSize(10).text(`编号 ${formatPaperCode(h.paperCode)}`, A4.width - MARGIN - QR_SIZE - 20, MARGIN + QR_SIZE + 2, { width: QR_SIZE + 20, align: 'center' });
+  doc.fontSize(10).text(`编号 ${formatPaperCode(h.paperCode)}`, A4.width - MARGIN - QR_SIZE - 20, MARGIN + QR_SIZE + 2, {
+    width: QR_SIZE + 20,
+    align: 'center',
+  });
   y = Math.max(y, MARGIN + QR_SIZE + 16) + 6;
   // the household: address, owner, registered area
   doc.save().lineWidth(0.8).rect(x, y, CONTENT_WIDTH, 40).stroke().restore();
   doc.fontSize(12).text(`房屋：${h.address}`, x + 8, y + 5, { width: CONTENT_WIDTH / 2 - 8, lineBreak: false, ellipsis: true });
   doc.text(`专有面积：${areaWords(h.areaCentiares)}`, x + CONTENT_WIDTH / 2, y + 5, { width: CONTENT_WIDTH / 2 - 8, lineBreak: false });
   doc.fontSize(10).text(`业主：${h.owner ?? ''}`, x + 8, y + 23, { width: CONTENT_WIDTH / 2 - 8, lineBreak: false, ellipsis: true });
-  doc.text(`表决票编号：${formatPaperCode(h.paperCode)}`, x + CONTENT_WIDTH / 2, y + 23, { width: CONTENT_WIDTH / 2 - 8, lineBreak: false });
+  doc.text(`表决票编号：${formatPaperCode(h.paperCode)}`, x + CONTENT_WIDTH / 2, y + 23, {
+    width: CONTENT_WIDTH / 2 - 8,
+    lineBreak: false,
+  });
   y += 48;
   if (!continued) {
     const secret = c.secret ? '本次表决不记名：录入后选择不与房屋关联。' : '';
@@ -123,21 +132,36 @@ function question(doc: PDFKit.PDFDocument, q: Question, i: number, y: number): n
     y = doc.y;
     choiceRow(doc, fixed, A4.width - MARGIN - INLINE_BOXES_WIDTH + 12, top, INLINE_BOXES_WIDTH);
     if (q.description) {
-      doc.fontSize(9.5).fillColor('#333333').text(q.description, x + 12, y + 1, { width: CONTENT_WIDTH - 12 });
+      doc
+        .fontSize(9.5)
+        .fillColor('#333333')
+        .text(q.description, x + 12, y + 1, { width: CONTENT_WIDTH - 12 });
       doc.fillColor('#000000');
       y = doc.y;
     }
-    doc.save().lineWidth(0.3).moveTo(x, y + 3).lineTo(A4.width - MARGIN, y + 3).stroke('#bbbbbb').restore();
+    doc
+      .save()
+      .lineWidth(0.3)
+      .moveTo(x, y + 3)
+      .lineTo(A4.width - MARGIN, y + 3)
+      .stroke('#bbbbbb')
+      .restore();
     return y + 8;
   }
   doc.fontSize(12).text(`${i + 1}. ${q.title}`, x, y, { width: CONTENT_WIDTH });
   y = doc.y + 1;
   if (q.description) {
-    doc.fontSize(9.5).fillColor('#333333').text(q.description, x + 12, y, { width: CONTENT_WIDTH - 12 });
+    doc
+      .fontSize(9.5)
+      .fillColor('#333333')
+      .text(q.description, x + 12, y, { width: CONTENT_WIDTH - 12 });
     doc.fillColor('#000000');
     y = doc.y + 1;
   }
-  doc.fontSize(9).fillColor('#333333').text(`（${howToAnswer(q)}）`, x + 12, y, { width: CONTENT_WIDTH - 12 });
+  doc
+    .fontSize(9)
+    .fillColor('#333333')
+    .text(`（${howToAnswer(q)}）`, x + 12, y, { width: CONTENT_WIDTH - 12 });
   doc.fillColor('#000000');
   y = doc.y + 3;
   if (q.kind === 'election') {
@@ -148,7 +172,13 @@ function question(doc: PDFKit.PDFDocument, q: Question, i: number, y: number): n
     for (const o of q.options ?? []) {
       doc.fontSize(11).text(o.label, x + 12, y, { width: nameWidth - 8, lineBreak: false, ellipsis: true });
       for (let k = 0; k < 3; k++) box(doc, x + 12 + nameWidth + k * 70 + 6, y + 2);
-      doc.save().lineWidth(0.3).moveTo(x + 12, y + 16).lineTo(x + 12 + nameWidth + 200, y + 16).stroke('#999999').restore();
+      doc
+        .save()
+        .lineWidth(0.3)
+        .moveTo(x + 12, y + 16)
+        .lineTo(x + 12 + nameWidth + 200, y + 16)
+        .stroke('#999999')
+        .restore();
       y += 18;
     }
     return y + 6;
@@ -165,12 +195,24 @@ function question(doc: PDFKit.PDFDocument, q: Question, i: number, y: number): n
 function footer(doc: PDFKit.PDFDocument, input: PapersInput, h: PaperHousehold): void {
   const x = MARGIN;
   const y = A4.height - MARGIN - 70;
-  doc.save().lineWidth(0.6).moveTo(x, y).lineTo(A4.width - MARGIN, y).stroke().restore();
-  doc.fontSize(12).text('业主（签字）：______________________      日期：________年____月____日', x, y + 10, { width: CONTENT_WIDTH, lineBreak: false });
   doc
-    .fontSize(9.5)
-    .text(`请于 ${shanghaiWords(input.consultation.closesAt)} 前交回楼栋长或物业服务中心；截止后交回的不计入。`, x, y + 34, { width: CONTENT_WIDTH, lineBreak: false });
-  doc.fontSize(8).fillColor('#555555').text(`${formatPaperCode(h.paperCode)} · ${h.address}`, x, y + 52, { width: CONTENT_WIDTH, lineBreak: false, ellipsis: true });
+    .save()
+    .lineWidth(0.6)
+    .moveTo(x, y)
+    .lineTo(A4.width - MARGIN, y)
+    .stroke()
+    .restore();
+  doc
+    .fontSize(12)
+    .text('业主（签字）：______________________      日期：________年____月____日', x, y + 10, { width: CONTENT_WIDTH, lineBreak: false });
+  doc.fontSize(9.5).text(`请于 ${shanghaiWords(input.consultation.closesAt)} 前交回楼栋长或物业服务中心；截止后交回的不计入。`, x, y + 34, {
+    width: CONTENT_WIDTH,
+    lineBreak: false,
+  });
+  doc
+    .fontSize(8)
+    .fillColor('#555555')
+    .text(`${formatPaperCode(h.paperCode)} · ${h.address}`, x, y + 52, { width: CONTENT_WIDTH, lineBreak: false, ellipsis: true });
   doc.fillColor('#000000');
 }
 
@@ -194,7 +236,11 @@ export function pagesPerPaper(input: Omit<PapersInput, 'households'>): number {
   const doc = newA4Document('measure');
   let pages = 0;
   doc.on('pageAdded', () => pages++);
-  drawPaper(doc, { ...input, households: [] }, { householdId: 'x', address: '1栋1单元101', building: '1', areaCentiares: 10000, owner: '某某', paperCode: 'AAAAAAAAA' });
+  drawPaper(
+    doc,
+    { ...input, households: [] },
+    { householdId: 'x', address: '1栋1单元101', building: '1', areaCentiares: 10000, owner: '某某', paperCode: 'AAAAAAAAA' },
+  );
   return pages;
 }
 

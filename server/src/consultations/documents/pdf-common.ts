@@ -39,7 +39,12 @@ export const MARGIN = 42;
 
 /** A new A4 document in the CJK font; pages are added by the caller. */
 export function newA4Document(title: string): PDFKit.PDFDocument {
-  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, autoFirstPage: false, info: { Title: title, Creator: 'Linli 邻里', Producer: 'Linli 邻里 (pdfkit)' } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    autoFirstPage: false,
+    info: { Title: title, Creator: 'Linli 邻里', Producer: 'Linli 邻里 (pdfkit)' },
+  });
   doc.registerFont('cjk', cjkFontFile(), CJK_FONT_NAME);
   doc.font('cjk');
   return doc;

@@ -69,7 +69,10 @@ export function choiceWords(q: Pick<Question, 'kind' | 'options'>, choice: Choic
   if (q.kind === 'election' && typeof choice === 'object' && !Array.isArray(choice)) {
     return (q.options ?? [])
       .filter((o) => (choice as Record<string, unknown>)[o.id] !== undefined)
-      .map((o) => `${o.label}：${ANSWER_WORDS[String((choice as Record<string, unknown>)[o.id])] ?? String((choice as Record<string, unknown>)[o.id])}`)
+      .map(
+        (o) =>
+          `${o.label}：${ANSWER_WORDS[String((choice as Record<string, unknown>)[o.id])] ?? String((choice as Record<string, unknown>)[o.id])}`,
+      )
       .join('；');
   }
   if (Array.isArray(choice)) {

@@ -2,7 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { availability, leftToSpend, yuanText } from './budget-choice.ts';
 
-const ps = [{ id: 'a', costFen: 60_000_00 }, { id: 'b', costFen: 50_000_00 }, { id: 'c', costFen: 30_000_01 }];
+const ps = [
+  { id: 'a', costFen: 60_000_00 },
+  { id: 'b', costFen: 50_000_00 },
+  { id: 'c', costFen: 30_000_01 },
+];
 
 describe('budget choice', () => {
   it('shows what is left and refuses what no longer fits, with the shortfall', () => {

@@ -23,7 +23,12 @@ export function leftToSpend(amountFen: number, projects: readonly ChoosableProje
 }
 
 /** Whether a project can be added now: chosen, fits what is left, or short by `shortFen`. */
-export function availability(p: ChoosableProject, amountFen: number, projects: readonly ChoosableProject[], chosen: ReadonlySet<string>): ProjectAvailability {
+export function availability(
+  p: ChoosableProject,
+  amountFen: number,
+  projects: readonly ChoosableProject[],
+  chosen: ReadonlySet<string>,
+): ProjectAvailability {
   if (chosen.has(p.id)) return { chosen: true };
   const left = leftToSpend(amountFen, projects, chosen);
   return p.costFen <= left ? { chosen: false, fits: true } : { chosen: false, fits: false, shortFen: p.costFen - left };

@@ -16,8 +16,17 @@ export interface AnswerChoice {
 
 export function answerChoices(q: Pick<Question, 'kind' | 'options'>): AnswerChoice[] {
   if (q.kind === 'yes_no_abstain' || q.kind === 'election')
-    return [{ id: 'yes', label: m.choice_yes(), tone: 'yes' }, { id: 'no', label: m.choice_no(), tone: 'no' }, { id: 'abstain', label: m.choice_abstain() }];
-  if (q.kind === 'consent') return [{ id: 'agree', label: m.choice_agree(), tone: 'yes' }, { id: 'stand_aside', label: m.choice_stand_aside() }, { id: 'block', label: m.choice_block(), tone: 'no' }];
+    return [
+      { id: 'yes', label: m.choice_yes(), tone: 'yes' },
+      { id: 'no', label: m.choice_no(), tone: 'no' },
+      { id: 'abstain', label: m.choice_abstain() },
+    ];
+  if (q.kind === 'consent')
+    return [
+      { id: 'agree', label: m.choice_agree(), tone: 'yes' },
+      { id: 'stand_aside', label: m.choice_stand_aside() },
+      { id: 'block', label: m.choice_block(), tone: 'no' },
+    ];
   if (q.kind === 'score') return [0, 1, 2, 3, 4, 5].map((n) => ({ id: String(n), label: m.cons_score_value({ n: String(n) }) }));
   return (q.options ?? []).map((o) => ({ id: o.id, label: o.label }));
 }
@@ -37,7 +46,18 @@ export function answerText(q: Pick<Question, 'kind' | 'options'>, value: unknown
 /** What is read aloud for a question: its number, title, explanation and the choices. */
 export function speechText(q: Pick<Question, 'kind' | 'options' | 'title' | 'description'>, index: number): string {
   const parts = [m.cons_q_n({ n: String(index + 1) }), q.title, q.description ?? ''];
-  if (q.kind === 'election') parts.push((q.options ?? []).map((c) => c.label).join(', '), answerChoices(q).map((c) => c.label).join(', '));
-  else parts.push(answerChoices(q).map((c) => c.label).join(', '));
+  if (q.kind === 'election')
+    parts.push(
+      (q.options ?? []).map((c) => c.label).join(', '),
+      answerChoices(q)
+        .map((c) => c.label)
+        .join(', '),
+    );
+  else
+    parts.push(
+      answerChoices(q)
+        .map((c) => c.label)
+        .join(', '),
+    );
   return parts.filter(Boolean).join('. ');
 }

@@ -4,7 +4,14 @@
  * the `consultation:progress` event (community room after `community:watch`, or the linked
  * meeting's room on the projector). Reloads everything after every (re)connect, so it is exact.
  */
-import type { Consultation, ConsultationProgress, ConsultationProgressEvent, ConsultationResult, ConsultationView, QuestionResult } from '@linli/shared/consultations/schemas';
+import type {
+  Consultation,
+  ConsultationProgress,
+  ConsultationProgressEvent,
+  ConsultationResult,
+  ConsultationView,
+  QuestionResult,
+} from '@linli/shared/consultations/schemas';
 import { api, ApiError } from '$lib/api';
 import { emitWithAck, type LinliClientSocket, type LiveConnection } from '$lib/realtime/connection.svelte';
 
@@ -32,7 +39,8 @@ export class ConsultationLive {
     if (conn) {
       conn.onEveryConnect(() => {
         void this.load().then(() => {
-          if (watchCommunity && this.consultation && this.#socket) void emitWithAck(this.#socket, 'community:watch', { communityId: this.consultation.communityId });
+          if (watchCommunity && this.consultation && this.#socket)
+            void emitWithAck(this.#socket, 'community:watch', { communityId: this.consultation.communityId });
         });
       });
     } else void this.load();

@@ -24,7 +24,11 @@ export const YES_NO_ABSTAIN = ['yes', 'no', 'abstain'] as const;
 export type YesNoAbstain = (typeof YES_NO_ABSTAIN)[number];
 
 /** One question's result in the shape TallyBars reads (a ballot with its live result). */
-export function asLiveBallot(c: Pick<Consultation, 'status' | 'secret'>, q: QuestionResult, options?: { id: string; label: string }[]): TallyBallot & { result: TallyResult } {
+export function asLiveBallot(
+  c: Pick<Consultation, 'status' | 'secret'>,
+  q: QuestionResult,
+  options?: { id: string; label: string }[],
+): TallyBallot & { result: TallyResult } {
   return {
     id: q.id,
     status: c.status === 'scheduled' ? 'draft' : c.status,
@@ -85,9 +89,11 @@ export function isAnswered(q: Pick<Question, 'kind' | 'options'>, value: unknown
 }
 
 /** Only the answered questions go to the server (a question left out is not taken part in). */
-export function answersToSend(questions: Pick<Question, 'id' | 'kind' | 'options'>[], values: Record<string, unknown>): Record<string, unknown> {
+export function answersToSend(
+  questions: Pick<Question, 'id' | 'kind' | 'options'>[],
+  values: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const q of questions) if (isAnswered(q, values[q.id])) out[q.id] = values[q.id];
   return out;
 }
-

@@ -13,7 +13,13 @@ describe('answer buttons of a paper', () => {
     expect(press({ kind: 'election' }, e, 'no', 'c2')).toBeUndefined();
   });
   it('writes an election answer per candidate in paper order', () => {
-    const q = { kind: 'election' as const, options: [{ id: 'c1', label: '张三' }, { id: 'c2', label: '李四' }] };
+    const q = {
+      kind: 'election' as const,
+      options: [
+        { id: 'c1', label: '张三' },
+        { id: 'c2', label: '李四' },
+      ],
+    };
     expect(answerText(q, { c2: 'no', c1: 'yes' }, '-', (id) => ({ yes: '同意', no: '反对' })[id] ?? id)).toBe('张三: 同意  李四: 反对');
     expect(answerText(q, undefined, '-', String)).toBe('-');
   });

@@ -5,7 +5,17 @@ import { shanghaiIsoFromInput, shanghaiLocalInput } from './consultation-view';
 describe('question drafts', () => {
   it('an election becomes candidates c1… with its seats under an Art. 278 rule', () => {
     const q = toQuestionInput(blankQuestion('election', { title: '选举第一届业委会', lines: '王芳\n\n 李强 \n张伟', seats: 2 }));
-    expect(q).toEqual({ title: '选举第一届业委会', kind: 'election', rule: 'civil_code_278_ordinary', seats: 2, options: [{ id: 'c1', label: '王芳' }, { id: 'c2', label: '李强' }, { id: 'c3', label: '张伟' }] });
+    expect(q).toEqual({
+      title: '选举第一届业委会',
+      kind: 'election',
+      rule: 'civil_code_278_ordinary',
+      seats: 2,
+      options: [
+        { id: 'c1', label: '王芳' },
+        { id: 'c2', label: '李强' },
+        { id: 'c3', label: '张伟' },
+      ],
+    });
   });
   it('a multi question caps its picks at the number of options', () => {
     expect(toQuestionInput(blankQuestion('multi', { title: '选哪些', lines: 'a\nb', maxPicks: 5 })).maxPicks).toBe(2);

@@ -38,12 +38,17 @@ export function blankQuestion(kind: DraftKind, over: Partial<QuestionDraft> = {}
 
 /** The rules a kind may use (Art. 278 counts owners and area: yes/no/abstain and elections only). */
 export function rulesFor(kind: DraftKind): string[] {
-  if (kind === 'yes_no_abstain') return ['civil_code_278_ordinary', 'civil_code_278_major', 'simple_majority', 'two_thirds', 'three_quarters', 'unanimous'];
+  if (kind === 'yes_no_abstain')
+    return ['civil_code_278_ordinary', 'civil_code_278_major', 'simple_majority', 'two_thirds', 'three_quarters', 'unanimous'];
   if (kind === 'election') return ['civil_code_278_ordinary', 'civil_code_278_major'];
   return ['simple_majority', 'two_thirds', 'three_quarters'];
 }
 
-const lineList = (text: string) => text.split('\n').map((s) => s.trim()).filter(Boolean);
+const lineList = (text: string) =>
+  text
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Draft → the API's question; options get ids o1, o2… (candidates c1, c2…) in the order written. */
 export function toQuestionInput(d: QuestionDraft): QuestionInput {

@@ -34,7 +34,12 @@ const COLORS = ['#b3261e', '#0b5cad', '#146c2e', '#8a4b00', '#6b2fa3', '#00677d'
 function newClauseId(): string {
   const a = new Uint8Array(9);
   crypto.getRandomValues(a);
-  return 'c' + Array.from(a, (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 14);
+  return (
+    'c' +
+    Array.from(a, (b) => b.toString(36).padStart(2, '0'))
+      .join('')
+      .slice(0, 14)
+  );
 }
 
 export class ConventionDoc {

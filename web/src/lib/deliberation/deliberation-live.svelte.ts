@@ -58,7 +58,10 @@ export class DeliberationLive {
   }
 
   async loadQuestions(): Promise<void> {
-    const r = await api<{ questions: MeetingQuestion[]; spotlightId: string | null; settings: DeliberationSettings; moderator: boolean }>('GET', `/meetings/${enc(this.meetingId)}/questions`);
+    const r = await api<{ questions: MeetingQuestion[]; spotlightId: string | null; settings: DeliberationSettings; moderator: boolean }>(
+      'GET',
+      `/meetings/${enc(this.meetingId)}/questions`,
+    );
     this.moderator = r.moderator;
     this.settings = r.settings;
     this.spotlightId = r.spotlightId;

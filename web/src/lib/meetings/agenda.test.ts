@@ -19,7 +19,10 @@ describe('agenda orders in the console', () => {
   it('an edit sends only what changed, null to clear', () => {
     const item = { title: '停车', description: '地库', plannedMinutes: 10 };
     expect(agendaPatch(item, { title: '停车', description: '地库', plannedMinutes: 10 })).toBeNull();
-    expect(agendaPatch(item, { title: '停车秩序', description: null, plannedMinutes: 10 })).toEqual({ title: '停车秩序', description: null });
+    expect(agendaPatch(item, { title: '停车秩序', description: null, plannedMinutes: 10 })).toEqual({
+      title: '停车秩序',
+      description: null,
+    });
     expect(agendaPatch({ title: 'x' }, { title: 'x', description: null, plannedMinutes: 5 })).toEqual({ plannedMinutes: 5 });
   });
 });

@@ -32,9 +32,17 @@ export function ballotFormStep(
   press: { pick?: string; score?: number; next?: boolean; change?: boolean },
   newKey: () => string,
 ): BallotFormState {
-  const confirm = (picked: string[], score: number | null): BallotFormState => ({ ...s, picked, score, step: 'confirm', key: newKey(), error: undefined });
+  const confirm = (picked: string[], score: number | null): BallotFormState => ({
+    ...s,
+    picked,
+    score,
+    step: 'confirm',
+    key: newKey(),
+    error: undefined,
+  });
   if (press.change) return { ...s, step: 'choose', key: '', error: undefined };
-  if (b.kind === 'score' && press.score !== undefined && Number.isInteger(press.score) && press.score >= 0 && press.score <= 5) return confirm([], press.score);
+  if (b.kind === 'score' && press.score !== undefined && Number.isInteger(press.score) && press.score >= 0 && press.score <= 5)
+    return confirm([], press.score);
   if (press.pick !== undefined && !isMulti(b)) return confirm([press.pick], null);
   if (press.pick !== undefined) {
     const has = s.picked.includes(press.pick);

@@ -5,7 +5,11 @@ export const RECENT_CHECK_INS = 3;
 
 /** Entries whose name (address and owner) holds every typed part ("3栋", "3 101", "张", "3-1-101"). */
 export function filterCheckIns<C extends { name: string }>(list: readonly C[], q: string): C[] {
-  const terms = q.normalize('NFKC').toLowerCase().split(/[\s\-/]+/).filter(Boolean);
+  const terms = q
+    .normalize('NFKC')
+    .toLowerCase()
+    .split(/[\s\-/]+/)
+    .filter(Boolean);
   if (!terms.length) return [...list];
   return list.filter((c) => {
     const name = c.name.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
@@ -14,7 +18,11 @@ export function filterCheckIns<C extends { name: string }>(list: readonly C[], q
 }
 
 /** What the list shows: the matches when searching, else everything when expanded, else the latest few. */
-export function visibleCheckIns<C extends { name: string; firstSeenAt?: number }>(list: readonly C[], q: string, expanded: boolean): { shown: C[]; filtering: boolean } {
+export function visibleCheckIns<C extends { name: string; firstSeenAt?: number }>(
+  list: readonly C[],
+  q: string,
+  expanded: boolean,
+): { shown: C[]; filtering: boolean } {
   const newest = [...list].reverse();
   if (q.trim()) return { shown: filterCheckIns(newest, q), filtering: true };
   return { shown: expanded ? newest : newest.slice(0, RECENT_CHECK_INS), filtering: false };

@@ -3,7 +3,16 @@
  * ballots with their live results, and casting with an idempotency key that survives a reload or
  * a dropped connection (a retried vote is counted once and returns the same receipt).
  */
-import type { Ballot, BallotResultView, Choice, EventPayload, MeetingBallot, MeetingState, MeetingYou, MyBallotStanding } from '@linli/shared';
+import type {
+  Ballot,
+  BallotResultView,
+  Choice,
+  EventPayload,
+  MeetingBallot,
+  MeetingState,
+  MeetingYou,
+  MyBallotStanding,
+} from '@linli/shared';
 import { emitWithAck, LiveConnection, type LiveAck, type LiveEvent } from '$lib/realtime/connection.svelte';
 import { api, localized } from '$lib/api';
 
@@ -18,10 +27,13 @@ export type LiveBallot = Ballot & { result?: MeetingBallot['result'] | null };
 /** What a tally shows of a result (a consultation's question has no ballot of its own; an election's shows no bars). */
 export type TallyResult = Pick<BallotResultView, 'turnout' | 'outcome' | 'hidden'> & { tally?: BallotResultView['tally'] };
 /** What TallyBars reads of a ballot: the question, and its result once counted (a consultation's question fits too). */
-export type TallyBallot = Pick<Ballot, 'id' | 'status' | 'rule' | 'kind' | 'options' | 'electorate' | 'hideTallyUntilClose'> & { result?: TallyResult | null };
+export type TallyBallot = Pick<Ballot, 'id' | 'status' | 'rule' | 'kind' | 'options' | 'electorate' | 'hideTallyUntilClose'> & {
+  result?: TallyResult | null;
+};
 
 // A proxy holder votes household by household: each household's key and receipt are kept apart.
-const keyStore = (ballotId: string, householdId?: string) => (householdId ? `linli:vote:${ballotId}:${householdId}` : `linli:vote:${ballotId}`);
+const keyStore = (ballotId: string, householdId?: string) =>
+  householdId ? `linli:vote:${ballotId}:${householdId}` : `linli:vote:${ballotId}`;
 
 /** What the server rendered the page from (the `meeting:join` ack's shape): seeds the state so hydration shows the same. */
 export interface MeetingSeed {
@@ -69,7 +81,11 @@ export class MeetingLive {
     s.on('ballot:tally', (p) => this.setResult(p.ballotId, p.result));
     s.on('ballot:proxy', () => (this.proxyAt = Date.now()));
     s.on('ballot:published', (p) => this.upsert(p.ballot));
-    s.on('ballot:notice', (p) => (this.notices = { ...this.notices, [p.ballotId]: [...(this.notices[p.ballotId] ?? []), { kind: p.kind, seq: p.seq, at: p.at }] }));
+    s.on(
+      'ballot:notice',
+      (p) =>
+        (this.notices = { ...this.notices, [p.ballotId]: [...(this.notices[p.ballotId] ?? []), { kind: p.kind, seq: p.seq, at: p.at }] }),
+    );
     s.on('ballot:closed', (p) => {
       const b = this.ballots.find((x) => x.id === p.ballotId);
       if (b) b.status = p.ballot?.status ?? 'closed';
@@ -103,7 +119,9 @@ export class MeetingLive {
    */
   private async settle(): Promise<void> {
     if (this.you?.kind === 'guest') return;
-    const ask = this.ballots.filter((b) => b.status === 'open' || (b.status !== 'draft' && this.record(b.id) && !this.record(b.id)?.receipt));
+    const ask = this.ballots.filter(
+      (b) => b.status === 'open' || (b.status !== 'draft' && this.record(b.id) && !this.record(b.id)?.receipt),
+    );
     await Promise.all(ask.map((b) => this.refreshStanding(b.id)));
     await this.retryPending();
   }
@@ -115,7 +133,8 @@ export class MeetingLive {
     const res = await api<{ you?: MyBallotStanding }>('GET', `/ballots/${encodeURIComponent(ballotId)}/mine${q}`).catch(() => null);
     if (!res?.you) return null;
     this.standing[ballotId] = res.you;
-    if (res.you.receipt && rec && !rec.receipt) localStorage.setItem(keyStore(ballotId), JSON.stringify({ ...rec, receipt: res.you.receipt }));
+    if (res.you.receipt && rec && !rec.receipt)
+      localStorage.setItem(keyStore(ballotId), JSON.stringify({ ...rec, receipt: res.you.receipt }));
     return res.you;
   }
 
@@ -140,7 +159,8 @@ export class MeetingLive {
 
   /** Keeps a receipt given without the socket (a vote sent by the server-rendered form). */
   remember(ballotId: string, rec: { key: string; choice: Choice | null; receipt: string }): void {
-    if (typeof localStorage !== 'undefined' && !this.record(ballotId)?.receipt) localStorage.setItem(keyStore(ballotId), JSON.stringify(rec));
+    if (typeof localStorage !== 'undefined' && !this.record(ballotId)?.receipt)
+      localStorage.setItem(keyStore(ballotId), JSON.stringify(rec));
   }
 
   /**
@@ -148,15 +168,29 @@ export class MeetingLive {
    * key the server-rendered confirmation carried (a vote begun before the scripts arrived).
    * `householdId`: the one household this vote is for (an owner's own, or one held as proxy).
    */
-  async cast(ballotId: string, choice: Choice | null, formKey?: string, householdId?: string, reason?: string): Promise<{ receipt: string } | { error: { code: string; message: string } }> {
+  async cast(
+    ballotId: string,
+    choice: Choice | null,
+    formKey?: string,
+    householdId?: string,
+    reason?: string,
+  ): Promise<{ receipt: string } | { error: { code: string; message: string } }> {
     const prev = this.record(ballotId, householdId);
-    const key = prev && !prev.receipt && JSON.stringify(prev.choice) === JSON.stringify(choice) ? prev.key : (formKey ?? crypto.randomUUID());
+    const key =
+      prev && !prev.receipt && JSON.stringify(prev.choice) === JSON.stringify(choice) ? prev.key : (formKey ?? crypto.randomUUID());
     localStorage.setItem(keyStore(ballotId, householdId), JSON.stringify({ key, choice }));
-    const res = await this.emit('ballot:cast', { ballotId, choice, idempotencyKey: key, ...(householdId ? { householdId } : {}), ...(reason ? { reason } : {}) });
+    const res = await this.emit('ballot:cast', {
+      ballotId,
+      choice,
+      idempotencyKey: key,
+      ...(householdId ? { householdId } : {}),
+      ...(reason ? { reason } : {}),
+    });
     if (!res.ok) return { error: res.error };
     const { receipt } = res;
     localStorage.setItem(keyStore(ballotId, householdId), JSON.stringify({ key, choice, receipt }));
-    if (!householdId) this.standing[ballotId] = { ...this.standing[ballotId], eligible: true, voted: true, receipt, choice: choice ?? undefined };
+    if (!householdId)
+      this.standing[ballotId] = { ...this.standing[ballotId], eligible: true, voted: true, receipt, choice: choice ?? undefined };
     return { receipt };
   }
 

@@ -3,7 +3,8 @@ import { minutesBlocks } from './minutes-blocks';
 
 describe('minutesBlocks', () => {
   it('groups consecutive items into one list and keeps headings and paragraphs in order', () => {
-    const md = '# 会议纪要 Minutes：议事会\n\n- 时间：19:30\n- 地点：二楼\n\n## 议程 Agenda\n\n### 1. 充电桩\n\n讨论位置。\n- 动议：设在空地\n';
+    const md =
+      '# 会议纪要 Minutes：议事会\n\n- 时间：19:30\n- 地点：二楼\n\n## 议程 Agenda\n\n### 1. 充电桩\n\n讨论位置。\n- 动议：设在空地\n';
     expect(minutesBlocks(md)).toEqual([
       { kind: 'heading', depth: 1, text: '会议纪要 Minutes：议事会' },
       { kind: 'list', items: ['时间：19:30', '地点：二楼'] },

@@ -3,9 +3,7 @@
  * the page renders with its own markup: no HTML from the text is ever injected.
  */
 export type MinutesBlock =
-  | { kind: 'heading'; depth: 1 | 2 | 3; text: string }
-  | { kind: 'list'; items: string[] }
-  | { kind: 'paragraph'; text: string };
+  { kind: 'heading'; depth: 1 | 2 | 3; text: string } | { kind: 'list'; items: string[] } | { kind: 'paragraph'; text: string };
 
 /** Splits minutes Markdown into headings, lists (consecutive items) and paragraphs. */
 export function minutesBlocks(markdown: string): MinutesBlock[] {

@@ -29,7 +29,19 @@ describe('minutes between Markdown and the rich-text editor', () => {
   });
 
   it('turns what the editor adds into the same forms', () => {
-    const doc = { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: '下次会议' }, { type: 'text', text: '通报', marks: [{ type: 'bold' }] }] }, { type: 'paragraph' }] };
+    const doc = {
+      type: 'doc',
+      content: [
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: '下次会议' },
+            { type: 'text', text: '通报', marks: [{ type: 'bold' }] },
+          ],
+        },
+        { type: 'paragraph' },
+      ],
+    };
     expect(docToMarkdown(doc)).toBe('下次会议**通报**\n');
     expect(markdownToDoc('').content).toEqual([{ type: 'paragraph' }]);
   });

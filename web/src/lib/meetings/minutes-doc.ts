@@ -67,8 +67,10 @@ export function docToMarkdown(doc: DocNode): string {
       }
       case 'bulletList':
       case 'orderedList':
-        for (const li of n.content ?? []) for (const p of li.content ?? []) if (p.type === 'paragraph' || p.type === 'heading') lines.push(`- ${text(p.content)}`);
-        else block(p);
+        for (const li of n.content ?? [])
+          for (const p of li.content ?? [])
+            if (p.type === 'paragraph' || p.type === 'heading') lines.push(`- ${text(p.content)}`);
+            else block(p);
         break;
       case 'paragraph': {
         const t = text(n.content);
@@ -80,5 +82,10 @@ export function docToMarkdown(doc: DocNode): string {
     }
   };
   for (const n of doc.content ?? []) block(n);
-  return lines.join('\n').replace(/\n{3,}/g, '\n\n').trim() + '\n';
+  return (
+    lines
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim() + '\n'
+  );
 }

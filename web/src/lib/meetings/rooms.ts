@@ -2,7 +2,12 @@
 
 /** The parts of a typed room: building, unit and room, or building and room. */
 export function roomTerms(q: string): string[] {
-  return q.normalize('NFKC').trim().toLowerCase().split(/[\s\-/]+|栋|幢|单元|室/).filter(Boolean);
+  return q
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
+    .split(/[\s\-/]+|栋|幢|单元|室/)
+    .filter(Boolean);
 }
 
 /**

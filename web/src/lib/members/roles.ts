@@ -38,5 +38,12 @@ export function actorIn(me: MeResponse | null | undefined, cid: string): Actor |
 
 /** "3,4，5 6" → ["3","4","5","6"]: buildings typed in one field. */
 export function parseBuildings(text: string): string[] {
-  return [...new Set(text.split(/[\s,，、;；]+/u).map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[\s,，、;；]+/u)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }

@@ -15,7 +15,8 @@ export const GROUP_COLOURS = ['#0b5cad', '#b3261e', '#17703a', '#8a5a00', '#6f42
 export function convexHull(points: { x: number; y: number }[]): { x: number; y: number }[] {
   const p = [...new Map(points.map((q) => [`${q.x},${q.y}`, q])).values()].sort((a, b) => a.x - b.x || a.y - b.y);
   if (p.length < 3) return p;
-  const cross = (o: { x: number; y: number }, a: { x: number; y: number }, b: { x: number; y: number }) => (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+  const cross = (o: { x: number; y: number }, a: { x: number; y: number }, b: { x: number; y: number }) =>
+    (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
   const lower: typeof p = [];
   for (const q of p) {
     while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, q) <= 0) lower.pop();

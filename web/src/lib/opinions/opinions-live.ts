@@ -9,7 +9,12 @@ import type { LiveConnection } from '$lib/realtime/connection.svelte';
  * Follows round `opinionId` of community `cid` on `conn`: `onMap` for a recomputed map, `onStatement`
  * for a statement written or moderated. Returns a function that stops listening.
  */
-export function watchOpinion(conn: LiveConnection, cid: string, opinionId: string, on: { onMap: (e: OpinionMapEvent) => void; onStatement: (e: OpinionStatementEvent) => void }): () => void {
+export function watchOpinion(
+  conn: LiveConnection,
+  cid: string,
+  opinionId: string,
+  on: { onMap: (e: OpinionMapEvent) => void; onStatement: (e: OpinionStatementEvent) => void },
+): () => void {
   const mapHandler = (e: OpinionMapEvent) => {
     if (e.opinionId === opinionId) on.onMap(e);
   };

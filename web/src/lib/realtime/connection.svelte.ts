@@ -23,7 +23,12 @@ interface AckingSender {
  * (payload, then ack), and after `.timeout()` it types the ack as `any`; so the call goes through
  * the untyped socket, and AckingSender gives it back the map's types, one event at a time.
  */
-export async function emitWithAck<E extends LiveEvent>(socket: LinliClientSocket, event: E, payload: EventPayload<E>, timeoutMs = 10_000): Promise<LiveAck<E>> {
+export async function emitWithAck<E extends LiveEvent>(
+  socket: LinliClientSocket,
+  event: E,
+  payload: EventPayload<E>,
+  timeoutMs = 10_000,
+): Promise<LiveAck<E>> {
   const plain: Socket = socket;
   const sender: AckingSender = plain.timeout(timeoutMs);
   try {
@@ -44,7 +49,12 @@ export class LiveConnection {
   constructor() {
     // Rendering on the server (the phone page is server-rendered): a socket that never connects.
     const browser = typeof window !== 'undefined';
-    this.socket = io(browser ? undefined : 'http://localhost', { path: '/socket.io', transports: ['websocket', 'polling'], withCredentials: true, autoConnect: browser });
+    this.socket = io(browser ? undefined : 'http://localhost', {
+      path: '/socket.io',
+      transports: ['websocket', 'polling'],
+      withCredentials: true,
+      autoConnect: browser,
+    });
     this.socket.on('connect', () => (this.state = 'online'));
     this.socket.on('disconnect', () => (this.state = 'offline'));
     this.socket.io.on('reconnect_attempt', () => (this.state = this.state === 'online' ? 'connecting' : 'offline'));

@@ -14,5 +14,11 @@ export function rosterFileType(file: { name: string; type: string }): string {
  * UTF-8 / GBK and .xlsx itself. Resolves with the counts and rejected rows; rejects with ApiError.
  */
 export function importRosterFile(cid: string, file: File, dryRun: boolean): Promise<ImportResult> {
-  return api<ImportResult>('POST', `/communities/${encodeURIComponent(cid)}/households${dryRun ? '?dryRun=1' : ''}`, file, fetch, rosterFileType(file));
+  return api<ImportResult>(
+    'POST',
+    `/communities/${encodeURIComponent(cid)}/households${dryRun ? '?dryRun=1' : ''}`,
+    file,
+    fetch,
+    rosterFileType(file),
+  );
 }

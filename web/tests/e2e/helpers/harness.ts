@@ -49,7 +49,10 @@ export async function startApp(opts: { demo?: boolean; env?: Record<string, stri
       await redis.stop();
       // The server's own log beside the screenshots, for a failure seen only in CI.
       fs.mkdirSync(RESULTS_DIR, { recursive: true });
-      fs.writeFileSync(path.join(RESULTS_DIR, `server-${path.basename(expect.getState().testPath ?? String(server.port))}.log`), server.logs.join('\n'));
+      fs.writeFileSync(
+        path.join(RESULTS_DIR, `server-${path.basename(expect.getState().testPath ?? String(server.port))}.log`),
+        server.logs.join('\n'),
+      );
     },
   };
 }
@@ -58,7 +61,8 @@ export type Viewer = 'phone' | 'laptop' | 'projector';
 
 /** A fresh browser context: a phone (360×640, touch), a laptop, or a projector (1920×1080). */
 export async function newViewer(app: App, kind: Viewer, opts: { locale?: string; dark?: boolean } = {}): Promise<BrowserContext> {
-  const size = kind === 'phone' ? { width: 360, height: 640 } : kind === 'projector' ? { width: 1920, height: 1080 } : { width: 1366, height: 800 };
+  const size =
+    kind === 'phone' ? { width: 360, height: 640 } : kind === 'projector' ? { width: 1920, height: 1080 } : { width: 1366, height: 800 };
   return app.browser.newContext({
     baseURL: app.url,
     viewport: size,
@@ -91,7 +95,13 @@ export async function seriousA11yFindings(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    );
 }
 
 /** Saves a screenshot under test-results/ for people to review. */

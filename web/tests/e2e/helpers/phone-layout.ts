@@ -19,7 +19,9 @@ export async function overflowingElements(page: Page): Promise<string[]> {
       if (r.right <= 0) continue;
       if (r.left < -1 || r.right > width + 1) {
         const cls = typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : '';
-        out.push(`${el.tagName.toLowerCase()}${cls} [${Math.round(r.left)}, ${Math.round(r.right)}] "${(el.textContent ?? '').trim().slice(0, 30)}"`);
+        out.push(
+          `${el.tagName.toLowerCase()}${cls} [${Math.round(r.left)}, ${Math.round(r.right)}] "${(el.textContent ?? '').trim().slice(0, 30)}"`,
+        );
       }
     }
     return out;

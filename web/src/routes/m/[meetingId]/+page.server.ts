@@ -43,10 +43,14 @@ export const load: PageServerLoad = async ({ params, fetch }): Promise<PhoneData
   const standing: Record<string, MyBallotStanding> = {};
   if (you && you.kind !== 'guest') {
     await Promise.all(
-      ballots.filter((b) => b.status === 'open').map(async (b) => {
-        const body = await api<{ you?: MyBallotStanding }>('GET', `/ballots/${encodeURIComponent(b.id)}/mine`, undefined, fetch).catch(() => null);
-        if (body?.you) standing[b.id] = body.you;
-      }),
+      ballots
+        .filter((b) => b.status === 'open')
+        .map(async (b) => {
+          const body = await api<{ you?: MyBallotStanding }>('GET', `/ballots/${encodeURIComponent(b.id)}/mine`, undefined, fetch).catch(
+            () => null,
+          );
+          if (body?.you) standing[b.id] = body.you;
+        }),
     );
   }
   return { meetingId: params.meetingId, seed: { state, you: you ?? null, ballots, standing }, loadError: '', loadCode: '' };
@@ -61,7 +65,13 @@ async function ballotOf(fetch: Fetch, ballotId: string): Promise<Ballot | string
 /** The card's state as the form carried it (hidden inputs) plus the button that was pressed. */
 function formState(f: FormData, ballotId: string): BallotFormState {
   const score = f.get('score');
-  return { ballotId, step: 'choose', picked: f.getAll('picked').map(String), score: score === null || score === '' ? null : Number(score), key: String(f.get('key') ?? '') };
+  return {
+    ballotId,
+    step: 'choose',
+    picked: f.getAll('picked').map(String),
+    score: score === null || score === '' ? null : Number(score),
+    key: String(f.get('key') ?? ''),
+  };
 }
 
 export const actions: Actions = {
@@ -69,14 +79,27 @@ export const actions: Actions = {
     const f = await request.formData();
     const ballotId = String(f.get('ballotId') ?? '');
     const ballot = await ballotOf(fetch, ballotId);
-    if (typeof ballot === 'string') return fail(400, { ballotId, step: 'choose', picked: [], score: null, key: '', error: ballot || 'No such ballot.' } satisfies BallotFormState);
+    if (typeof ballot === 'string')
+      return fail(400, {
+        ballotId,
+        step: 'choose',
+        picked: [],
+        score: null,
+        key: '',
+        error: ballot || 'No such ballot.',
+      } satisfies BallotFormState);
     const press = { pick: f.get('pick'), setScore: f.get('setScore'), next: f.has('next'), change: f.has('change') };
-    return ballotFormStep(ballot, formState(f, ballotId), {
-      pick: press.pick === null ? undefined : String(press.pick),
-      score: press.setScore === null ? undefined : Number(press.setScore),
-      next: press.next,
-      change: press.change,
-    }, () => crypto.randomUUID());
+    return ballotFormStep(
+      ballot,
+      formState(f, ballotId),
+      {
+        pick: press.pick === null ? undefined : String(press.pick),
+        score: press.setScore === null ? undefined : Number(press.setScore),
+        next: press.next,
+        change: press.change,
+      },
+      () => crypto.randomUUID(),
+    );
   },
 
   vote: async ({ request, fetch }) => {
