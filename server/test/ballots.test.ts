@@ -501,6 +501,8 @@ describe('ballots', () => {
       10_000,
       'the tally with the vote',
     );
+    // The vote's trailing tally goes out within the coalescer's longest wait: the close comes after it.
+    await quietFor(600, 'every tally of the vote has gone out before the close (the coalescer waits at most 500 ms)');
     await admin.post(`/api/ballots/${b.id}/close`);
     await until(() => events.some((e) => e.ev === 'ballot:closed' && (e.p.ballot?.id ?? e.p.ballotId) === b.id), 10_000, 'ballot:closed');
     // Nothing is ordered after a trailing tally but time: it would come within the coalescer's longest wait.
